@@ -1,0 +1,89 @@
+// swift-tools-version:6.0
+// portcullis: a BPF-LSM host security enforcer.
+//
+// The targets follow the pipeline:
+//   YAML (PortcullisYAML) → policy model (PortcullisPolicy) → compiled image
+//   (PortcullisCompiler, with PortcullisRegex) → kernel maps (PortcullisKernel)
+//   and the daemon (PortcullisDaemon) that watches the policy directory.
+import PackageDescription
+
+let package = Package(
+    name: "portcullis",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "portcullis", targets: ["portcullis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian, through pkg-config.
+        .systemLibrary(
+            name: "CBPF", pkgConfig: "libbpf",
+            providers: [.apt(["libbpf-dev", "libelf-dev", "zlib1g-dev"])]),
+        .systemLibrary(
+            name: "CYAML", pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]),
+
+        // The ABI shared by the BPF programs and Swift: one header, bpf/abi/include.
+        .target(name: "CPortcullisABI", path: "bpf/abi"),
+
+        // Thin typed wrappers over the syscalls the daemon uses (inotify, errno).
+        .target(
+            name: "PortcullisSystem",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+
+        // Stage 1: YAML text → node tree with source marks.
+        .target(name: "PortcullisYAML", dependencies: ["CYAML"]),
+        // Regular expressions → minimized DFAs.
+        .target(name: "PortcullisRegex"),
+        // Stage 2: node tree → policy model, with diagnostics.
+        .target(name: "PortcullisPolicy", dependencies: ["PortcullisYAML", "PortcullisRegex"]),
+        // Stage 3: policy model → compiled image (the tables the BPF programs walk).
+        .target(
+            name: "PortcullisCompiler",
+            dependencies: ["PortcullisPolicy", "PortcullisRegex", "CPortcullisABI"]),
+
+        // The BPF object, compiled by clang -target bpf at build time and embedded.
+        .executableTarget(name: "BPFEmbedder", dependencies: ["CBPF"]),
+        .plugin(
+            name: "BPFObjectPlugin", capability: .buildTool(),
+            dependencies: ["BPFEmbedder"]),
+        .target(name: "PortcullisBPFObject", plugins: ["BPFObjectPlugin"]),
+
+        // Stage 4: compiled image → kernel maps; program loading and attachment.
+        .target(
+            name: "PortcullisKernel",
+            dependencies: [
+                "CBPF", "CPortcullisABI", "PortcullisBPFObject", "PortcullisCompiler",
+                "PortcullisSystem",
+            ]),
+        // The daemon: watch the policy directory, compile, swap generations.
+        .target(
+            name: "PortcullisDaemon",
+            dependencies: [
+                "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisSystem",
+            ]),
+        .executableTarget(
+            name: "portcullis",
+            dependencies: [
+                "PortcullisDaemon", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "PortcullisYAMLTests", dependencies: ["PortcullisYAML"]),
+        .testTarget(
+            name: "PortcullisRegexTests",
+            dependencies: [
+                "PortcullisRegex",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
+        .testTarget(name: "PortcullisPolicyTests", dependencies: ["PortcullisPolicy"]),
+        .testTarget(
+            name: "PortcullisCompilerTests",
+            dependencies: ["PortcullisCompiler", "PortcullisPolicy"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

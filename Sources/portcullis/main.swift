@@ -1,0 +1,2 @@
+import PortcullisBPFObject
+print(EmbeddedBPF.object.count)

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * portcullis_abi.h: the one contract between the BPF programs (bpf/NAME.bpf.c)
+ * and the Swift side (module CPortcullisABI). Both include this file, so map
+ * keys, values and the layout of the compiled policy image cannot drift apart.
+ *
+ * Bump PC_ABI_VERSION on any change to a layout or a meaning below.
+ *
+ * The compiled policy image
+ * -------------------------
+ * One generation of policy is one flat array of 32-bit words, stored in a
+ * fresh BPF array map (the "inner map") of 64-byte lines. The programs reach
+ * it through the one-slot map-in-map `pc_image`; a policy change fills a new
+ * inner map, freezes it and swaps it into that slot with one write, so a
+ * program sees either the old generation or the new one, never a mix.
+ *
+ * Word offsets inside the image ("offsets" below are word indexes):
+ *
+ *   header (PC_HDR_WORDS words)
+ *     [PC_HDR_MAGIC]        PC_IMAGE_MAGIC
+ *     [PC_HDR_ABI]          PC_ABI_VERSION
+ *     [PC_HDR_GEN_LO/HI]    the generation number, 64 bits
+ *     [PC_HDR_EXEC_DFA]     offset of the exec-path DFA, 0 when no exec rules
+ *     [PC_HDR_RULES]        offset of the rule table
+ *     [PC_HDR_RULE_COUNT]   number of rules
+ *
+ *   a DFA (PC_DFA_WORDS words, then its tables)
+ *     [PC_DFA_CLASS_COUNT]  columns of the transition table
+ *     [PC_DFA_STATE_COUNT]  rows; state 0 is the dead state
+ *     [PC_DFA_START]        the start state
+ *     [PC_DFA_CLASSES]      offset of 64 words: byte b's class is byte (b & 3)
+ *                           of word (b >> 2), little-endian
+ *     [PC_DFA_TRANSITIONS]  offset of state_count * class_count words
+ *     [PC_DFA_ACCEPTS]      offset of state_count words: 0, or the offset of
+ *                           an accept list [count, rule index...]
+ *
+ *   the rule table: rule_count records of PC_RULE_WORDS words
+ *     [PC_RULE_ACTION]      enum pc_action
+ *     [PC_RULE_ID]          the rule's stable id, reported in events
+ */
+#ifndef PORTCULLIS_ABI_H
+#define PORTCULLIS_ABI_H
+
+#include <linux/types.h>
+
+#define PC_ABI_VERSION 1
+#define PC_IMAGE_MAGIC 0x4d494350u /* "PCIM" */
+
+/* The image is stored as lines of PC_LINE_WORDS words. */
+#define PC_LINE_WORDS 16
+struct pc_image_line {
+	__u32 w[PC_LINE_WORDS];
+};
+
+/* Longest path the exec hook reads; a longer one cannot be checked. */
+#define PC_PATH_MAX 4096
+/* Most rules one DFA state may accept. */
+#define PC_ACCEPT_MAX 64
+
+enum pc_header_word {
+	PC_HDR_MAGIC = 0,
+	PC_HDR_ABI = 1,
+	PC_HDR_GEN_LO = 2,
+	PC_HDR_GEN_HI = 3,
+	PC_HDR_EXEC_DFA = 4,
+	PC_HDR_RULES = 5,
+	PC_HDR_RULE_COUNT = 6,
+	PC_HDR_WORDS = 16,
+};
+
+enum pc_dfa_word {
+	PC_DFA_CLASS_COUNT = 0,
+	PC_DFA_STATE_COUNT = 1,
+	PC_DFA_START = 2,
+	PC_DFA_CLASSES = 3,
+	PC_DFA_TRANSITIONS = 4,
+	PC_DFA_ACCEPTS = 5,
+	PC_DFA_WORDS = 8,
+};
+#define PC_DFA_CLASS_WORDS 64
+#define PC_DFA_DEAD 0
+
+enum pc_rule_word {
+	PC_RULE_ACTION = 0,
+	PC_RULE_ID = 1,
+	PC_RULE_WORDS = 4,
+};
+
+enum pc_action {
+	PC_ACTION_NONE = 0,
+	PC_ACTION_AUDIT = 1,
+	PC_ACTION_DENY = 2,
+};
+
+#endif /* PORTCULLIS_ABI_H */

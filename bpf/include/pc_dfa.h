@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pc_dfa.h: walking a compiled DFA over a string, one byte a step, with
+ * bpf_loop so the verifier checks the step once, not once per byte.
+ * Cost: two array lookups per byte, linear in the string's length.
+ */
+#ifndef PC_DFA_H
+#define PC_DFA_H
+
+#include "pc_image.h"
+
+struct pc_dfa {
+	__u32 class_count;
+	__u32 state_count;
+	__u32 classes;
+	__u32 transitions;
+	__u32 accepts;
+};
+
+struct pc_walk {
+	void *image;
+	const char *text;
+	__u32 length;
+	__u32 state;
+	struct pc_dfa dfa;
+};
+
+static __always_inline int pc_dfa_read(void *image, __u32 at, struct pc_dfa *dfa)
+{
+	if (!at)
+		return -1;
+	dfa->class_count = pc_word(image, at + PC_DFA_CLASS_COUNT);
+	dfa->state_count = pc_word(image, at + PC_DFA_STATE_COUNT);
+	dfa->classes = pc_word(image, at + PC_DFA_CLASSES);
+	dfa->transitions = pc_word(image, at + PC_DFA_TRANSITIONS);
+	dfa->accepts = pc_word(image, at + PC_DFA_ACCEPTS);
+	if (!dfa->class_count || !dfa->state_count)
+		return -1;
+	return 0;
+}
+
+static long pc_walk_step(__u32 i, void *ctx)
+{
+	struct pc_walk *walk = ctx;
+	if (i >= walk->length || i >= PC_PATH_MAX)
+		return 1;
+	__u8 byte = walk->text[i & (PC_PATH_MAX - 1)];
+	__u32 word = pc_word(walk->image, walk->dfa.classes + byte / 4);
+	__u32 class = (word >> ((byte & 3) * 8)) & 0xff;
+	if (class >= walk->dfa.class_count)
+		class = 0;
+	walk->state = pc_word(walk->image,
+			      walk->dfa.transitions + walk->state * walk->dfa.class_count + class);
+	if (walk->state == PC_DFA_DEAD || walk->state >= walk->dfa.state_count) {
+		walk->state = PC_DFA_DEAD;
+		return 1;
+	}
+	return 0;
+}
+
+/* Walks `length` bytes of `text`; returns the offset of the final state's accept list, or 0. */
+static __always_inline __u32 pc_dfa_accepts(void *image, __u32 dfa_at, const char *text, __u32 length)
+{
+	struct pc_walk walk = { .image = image, .text = text, .length = length };
+	if (pc_dfa_read(image, dfa_at, &walk.dfa))
+		return 0;
+	walk.state = pc_word(image, dfa_at + PC_DFA_START);
+	bpf_loop(PC_PATH_MAX, pc_walk_step, &walk, 0);
+	if (walk.state == PC_DFA_DEAD)
+		return 0;
+	return pc_word(image, walk.dfa.accepts + walk.state);
+}
+
+#endif /* PC_DFA_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pc_image.h: the maps that hold the policy generation, and how programs
+ * read the compiled image (layout: bpf/abi/include/portcullis_abi.h).
+ */
+#ifndef PC_IMAGE_H
+#define PC_IMAGE_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "portcullis_abi.h"
+
+/*
+ * The template for every generation's image; userspace sets max_entries.
+ * Sizes rather than types: an extern declaration would only carry a forward
+ * declaration of the line type, which the static linker cannot size.
+ */
+struct pc_image_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_INNER_MAP);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct pc_image_line));
+};
+
+/*
+ * maps.bpf.c defines the maps (PC_DEFINE_MAPS); every other file sees extern
+ * declarations, and the static linker joins them into one object.
+ */
+#ifdef PC_DEFINE_MAPS
+#define PC_MAP
+#else
+#define PC_MAP extern
+#endif
+
+/* The one slot holding the active generation's image. */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct pc_image_map);
+} pc_image SEC(".maps");
+
+/* Per-CPU scratch space for a path. */
+struct pc_path_buf {
+	char data[PC_PATH_MAX];
+};
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_path_buf);
+} pc_path_scratch SEC(".maps");
+
+/* The active image, or NULL when no generation has been applied yet. */
+static __always_inline void *pc_image_get(void)
+{
+	__u32 slot = 0;
+	return bpf_map_lookup_elem(&pc_image, &slot);
+}
+
+/* Word `index` of `image`; 0 when out of range (0 reads as "nothing"). */
+static __always_inline __u32 pc_word(void *image, __u32 index)
+{
+	__u32 line = index / PC_LINE_WORDS;
+	struct pc_image_line *l = bpf_map_lookup_elem(image, &line);
+	if (!l)
+		return 0;
+	return l->w[index & (PC_LINE_WORDS - 1)];
+}
+
+#endif /* PC_IMAGE_H */

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pc_kernel.h: the few kernel types the programs touch, written by hand.
+ * preserve_access_index makes every field access a CO-RE relocation, so
+ * libbpf fixes the offsets against the running kernel's BTF at load time.
+ * List only the fields we read.
+ */
+#ifndef PC_KERNEL_H
+#define PC_KERNEL_H
+
+#include <linux/types.h>
+
+#define PC_CORE __attribute__((preserve_access_index))
+
+struct path {
+	void *mnt;
+	void *dentry;
+} PC_CORE;
+
+struct file {
+	struct path f_path;
+} PC_CORE;
+
+struct linux_binprm {
+	struct file *file;
+} PC_CORE;
+
+#define EPERM 1
+
+#endif /* PC_KERNEL_H */

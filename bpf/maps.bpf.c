@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* maps.bpf.c: the maps every program shares, defined once (see pc_image.h). */
+#define PC_DEFINE_MAPS
+#include "pc_image.h"
+
+char LICENSE[] SEC("license") = "GPL";
