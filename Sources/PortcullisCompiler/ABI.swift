@@ -1,0 +1,45 @@
+import CPortcullisABI
+
+/// The constants of bpf/abi/include/portcullis_abi.h, as Swift integers.
+enum ABI {
+    static let version = UInt32(PC_ABI_VERSION)
+    static let magic = UInt32(PC_IMAGE_MAGIC)
+    static let lineWords = Int(PC_LINE_WORDS)
+    static let pathMax = Int(PC_PATH_MAX)
+    static let acceptMax = Int(PC_ACCEPT_MAX)
+
+    enum Header {
+        static let magic = Int(PC_HDR_MAGIC.rawValue)
+        static let abi = Int(PC_HDR_ABI.rawValue)
+        static let generationLow = Int(PC_HDR_GEN_LO.rawValue)
+        static let generationHigh = Int(PC_HDR_GEN_HI.rawValue)
+        static let execDFA = Int(PC_HDR_EXEC_DFA.rawValue)
+        static let rules = Int(PC_HDR_RULES.rawValue)
+        static let ruleCount = Int(PC_HDR_RULE_COUNT.rawValue)
+        static let words = Int(PC_HDR_WORDS.rawValue)
+    }
+
+    enum DFA {
+        static let classCount = Int(PC_DFA_CLASS_COUNT.rawValue)
+        static let stateCount = Int(PC_DFA_STATE_COUNT.rawValue)
+        static let start = Int(PC_DFA_START.rawValue)
+        static let classes = Int(PC_DFA_CLASSES.rawValue)
+        static let transitions = Int(PC_DFA_TRANSITIONS.rawValue)
+        static let accepts = Int(PC_DFA_ACCEPTS.rawValue)
+        static let words = Int(PC_DFA_WORDS.rawValue)
+        static let classWords = Int(PC_DFA_CLASS_WORDS)
+        static let dead = UInt32(PC_DFA_DEAD)
+    }
+
+    enum Rule {
+        static let action = Int(PC_RULE_ACTION.rawValue)
+        static let id = Int(PC_RULE_ID.rawValue)
+        static let words = Int(PC_RULE_WORDS.rawValue)
+    }
+
+    enum Action {
+        static let none = UInt32(PC_ACTION_NONE.rawValue)
+        static let audit = UInt32(PC_ACTION_AUDIT.rawValue)
+        static let deny = UInt32(PC_ACTION_DENY.rawValue)
+    }
+}

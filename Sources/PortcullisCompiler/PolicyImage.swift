@@ -1,0 +1,25 @@
+/// One compiled generation of policy: the flat array of 32-bit words the BPF
+/// programs read (layout: bpf/abi/include/portcullis_abi.h). A plain value with
+/// a deterministic encoding: the same policies give the same words.
+public struct PolicyImage: Sendable, Equatable {
+    public private(set) var words: [UInt32]
+
+    init(words: [UInt32]) {
+        var padded = words
+        let extra = (ABI.lineWords - padded.count % ABI.lineWords) % ABI.lineWords
+        padded.append(contentsOf: repeatElement(0, count: extra))
+        self.words = padded
+    }
+
+    /// Words per map entry (one 64-byte line).
+    public static let lineWords = ABI.lineWords
+    public var lineCount: Int { words.count / ABI.lineWords }
+
+    /// The generation number the image carries.
+    public var generation: UInt64 {
+        UInt64(words[ABI.Header.generationHigh]) << 32 | UInt64(words[ABI.Header.generationLow])
+    }
+
+    /// Word `index`, or 0 past the end (as the kernel reads it).
+    subscript(index: Int) -> UInt32 { index >= 0 && index < words.count ? words[index] : 0 }
+}

@@ -1,0 +1,113 @@
+import Glibc
+import PortcullisPolicy
+
+/// The policy drop-in directory: which files count, and reading them safely.
+public struct PolicyDirectory: Sendable {
+    public var path: String
+    /// Refuse files and directories not owned by root or writable by group or others,
+    /// as sudo and sshd do. Off only for `portcullis check` on files being written.
+    public var requireTrusted: Bool
+    public static let maxFileSize = 1 << 20
+
+    public init(path: String, requireTrusted: Bool = true) {
+        self.path = path
+        self.requireTrusted = requireTrusted
+    }
+
+    /// Whether a directory entry is a policy file: `*.yaml`/`*.yml`, skipping dotfiles,
+    /// editor leftovers and package-manager temporaries.
+    public static func isPolicyFile(_ name: String) -> Bool {
+        guard name.hasSuffix(".yaml") || name.hasSuffix(".yml") else { return false }
+        if name.hasPrefix(".") || name.hasSuffix("~") { return false }
+        for marker in [".dpkg-", ".ucf-", ".swp"] where name.contains(marker) { return false }
+        return true
+    }
+
+    /// Every policy file, in lexical order of name, each read and parsed.
+    public func read() throws(FileProblem) -> [PolicyFile] {
+        if requireTrusted { try FileTrust.check(path, directory: true) }
+        guard let dir = opendir(path) else { throw FileProblem(path, errno: errno, "cannot open the directory") }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if Self.isPolicyFile(name) { names.append(name) }
+        }
+        return names.sorted().map { readFile(named: $0) }
+    }
+
+    /// One file of the directory, parsed.
+    public func readFile(named name: String) -> PolicyFile {
+        Self.readFile(at: path.hasSuffix("/") ? path + name : path + "/" + name, requireTrusted: requireTrusted)
+    }
+
+    /// One file, parsed; a file that cannot be read becomes a file with one error.
+    public static func readFile(at path: String, requireTrusted: Bool) -> PolicyFile {
+        do {
+            if requireTrusted { try FileTrust.check(path, directory: false) }
+            return PolicyReader.read(try contents(of: path), file: path)
+        } catch {
+            return PolicyFile(
+                path: path, policies: [],
+                diagnostics: [Diagnostic(.error, file: path, line: 0, column: 0, error.message)])
+        }
+    }
+
+    static func contents(of path: String) throws(FileProblem) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw FileProblem(path, errno: errno, "cannot open") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileProblem(path, errno: errno, "cannot stat") }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw FileProblem(path, "not a regular file") }
+        guard st.st_size <= maxFileSize else {
+            throw FileProblem(path, "larger than \(maxFileSize) bytes; refusing to read it")
+        }
+        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
+        var got = 0
+        while got < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, $0.count - got) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else {
+                if n == 0 { break }
+                throw FileProblem(path, errno: errno, "cannot read")
+            }
+            got += n
+        }
+        return Array(bytes[..<got])
+    }
+}
+
+/// A file that cannot be used, and why.
+public struct FileProblem: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    init(_ path: String, errno code: Int32? = nil, _ what: String) {
+        self.path = path
+        self.message = code.map { "\(what): \(String(cString: strerror($0)))" } ?? what
+    }
+
+    public var description: String { "\(path): error: \(message)" }
+}
+
+/// Ownership and mode checks on what the daemon reads.
+enum FileTrust {
+    static func check(_ path: String, directory: Bool) throws(FileProblem) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw FileProblem(path, errno: errno, "cannot stat") }
+        let kind = st.st_mode & S_IFMT
+        if directory, kind != S_IFDIR { throw FileProblem(path, "not a directory") }
+        guard st.st_uid == 0 else {
+            throw FileProblem(path, "owned by uid \(st.st_uid), not root; refusing to trust it")
+        }
+        guard st.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+            throw FileProblem(
+                path,
+                "writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8))); "
+                    + "refusing to trust it (chmod go-w)")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import Glibc
+
+/// A kernel or libbpf refusal, with the call that failed and what it means.
+public struct BPFError: Error, Sendable, CustomStringConvertible {
+    public var operation: String
+    public var code: Int32
+
+    init(_ operation: String, code: Int32 = errno) {
+        self.operation = operation
+        self.code = code < 0 ? -code : code
+    }
+
+    public var description: String {
+        var text = "\(operation): \(String(cString: strerror(code)))"
+        if code == EPERM {
+            text += " (BPF-LSM programs need root with CAP_BPF and CAP_MAC_ADMIN, "
+                + "and a kernel that lists 'bpf' in /sys/kernel/security/lsm; see `portcullis doctor`)"
+        }
+        return text
+    }
+}
+
+/// Calls a libbpf function that returns 0 or a negative errno.
+func check(_ operation: @autoclosure () -> String, _ rc: Int32) throws(BPFError) {
+    if rc < 0 { throw BPFError(operation(), code: -rc) }
+}

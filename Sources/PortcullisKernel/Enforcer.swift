@@ -1,0 +1,74 @@
+import CBPF
+import Glibc
+import PortcullisBPFObject
+import PortcullisCompiler
+
+/// The BPF-LSM programs, loaded and attached once, and the policy slot they read.
+///
+/// Not thread-safe: the daemon confines each Enforcer to one serial queue.
+public final class Enforcer: @unchecked Sendable {
+    /// The programs in the embedded object and the LSM hook each attaches to.
+    public static let programs = ["pc_exec"]
+
+    private let object: OpaquePointer
+    private var links: [OpaquePointer] = []
+    private let imageSlot: Int32
+
+    /// Loads the embedded object into the kernel and attaches every program.
+    public init() throws(BPFError) {
+        let bytes = EmbeddedBPF.object
+        let opened = bytes.withUnsafeBytes { buffer in
+            bpf_object__open_mem(buffer.baseAddress, buffer.count, nil)
+        }
+        guard let opened else { throw BPFError("opening the embedded BPF object") }
+        object = opened
+        do throws(BPFError) {
+            try check("loading the BPF programs", bpf_object__load(object))
+            guard let slot = bpf_object__find_map_by_name(object, "pc_image") else {
+                throw BPFError("finding map pc_image", code: ENOENT)
+            }
+            imageSlot = bpf_map__fd(slot)
+            for name in Self.programs {
+                guard let program = bpf_object__find_program_by_name(object, name) else {
+                    throw BPFError("finding program \(name)", code: ENOENT)
+                }
+                guard let link = bpf_program__attach_lsm(program) else {
+                    throw BPFError("attaching \(name)")
+                }
+                links.append(link)
+            }
+        } catch {
+            for link in links { bpf_link__destroy(link) }
+            bpf_object__close(opened)
+            throw error
+        }
+    }
+
+    deinit {
+        for link in links { bpf_link__destroy(link) }
+        bpf_object__close(object)
+    }
+
+    /// Makes `image` the policy in force: a fresh map holds it, frozen, and one
+    /// write to the slot swaps it in. Programs see the old image or the new one.
+    public func install(_ image: PolicyImage) throws(BPFError) {
+        let map = try ImageMap(image)
+        defer { close(map.fd) }
+        var slot: UInt32 = 0
+        var fd = map.fd
+        try check("installing the policy image", bpf_map_update_elem(imageSlot, &slot, &fd, UInt64(BPF_ANY)))
+    }
+
+    /// The kernel's ids of the loaded programs, by name (stable while attached).
+    public func programIDs() throws(BPFError) -> [String: UInt32] {
+        var ids: [String: UInt32] = [:]
+        for name in Self.programs {
+            guard let program = bpf_object__find_program_by_name(object, name) else { continue }
+            var info = bpf_prog_info()
+            var length = UInt32(MemoryLayout<bpf_prog_info>.size)
+            try check("reading the id of \(name)", bpf_obj_get_info_by_fd(bpf_program__fd(program), &info, &length))
+            ids[name] = info.id
+        }
+        return ids
+    }
+}

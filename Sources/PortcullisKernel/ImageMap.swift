@@ -1,0 +1,32 @@
+import CBPF
+import Glibc
+import PortcullisCompiler
+
+/// A fresh BPF array map holding one PolicyImage, one 64-byte line per entry,
+/// frozen once filled so nothing can change it while the kernel reads it.
+struct ImageMap {
+    let fd: Int32
+
+    init(_ image: PolicyImage) throws(BPFError) {
+        let lines = UInt32(image.lineCount)
+        let lineBytes = UInt32(PolicyImage.lineWords * MemoryLayout<UInt32>.size)
+        var opts = bpf_map_create_opts()
+        opts.sz = MemoryLayout<bpf_map_create_opts>.size
+        opts.map_flags = UInt32(BPF_F_INNER_MAP)
+        let fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pc_image_gen", 4, lineBytes, lines, &opts)
+        guard fd >= 0 else { throw BPFError("creating a map of \(lines) image lines", code: -fd) }
+        do throws(BPFError) {
+            var keys = (0..<lines).map { $0 }
+            var count = lines
+            let rc = image.words.withUnsafeBytes { values in
+                bpf_map_update_batch(fd, &keys, values.baseAddress, &count, nil)
+            }
+            try check("filling the policy image map", rc)
+            try check("freezing the policy image map", bpf_map_freeze(fd))
+        } catch {
+            close(fd)
+            throw error
+        }
+        self.fd = fd
+    }
+}

@@ -1,0 +1,101 @@
+import PortcullisYAML
+
+/// One policy, as read from one YAML document, whatever format it was written in.
+public struct Policy: Sendable, Hashable {
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        /// Rules deny (and allow) for real.
+        case enforce
+        /// Every deny is recorded as an audit decision instead.
+        case audit
+    }
+
+    public var name: String
+    public var source: SourceLocation
+    public var mode: Mode
+    public var rules: [Rule]
+
+    public init(name: String, source: SourceLocation, mode: Mode, rules: [Rule]) {
+        self.name = name
+        self.source = source
+        self.mode = mode
+        self.rules = rules
+    }
+}
+
+/// Where something was written: file, line and column.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int, column: Int) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    init(file: String, mark: SourceMark) {
+        self.init(file: file, line: mark.line, column: mark.column)
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+}
+
+/// What a rule does when its operation and subject match.
+public enum Action: String, Sendable, Hashable, CaseIterable {
+    case deny, audit, allow
+}
+
+/// A string condition on a path: equal, prefix, or a regular expression.
+public enum PathPattern: Sendable, Hashable, CustomStringConvertible {
+    case exact(String)
+    case prefix(String)
+    case regex(String)
+
+    public var description: String {
+        switch self {
+        case .exact(let p): return p
+        case .prefix(let p): return "\(p)*"
+        case .regex(let r): return "/\(r)/"
+        }
+    }
+}
+
+/// The operation a rule is about.
+public enum Operation: Sendable, Hashable {
+    /// Executing a program whose canonical path matches one of `paths`
+    /// (and whose arguments, joined by single spaces, match `args` when set).
+    case exec(paths: [PathPattern], args: String?)
+    /// Using one of these capabilities.
+    case capability([Capability])
+}
+
+/// Who performs the operation. An empty subject is every process.
+public struct Subject: Sendable, Hashable {
+    /// The executable of the acting process (any of them).
+    public var executables: [PathPattern]
+    /// A regex over the acting process's arguments joined by single spaces.
+    public var args: String?
+
+    public init(executables: [PathPattern] = [], args: String? = nil) {
+        self.executables = executables
+        self.args = args
+    }
+
+    public static let everyone = Subject()
+    public var isEveryone: Bool { executables.isEmpty && args == nil }
+}
+
+public struct Rule: Sendable, Hashable {
+    public var operation: Operation
+    public var subject: Subject
+    public var action: Action
+    public var source: SourceLocation
+
+    public init(operation: Operation, subject: Subject, action: Action, source: SourceLocation) {
+        self.operation = operation
+        self.subject = subject
+        self.action = action
+        self.source = source
+    }
+}

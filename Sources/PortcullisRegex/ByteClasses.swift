@@ -1,0 +1,83 @@
+// Byte equivalence classes: bytes that no pattern tells apart share a class,
+// so the transition table has one column per class instead of 256.
+
+struct ByteClasses: Equatable {
+    /// byte → class; classes are numbered in order of their smallest byte.
+    private(set) var classOf: [UInt8]
+    private(set) var count: Int
+    /// The smallest byte of each class.
+    private(set) var representatives: [UInt8]
+
+    /// The coarsest partition of 0...255 in which every set is a union of classes.
+    init(refining sets: some Sequence<ByteSet>) {
+        var classOf = [Int](repeating: 0, count: 256)
+        var count = 1
+        for set in sets {
+            // (old class, in set) → new class, numbered by first (smallest) byte.
+            var renumber = [Int](repeating: -1, count: 2 * count)
+            var next = 0
+            for b in 0..<256 {
+                let key = 2 * classOf[b] + (set.contains(UInt8(b)) ? 1 : 0)
+                if renumber[key] < 0 {
+                    renumber[key] = next
+                    next += 1
+                }
+                classOf[b] = renumber[key]
+            }
+            count = next
+        }
+        self.init(classOf: classOf, count: count)
+    }
+
+    /// From a byte → class map whose classes are numbered by smallest byte.
+    init(classOf: [Int], count: Int) {
+        self.classOf = classOf.map { UInt8($0) }
+        self.count = count
+        var reps = [UInt8](repeating: 0, count: count)
+        var seen = [Bool](repeating: false, count: count)
+        for b in 0..<256 where !seen[classOf[b]] {
+            seen[classOf[b]] = true
+            reps[classOf[b]] = UInt8(b)
+        }
+        representatives = reps
+    }
+
+    /// The classes whose bytes are in `set` (a union of classes by construction).
+    func classes(of set: ByteSet) -> [Int32] {
+        (0..<count).filter { set.contains(representatives[$0]) }.map { Int32($0) }
+    }
+}
+
+extension DFA {
+    /// Merges classes whose transition columns are identical in every state,
+    /// keeping classes numbered by their smallest byte.
+    func mergingIdenticalClasses() -> DFA {
+        var columnIndex: [[UInt32]: Int] = [:]
+        var newClass = [Int](repeating: 0, count: classCount)
+        var kept: [Int] = []  // old class of each new class
+        for c in 0..<classCount {
+            var column = [UInt32](repeating: 0, count: stateCount)
+            for s in 0..<stateCount { column[s] = transitions[s * classCount + c] }
+            if let existing = columnIndex[column] {
+                newClass[c] = existing
+            } else {
+                columnIndex[column] = kept.count
+                newClass[c] = kept.count
+                kept.append(c)
+            }
+        }
+        if kept.count == classCount { return self }
+        var table = [UInt32](repeating: 0, count: stateCount * kept.count)
+        for s in 0..<stateCount {
+            for (nc, oc) in kept.enumerated() {
+                table[s * kept.count + nc] = transitions[s * classCount + oc]
+            }
+        }
+        // Old classes are numbered by smallest byte and new ones by their first
+        // old class, so new classes are numbered by smallest byte too.
+        return DFA(
+            byteClass: byteClass.map { UInt8(newClass[Int($0)]) },
+            classCount: kept.count, stateCount: stateCount, start: start,
+            transitions: table, accepts: accepts)
+    }
+}

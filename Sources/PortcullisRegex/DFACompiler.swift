@@ -1,0 +1,167 @@
+// The pipeline: patterns → parse → NFA → subset construction → minimize,
+// then the patterns' DFAs are combined one by one into a product DFA with
+// tagged accepts, minimized after each step, and finally canonicalized.
+
+/// The state cap was exceeded; names the pattern whose addition exceeded it.
+public struct DFACompileError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var patternID: Int
+    public var pattern: String
+    public var stateLimit: Int
+    public var message: String
+
+    public init(patternID: Int, pattern: String, stateLimit: Int, message: String) {
+        self.patternID = patternID
+        self.pattern = pattern
+        self.stateLimit = stateLimit
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// A pattern given to `DFACompiler.compile` failed to parse.
+public struct PatternSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var patternID: Int
+    public var pattern: String
+    public var error: RegexSyntaxError
+
+    public init(patternID: Int, pattern: String, error: RegexSyntaxError) {
+        self.patternID = patternID
+        self.pattern = pattern
+        self.error = error
+    }
+
+    public var description: String {
+        "pattern #\(patternID) '\(pattern)': \(error.message) at offset \(error.offset)"
+    }
+}
+
+public enum DFACompiler {
+    public static let defaultStateLimit = 65_536
+
+    static let hint =
+        "hint: bounded repetitions like .{1,500} after .* (or in an unanchored pattern) "
+        + "multiply states; anchor the pattern with ^, narrow the repeated class, "
+        + "or lower the count"
+
+    /// All patterns merged into one product DFA (union with tagged accepts), minimized.
+    /// Throws `PatternSyntaxError` for a pattern that does not parse and
+    /// `DFACompileError` when the DFA would need more than `stateLimit` states.
+    public static func compile(
+        _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit
+    ) throws -> DFA {
+        var parsed: [(id: Int, pattern: String, node: RegexNode)] = []
+        parsed.reserveCapacity(patterns.count)
+        for p in patterns {
+            do {
+                parsed.append((p.id, p.pattern, try RegexPattern.parse(p.pattern)))
+            } catch {
+                throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
+            }
+        }
+        return try compile(parsed: parsed, stateLimit: stateLimit)
+    }
+
+    /// The same, for patterns already parsed (`pattern` is only used in messages).
+    public static func compile(
+        parsed patterns: [(id: Int, pattern: String, node: RegexNode)],
+        stateLimit: Int = defaultStateLimit
+    ) throws(DFACompileError) -> DFA {
+        var sets: Set<ByteSet> = [.all]
+        for p in patterns { p.node.collectByteSets(into: &sets) }
+        let classes = ByteClasses(refining: sets)
+
+        var combined: DFA?
+        for (k, p) in patterns.enumerated() {
+            let single: DFA
+            do {
+                single = try SubsetConstruction.build(
+                    NFA(searching: p.node), id: p.id, classes: classes, stateLimit: stateLimit
+                ).minimized()
+            } catch {
+                throw DFACompileError(
+                    patternID: p.id, pattern: p.pattern, stateLimit: stateLimit,
+                    message: "pattern #\(p.id) '\(p.pattern)' needs more than \(stateLimit) "
+                        + "DFA states on its own; \(hint)")
+            }
+            guard let previous = combined else {
+                combined = single
+                continue
+            }
+            do {
+                combined = try product(previous, single, stateLimit: stateLimit).minimized()
+            } catch {
+                throw DFACompileError(
+                    patternID: p.id, pattern: p.pattern, stateLimit: stateLimit,
+                    message: "pattern #\(p.id) '\(p.pattern)' makes the combined DFA exceed "
+                        + "\(stateLimit) states (the \(k) pattern\(k == 1 ? "" : "s") before it "
+                        + "fit); \(hint)")
+            }
+        }
+        guard let result = combined else {
+            return DFA(
+                byteClass: [UInt8](repeating: 0, count: 256), classCount: 1, stateCount: 1,
+                start: DFA.dead, transitions: [DFA.dead], accepts: [[]])
+        }
+        return result.mergingIdenticalClasses().renumbered()
+    }
+
+    /// The reachable part of the product automaton: accepts are the union of
+    /// both sides' accepts. Both inputs share byte classes and have state 0 dead.
+    static func product(_ a: DFA, _ b: DFA, stateLimit: Int) throws(StateLimitExceeded) -> DFA {
+        precondition(a.classCount == b.classCount && a.byteClass == b.byteClass)
+        let classCount = a.classCount
+        var index: [UInt64: UInt32] = [0: DFA.dead]
+        var pairs: [(UInt32, UInt32)] = [(DFA.dead, DFA.dead)]
+        var transitions = [UInt32](repeating: DFA.dead, count: classCount)
+
+        func state(_ x: UInt32, _ y: UInt32) throws(StateLimitExceeded) -> UInt32 {
+            let key = UInt64(x) << 32 | UInt64(y)
+            if let existing = index[key] { return existing }
+            if pairs.count >= stateLimit { throw StateLimitExceeded() }
+            let new = UInt32(pairs.count)
+            index[key] = new
+            pairs.append((x, y))
+            return new
+        }
+
+        let start = try state(a.start, b.start)
+        var current = 1
+        while current < pairs.count {
+            let (x, y) = pairs[current]
+            for c in 0..<classCount {
+                transitions.append(
+                    try state(
+                        a.transitions[Int(x) * classCount + c],
+                        b.transitions[Int(y) * classCount + c]))
+            }
+            current += 1
+        }
+        return DFA(
+            byteClass: a.byteClass, classCount: classCount, stateCount: pairs.count,
+            start: start, transitions: transitions,
+            accepts: pairs.map { mergeSorted(a.accepts[Int($0.0)], b.accepts[Int($0.1)]) })
+    }
+
+    /// The sorted union of two sorted id lists, without duplicates.
+    static func mergeSorted(_ x: [Int], _ y: [Int]) -> [Int] {
+        if x.isEmpty { return y }
+        if y.isEmpty { return x }
+        var out: [Int] = []
+        out.reserveCapacity(x.count + y.count)
+        var i = 0
+        var j = 0
+        while i < x.count || j < y.count {
+            let next: Int
+            if j >= y.count || (i < x.count && x[i] <= y[j]) {
+                next = x[i]
+                i += 1
+            } else {
+                next = y[j]
+                j += 1
+            }
+            if out.last != next { out.append(next) }
+        }
+        return out
+    }
+}

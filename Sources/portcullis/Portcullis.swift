@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Portcullis: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portcullis",
+        abstract: "Stops dangerous operations in the kernel: exec, mount and capability use (BPF-LSM).",
+        subcommands: [RunCommand.self, CheckCommand.self])
+}

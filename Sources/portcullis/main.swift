@@ -1,2 +1,0 @@
-import PortcullisBPFObject
-print(EmbeddedBPF.object.count)

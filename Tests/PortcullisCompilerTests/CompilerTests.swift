@@ -1,0 +1,80 @@
+import PortcullisCompiler
+import PortcullisPolicy
+import Testing
+
+/// Compiling policies and deciding events from the image, as the kernel will.
+@Suite struct CompilerTests {
+    static func policy(_ rules: [(PathPattern, Action)], mode: Policy.Mode = .enforce) -> Policy {
+        let at = SourceLocation(file: "t.yaml", line: 1, column: 1)
+        return Policy(
+            name: "p", source: at, mode: mode,
+            rules: rules.map {
+                Rule(operation: .exec(paths: [$0.0], args: nil), subject: .everyone, action: $0.1, source: at)
+            })
+    }
+
+    static func decide(_ policies: [Policy], _ path: String) throws -> ImageEvaluator.Decision {
+        let compiled = try PolicyCompiler.compile(policies, generation: 1)
+        return ImageEvaluator(compiled.image).exec(path: Array(path.utf8))
+    }
+
+    @Test func exactPathDeniesOnlyThatPath() throws {
+        let p = [Self.policy([(.exact("/usr/bin/kubectl"), .deny)])]
+        #expect(try Self.decide(p, "/usr/bin/kubectl") == .deny(rules: [0]))
+        #expect(try Self.decide(p, "/usr/bin/kubectl2") == .allow)
+        #expect(try Self.decide(p, "/usr/bin/kubect") == .allow)
+        #expect(try Self.decide(p, "/usr/bin/kubectl/") == .allow)
+    }
+
+    @Test func dotsInExactPathsAreLiteral() throws {
+        let p = [Self.policy([(.exact("/opt/a.b"), .deny)])]
+        #expect(try Self.decide(p, "/opt/a.b") == .deny(rules: [0]))
+        #expect(try Self.decide(p, "/opt/aXb") == .allow)
+    }
+
+    @Test func prefixAndRegexRules() throws {
+        let p = [Self.policy([(.prefix("/tmp/"), .deny), (.regex("^/usr/bin/(kube|helm)"), .audit)])]
+        #expect(try Self.decide(p, "/tmp/x") == .deny(rules: [0]))
+        #expect(try Self.decide(p, "/usr/bin/helm") == .audit(rules: [1]))
+        #expect(try Self.decide(p, "/usr/bin/kubeadm") == .audit(rules: [1]))
+        #expect(try Self.decide(p, "/usr/bin/true") == .allow)
+    }
+
+    @Test func denyBeatsAuditOnTheSamePath() throws {
+        let p = [Self.policy([(.regex("kubectl"), .audit), (.exact("/usr/bin/kubectl"), .deny)])]
+        #expect(try Self.decide(p, "/usr/bin/kubectl") == .deny(rules: [1]))
+        #expect(try Self.decide(p, "/opt/kubectl") == .audit(rules: [0]))
+    }
+
+    @Test func auditModeTurnsDeniesIntoAudits() throws {
+        let p = [Self.policy([(.exact("/usr/bin/kubectl"), .deny)], mode: .audit)]
+        #expect(try Self.decide(p, "/usr/bin/kubectl") == .audit(rules: [0]))
+    }
+
+    @Test func overlongPathsFailClosedOnlyWhenExecRulesExist() throws {
+        let long = "/" + String(repeating: "a", count: 5000)
+        #expect(try Self.decide([Self.policy([(.exact("/x"), .deny)])], long) == .denyUnreadable)
+        #expect(try Self.decide([], long) == .allow)
+    }
+
+    @Test func encodingIsDeterministic() throws {
+        let p = [Self.policy([(.regex("^/usr/(s?bin)/k[a-z]+$"), .deny), (.prefix("/opt/"), .audit)])]
+        let a = try PolicyCompiler.compile(p, generation: 7)
+        let b = try PolicyCompiler.compile(p, generation: 7)
+        #expect(a.image == b.image)
+        #expect(a.image.generation == 7)
+        #expect(a.image.words.count % PolicyImage.lineWords == 0)
+    }
+
+    @Test func capabilityRulesAreReportedAsNotYetEnforced() throws {
+        let at = SourceLocation(file: "c.yaml", line: 4, column: 7)
+        let rule = Rule(
+            operation: .capability([Capability(name: "CAP_NET_ADMIN")!]), subject: .everyone,
+            action: .deny, source: at)
+        let compiled = try PolicyCompiler.compile(
+            [Policy(name: "c", source: at, mode: .enforce, rules: [rule])], generation: 1)
+        #expect(compiled.rules.isEmpty)
+        #expect(compiled.diagnostics.first?.line == 4)
+        #expect(compiled.diagnostics.first?.severity == .warning)
+    }
+}
