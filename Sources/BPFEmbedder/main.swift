@@ -70,7 +70,10 @@ func swiftSource(embedding object: Data) -> String {
 do {
     let args = try Arguments(Array(CommandLine.arguments.dropFirst()))
     try FileManager.default.createDirectory(atPath: args.work, withIntermediateDirectories: true)
-    let objects = try args.sources.sorted().map { try compile($0, args) }
+    // maps.bpf.c defines the maps the other files declare extern; libbpf 1.1's
+    // linker sizes the .maps section correctly only when definitions come first.
+    let sources = args.sources.sorted { ($0.hasSuffix("/maps.bpf.c") ? 0 : 1, $0) < ($1.hasSuffix("/maps.bpf.c") ? 0 : 1, $1) }
+    let objects = try sources.map { try compile($0, args) }
     let linked = "\(args.work)/portcullis.bpf.o"
     try BPFLinker.link(objects, into: linked)
     let bytes = try Data(contentsOf: URL(fileURLWithPath: linked))

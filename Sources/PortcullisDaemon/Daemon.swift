@@ -69,7 +69,8 @@ public final class Daemon: @unchecked Sendable {
         let next = generation + 1
         let compiled: CompiledPolicy
         do {
-            compiled = try PolicyCompiler.compile(outcome.files.flatMap(\.policies), generation: next)
+            let policies = SymlinkResolution.resolve(outcome.files.flatMap(\.policies))
+            compiled = try PolicyCompiler.compile(policies, generation: next)
         } catch {
             DaemonLog.write(.error, "\(error); keeping generation \(generation)")
             return

@@ -1,3 +1,4 @@
+import CBPF
 import Glibc
 
 /// A kernel or libbpf refusal, with the call that failed and what it means.
@@ -11,7 +12,9 @@ public struct BPFError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var text = "\(operation): \(String(cString: strerror(code)))"
+        var buffer = [CChar](repeating: 0, count: 256)
+        libbpf_strerror(code, &buffer, buffer.count)
+        var text = "\(operation): \(String(cString: buffer))"
         if code == EPERM {
             text += " (BPF-LSM programs need root with CAP_BPF and CAP_MAC_ADMIN, "
                 + "and a kernel that lists 'bpf' in /sys/kernel/security/lsm; see `portcullis doctor`)"

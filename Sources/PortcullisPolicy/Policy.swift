@@ -99,3 +99,32 @@ public struct Rule: Sendable, Hashable {
         self.source = source
     }
 }
+
+extension PathPattern {
+    /// The one path this pattern can match, when it is a literal: an exact path, or a
+    /// regular expression of the form `^/literal/path$` (escapes allowed, no operators).
+    public var literalPath: String? {
+        switch self {
+        case .exact(let path): return path
+        case .prefix: return nil
+        case .regex(let regex):
+            guard regex.hasPrefix("^"), regex.hasSuffix("$"), regex.count >= 2 else { return nil }
+            var out = ""
+            var escaped = false
+            for ch in regex.dropFirst().dropLast() {
+                if escaped {
+                    guard ch.isPunctuation || ch.isSymbol else { return nil }
+                    out.append(ch)
+                    escaped = false
+                } else if ch == "\\" {
+                    escaped = true
+                } else if "^$.[]()|*+?{}".contains(ch) {
+                    return nil
+                } else {
+                    out.append(ch)
+                }
+            }
+            return escaped || !out.hasPrefix("/") ? nil : out
+        }
+    }
+}

@@ -56,6 +56,14 @@ start_daemon() {
     DAEMON_PID=$!
 }
 
+# daemon_logged PATTERN: true once daemon.log matches PATTERN (grep -E); fails the
+# scenario at once if the daemon has exited.
+daemon_logged() {
+    grep -Eq "$1" daemon.log && return 0
+    kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon exited before logging: $1"
+    return 1
+}
+
 stop_daemon() {
     kill "$DAEMON_PID" 2>/dev/null || true
     wait "$DAEMON_PID" 2>/dev/null || true

@@ -19,7 +19,7 @@ YAML
 cp policy.yaml policies/forbidden.yaml
 
 start_daemon policies
-wait_until 60 grep -q "generation applied.*generation=1" daemon.log
+wait_until 60 daemon_logged "generation applied.*generation=1"
 
 prog_id() { bpftool prog show name pc_exec | sed -n 's/^\([0-9]*\): lsm.*/\1/p'; }
 id=$(prog_id)

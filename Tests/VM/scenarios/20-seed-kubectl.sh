@@ -3,26 +3,36 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-printf '#!/bin/sh\necho "kubectl ran"\n' > /usr/bin/kubectl
-chmod 0755 /usr/bin/kubectl
-expect_ok /usr/bin/kubectl >/dev/null
-echo "before portcullis: $(/usr/bin/kubectl)"
+# As on many hosts, /usr/bin/kubectl is a symlink into an SDK's directory.
+mkdir -p /opt/kube-sdk/bin
+printf '#!/bin/sh\necho "kubectl ran: $*"\n' > /opt/kube-sdk/bin/kubectl
+chmod 0755 /opt/kube-sdk/bin/kubectl
+ln -sfn /opt/kube-sdk/bin/kubectl /usr/bin/kubectl
+echo "before portcullis: $(kubectl version)"
 
 mkdir -m 0755 policies
 cp "$FIXTURES/seed/block-kubectl-execution.yaml" policies/
 start_daemon policies
-wait_until 60 grep -q "generation applied" daemon.log
+wait_until 60 daemon_logged "generation applied"
 
-echo "with portcullis:"
+echo "with portcullis and the seed policy block-kubectl-execution.yaml:"
 echo "\$ kubectl version"
 if out=$(kubectl version 2>&1); then fail "kubectl ran: $out"; fi
 echo "$out"
 [[ $out == *"Operation not permitted"* ]] || fail "expected EPERM, got: $out"
+expect_eperm /usr/bin/kubectl
+expect_eperm /opt/kube-sdk/bin/kubectl
+echo "denied: kubectl by name, by /usr/bin/kubectl (a symlink) and by the file it points to"
+
+# A regular file in its place: the canonical path itself matches, at once.
+rm /usr/bin/kubectl
+printf '#!/bin/sh\necho "kubectl ran: $*"\n' > /usr/bin/kubectl
+chmod 0755 /usr/bin/kubectl
 expect_eperm /usr/bin/kubectl
 # Symlinks and relative paths name the same file: the canonical path decides.
 ln -s /usr/bin/kubectl ./k
 expect_eperm ./k
 (cd /usr/bin && expect_eperm ./kubectl)
 expect_ok /usr/bin/true
-echo "kubectl denied through its path, a symlink and a relative path; other programs run"
+echo "denied: /usr/bin/kubectl as a regular file, through a new symlink and a relative path; other programs run"
 stop_daemon
