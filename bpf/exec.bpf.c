@@ -2,12 +2,30 @@
 /*
  * exec.bpf.c: the exec hook. The path matched is the canonical path of the
  * file being executed (d_path of bprm->file, relative to the caller's root),
- * so symlinks and relative names cannot dodge a rule.
+ * so symlinks and relative names cannot dodge a rule. An allowed exec also
+ * records which subjects the program's path makes the task (pc_subjects.h).
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
-#include "pc_dfa.h"
+#include "pc_subjects.h"
 #include "pc_rules.h"
+
+/* Records the subjects `path` makes the current task, for sched_process_exec to finish. */
+static __always_inline void pc_record_exe_subjects(void *image, const char *path, __u32 length)
+{
+	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0,
+						    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!task)
+		return;
+	pc_subject_set set;
+	pc_subjects_any(image, 0, set);
+	__u32 dfa = pc_word(image, PC_HDR_SUBJECT_EXE_DFA);
+	if (dfa)
+		pc_subjects_add(image, pc_dfa_accepts(image, dfa, path, 0, length), set);
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		task->exe_subjects[i] = set[i];
+	task->exe_generation = pc_generation(image);
+}
 
 SEC("lsm/bprm_check_security")
 int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
@@ -18,7 +36,8 @@ int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
 	if (!image)
 		return 0;
 	__u32 dfa = pc_word(image, PC_HDR_EXEC_DFA);
-	if (!dfa)
+	int subjects = pc_has_subjects(image);
+	if (!dfa && !subjects)
 		return 0;
 
 	__u32 zero = 0;
@@ -27,10 +46,14 @@ int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
 		return -EPERM; /* cannot happen; fail closed all the same */
 	long n = bpf_d_path(&bprm->file->f_path, path->data, sizeof(path->data));
 	if (n <= 0)
-		return -EPERM; /* the path cannot be read whole: fail closed */
+		return dfa ? -EPERM : 0; /* the path cannot be read whole: fail closed */
 
-	__u32 list = pc_dfa_accepts(image, dfa, path->data, (__u32)n - 1);
-	if (pc_rules_action(image, list) == PC_ACTION_DENY)
-		return -EPERM;
+	if (dfa) {
+		__u32 list = pc_dfa_accepts(image, dfa, path->data, 0, (__u32)n - 1);
+		if (pc_rules_action(image, list) == PC_ACTION_DENY)
+			return -EPERM;
+	}
+	if (subjects)
+		pc_record_exe_subjects(image, path->data, (__u32)n - 1);
 	return 0;
 }

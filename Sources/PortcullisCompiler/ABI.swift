@@ -16,6 +16,10 @@ enum ABI {
         static let execDFA = Int(PC_HDR_EXEC_DFA.rawValue)
         static let rules = Int(PC_HDR_RULES.rawValue)
         static let ruleCount = Int(PC_HDR_RULE_COUNT.rawValue)
+        static let caps = Int(PC_HDR_CAPS.rawValue)
+        static let subjectExeDFA = Int(PC_HDR_SUBJECT_EXE_DFA.rawValue)
+        static let subjectArgsDFA = Int(PC_HDR_SUBJECT_ARGS_DFA.rawValue)
+        static let subjectAny = Int(PC_HDR_SUBJECT_ANY.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
     }
 
@@ -29,6 +33,17 @@ enum ABI {
         static let words = Int(PC_DFA_WORDS.rawValue)
         static let classWords = Int(PC_DFA_CLASS_WORDS)
         static let dead = UInt32(PC_DFA_DEAD)
+    }
+
+    enum Subject {
+        static let max = Int(PC_SUBJECT_MAX)
+        static let words = Int(PC_SUBJECT_MAX) / 32
+    }
+
+    enum Cap {
+        static let count = Int(PC_CAP_COUNT)
+        static let deny = Int(PC_CAP_DENY)
+        static let audit = Int(PC_SUBJECT_MAX) / 32
     }
 
     enum Rule {

@@ -17,6 +17,8 @@ public struct CompiledPolicy: Sendable {
     /// Warnings about rules this build cannot enforce in the kernel yet.
     public var diagnostics: [Diagnostic]
     public var execStates: Int
+    /// Distinct subjects (who acts) of the capability rules.
+    public var subjects: Int
 }
 
 public struct CompileError: Error, Sendable, CustomStringConvertible {

@@ -23,6 +23,63 @@ public struct ImageEvaluator: Sendable {
         return decide(acceptList: walk(dfa: dfa, over: path))
     }
 
+    /// What the kernel knows of the acting task: the path of its executable and its
+    /// arguments (argv[1...]) as recorded at its exec, or nothing for a task it has no
+    /// record of (started before the generation, or before portcullis).
+    public struct Task: Sendable {
+        public var executable: [UInt8]?
+        public var arguments: [String]?
+
+        public init(executable: String? = nil, arguments: [String]? = nil) {
+            self.executable = executable.map { Array($0.utf8) }
+            self.arguments = arguments
+        }
+
+        public static let unrecorded = Task()
+    }
+
+    /// The capable hook: may `task` use capability number `cap`?
+    public func capable(_ cap: Int, by task: Task) -> Decision {
+        let caps = Int(image[ABI.Header.caps])
+        guard caps != 0, cap >= 0, cap < ABI.Cap.count else { return .allow }
+        let subjects = self.subjects(of: task)
+        let entry = caps + cap * ABI.lineWords
+        let deny = SubjectSet(words: (0..<ABI.Subject.words).map { image[entry + ABI.Cap.deny + $0] })
+        let audit = SubjectSet(words: (0..<ABI.Subject.words).map { image[entry + ABI.Cap.audit + $0] })
+        let ruleTable = caps + ABI.Cap.count * ABI.lineWords + cap * ABI.Subject.max
+        let rules = { (set: SubjectSet) in set.ids.map { Int(self.image[ruleTable + $0]) - 1 } }
+        let denied = deny.intersection(subjects)
+        if !denied.isEmpty { return .deny(rules: rules(denied)) }
+        let audited = audit.intersection(subjects)
+        if !audited.isEmpty { return .audit(rules: rules(audited)) }
+        return .allow
+    }
+
+    /// The subjects a task is, as exec.bpf.c and task.bpf.c compute them.
+    func subjects(of task: Task) -> SubjectSet {
+        let any = Int(image[ABI.Header.subjectAny])
+        let half = { (h: Int) in SubjectSet(words: (0..<ABI.Subject.words).map { self.image[any + h * ABI.Subject.words + $0] }) }
+        let (noPath, noArgs) = any == 0 ? (SubjectSet(), SubjectSet()) : (half(0), half(1))
+        let exeDFA = Int(image[ABI.Header.subjectExeDFA])
+        let argsDFA = Int(image[ABI.Header.subjectArgsDFA])
+        guard exeDFA != 0 || argsDFA != 0, let executable = task.executable, let arguments = task.arguments
+        else { return noPath.intersection(noArgs) }
+        var exe = noPath
+        if exeDFA != 0, executable.count < ABI.pathMax {
+            exe = exe.union(set(at: walk(dfa: exeDFA, over: executable)))
+        }
+        var args = noArgs
+        if argsDFA != 0 {
+            let text = Array(arguments.joined(separator: " ").utf8)
+            args = args.union(set(at: walk(dfa: argsDFA, over: text)))
+        }
+        return exe.intersection(args)
+    }
+
+    func set(at offset: Int) -> SubjectSet {
+        offset == 0 ? SubjectSet() : SubjectSet(words: (0..<ABI.Subject.words).map { image[offset + $0] })
+    }
+
     /// The offset of the final state's accept list, or 0.
     func walk(dfa at: Int, over text: [UInt8]) -> Int {
         let classCount = Int(image[at + ABI.DFA.classCount])

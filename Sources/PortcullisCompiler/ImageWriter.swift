@@ -19,10 +19,27 @@ struct ImageWriter {
         return at
     }
 
+    /// Appends `section` at the start of a line and returns its offset.
+    mutating func appendAligned(_ section: [UInt32]) -> UInt32 {
+        let pad = (ABI.lineWords - words.count % ABI.lineWords) % ABI.lineWords
+        words.append(contentsOf: repeatElement(0, count: pad))
+        return append(section)
+    }
+
     mutating func setHeader(_ word: Int, _ value: UInt32) { words[word] = value }
 
-    /// A DFA whose accept sets name rule-table indexes.
+    /// A DFA whose accept sets are lists of rule-table indexes.
     mutating func appendDFA(_ dfa: DFA) -> UInt32 {
+        appendDFA(dfa) { writer, ids in writer.append([UInt32(ids.count)] + ids.map { UInt32($0) }) }
+    }
+
+    /// A DFA whose accept sets are subject sets (bitmaps of subject ids).
+    mutating func appendSubjectDFA(_ dfa: DFA) -> UInt32 {
+        appendDFA(dfa) { writer, ids in writer.append(SubjectSet(ids).words) }
+    }
+
+    /// A DFA; `encode` appends one state's accept set and returns its offset.
+    mutating func appendDFA(_ dfa: DFA, encode: (inout ImageWriter, [Int]) -> UInt32) -> UInt32 {
         var classes = [UInt32](repeating: 0, count: ABI.DFA.classWords)
         for (byte, cls) in dfa.byteClass.enumerated() {
             classes[byte / 4] |= UInt32(cls) << (UInt32(byte % 4) * 8)
@@ -30,8 +47,8 @@ struct ImageWriter {
         let classesAt = append(classes)
         let transitionsAt = append(dfa.transitions)
         var accepts = [UInt32](repeating: 0, count: dfa.stateCount)
-        for (state, rules) in dfa.accepts.enumerated() where !rules.isEmpty {
-            accepts[state] = append([UInt32(rules.count)] + rules.map { UInt32($0) })
+        for (state, ids) in dfa.accepts.enumerated() where !ids.isEmpty {
+            accepts[state] = encode(&self, ids)
         }
         let acceptsAt = append(accepts)
         var header = [UInt32](repeating: 0, count: ABI.DFA.words)

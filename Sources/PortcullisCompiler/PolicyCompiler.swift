@@ -8,71 +8,29 @@ public enum PolicyCompiler {
     public static func compile(
         _ policies: [Policy], generation: UInt64, stateLimit: Int = defaultStateLimit
     ) throws(CompileError) -> CompiledPolicy {
-        var rules: [CompiledRule] = []
-        var diagnostics: [Diagnostic] = []
-        var execPatterns: [(id: Int, pattern: String)] = []
-
+        var plan = ImagePlan()
         for policy in policies {
             for rule in policy.rules {
-                guard let paths = enforceableExecPaths(rule, &diagnostics) else { continue }
-                let index = rules.count
-                let action = policy.mode == .audit && rule.action == .deny ? .audit : rule.action
-                rules.append(CompiledRule(index: index, policy: policy.name, rule: rule, action: action))
-                execPatterns += paths.map { (id: index, pattern: PathRegex.pattern(for: $0)) }
+                try plan.add(rule, of: policy)
             }
         }
-
         var writer = ImageWriter(generation: generation)
         var execStates = 0
-        if !execPatterns.isEmpty {
-            let dfa: DFA
-            do {
-                dfa = try DFACompiler.compile(execPatterns, stateLimit: stateLimit)
-            } catch let error as DFACompileError {
-                throw CompileError(rule: rules[error.patternID].rule, message: error.message)
-            } catch {
-                throw CompileError(rule: rules[0].rule, message: "\(error)")
-            }
+        if !plan.execPatterns.isEmpty {
+            let dfa = try plan.dfa(plan.execPatterns, stateLimit: stateLimit) { plan.rules[$0].rule }
             execStates = dfa.stateCount
-            writer.setHeader(ABI.Header.execDFA, writer.appendDFA(ordered(dfa, by: rules)))
+            writer.setHeader(ABI.Header.execDFA, writer.appendDFA(plan.ordered(dfa)))
         }
-        var table = [UInt32](repeating: 0, count: rules.count * ABI.Rule.words)
-        for rule in rules {
-            table[rule.index * ABI.Rule.words + ABI.Rule.action] = kernelAction(rule.action)
-            table[rule.index * ABI.Rule.words + ABI.Rule.id] = UInt32(rule.index)
+        writer.setHeader(ABI.Header.rules, writer.append(plan.ruleTable))
+        writer.setHeader(ABI.Header.ruleCount, UInt32(plan.rules.count))
+        if !plan.capabilities.isEmpty {
+            try plan.writeSubjects(into: &writer, stateLimit: stateLimit)
+            writer.setHeader(ABI.Header.caps, writer.appendAligned(plan.capabilityTable))
+            _ = writer.append(plan.capabilityRuleTable)
         }
-        writer.setHeader(ABI.Header.rules, writer.append(table))
-        writer.setHeader(ABI.Header.ruleCount, UInt32(rules.count))
         return CompiledPolicy(
-            image: writer.image, rules: rules, diagnostics: diagnostics, execStates: execStates)
-    }
-
-    /// The paths of an exec rule the kernel enforces today, or nil (with a warning) when
-    /// the rule needs a feature this build does not have yet.
-    static func enforceableExecPaths(_ rule: Rule, _ diagnostics: inout [Diagnostic]) -> [PathPattern]? {
-        func notYet(_ what: String) -> [PathPattern]? {
-            diagnostics.append(
-                Diagnostic(
-                    .warning, file: rule.source.file, line: rule.source.line,
-                    column: rule.source.column, "\(what) are not enforced by this build yet; rule skipped"))
-            return nil
-        }
-        guard case .exec(let paths, let args) = rule.operation else { return notYet("capability rules") }
-        if args != nil { return notYet("argument conditions on exec rules") }
-        if !rule.subject.isEveryone { return notYet("subject conditions on exec rules") }
-        if rule.action == .allow { return notYet("allow rules") }
-        if paths.isEmpty { return notYet("exec rules without a path") }
-        return paths
-    }
-
-    /// Accept lists in the order the kernel reads them: strongest action first, so the
-    /// first PC_ACCEPT_MAX entries always decide.
-    static func ordered(_ dfa: DFA, by rules: [CompiledRule]) -> DFA {
-        var dfa = dfa
-        dfa.accepts = dfa.accepts.map { ids in
-            ids.sorted { (kernelAction(rules[$0].action), -$0) > (kernelAction(rules[$1].action), -$1) }
-        }
-        return dfa
+            image: writer.image, rules: plan.rules, diagnostics: plan.diagnostics,
+            execStates: execStates, subjects: plan.subjects.count)
     }
 
     static func kernelAction(_ action: Action) -> UInt32 {
@@ -81,6 +39,138 @@ public enum PolicyCompiler {
         case .audit: return ABI.Action.audit
         case .allow: return ABI.Action.none
         }
+    }
+}
+
+/// The rules of a generation sorted into the image's sections.
+struct ImagePlan {
+    var rules: [CompiledRule] = []
+    var diagnostics: [Diagnostic] = []
+    /// Exec path patterns; ids are rule indexes.
+    var execPatterns: [(id: Int, pattern: String)] = []
+    /// Distinct subjects; ids are positions. The first rule naming each, for errors.
+    var subjects: [Subject] = []
+    var subjectRules: [Rule] = []
+    /// Per capability: the subjects denied and audited, and the rule deciding each.
+    var capabilities: [Int: (deny: SubjectSet, audit: SubjectSet, rules: [Int: Int])] = [:]
+
+    mutating func add(_ rule: Rule, of policy: Policy) throws(CompileError) {
+        if rule.action == .allow { return notYet(rule, "allow rules") }
+        let action = policy.mode == .audit && rule.action == .deny ? Action.audit : rule.action
+        switch rule.operation {
+        case .exec(let paths, let args):
+            if args != nil { return notYet(rule, "argument conditions on exec rules") }
+            if !rule.subject.isEveryone { return notYet(rule, "subject conditions on exec rules") }
+            if paths.isEmpty { return notYet(rule, "exec rules without a path") }
+            let index = append(rule, of: policy, action: action)
+            execPatterns += paths.map { (id: index, pattern: PathRegex.pattern(for: $0)) }
+        case .capability(let caps):
+            let subject = try subjectID(rule.subject, rule)
+            let index = append(rule, of: policy, action: action)
+            for cap in caps where cap.number < ABI.Cap.count {
+                var entry = capabilities[cap.number] ?? (SubjectSet(), SubjectSet(), [:])
+                if action == .deny { entry.deny.insert(subject) } else { entry.audit.insert(subject) }
+                entry.rules[subject] = entry.rules[subject] ?? index
+                capabilities[cap.number] = entry
+            }
+        }
+    }
+
+    mutating func append(_ rule: Rule, of policy: Policy, action: Action) -> Int {
+        rules.append(CompiledRule(index: rules.count, policy: policy.name, rule: rule, action: action))
+        return rules.count - 1
+    }
+
+    mutating func notYet(_ rule: Rule, _ what: String) {
+        diagnostics.append(
+            Diagnostic(
+                .warning, file: rule.source.file, line: rule.source.line, column: rule.source.column,
+                "\(what) are not enforced by this build yet; rule skipped"))
+    }
+
+    mutating func subjectID(_ subject: Subject, _ rule: Rule) throws(CompileError) -> Int {
+        if let id = subjects.firstIndex(of: subject) { return id }
+        guard subjects.count < ABI.Subject.max else {
+            throw CompileError(
+                rule: rule, message: "more than \(ABI.Subject.max) distinct subjects in one generation")
+        }
+        subjects.append(subject)
+        subjectRules.append(rule)
+        return subjects.count - 1
+    }
+
+    var ruleTable: [UInt32] {
+        var table = [UInt32](repeating: 0, count: rules.count * ABI.Rule.words)
+        for rule in rules {
+            table[rule.index * ABI.Rule.words + ABI.Rule.action] = PolicyCompiler.kernelAction(rule.action)
+            table[rule.index * ABI.Rule.words + ABI.Rule.id] = UInt32(rule.index)
+        }
+        return table
+    }
+
+    /// One line per capability: denied subjects, then audited subjects.
+    var capabilityTable: [UInt32] {
+        var table = [UInt32](repeating: 0, count: ABI.Cap.count * ABI.lineWords)
+        for (cap, entry) in capabilities {
+            for i in 0..<ABI.Subject.words {
+                table[cap * ABI.lineWords + ABI.Cap.deny + i] = entry.deny.words[i]
+                table[cap * ABI.lineWords + ABI.Cap.audit + i] = entry.audit.words[i]
+            }
+        }
+        return table
+    }
+
+    /// (capability, subject) → rule index + 1, for events.
+    var capabilityRuleTable: [UInt32] {
+        var table = [UInt32](repeating: 0, count: ABI.Cap.count * ABI.Subject.max)
+        for (cap, entry) in capabilities {
+            for (subject, rule) in entry.rules { table[cap * ABI.Subject.max + subject] = UInt32(rule + 1) }
+        }
+        return table
+    }
+
+    /// The subject conditions: which subjects need no path or no argument match, and the DFAs.
+    func writeSubjects(into writer: inout ImageWriter, stateLimit: Int) throws(CompileError) {
+        var noPath = SubjectSet()
+        var noArgs = SubjectSet()
+        var pathPatterns: [(id: Int, pattern: String)] = []
+        var argPatterns: [(id: Int, pattern: String)] = []
+        for (id, subject) in subjects.enumerated() {
+            if subject.executables.isEmpty { noPath.insert(id) }
+            pathPatterns += subject.executables.map { (id: id, pattern: PathRegex.pattern(for: $0)) }
+            if let args = subject.args { argPatterns.append((id: id, pattern: args)) } else { noArgs.insert(id) }
+        }
+        writer.setHeader(ABI.Header.subjectAny, writer.appendAligned(noPath.words + noArgs.words))
+        if !pathPatterns.isEmpty {
+            let dfa = try self.dfa(pathPatterns, stateLimit: stateLimit) { subjectRules[$0] }
+            writer.setHeader(ABI.Header.subjectExeDFA, writer.appendSubjectDFA(dfa))
+        }
+        if !argPatterns.isEmpty {
+            let dfa = try self.dfa(argPatterns, stateLimit: stateLimit) { subjectRules[$0] }
+            writer.setHeader(ABI.Header.subjectArgsDFA, writer.appendSubjectDFA(dfa))
+        }
+    }
+
+    /// The product DFA of `patterns`; a blow-up names the rule of the pattern responsible.
+    func dfa(
+        _ patterns: [(id: Int, pattern: String)], stateLimit: Int, rule: (Int) -> Rule
+    ) throws(CompileError) -> DFA {
+        do {
+            return try DFACompiler.compile(patterns, stateLimit: stateLimit)
+        } catch let error as DFACompileError {
+            throw CompileError(rule: rule(error.patternID), message: error.message)
+        } catch {
+            throw CompileError(rule: rule(patterns[0].id), message: "\(error)")
+        }
+    }
+
+    /// Accept lists in the order the kernel reads them: strongest action first, so the
+    /// first PC_ACCEPT_MAX entries always decide.
+    func ordered(_ dfa: DFA) -> DFA {
+        var dfa = dfa
+        let strength = { (i: Int) in (PolicyCompiler.kernelAction(rules[i].action), -i) }
+        dfa.accepts = dfa.accepts.map { ids in ids.sorted { strength($0) > strength($1) } }
+        return dfa
     }
 }
 

@@ -15,7 +15,15 @@ enum SymlinkResolution {
     }
 
     static func resolve(_ rule: Rule) -> Rule {
-        guard case .exec(let paths, let args) = rule.operation else { return rule }
+        var rule = rule
+        if case .exec(let paths, let args) = rule.operation {
+            rule.operation = .exec(paths: resolve(paths), args: args)
+        }
+        rule.subject.executables = resolve(rule.subject.executables)
+        return rule
+    }
+
+    static func resolve(_ paths: [PathPattern]) -> [PathPattern] {
         var resolved = paths
         for path in paths {
             guard let literal = path.literalPath, let canonical = canonicalPath(literal),
@@ -23,9 +31,7 @@ enum SymlinkResolution {
             else { continue }
             resolved.append(.exact(canonical))
         }
-        var rule = rule
-        rule.operation = .exec(paths: resolved, args: args)
-        return rule
+        return resolved
     }
 
     static func canonicalPath(_ path: String) -> String? {

@@ -7,8 +7,8 @@ import PortcullisCompiler
 ///
 /// Not thread-safe: the daemon confines each Enforcer to one serial queue.
 public final class Enforcer: @unchecked Sendable {
-    /// The programs in the embedded object and the LSM hook each attaches to.
-    public static let programs = ["pc_exec"]
+    /// The programs in the embedded object; each attaches where its section says.
+    public static let programs = ["pc_exec", "pc_exec_done", "pc_task_alloc", "pc_capable"]
 
     private let object: OpaquePointer
     private var links: [OpaquePointer] = []
@@ -32,7 +32,7 @@ public final class Enforcer: @unchecked Sendable {
                 guard let program = bpf_object__find_program_by_name(object, name) else {
                     throw BPFError("finding program \(name)", code: ENOENT)
                 }
-                guard let link = bpf_program__attach_lsm(program) else {
+                guard let link = bpf_program__attach(program) else {
                     throw BPFError("attaching \(name)")
                 }
                 links.append(link)

@@ -66,11 +66,11 @@ import Testing
         #expect(a.image.words.count % PolicyImage.lineWords == 0)
     }
 
-    @Test func capabilityRulesAreReportedAsNotYetEnforced() throws {
+    @Test func allowRulesAreReportedAsNotYetEnforced() throws {
         let at = SourceLocation(file: "c.yaml", line: 4, column: 7)
         let rule = Rule(
             operation: .capability([Capability(name: "CAP_NET_ADMIN")!]), subject: .everyone,
-            action: .deny, source: at)
+            action: .allow, source: at)
         let compiled = try PolicyCompiler.compile(
             [Policy(name: "c", source: at, mode: .enforce, rules: [rule])], generation: 1)
         #expect(compiled.rules.isEmpty)

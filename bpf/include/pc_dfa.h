@@ -20,6 +20,7 @@ struct pc_dfa {
 struct pc_walk {
 	void *image;
 	const char *text;
+	__u32 start;
 	__u32 length;
 	__u32 state;
 	struct pc_dfa dfa;
@@ -39,12 +40,16 @@ static __always_inline int pc_dfa_read(void *image, __u32 at, struct pc_dfa *dfa
 	return 0;
 }
 
+/* One byte. A NUL reads as a space: argv's separators become the single spaces they are matched as. */
 static long pc_walk_step(__u32 i, void *ctx)
 {
 	struct pc_walk *walk = ctx;
-	if (i >= walk->length || i >= PC_PATH_MAX)
+	__u32 at = walk->start + i;
+	if (at >= walk->length || at >= PC_PATH_MAX)
 		return 1;
-	__u8 byte = walk->text[i & (PC_PATH_MAX - 1)];
+	__u8 byte = walk->text[at & (PC_PATH_MAX - 1)];
+	if (byte == 0)
+		byte = ' ';
 	__u32 word = pc_word(walk->image, walk->dfa.classes + byte / 4);
 	__u32 class = (word >> ((byte & 3) * 8)) & 0xff;
 	if (class >= walk->dfa.class_count)
@@ -58,10 +63,14 @@ static long pc_walk_step(__u32 i, void *ctx)
 	return 0;
 }
 
-/* Walks `length` bytes of `text`; returns the offset of the final state's accept list, or 0. */
-static __always_inline __u32 pc_dfa_accepts(void *image, __u32 dfa_at, const char *text, __u32 length)
+/*
+ * Walks bytes [start, length) of `text` (a PC_PATH_MAX buffer); returns the
+ * final state's accept word (an accept list or a subject set), or 0.
+ */
+static __always_inline __u32 pc_dfa_accepts(void *image, __u32 dfa_at, const char *text, __u32 start,
+					    __u32 length)
 {
-	struct pc_walk walk = { .image = image, .text = text, .length = length };
+	struct pc_walk walk = { .image = image, .text = text, .start = start, .length = length };
 	if (pc_dfa_read(image, dfa_at, &walk.dfa))
 		return 0;
 	walk.state = pc_word(image, dfa_at + PC_DFA_START);

@@ -52,6 +52,14 @@ PC_MAP struct {
 	__type(value, struct pc_path_buf);
 } pc_path_scratch SEC(".maps");
 
+/* What each task is (struct pc_task), computed at exec, copied at fork. */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pc_task);
+} pc_tasks SEC(".maps");
+
 /* The active image, or NULL when no generation has been applied yet. */
 static __always_inline void *pc_image_get(void)
 {
@@ -67,6 +75,21 @@ static __always_inline __u32 pc_word(void *image, __u32 index)
 	if (!l)
 		return 0;
 	return l->w[index & (PC_LINE_WORDS - 1)];
+}
+
+/* Line `index` of `image`, or NULL. */
+static __always_inline struct pc_image_line *pc_line(void *image, __u32 index)
+{
+	return bpf_map_lookup_elem(image, &index);
+}
+
+/* The image's generation number. */
+static __always_inline __u64 pc_generation(void *image)
+{
+	struct pc_image_line *header = pc_line(image, 0);
+	if (!header)
+		return 0;
+	return (__u64)header->w[PC_HDR_GEN_HI] << 32 | header->w[PC_HDR_GEN_LO];
 }
 
 #endif /* PC_IMAGE_H */

@@ -25,6 +25,18 @@ struct linux_binprm {
 	struct file *file;
 } PC_CORE;
 
+struct mm_struct {
+	unsigned long arg_start;
+	unsigned long arg_end;
+} PC_CORE;
+
+struct task_struct {
+	struct mm_struct *mm;
+} PC_CORE;
+
+struct cred;
+struct user_namespace;
+
 #define EPERM 1
 
 #endif /* PC_KERNEL_H */

@@ -23,6 +23,25 @@
  *     [PC_HDR_EXEC_DFA]     offset of the exec-path DFA, 0 when no exec rules
  *     [PC_HDR_RULES]        offset of the rule table
  *     [PC_HDR_RULE_COUNT]   number of rules
+ *     [PC_HDR_CAPS]         offset (line-aligned) of the capability table, 0 when none
+ *     [PC_HDR_SUBJECT_EXE_DFA]   DFA over the acting process's executable path;
+ *                                its accepts point at subject sets, not lists
+ *     [PC_HDR_SUBJECT_ARGS_DFA]  DFA over its arguments (argv[1..] joined by spaces)
+ *     [PC_HDR_SUBJECT_ANY]       offset (line-aligned) of one line: words [0, 8) the
+ *                                subjects with no path condition, [8, 16) those with
+ *                                no argument condition
+ *
+ *   subjects: who acts. A subject is a set of conditions on the acting process
+ *   (its executable, its arguments); a generation has at most PC_SUBJECT_MAX.
+ *   At exec, each task records which subjects it is (a subject set: a bitmap of
+ *   PC_SUBJECT_WORDS words) in task storage; fork copies it. A task with no
+ *   record for the active generation is every subject with no conditions.
+ *
+ *   the capability table: PC_CAP_COUNT entries of one line each, for capability c:
+ *     words [0, 8)   the subjects whose use of c is denied
+ *     words [8, 16)  the subjects whose use of c is audited
+ *   and after it PC_CAP_COUNT * PC_SUBJECT_MAX words: the rule index + 1 that
+ *   decided (capability, subject), for events.
  *
  *   a DFA (PC_DFA_WORDS words, then its tables)
  *     [PC_DFA_CLASS_COUNT]  columns of the transition table
@@ -65,6 +84,10 @@ enum pc_header_word {
 	PC_HDR_EXEC_DFA = 4,
 	PC_HDR_RULES = 5,
 	PC_HDR_RULE_COUNT = 6,
+	PC_HDR_CAPS = 7,
+	PC_HDR_SUBJECT_EXE_DFA = 8,
+	PC_HDR_SUBJECT_ARGS_DFA = 9,
+	PC_HDR_SUBJECT_ANY = 10,
 	PC_HDR_WORDS = 16,
 };
 
@@ -79,6 +102,23 @@ enum pc_dfa_word {
 };
 #define PC_DFA_CLASS_WORDS 64
 #define PC_DFA_DEAD 0
+
+/* Subjects: sets of them are bitmaps of PC_SUBJECT_WORDS words. */
+#define PC_SUBJECT_MAX 256
+#define PC_SUBJECT_WORDS (PC_SUBJECT_MAX / 32)
+
+/* The capability table. */
+#define PC_CAP_COUNT 64
+#define PC_CAP_DENY 0
+#define PC_CAP_AUDIT PC_SUBJECT_WORDS
+
+/* What a task is, in task storage. */
+struct pc_task {
+	__u64 generation;             /* the generation `subjects` was computed for */
+	__u32 subjects[PC_SUBJECT_WORDS];
+	__u32 exe_subjects[PC_SUBJECT_WORDS]; /* from the exec hook, until the exec completes */
+	__u64 exe_generation;
+};
 
 enum pc_rule_word {
 	PC_RULE_ACTION = 0,

@@ -1,0 +1,66 @@
+import PortcullisCompiler
+import PortcullisPolicy
+import Testing
+
+/// Capability rules and subjects, decided from the image as the kernel does.
+@Suite struct CapabilityTests {
+    static let at = SourceLocation(file: "c.yaml", line: 1, column: 1)
+    static let netAdmin = Capability(name: "CAP_NET_ADMIN")!.number
+    static let sysAdmin = Capability(name: "CAP_SYS_ADMIN")!.number
+
+    static func compile(_ rules: [(caps: [String], subject: Subject, action: Action)], mode: Policy.Mode = .enforce)
+        throws -> ImageEvaluator
+    {
+        let policy = Policy(
+            name: "c", source: at, mode: mode,
+            rules: rules.map { r in
+                Rule(
+                    operation: .capability(r.caps.map { Capability(name: $0)! }), subject: r.subject,
+                    action: r.action, source: at)
+            })
+        return ImageEvaluator(try PolicyCompiler.compile([policy], generation: 3).image)
+    }
+
+    @Test func everyoneDenyAppliesToRecordedAndUnrecordedTasks() throws {
+        let e = try Self.compile([(["CAP_NET_ADMIN"], .everyone, .deny)])
+        #expect(e.capable(Self.netAdmin, by: .unrecorded) == .deny(rules: [0]))
+        #expect(e.capable(Self.netAdmin, by: .init(executable: "/usr/sbin/ip", arguments: ["link"])) == .deny(rules: [0]))
+        #expect(e.capable(Self.sysAdmin, by: .unrecorded) == .allow)
+    }
+
+    @Test func mountBindSeedSemantics() throws {
+        let subject = Subject(executables: [.regex("^/usr/bin/mount$")], args: ".*-o.*bind.*")
+        let e = try Self.compile([(["CAP_SYS_ADMIN"], subject, .deny)])
+        let bind = ImageEvaluator.Task(executable: "/usr/bin/mount", arguments: ["-o", "bind", "/a", "/b"])
+        let tmpfs = ImageEvaluator.Task(executable: "/usr/bin/mount", arguments: ["-t", "tmpfs", "t", "/mnt"])
+        let other = ImageEvaluator.Task(executable: "/usr/bin/unshare", arguments: ["-o", "bind"])
+        #expect(e.capable(Self.sysAdmin, by: bind) == .deny(rules: [0]))
+        #expect(e.capable(Self.sysAdmin, by: tmpfs) == .allow)
+        #expect(e.capable(Self.sysAdmin, by: other) == .allow)
+        #expect(e.capable(Self.sysAdmin, by: .unrecorded) == .allow)
+        #expect(e.capable(Self.netAdmin, by: bind) == .allow)
+    }
+
+    @Test func auditRulesAndAuditMode() throws {
+        let e = try Self.compile([(["CAP_NET_ADMIN"], .everyone, .audit)])
+        #expect(e.capable(Self.netAdmin, by: .unrecorded) == .audit(rules: [0]))
+        let m = try Self.compile([(["CAP_NET_ADMIN"], .everyone, .deny)], mode: .audit)
+        #expect(m.capable(Self.netAdmin, by: .unrecorded) == .audit(rules: [0]))
+    }
+
+    @Test func denyBeatsAuditAndNamesItsRule() throws {
+        let ip = Subject(executables: [.exact("/usr/sbin/ip")])
+        let e = try Self.compile([(["CAP_NET_ADMIN"], .everyone, .audit), (["CAP_NET_ADMIN", "CAP_NET_RAW"], ip, .deny)])
+        let task = ImageEvaluator.Task(executable: "/usr/sbin/ip", arguments: [])
+        #expect(e.capable(Self.netAdmin, by: task) == .deny(rules: [1]))
+        #expect(e.capable(Self.netAdmin, by: .unrecorded) == .audit(rules: [0]))
+        #expect(e.capable(Capability(name: "CAP_NET_RAW")!.number, by: task) == .deny(rules: [1]))
+    }
+
+    @Test func tooManySubjectsIsAnErrorNamingTheRule() {
+        let rules = (0...256).map { i in
+            (caps: ["CAP_NET_ADMIN"], subject: Subject(executables: [.exact("/bin/p\(i)")]), action: Action.deny)
+        }
+        #expect(throws: CompileError.self) { try Self.compile(rules) }
+    }
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pc_subjects.h: which subjects a task is. Computed in two halves: the
+ * executable's path in the exec hook, the arguments once the exec has
+ * completed (tp_btf/sched_process_exec); kept in task storage, copied at fork.
+ */
+#ifndef PC_SUBJECTS_H
+#define PC_SUBJECTS_H
+
+#include "pc_dfa.h"
+
+typedef __u32 pc_subject_set[PC_SUBJECT_WORDS];
+
+/* Whether any subject has a condition (else every task is the unconditional subjects). */
+static __always_inline int pc_has_subjects(void *image)
+{
+	return pc_word(image, PC_HDR_SUBJECT_EXE_DFA) || pc_word(image, PC_HDR_SUBJECT_ARGS_DFA);
+}
+
+/* The subjects without a path condition (half 0) or without an argument condition (half 1). */
+static __always_inline void pc_subjects_any(void *image, int half, __u32 *set)
+{
+	__u32 any = pc_word(image, PC_HDR_SUBJECT_ANY);
+	struct pc_image_line *line = any ? pc_line(image, any / PC_LINE_WORDS) : 0;
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		set[i] = line ? line->w[(half ? PC_SUBJECT_WORDS : 0) + i] : 0;
+}
+
+/* Adds the subject set at offset `at` (a DFA's accept word) to `set`. */
+static __always_inline void pc_subjects_add(void *image, __u32 at, __u32 *set)
+{
+	if (!at)
+		return;
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		set[i] |= pc_word(image, at + i);
+}
+
+/* The subjects of a task with no record: those with no conditions at all. */
+static __always_inline void pc_subjects_unconditional(void *image, __u32 *set)
+{
+	pc_subject_set args;
+	pc_subjects_any(image, 0, set);
+	pc_subjects_any(image, 1, args);
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		set[i] &= args[i];
+}
+
+/* The subjects the current task is, for the active generation. */
+static __always_inline void pc_subjects_current(void *image, __u32 *set)
+{
+	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
+	if (task && task->generation == pc_generation(image)) {
+		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+			set[i] = task->subjects[i];
+		return;
+	}
+	pc_subjects_unconditional(image, set);
+}
+
+#endif /* PC_SUBJECTS_H */
