@@ -7,12 +7,8 @@
 #include <bpf/bpf_tracing.h>
 #include "pc_subjects.h"
 
-SEC("lsm/capable")
-int BPF_PROG(pc_capable, const struct cred *cred, struct user_namespace *ns, int cap, unsigned int opts,
-	     int ret)
+static __always_inline int pc_capable_decide(int cap, unsigned int opts)
 {
-	if (ret)
-		return ret;
 	if (cap < 0 || cap >= PC_CAP_COUNT)
 		return 0;
 	void *image = pc_image_get();
@@ -33,4 +29,13 @@ int BPF_PROG(pc_capable, const struct cred *cred, struct user_namespace *ns, int
 	if (deny)
 		return -EPERM;
 	return 0;
+}
+
+SEC("lsm/capable")
+int BPF_PROG(pc_capable, const struct cred *cred, struct user_namespace *ns, int cap, unsigned int opts,
+	     int ret)
+{
+	if (ret)
+		return pc_verdict(ret);
+	return pc_verdict(pc_capable_decide(cap, opts));
 }

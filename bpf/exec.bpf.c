@@ -27,11 +27,8 @@ static __always_inline void pc_record_exe_subjects(void *image, const char *path
 	task->exe_generation = pc_generation(image);
 }
 
-SEC("lsm/bprm_check_security")
-int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
+static __always_inline int pc_exec_decide(struct linux_binprm *bprm)
 {
-	if (ret)
-		return ret;
 	void *image = pc_image_get();
 	if (!image)
 		return 0;
@@ -45,8 +42,11 @@ int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
 	if (!path)
 		return -EPERM; /* cannot happen; fail closed all the same */
 	long n = bpf_d_path(&bprm->file->f_path, path->data, sizeof(path->data));
-	if (n <= 0)
-		return dfa ? -EPERM : 0; /* the path cannot be read whole: fail closed */
+	if (n <= 0) {
+		if (dfa)
+			return -EPERM; /* the path cannot be read whole: fail closed */
+		return 0;
+	}
 
 	if (dfa) {
 		__u32 list = pc_dfa_accepts(image, dfa, path->data, 0, (__u32)n - 1);
@@ -56,4 +56,12 @@ int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
 	if (subjects)
 		pc_record_exe_subjects(image, path->data, (__u32)n - 1);
 	return 0;
+}
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
+{
+	if (ret)
+		return pc_verdict(ret);
+	return pc_verdict(pc_exec_decide(bprm));
 }

@@ -72,7 +72,7 @@ SEC("lsm/task_alloc")
 int BPF_PROG(pc_task_alloc, struct task_struct *task, unsigned long clone_flags, int ret)
 {
 	if (ret)
-		return ret;
+		return pc_verdict(ret);
 	struct pc_task *parent = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
 	if (!parent)
 		return 0;

@@ -9,6 +9,7 @@
 #define PC_KERNEL_H
 
 #include <linux/types.h>
+#include <bpf/bpf_helpers.h>
 
 #define PC_CORE __attribute__((preserve_access_index))
 
@@ -38,5 +39,20 @@ struct cred;
 struct user_namespace;
 
 #define EPERM 1
+#define MAX_ERRNO 4095
+
+/*
+ * The verdict an LSM program returns: 0 or -errno. 6.12's verifier checks that
+ * it lies within [-MAX_ERRNO, 0], and clang may compute a verdict branch-free
+ * (-(x != 0)) in a way the verifier cannot bound; the barrier forces a range
+ * check it can follow. An earlier program's verdict passes through unchanged.
+ */
+static __always_inline int pc_verdict(int verdict)
+{
+	barrier_var(verdict);
+	if (verdict > 0 || verdict < -MAX_ERRNO)
+		return -EPERM;
+	return verdict;
+}
 
 #endif /* PC_KERNEL_H */

@@ -27,7 +27,6 @@ done <<'MOUNTS'
 /dev devtmpfs
 /dev/pts devpts
 /dev/shm tmpfs
-/tmp tmpfs
 /run tmpfs
 /sys/fs/bpf bpf
 /sys/kernel/security securityfs
