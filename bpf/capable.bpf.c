@@ -6,6 +6,39 @@
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include "pc_subjects.h"
+#include "pc_events.h"
+
+/* security.h: a probe that must not be audited (e.g. has_capability_noaudit). */
+#define CAP_OPT_NOAUDIT (1 << 1)
+
+/* The first subject in both `a` (the table's deny or audit half) and `subjects`. */
+static __always_inline __u32 pc_first_common(struct pc_image_line *entry, __u32 half, __u32 *subjects)
+{
+	for (__u32 i = 0; i < PC_SUBJECT_WORDS; i++) {
+		__u32 both = entry->w[(half + i) & (PC_LINE_WORDS - 1)] & subjects[i];
+		if (!both)
+			continue;
+		for (__u32 bit = 0; bit < 32; bit++)
+			if (both & (1u << bit))
+				return i * 32 + bit;
+	}
+	return 0;
+}
+
+/* Reports a decision on `cap`, naming the rule of the first subject that decided it. */
+static __always_inline void pc_capable_report(void *image, __u32 caps, int cap, struct pc_image_line *entry,
+					      __u32 *subjects, __u32 action)
+{
+	__u32 half = action == PC_ACTION_DENY ? PC_CAP_DENY : PC_CAP_AUDIT;
+	__u32 subject = pc_first_common(entry, half, subjects);
+	__u32 rules_at = caps + PC_CAP_COUNT * PC_LINE_WORDS + (__u32)cap * PC_SUBJECT_MAX + subject;
+	__u32 rule = pc_word(image, rules_at) - 1; /* stored + 1; 0 becomes PC_RULE_NONE */
+	struct pc_event *e = pc_event_start(image, PC_HOOK_CAPABLE, action, rule);
+	if (!e)
+		return;
+	e->capability = cap;
+	pc_event_send(e);
+}
 
 static __always_inline int pc_capable_decide(int cap, unsigned int opts)
 {
@@ -23,12 +56,17 @@ static __always_inline int pc_capable_decide(int cap, unsigned int opts)
 
 	pc_subject_set subjects;
 	pc_subjects_current(image, subjects);
-	__u32 deny = 0;
-	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+	__u32 deny = 0, audit = 0;
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 		deny |= entry->w[PC_CAP_DENY + i] & subjects[i];
-	if (deny)
-		return -EPERM;
-	return 0;
+		audit |= entry->w[PC_CAP_AUDIT + i] & subjects[i];
+	}
+	if (!deny && !audit)
+		return 0;
+	__u32 action = deny ? PC_ACTION_DENY : PC_ACTION_AUDIT;
+	if (!(opts & CAP_OPT_NOAUDIT))
+		pc_capable_report(image, caps, cap, entry, subjects, action);
+	return action == PC_ACTION_DENY ? -EPERM : 0;
 }
 
 SEC("lsm/capable")

@@ -14,6 +14,11 @@ public final class Daemon: @unchecked Sendable {
     private var generation: UInt64 = 0
     private var watcher: DirectoryWatcher?
     private var signals: [DispatchSourceSignal] = []
+    private var events: EventReader?
+    private var statisticsTimer: DispatchSourceTimer?
+    private var reported = EventStatistics()
+    /// The rules of recent generations, to name the rule of each decision event.
+    private var rulesByGeneration: [UInt64: [CompiledRule]] = [:]
 
     public init(directory: PolicyDirectory) throws(BPFError) {
         self.directory = directory
@@ -33,6 +38,8 @@ public final class Daemon: @unchecked Sendable {
             }
             watcher.start()
             self.watcher = watcher
+            events = try enforcer.readEvents(on: queue) { [weak self] event in self?.report(event) }
+            startStatisticsTimer()
             for sig in [SIGTERM, SIGINT] {
                 signal(sig, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
@@ -45,6 +52,52 @@ public final class Daemon: @unchecked Sendable {
             }
         }
         dispatchMain()
+    }
+
+    /// Logs one decision, naming the rule (policy, file:line) that made it.
+    func report(_ event: DecisionEvent) {
+        let rule = event.rule.flatMap { index in rulesByGeneration[event.generation].flatMap { $0.indices.contains(index) ? $0[index] : nil } }
+        let target: String
+        switch event.hook {
+        case .exec: target = event.path ?? "?"
+        case .capable: target = event.capability.map(capabilityName) ?? "?"
+        case .mount, .unknown: target = event.path ?? "?"
+        }
+        let decider = rule.map { "policy \($0.policy) at \($0.rule.source)" }
+            ?? (event.pathUnreadable ? "the path could not be read whole (fail closed)" : "no rule")
+        let fields: KeyValuePairs<String, String> = [
+            "decision": event.decision.rawValue, "hook": event.hook.rawValue, "target": target,
+            "pid": String(event.tgid), "tid": String(event.pid), "uid": String(event.uid), "comm": event.comm,
+            "generation": String(event.generation), "rule": event.rule.map(String.init) ?? "none",
+            "policy": rule?.policy ?? "", "source": rule.map { "\($0.rule.source)" } ?? "",
+            "cgroup_id": String(event.cgroupID),
+        ]
+        DaemonLog.write(
+            .warning, "\(event.decision.rawValue) \(event.hook.rawValue) \(target) by \(event.comm)[\(event.tgid)]: \(decider)",
+            fields)
+    }
+
+    func capabilityName(_ number: Int) -> String {
+        Capability.validNames.indices.contains(number) ? Capability.validNames[number] : "capability \(number)"
+    }
+
+    /// Every 10 s, reports events the kernel had to drop since the last report.
+    func startStatisticsTimer() {
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + 10, repeating: 10)
+        timer.setEventHandler { [weak self] in
+            guard let self, let now = try? self.enforcer.statistics() else { return }
+            let rate = now.droppedByRateLimit - self.reported.droppedByRateLimit
+            let full = now.droppedRingFull - self.reported.droppedRingFull
+            if rate > 0 || full > 0 {
+                DaemonLog.write(
+                    .warning, "decision events dropped",
+                    ["rate_limited": String(rate), "ring_full": String(full)])
+            }
+            self.reported = now
+        }
+        timer.resume()
+        statisticsTimer = timer
     }
 
     /// Reads, reconciles, compiles and installs; on any failure the kernel keeps what it has.
@@ -83,6 +136,8 @@ public final class Daemon: @unchecked Sendable {
             return
         }
         generation = next
+        rulesByGeneration[next] = compiled.rules
+        rulesByGeneration = rulesByGeneration.filter { $0.key + 8 > next }
         let ids = (try? enforcer.programIDs()) ?? [:]
         DaemonLog.write(
             .info, "generation applied",

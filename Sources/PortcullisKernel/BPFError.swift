@@ -14,7 +14,8 @@ public struct BPFError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         var buffer = [CChar](repeating: 0, count: 256)
         libbpf_strerror(code, &buffer, buffer.count)
-        var text = "\(operation): \(String(cString: buffer))"
+        let reason = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        var text = "\(operation): \(String(decoding: reason, as: UTF8.self))"
         if code == EPERM {
             text += " (BPF-LSM programs need root with CAP_BPF and CAP_MAC_ADMIN, "
                 + "and a kernel that lists 'bpf' in /sys/kernel/security/lsm; see `portcullis doctor`)"

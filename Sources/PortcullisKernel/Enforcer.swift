@@ -1,4 +1,6 @@
 import CBPF
+import CPortcullisABI
+import Dispatch
 import Glibc
 import PortcullisBPFObject
 import PortcullisCompiler
@@ -13,6 +15,8 @@ public final class Enforcer: @unchecked Sendable {
     private let object: OpaquePointer
     private var links: [OpaquePointer] = []
     private let imageSlot: Int32
+    private let events: Int32
+    private let stats: Int32
 
     /// Loads the embedded object into the kernel and attaches every program.
     public init() throws(BPFError) {
@@ -24,10 +28,9 @@ public final class Enforcer: @unchecked Sendable {
         object = opened
         do throws(BPFError) {
             try check("loading the BPF programs", bpf_object__load(object))
-            guard let slot = bpf_object__find_map_by_name(object, "pc_image") else {
-                throw BPFError("finding map pc_image", code: ENOENT)
-            }
-            imageSlot = bpf_map__fd(slot)
+            imageSlot = try Self.mapFD(object, "pc_image")
+            events = try Self.mapFD(object, "pc_events")
+            stats = try Self.mapFD(object, "pc_stats")
             for name in Self.programs {
                 guard let program = bpf_object__find_program_by_name(object, name) else {
                     throw BPFError("finding program \(name)", code: ENOENT)
@@ -42,6 +45,36 @@ public final class Enforcer: @unchecked Sendable {
             bpf_object__close(opened)
             throw error
         }
+    }
+
+    static func mapFD(_ object: OpaquePointer, _ name: String) throws(BPFError) -> Int32 {
+        guard let map = bpf_object__find_map_by_name(object, name) else {
+            throw BPFError("finding map \(name)", code: ENOENT)
+        }
+        return bpf_map__fd(map)
+    }
+
+    /// Starts delivering decision events to `handler` on `queue`; keep the reader alive.
+    public func readEvents(
+        on queue: DispatchQueue, handler: @escaping (DecisionEvent) -> Void
+    ) throws(BPFError) -> EventReader {
+        try EventReader(mapFD: events, queue: queue, handler: handler)
+    }
+
+    /// The kernel's counters (enum pc_stat), summed over CPUs.
+    public func statistics() throws(BPFError) -> EventStatistics {
+        let cpus = Int(libbpf_num_possible_cpus())
+        var totals = [UInt64](repeating: 0, count: Int(PC_STAT_COUNT.rawValue))
+        for stat in totals.indices {
+            var key = UInt32(stat)
+            var values = [UInt64](repeating: 0, count: max(cpus, 1))
+            try check("reading pc_stats", bpf_map_lookup_elem(stats, &key, &values))
+            totals[stat] = values.reduce(0, &+)
+        }
+        return EventStatistics(
+            sent: totals[Int(PC_STAT_EVENTS.rawValue)],
+            droppedByRateLimit: totals[Int(PC_STAT_DROPPED_RATE_LIMIT.rawValue)],
+            droppedRingFull: totals[Int(PC_STAT_DROPPED_RING_FULL.rawValue)])
     }
 
     deinit {

@@ -60,6 +60,32 @@ PC_MAP struct {
 	__type(value, struct pc_task);
 } pc_tasks SEC(".maps");
 
+/* Decision events (struct pc_event) for the daemon. */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, PC_EVENT_RING_BYTES);
+} pc_events SEC(".maps");
+
+/* Counters (enum pc_stat), per CPU. */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PC_STAT_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} pc_stats SEC(".maps");
+
+/* Rate-limit buckets by rule index, per CPU. */
+struct pc_rate {
+	__u64 last_ns;
+	__u64 tokens;
+};
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PC_RATE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct pc_rate);
+} pc_rates SEC(".maps");
+
 /* The active image, or NULL when no generation has been applied yet. */
 static __always_inline void *pc_image_get(void)
 {

@@ -35,4 +35,13 @@ expect_eperm ./k
 (cd /usr/bin && expect_eperm ./kubectl)
 expect_ok /usr/bin/true
 echo "denied: /usr/bin/kubectl as a regular file, through a new symlink and a relative path; other programs run"
+
+# The audit trail names each denial, the program and the rule that decided it.
+wait_until 5 grep -q "decision=deny hook=exec target=/usr/bin/kubectl" daemon.log
+grep -q "decision=deny hook=exec target=/opt/kube-sdk/bin/kubectl" daemon.log ||
+    fail "no event for the symlinked kubectl"
+grep "hook=exec target=/usr/bin/kubectl" daemon.log | grep -q "policy=block-kubectl-execution source=policies/block-kubectl-execution.yaml:11:13" ||
+    fail "the event does not name the rule"
+echo "audit trail:"
+grep "hook=exec target=/usr/bin/kubectl" daemon.log | head -1
 stop_daemon

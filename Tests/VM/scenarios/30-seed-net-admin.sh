@@ -19,6 +19,7 @@ expect_ok ip link show lo >/dev/null
 expect_ok mount -t tmpfs none "$SCRATCH" # CAP_SYS_ADMIN is not concerned
 umount "$SCRATCH"
 echo "CAP_NET_ADMIN denied; ip link show and mount still work"
+wait_until 5 grep -q "decision=deny hook=capable target=CAP_NET_ADMIN .*comm=ip .*policy=deny-net-admin-capability" daemon.log
 
 # A process that started before the daemon is denied too: the rule's subject is everyone.
 rm policies/deny-net-admin-capability.yaml

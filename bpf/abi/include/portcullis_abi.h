@@ -132,4 +132,52 @@ enum pc_action {
 	PC_ACTION_DENY = 2,
 };
 
+/*
+ * Decision events
+ * ---------------
+ * Every deny and audit decision is reported through the ring buffer
+ * `pc_events` as one struct pc_event, unless its rule's rate limit is spent
+ * (PC_EVENT_BURST events, then PC_EVENT_RATE a second, per rule and CPU);
+ * what is dropped is counted in `pc_stats`.
+ */
+enum pc_hook {
+	PC_HOOK_EXEC = 1,
+	PC_HOOK_CAPABLE = 2,
+	PC_HOOK_MOUNT = 3,
+};
+
+/* pc_event.flags */
+#define PC_EVENT_PATH_UNREADABLE 1 /* the path could not be read whole: decided fail-closed */
+#define PC_EVENT_PATH_MAX PC_PATH_MAX
+#define PC_RULE_NONE 0xffffffffu
+
+struct pc_event {
+	__u64 generation;
+	__u64 cgroup_id;
+	__u64 time_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u32 hook;     /* enum pc_hook */
+	__u32 decision; /* enum pc_action: PC_ACTION_DENY or PC_ACTION_AUDIT */
+	__u32 rule;     /* index in the generation's rule table, or PC_RULE_NONE */
+	__u32 pid;      /* thread id */
+	__u32 tgid;     /* process id */
+	__u32 uid;
+	__u32 capability; /* PC_HOOK_CAPABLE */
+	__u32 flags;
+	char comm[16];
+	char path[PC_EVENT_PATH_MAX]; /* PC_HOOK_EXEC: the program's canonical path */
+};
+
+#define PC_EVENT_RING_BYTES (4 * 1024 * 1024)
+#define PC_EVENT_RATE 20   /* events a second, per rule and CPU */
+#define PC_EVENT_BURST 50
+#define PC_RATE_SLOTS 4096 /* rules share rate-limit slots beyond this */
+
+/* pc_stats: per-CPU counters, summed by userspace. */
+enum pc_stat {
+	PC_STAT_EVENTS = 0,            /* events sent */
+	PC_STAT_DROPPED_RATE_LIMIT = 1,
+	PC_STAT_DROPPED_RING_FULL = 2,
+	PC_STAT_COUNT = 4,
+};
+
 #endif /* PORTCULLIS_ABI_H */

@@ -1,0 +1,63 @@
+import CPortcullisABI
+
+/// One deny or audit decision reported by a BPF program (struct pc_event), decoded.
+public struct DecisionEvent: Sendable, Hashable {
+    public enum Hook: String, Sendable, Hashable { case exec, capable, mount, unknown }
+    public enum Decision: String, Sendable, Hashable { case deny, audit, unknown }
+
+    public var hook: Hook
+    public var decision: Decision
+    /// The rule's index in the generation's rule table; nil when no rule decided
+    /// (a fail-closed decision on a path that could not be read).
+    public var rule: Int?
+    public var generation: UInt64
+    public var pid: Int32
+    public var tgid: Int32
+    public var uid: UInt32
+    public var comm: String
+    public var cgroupID: UInt64
+    /// Monotonic time of the decision, in nanoseconds.
+    public var timeNanoseconds: UInt64
+    /// exec: the canonical path of the program.
+    public var path: String?
+    /// capable: the capability's number.
+    public var capability: Int?
+    /// The path could not be read whole, and the decision failed closed.
+    public var pathUnreadable: Bool
+
+    /// Decodes a ring-buffer record; nil when it is too short to be a pc_event.
+    public init?(bytes: UnsafeRawBufferPointer) {
+        guard bytes.count >= MemoryLayout<pc_event>.size else { return nil }
+        let e = bytes.loadUnaligned(as: pc_event.self)
+        switch e.hook {
+        case UInt32(PC_HOOK_EXEC.rawValue): hook = .exec
+        case UInt32(PC_HOOK_CAPABLE.rawValue): hook = .capable
+        case UInt32(PC_HOOK_MOUNT.rawValue): hook = .mount
+        default: hook = .unknown
+        }
+        switch e.decision {
+        case UInt32(PC_ACTION_DENY.rawValue): decision = .deny
+        case UInt32(PC_ACTION_AUDIT.rawValue): decision = .audit
+        default: decision = .unknown
+        }
+        rule = e.rule == PC_RULE_NONE ? nil : Int(e.rule)
+        generation = e.generation
+        pid = Int32(bitPattern: e.pid)
+        tgid = Int32(bitPattern: e.tgid)
+        uid = e.uid
+        cgroupID = e.cgroup_id
+        timeNanoseconds = e.time_ns
+        comm = Self.string(e.comm)
+        let path = Self.string(e.path)
+        self.path = path.isEmpty ? nil : path
+        capability = hook == .capable ? Int(e.capability) : nil
+        pathUnreadable = e.flags & UInt32(PC_EVENT_PATH_UNREADABLE) != 0
+    }
+
+    /// A NUL-terminated C char array as a String (invalid UTF-8 repaired).
+    static func string<T>(_ tuple: T) -> String {
+        withUnsafeBytes(of: tuple) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+}

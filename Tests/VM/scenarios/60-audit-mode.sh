@@ -1,0 +1,32 @@
+# Audit mode records without denying: the exec and the capability use succeed,
+# and the audit trail shows what a deny would have stopped.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+install -m 0755 /usr/bin/true /usr/local/bin/watched-tool
+mkdir -m 0755 policies
+cat > policies/audit.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata:
+  name: watch-only
+spec:
+  mode: audit
+  rules:
+    - exec: { path: /usr/local/bin/watched-tool }
+      action: deny
+    - capability: [CAP_NET_ADMIN]
+      subject: { path: /usr/sbin/ip }
+      action: deny
+YAML
+start_daemon policies
+wait_until 60 daemon_logged "generation applied"
+
+expect_ok /usr/local/bin/watched-tool
+expect_ok ip link set lo mtu 1400
+[[ $(cat /sys/class/net/lo/mtu) == 1400 ]] || fail "the mtu did not change"
+wait_until 5 grep -q "decision=audit hook=exec target=/usr/local/bin/watched-tool" daemon.log
+wait_until 5 grep -q "decision=audit hook=capable target=CAP_NET_ADMIN .*comm=ip .*policy=watch-only" daemon.log
+echo "audit mode: both operations ran, both recorded"
+grep -E "decision=audit" daemon.log | head -2
+stop_daemon

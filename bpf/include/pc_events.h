@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* pc_events.h: reporting decisions through the ring buffer, rate-limited per rule. */
+#ifndef PC_EVENTS_H
+#define PC_EVENTS_H
+
+#include "pc_image.h"
+
+static __always_inline void pc_count(__u32 stat)
+{
+	__u64 *counter = bpf_map_lookup_elem(&pc_stats, &stat);
+	if (counter)
+		*counter += 1;
+}
+
+/* Whether `rule` may report one more event now (a token bucket per rule and CPU). */
+static __always_inline int pc_rate_allows(__u32 rule)
+{
+	__u32 slot = rule % PC_RATE_SLOTS;
+	struct pc_rate *rate = bpf_map_lookup_elem(&pc_rates, &slot);
+	if (!rate)
+		return 1;
+	__u64 now = bpf_ktime_get_ns();
+	__u64 earned = (now - rate->last_ns) / (1000000000ull / PC_EVENT_RATE);
+	if (earned) {
+		rate->tokens += earned;
+		if (rate->tokens > PC_EVENT_BURST)
+			rate->tokens = PC_EVENT_BURST;
+		rate->last_ns = now;
+	}
+	if (!rate->tokens) {
+		pc_count(PC_STAT_DROPPED_RATE_LIMIT);
+		return 0;
+	}
+	rate->tokens -= 1;
+	return 1;
+}
+
+/* A reserved event with the subject filled in, or NULL when it must not or cannot be sent. */
+static __always_inline struct pc_event *pc_event_start(void *image, __u32 hook, __u32 decision, __u32 rule)
+{
+	if (!pc_rate_allows(rule))
+		return 0;
+	struct pc_event *e = bpf_ringbuf_reserve(&pc_events, sizeof(*e), 0);
+	if (!e) {
+		pc_count(PC_STAT_DROPPED_RING_FULL);
+		return 0;
+	}
+	__u64 id = bpf_get_current_pid_tgid();
+	e->generation = pc_generation(image);
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->time_ns = bpf_ktime_get_ns();
+	e->hook = hook;
+	e->decision = decision;
+	e->rule = rule;
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->capability = 0;
+	e->flags = 0;
+	e->path[0] = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+static __always_inline void pc_event_send(struct pc_event *e)
+{
+	pc_count(PC_STAT_EVENTS);
+	bpf_ringbuf_submit(e, 0);
+}
+
+#endif /* PC_EVENTS_H */
