@@ -12,6 +12,7 @@ public final class Daemon: @unchecked Sendable {
     private let enforcer: Enforcer
     private var reconciler = Reconciler()
     private var generation: UInt64 = 0
+    private var replacedOtherABIs = false
     private var watcher: DirectoryWatcher?
     private var signals: [DispatchSourceSignal] = []
     private var events: EventReader?
@@ -20,13 +21,21 @@ public final class Daemon: @unchecked Sendable {
     /// The rules of recent generations, to name the rule of each decision event.
     private var rulesByGeneration: [UInt64: [CompiledRule]] = [:]
 
-    public init(directory: PolicyDirectory) throws(BPFError) {
+    public init(directory: PolicyDirectory, pins: Pins = Pins()) throws(BPFError) {
         self.directory = directory
-        enforcer = try Enforcer()
+        enforcer = try Enforcer(pins: pins)
+        generation = enforcer.installedGeneration() ?? 0
         let ids = (try? enforcer.programIDs()) ?? [:]
-        for (name, id) in ids.sorted(by: { $0.key < $1.key }) {
-            DaemonLog.write(.info, "program attached", ["program": name, "prog_id": String(id)])
-        }
+        DaemonLog.write(
+            .info, "programs \(enforcer.start.rawValue)",
+            [
+                "pins": pins.directory, "generation_in_force": String(generation),
+                "prog_ids": Self.describe(ids),
+            ])
+    }
+
+    static func describe(_ ids: [String: UInt32]) -> String {
+        ids.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
     }
 
     /// Applies the directory once, then follows it until SIGTERM or SIGINT. Never returns.
@@ -44,7 +53,9 @@ public final class Daemon: @unchecked Sendable {
                 signal(sig, SIG_IGN)
                 let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
                 source.setEventHandler {
-                    DaemonLog.write(.info, "stopping", ["signal": String(sig)])
+                    DaemonLog.write(
+                        .info, "stopping; enforcement stays pinned (portcullis disarm removes it)",
+                        ["signal": String(sig)])
                     exit(0)
                 }
                 source.resume()
@@ -135,6 +146,13 @@ public final class Daemon: @unchecked Sendable {
             DaemonLog.write(.error, "\(error); keeping generation \(generation)")
             return
         }
+        if !replacedOtherABIs {
+            // This ABI enforces now: pins an older portcullis left can go.
+            for pin in enforcer.removeOtherABIs() {
+                DaemonLog.write(.info, "removed a pin of another ABI version", ["pin": pin])
+            }
+            replacedOtherABIs = true
+        }
         generation = next
         rulesByGeneration[next] = compiled.rules
         rulesByGeneration = rulesByGeneration.filter { $0.key + 8 > next }
@@ -144,7 +162,7 @@ public final class Daemon: @unchecked Sendable {
             [
                 "generation": String(next), "files": String(outcome.files.count),
                 "rules": String(compiled.rules.count), "exec_states": String(compiled.execStates),
-                "prog_ids": ids.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","),
+                "prog_ids": Self.describe(ids),
             ])
     }
 }

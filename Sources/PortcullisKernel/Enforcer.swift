@@ -5,53 +5,122 @@ import Glibc
 import PortcullisBPFObject
 import PortcullisCompiler
 
-/// The BPF-LSM programs, loaded and attached once, and the policy slot they read.
+/// The BPF-LSM programs, attached once and pinned, and the maps the daemon writes.
+///
+/// Starting adopts what an earlier daemon pinned when it is this very build of
+/// the programs (no gap, no second attachment); otherwise it loads the embedded
+/// object, reusing the pinned maps, attaches new links and only then replaces
+/// the old link pins, so enforcement never lapses.
 ///
 /// Not thread-safe: the daemon confines each Enforcer to one serial queue.
 public final class Enforcer: @unchecked Sendable {
     /// The programs in the embedded object; each attaches where its section says.
     public static let programs = ["pc_exec", "pc_exec_done", "pc_task_alloc", "pc_capable"]
 
-    private let object: OpaquePointer
-    private var links: [OpaquePointer] = []
+    public enum Start: String, Sendable {
+        /// Nothing was pinned: programs loaded and attached.
+        case attached
+        /// This build's programs were pinned and attached: adopted as they are.
+        case adopted
+        /// Another build's programs were pinned: replaced without a gap.
+        case upgraded
+    }
+
+    public let pins: Pins
+    public let start: Start
     private let imageSlot: Int32
     private let events: Int32
     private let stats: Int32
 
-    /// Loads the embedded object into the kernel and attaches every program.
-    public init() throws(BPFError) {
-        let bytes = EmbeddedBPF.object
-        let opened = bytes.withUnsafeBytes { buffer in
-            bpf_object__open_mem(buffer.baseAddress, buffer.count, nil)
+    public init(pins: Pins = Pins()) throws(BPFError) {
+        self.pins = pins
+        let build = Self.buildHash
+        let pinned = Pins.exists(pins.map("pc_meta"))
+            && Self.programs.allSatisfy { Pins.exists(pins.link($0)) }
+        if pinned, (try? Self.pinnedBuild(pins)) == build {
+            start = .adopted
+        } else {
+            try ProgramLoader.loadAndAttach(pins: pins, build: build)
+            start = pinned ? .upgraded : .attached
         }
-        guard let opened else { throw BPFError("opening the embedded BPF object") }
-        object = opened
+        var fds: [Int32] = []
         do throws(BPFError) {
-            try check("loading the BPF programs", bpf_object__load(object))
-            imageSlot = try Self.mapFD(object, "pc_image")
-            events = try Self.mapFD(object, "pc_events")
-            stats = try Self.mapFD(object, "pc_stats")
-            for name in Self.programs {
-                guard let program = bpf_object__find_program_by_name(object, name) else {
-                    throw BPFError("finding program \(name)", code: ENOENT)
-                }
-                guard let link = bpf_program__attach(program) else {
-                    throw BPFError("attaching \(name)")
-                }
-                links.append(link)
+            for name in ["pc_image", "pc_events", "pc_stats"] {
+                let fd = bpf_obj_get(pins.map(name))
+                guard fd >= 0 else { throw BPFError("opening the pinned map \(pins.map(name))") }
+                fds.append(fd)
             }
         } catch {
-            for link in links { bpf_link__destroy(link) }
-            bpf_object__close(opened)
+            for fd in fds { close(fd) }
             throw error
         }
+        (imageSlot, events, stats) = (fds[0], fds[1], fds[2])
     }
 
-    static func mapFD(_ object: OpaquePointer, _ name: String) throws(BPFError) -> Int32 {
-        guard let map = bpf_object__find_map_by_name(object, name) else {
-            throw BPFError("finding map \(name)", code: ENOENT)
+    deinit {
+        for fd in [imageSlot, events, stats] { close(fd) }
+    }
+
+    /// A hash of the embedded object: tells this build's programs from another's.
+    static let buildHash: UInt64 = EmbeddedBPF.object.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+
+    static func pinnedBuild(_ pins: Pins) throws(BPFError) -> UInt64 {
+        let fd = bpf_obj_get(pins.map("pc_meta"))
+        guard fd >= 0 else { throw BPFError("opening \(pins.map("pc_meta"))") }
+        defer { close(fd) }
+        var key: UInt32 = 0
+        var value: UInt64 = 0
+        try check("reading pc_meta", bpf_map_lookup_elem(fd, &key, &value))
+        return value
+    }
+
+    /// Removes every pin (links first): the programs detach and enforcement ends.
+    @discardableResult
+    public static func disarm(pins: Pins = Pins()) -> [String] {
+        pins.remove(keepingCurrentABI: false)
+    }
+
+    /// Removes the pins of other ABI versions, once this one enforces.
+    @discardableResult
+    public func removeOtherABIs() -> [String] { pins.remove(keepingCurrentABI: true) }
+
+    /// Makes `image` the policy in force: a fresh map holds it, frozen, and one
+    /// write to the slot swaps it in. Programs see the old image or the new one.
+    public func install(_ image: PolicyImage) throws(BPFError) {
+        let map = try ImageMap(image)
+        defer { close(map.fd) }
+        var slot: UInt32 = 0
+        var fd = map.fd
+        try check("installing the policy image", bpf_map_update_elem(imageSlot, &slot, &fd, UInt64(BPF_ANY)))
+    }
+
+    /// The generation of the image in force, if any (after a restart: the last daemon's).
+    public func installedGeneration() -> UInt64? {
+        var slot: UInt32 = 0
+        var innerID: UInt32 = 0
+        guard bpf_map_lookup_elem(imageSlot, &slot, &innerID) == 0, innerID != 0 else { return nil }
+        let inner = bpf_map_get_fd_by_id(innerID)
+        guard inner >= 0 else { return nil }
+        defer { close(inner) }
+        var line: UInt32 = 0
+        var words = [UInt32](repeating: 0, count: PolicyImage.lineWords)
+        guard bpf_map_lookup_elem(inner, &line, &words) == 0 else { return nil }
+        return UInt64(words[Int(PC_HDR_GEN_HI.rawValue)]) << 32 | UInt64(words[Int(PC_HDR_GEN_LO.rawValue)])
+    }
+
+    /// The kernel's ids of the attached programs, by name, read from the link pins.
+    public func programIDs() throws(BPFError) -> [String: UInt32] {
+        var ids: [String: UInt32] = [:]
+        for name in Self.programs {
+            let fd = bpf_obj_get(pins.link(name))
+            guard fd >= 0 else { throw BPFError("opening \(pins.link(name))") }
+            defer { close(fd) }
+            var info = bpf_link_info()
+            var length = UInt32(MemoryLayout<bpf_link_info>.size)
+            try check("reading the link of \(name)", bpf_obj_get_info_by_fd(fd, &info, &length))
+            ids[name] = info.prog_id
         }
-        return bpf_map__fd(map)
+        return ids
     }
 
     /// Starts delivering decision events to `handler` on `queue`; keep the reader alive.
@@ -75,33 +144,5 @@ public final class Enforcer: @unchecked Sendable {
             sent: totals[Int(PC_STAT_EVENTS.rawValue)],
             droppedByRateLimit: totals[Int(PC_STAT_DROPPED_RATE_LIMIT.rawValue)],
             droppedRingFull: totals[Int(PC_STAT_DROPPED_RING_FULL.rawValue)])
-    }
-
-    deinit {
-        for link in links { bpf_link__destroy(link) }
-        bpf_object__close(object)
-    }
-
-    /// Makes `image` the policy in force: a fresh map holds it, frozen, and one
-    /// write to the slot swaps it in. Programs see the old image or the new one.
-    public func install(_ image: PolicyImage) throws(BPFError) {
-        let map = try ImageMap(image)
-        defer { close(map.fd) }
-        var slot: UInt32 = 0
-        var fd = map.fd
-        try check("installing the policy image", bpf_map_update_elem(imageSlot, &slot, &fd, UInt64(BPF_ANY)))
-    }
-
-    /// The kernel's ids of the loaded programs, by name (stable while attached).
-    public func programIDs() throws(BPFError) -> [String: UInt32] {
-        var ids: [String: UInt32] = [:]
-        for name in Self.programs {
-            guard let program = bpf_object__find_program_by_name(object, name) else { continue }
-            var info = bpf_prog_info()
-            var length = UInt32(MemoryLayout<bpf_prog_info>.size)
-            try check("reading the id of \(name)", bpf_obj_get_info_by_fd(bpf_program__fd(program), &info, &length))
-            ids[name] = info.id
-        }
-        return ids
     }
 }

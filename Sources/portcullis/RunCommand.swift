@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortcullisDaemon
+import PortcullisKernel
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,8 +10,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("policy-dir"), help: "The directory of YAML policy drop-ins.")
     var policyDirectory = "/etc/policies.d"
 
+    @Option(name: .customLong("pin-root"), help: "Where the programs and maps are pinned (bpffs).")
+    var pinRoot = Pins.defaultRoot
+
     func run() throws {
-        let daemon = try Daemon(directory: PolicyDirectory(path: policyDirectory))
+        let daemon = try Daemon(directory: PolicyDirectory(path: policyDirectory), pins: Pins(root: pinRoot))
         try daemon.run()
     }
 }

@@ -86,6 +86,14 @@ PC_MAP struct {
 	__type(value, struct pc_rate);
 } pc_rates SEC(".maps");
 
+/* Which build of the programs is attached (a hash of the object), for upgrades. */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pc_meta SEC(".maps");
+
 /* The active image, or NULL when no generation has been applied yet. */
 static __always_inline void *pc_image_get(void)
 {

@@ -1,0 +1,47 @@
+import CBPF
+import Glibc
+import PortcullisBPFObject
+
+/// Loads the embedded object with its maps pinned (reusing pins that exist),
+/// attaches every program and pins the links. A link pin left by another build
+/// is replaced by rename after the new link is attached: both run for a moment,
+/// neither is ever missing.
+enum ProgramLoader {
+    static func loadAndAttach(pins: Pins, build: UInt64) throws(BPFError) {
+        try pins.createDirectories()
+        let bytes = EmbeddedBPF.object
+        let opened = bytes.withUnsafeBytes { buffer in
+            bpf_object__open_mem(buffer.baseAddress, buffer.count, nil)
+        }
+        guard let object = opened else { throw BPFError("opening the embedded BPF object") }
+        defer { bpf_object__close(object) }  // the pins keep programs and maps alive
+
+        for name in Pins.maps {
+            guard let map = bpf_object__find_map_by_name(object, name) else {
+                throw BPFError("finding map \(name)", code: ENOENT)
+            }
+            try check("pinning map \(name)", bpf_map__set_pin_path(map, pins.map(name)))
+        }
+        try check("loading the BPF programs", bpf_object__load(object))
+
+        for name in Enforcer.programs {
+            guard let program = bpf_object__find_program_by_name(object, name) else {
+                throw BPFError("finding program \(name)", code: ENOENT)
+            }
+            guard let link = bpf_program__attach(program) else { throw BPFError("attaching \(name)") }
+            defer { bpf_link__destroy(link) }  // closes our descriptor; the pin stays
+            let path = pins.link(name)
+            let fresh = path + "_new"  // bpffs refuses names with dots
+            unlink(fresh)
+            try check("pinning the link of \(name)", bpf_link__pin(link, fresh))
+            guard rename(fresh, path) == 0 else { throw BPFError("replacing \(path)") }
+        }
+
+        guard let meta = bpf_object__find_map_by_name(object, "pc_meta") else {
+            throw BPFError("finding map pc_meta", code: ENOENT)
+        }
+        var key: UInt32 = 0
+        var value = build
+        try check("recording the build", bpf_map_update_elem(bpf_map__fd(meta), &key, &value, UInt64(BPF_ANY)))
+    }
+}

@@ -1,0 +1,84 @@
+# Enforcement outlives the daemon: SIGKILL and SIGTERM leave the pinned
+# programs enforcing; a restart adopts them (same program ids, no second
+# attachment, no gap); another build's programs are replaced without a gap;
+# pins of another ABI version are removed; `portcullis disarm` ends it all.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+install -m 0755 /usr/bin/true /usr/local/bin/forbidden-tool
+mkdir -m 0755 policies
+cat > policies/forbidden.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata: { name: no-forbidden-tool }
+spec:
+  rules:
+    - exec: { path: /usr/local/bin/forbidden-tool }
+      action: deny
+YAML
+pins=/sys/fs/bpf/portcullis/abi-1
+
+# Pins an older portcullis might have left: they go once this one enforces.
+mkdir -p /sys/fs/bpf/portcullis/abi-0/maps
+bpftool map create /sys/fs/bpf/portcullis/abi-0/maps/old type array key 4 value 4 entries 1 name old
+
+start_daemon policies
+wait_until 60 daemon_logged "generation applied.*generation=1"
+expect_eperm /usr/local/bin/forbidden-tool
+daemon_logged "programs attached" || fail "expected a fresh attachment"
+wait_until 5 test ! -e /sys/fs/bpf/portcullis/abi-0
+echo "fresh start: programs attached and pinned; the abi-0 pins were removed"
+
+prog_ids() { bpftool prog show | sed -n 's/^\([0-9]*\): .* name \(pc_[a-z_]*\) .*/\2:\1/p' | sort | tr '\n' ' '; }
+ids=$(prog_ids)
+[[ $(wc -w <<<"$ids") == 4 ]] || fail "expected 4 programs, got: $ids"
+
+# Execs keep being tried while the daemon dies and comes back: not one may pass.
+watch_gap() {
+    while [[ ! -e stop-watching ]]; do
+        if /usr/local/bin/forbidden-tool 2>/dev/null; then echo gap >> gaps; fi
+    done
+}
+watch_gap &
+watcher=$!
+
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+expect_eperm /usr/local/bin/forbidden-tool
+echo "after SIGKILL: still denied"
+
+mv daemon.log daemon-1.log
+start_daemon policies
+wait_until 60 daemon_logged "generation applied.*generation=2"
+daemon_logged "programs adopted .*generation_in_force=1" || fail "the restart did not adopt the pins"
+[[ $(prog_ids) == "$ids" ]] || fail "program ids changed on adoption: $ids -> $(prog_ids)"
+echo "restart: pins adopted, same programs ($ids), generation 2 follows 1"
+
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+expect_eperm /usr/local/bin/forbidden-tool
+echo "after SIGTERM: still denied"
+
+# Another build of the programs (its hash differs): replaced, never missing.
+bpftool map update pinned $pins/maps/pc_meta key 0 0 0 0 value 1 2 3 4 5 6 7 8
+mv daemon.log daemon-2.log
+start_daemon policies
+wait_until 60 daemon_logged "generation applied.*generation=3"
+daemon_logged "programs upgraded" || fail "the other build was not replaced"
+new_ids=$(prog_ids)
+[[ $(wc -w <<<"$new_ids") == 4 ]] || fail "expected 4 programs after the upgrade, got: $new_ids"
+[[ $new_ids != "$ids" ]] || fail "the programs were not replaced"
+echo "upgrade: programs replaced ($new_ids)"
+
+touch stop-watching
+wait "$watcher"
+[[ ! -e gaps ]] || fail "forbidden-tool ran $(wc -l < gaps) time(s) while the daemon restarted"
+echo "no exec got through during the restarts"
+
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+"$PORTCULLIS" disarm
+expect_ok /usr/local/bin/forbidden-tool
+[[ ! -e /sys/fs/bpf/portcullis ]] || fail "pins left after disarm: $(find /sys/fs/bpf/portcullis)"
+[[ -z $(prog_ids) ]] || fail "programs still loaded after disarm: $(prog_ids)"
+echo "disarm: programs detached, pins gone, forbidden-tool runs"
