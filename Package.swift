@@ -74,6 +74,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "PortcullisYAMLTests", dependencies: ["PortcullisYAML"]),
+        .testTarget(name: "PortcullisKernelTests", dependencies: ["PortcullisKernel", "CPortcullisABI"]),
         .testTarget(
             name: "PortcullisRegexTests",
             dependencies: [

@@ -1,0 +1,59 @@
+import CPortcullisABI
+import PortcullisKernel
+import Testing
+
+/// Decoding struct pc_event records as the ring buffer delivers them.
+@Suite struct DecisionEventTests {
+    static func record(_ fill: (inout pc_event) -> Void) -> [UInt8] {
+        var e = pc_event()
+        fill(&e)
+        return withUnsafeBytes(of: e) { Array($0) }
+    }
+
+    static func setString<T>(_ field: inout T, _ text: String) {
+        withUnsafeMutableBytes(of: &field) { raw in
+            for (i, b) in text.utf8.prefix(raw.count - 1).enumerated() { raw[i] = b }
+        }
+    }
+
+    @Test func execDenyDecodes() throws {
+        let bytes = Self.record { e in
+            e.hook = UInt32(PC_HOOK_EXEC.rawValue)
+            e.decision = UInt32(PC_ACTION_DENY.rawValue)
+            e.rule = 3
+            e.generation = 42
+            e.pid = 100
+            e.tgid = 99
+            e.uid = 1000
+            Self.setString(&e.comm, "bash")
+            Self.setString(&e.path, "/usr/bin/kubectl")
+        }
+        let event = try #require(bytes.withUnsafeBytes { DecisionEvent(bytes: $0) })
+        #expect(event.hook == .exec)
+        #expect(event.decision == .deny)
+        #expect(event.rule == 3)
+        #expect(event.generation == 42)
+        #expect(event.tgid == 99 && event.pid == 100 && event.uid == 1000)
+        #expect(event.comm == "bash")
+        #expect(event.path == "/usr/bin/kubectl")
+        #expect(event.capability == nil)
+        #expect(!event.pathUnreadable)
+    }
+
+    @Test func failClosedCapableAndShortRecords() throws {
+        let bytes = Self.record { e in
+            e.hook = UInt32(PC_HOOK_CAPABLE.rawValue)
+            e.decision = UInt32(PC_ACTION_AUDIT.rawValue)
+            e.rule = PC_RULE_NONE
+            e.capability = 12
+            e.flags = UInt32(PC_EVENT_PATH_UNREADABLE)
+        }
+        let event = try #require(bytes.withUnsafeBytes { DecisionEvent(bytes: $0) })
+        #expect(event.hook == .capable && event.decision == .audit)
+        #expect(event.rule == nil)
+        #expect(event.capability == 12)
+        #expect(event.pathUnreadable)
+        #expect(event.path == nil)
+        #expect(bytes.prefix(100).withUnsafeBytes { DecisionEvent(bytes: $0) } == nil)
+    }
+}
