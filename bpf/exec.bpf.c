@@ -8,8 +8,7 @@
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include "pc_subjects.h"
-#include "pc_rules.h"
-#include "pc_events.h"
+#include "pc_exec_check.h"
 
 /* Records the subjects `path` makes the current task, for sched_process_exec to finish. */
 static __always_inline void pc_record_exe_subjects(void *image, const char *path, __u32 length)
@@ -38,39 +37,15 @@ static __always_inline int pc_exec_decide(struct linux_binprm *bprm)
 	if (!dfa && !subjects)
 		return 0;
 
-	__u32 zero = 0;
+	__u32 zero = 0, length;
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	if (!path)
 		return -EPERM; /* cannot happen; fail closed all the same */
-	long n = bpf_d_path(&bprm->file->f_path, path->data, sizeof(path->data));
-	if (n <= 0) {
-		if (!dfa)
-			return 0;
-		/* The path cannot be read whole: fail closed. */
-		struct pc_event *e = pc_event_start(image, PC_HOOK_EXEC, PC_ACTION_DENY, PC_RULE_NONE);
-		if (e) {
-			e->flags = PC_EVENT_PATH_UNREADABLE;
-			pc_event_send(e);
-		}
-		return -EPERM;
-	}
-
-	if (dfa) {
-		__u32 rule;
-		__u32 list = pc_dfa_accepts(image, dfa, path->data, 0, (__u32)n - 1);
-		__u32 action = pc_rules_action(image, list, &rule);
-		if (action != PC_ACTION_NONE) {
-			struct pc_event *e = pc_event_start(image, PC_HOOK_EXEC, action, rule);
-			if (e) {
-				bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data);
-				pc_event_send(e);
-			}
-		}
-		if (action == PC_ACTION_DENY)
-			return -EPERM;
-	}
-	if (subjects)
-		pc_record_exe_subjects(image, path->data, (__u32)n - 1);
+	int verdict = pc_exec_check(image, dfa, bprm->file, PC_HOOK_EXEC, 1, path, &length);
+	if (verdict)
+		return verdict;
+	if (subjects && length)
+		pc_record_exe_subjects(image, path->data, length);
 	return 0;
 }
 

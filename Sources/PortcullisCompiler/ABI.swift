@@ -20,6 +20,8 @@ enum ABI {
         static let subjectExeDFA = Int(PC_HDR_SUBJECT_EXE_DFA.rawValue)
         static let subjectArgsDFA = Int(PC_HDR_SUBJECT_ARGS_DFA.rawValue)
         static let subjectAny = Int(PC_HDR_SUBJECT_ANY.rawValue)
+        static let execInodes = Int(PC_HDR_EXEC_INODES.rawValue)
+        static let execInodeMask = Int(PC_HDR_EXEC_INODE_MASK.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
     }
 
@@ -33,6 +35,12 @@ enum ABI {
         static let words = Int(PC_DFA_WORDS.rawValue)
         static let classWords = Int(PC_DFA_CLASS_WORDS)
         static let dead = UInt32(PC_DFA_DEAD)
+    }
+
+    enum Inode {
+        static let entryWords = Int(PC_INODE_ENTRY_WORDS)
+        static let probes = Int(PC_INODE_PROBES)
+        static func hash(dev: UInt32, ino: UInt64) -> UInt32 { pc_inode_hash(dev, ino) }
     }
 
     enum Subject {

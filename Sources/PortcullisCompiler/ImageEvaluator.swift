@@ -13,14 +13,43 @@ public struct ImageEvaluator: Sendable {
         case deny(rules: [Int])
         /// The path could not be read whole and exec rules exist: denied, fail closed.
         case denyUnreadable
+
+        var strength: Int {
+            switch self {
+            case .allow: return 0
+            case .audit: return 1
+            case .deny, .denyUnreadable: return 2
+            }
+        }
     }
 
-    /// The exec hook: `path` is the canonical path of the program being executed.
-    public func exec(path: [UInt8]) -> Decision {
+    /// The exec hook: `path` is the canonical path of the program being executed,
+    /// `identity` the file's identity.
+    public func exec(path: [UInt8], identity: FileIdentity? = nil) -> Decision {
         let dfa = Int(image[ABI.Header.execDFA])
         guard dfa != 0 else { return .allow }
         guard path.count < ABI.pathMax else { return .denyUnreadable }
-        return decide(acceptList: walk(dfa: dfa, over: path))
+        let byPath = decide(acceptList: walk(dfa: dfa, over: path))
+        let byIdentity = decide(acceptList: identity.map(inodeAccepts) ?? 0)
+        return byIdentity.strength > byPath.strength ? byIdentity : byPath
+    }
+
+    /// The accept list of the exec rules naming the file `identity`, or 0.
+    func inodeAccepts(_ identity: FileIdentity) -> Int {
+        let table = Int(image[ABI.Header.execInodes])
+        guard table != 0 else { return 0 }
+        let mask = Int(image[ABI.Header.execInodeMask])
+        let home = Int(ABI.Inode.hash(dev: identity.device, ino: identity.inode))
+        for probe in 0..<ABI.Inode.probes {
+            let at = table + ((home + probe) & mask) * ABI.Inode.entryWords
+            guard image[at + 3] != 0 else { return 0 }
+            if image[at] == identity.device, image[at + 1] == UInt32(truncatingIfNeeded: identity.inode),
+                image[at + 2] == UInt32(truncatingIfNeeded: identity.inode >> 32)
+            {
+                return Int(image[at + 3])
+            }
+        }
+        return 0
     }
 
     /// What the kernel knows of the acting task: the path of its executable and its

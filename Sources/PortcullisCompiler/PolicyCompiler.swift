@@ -5,8 +5,11 @@ import PortcullisRegex
 public enum PolicyCompiler {
     public static let defaultStateLimit = 65_536
 
+    /// `identify` gives the identity of the file at a literal path named by an exec
+    /// rule (nil when there is none): those rules then also match it by identity.
     public static func compile(
-        _ policies: [Policy], generation: UInt64, stateLimit: Int = defaultStateLimit
+        _ policies: [Policy], generation: UInt64, stateLimit: Int = defaultStateLimit,
+        identify: (String) -> FileIdentity? = { _ in nil }
     ) throws(CompileError) -> CompiledPolicy {
         var plan = ImagePlan()
         for policy in policies {
@@ -20,6 +23,7 @@ public enum PolicyCompiler {
             let dfa = try plan.dfa(plan.execPatterns, stateLimit: stateLimit) { plan.rules[$0].rule }
             execStates = dfa.stateCount
             writer.setHeader(ABI.Header.execDFA, writer.appendDFA(plan.ordered(dfa)))
+            plan.writeInodes(into: &writer, identify: identify)
         }
         writer.setHeader(ABI.Header.rules, writer.append(plan.ruleTable))
         writer.setHeader(ABI.Header.ruleCount, UInt32(plan.rules.count))
@@ -127,6 +131,29 @@ struct ImagePlan {
             for (subject, rule) in entry.rules { table[cap * ABI.Subject.max + subject] = UInt32(rule + 1) }
         }
         return table
+    }
+
+    /// The files exec rules name by literal path, by identity, each with the accept
+    /// list of the rules naming it.
+    func writeInodes(into writer: inout ImageWriter, identify: (String) -> FileIdentity?) {
+        var rulesByFile: [FileIdentity: Set<Int>] = [:]
+        for rule in rules {
+            guard case .exec(let paths, _) = rule.rule.operation else { continue }
+            for path in paths {
+                guard let literal = path.literalPath, let identity = identify(literal) else { continue }
+                rulesByFile[identity, default: []].insert(rule.index)
+            }
+        }
+        guard !rulesByFile.isEmpty else { return }
+        let strength = { (i: Int) in (PolicyCompiler.kernelAction(rules[i].action), -i) }
+        var lists: [FileIdentity: UInt32] = [:]
+        for (identity, indexes) in rulesByFile.sorted(by: { ($0.key.device, $0.key.inode) < ($1.key.device, $1.key.inode) }) {
+            let ordered = indexes.sorted { strength($0) > strength($1) }
+            lists[identity] = writer.append([UInt32(ordered.count)] + ordered.map { UInt32($0) })
+        }
+        let table = InodeTable(lists)
+        writer.setHeader(ABI.Header.execInodes, writer.appendAligned(table.words))
+        writer.setHeader(ABI.Header.execInodeMask, UInt32(table.capacity - 1))
     }
 
     /// The subject conditions: which subjects need no path or no argument match, and the DFAs.

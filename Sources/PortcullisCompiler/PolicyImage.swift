@@ -20,6 +20,13 @@ public struct PolicyImage: Sendable, Equatable {
         UInt64(words[ABI.Header.generationHigh]) << 32 | UInt64(words[ABI.Header.generationLow])
     }
 
+    /// Whether `other` holds the same tables, whatever its generation number.
+    public func sameRules(as other: PolicyImage?) -> Bool {
+        guard let other, other.words.count == words.count else { return false }
+        let generation = [ABI.Header.generationLow, ABI.Header.generationHigh]
+        return words.indices.allSatisfy { generation.contains($0) || words[$0] == other.words[$0] }
+    }
+
     /// Word `index`, or 0 past the end (as the kernel reads it).
     subscript(index: Int) -> UInt32 { index >= 0 && index < words.count ? words[index] : 0 }
 }

@@ -12,8 +12,11 @@ public final class Daemon: @unchecked Sendable {
     private let enforcer: Enforcer
     private var reconciler = Reconciler()
     private var generation: UInt64 = 0
+    /// The image this daemon installed last.
+    private var installed: PolicyImage?
     private var replacedOtherABIs = false
     private var watcher: DirectoryWatcher?
+    private var execFiles: ExecFileWatch?
     private var signals: [DispatchSourceSignal] = []
     private var events: EventReader?
     private var statisticsTimer: DispatchSourceTimer?
@@ -41,12 +44,14 @@ public final class Daemon: @unchecked Sendable {
     /// Applies the directory once, then follows it until SIGTERM or SIGINT. Never returns.
     public func run() throws -> Never {
         try queue.sync {
+            execFiles = ExecFileWatch(queue: queue) { [weak self] in self?.reload() }
             reload()
             let watcher = try DirectoryWatcher(path: directory.path, queue: queue) { [weak self] in
                 self?.reload()
             }
             watcher.start()
             self.watcher = watcher
+
             events = try enforcer.readEvents(on: queue) { [weak self] event in self?.report(event) }
             startStatisticsTimer()
             for sig in [SIGTERM, SIGINT] {
@@ -70,7 +75,7 @@ public final class Daemon: @unchecked Sendable {
         let rule = event.rule.flatMap { index in rulesByGeneration[event.generation].flatMap { $0.indices.contains(index) ? $0[index] : nil } }
         let target: String
         switch event.hook {
-        case .exec: target = event.path ?? "?"
+        case .exec, .mmapExec: target = event.path ?? "?"
         case .capable: target = event.capability.map(capabilityName) ?? "?"
         case .mount, .unknown: target = event.path ?? "?"
         }
@@ -134,12 +139,14 @@ public final class Daemon: @unchecked Sendable {
         let compiled: CompiledPolicy
         do {
             let policies = SymlinkResolution.resolve(outcome.files.flatMap(\.policies))
-            compiled = try PolicyCompiler.compile(policies, generation: next)
+            execFiles?.follow(policies)
+            compiled = try PolicyCompiler.compile(policies, generation: next, identify: ExecFileWatch.identify)
         } catch {
             DaemonLog.write(.error, "\(error); keeping generation \(generation)")
             return
         }
         for d in compiled.diagnostics { DaemonLog.write(.warning, d.description) }
+        guard compiled.image.sameRules(as: installed) == false else { return }  // nothing changed
         do {
             try enforcer.install(compiled.image)
         } catch {
@@ -154,6 +161,7 @@ public final class Daemon: @unchecked Sendable {
             replacedOtherABIs = true
         }
         generation = next
+        installed = compiled.image
         rulesByGeneration[next] = compiled.rules
         rulesByGeneration = rulesByGeneration.filter { $0.key + 8 > next }
         let ids = (try? enforcer.programIDs()) ?? [:]

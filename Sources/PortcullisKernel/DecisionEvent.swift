@@ -2,7 +2,7 @@ import CPortcullisABI
 
 /// One deny or audit decision reported by a BPF program (struct pc_event), decoded.
 public struct DecisionEvent: Sendable, Hashable {
-    public enum Hook: String, Sendable, Hashable { case exec, capable, mount, unknown }
+    public enum Hook: String, Sendable, Hashable { case exec, mmapExec = "mmap-exec", capable, mount, unknown }
     public enum Decision: String, Sendable, Hashable { case deny, audit, unknown }
 
     public var hook: Hook
@@ -18,7 +18,7 @@ public struct DecisionEvent: Sendable, Hashable {
     public var cgroupID: UInt64
     /// Monotonic time of the decision, in nanoseconds.
     public var timeNanoseconds: UInt64
-    /// exec: the canonical path of the program.
+    /// exec, mmap-exec: the canonical path of the program or mapped file.
     public var path: String?
     /// capable: the capability's number.
     public var capability: Int?
@@ -33,6 +33,7 @@ public struct DecisionEvent: Sendable, Hashable {
         case UInt32(PC_HOOK_EXEC.rawValue): hook = .exec
         case UInt32(PC_HOOK_CAPABLE.rawValue): hook = .capable
         case UInt32(PC_HOOK_MOUNT.rawValue): hook = .mount
+        case UInt32(PC_HOOK_MMAP_EXEC.rawValue): hook = .mmapExec
         default: hook = .unknown
         }
         switch e.decision {

@@ -15,6 +15,8 @@ public enum Doctor {
     /// The kernel functions behind the hooks the programs attach to.
     static let hooks = [
         ("bprm_check_security", "bpf_lsm_bprm_check_security", BTF_KIND_FUNC),
+        ("mmap_file", "bpf_lsm_mmap_file", BTF_KIND_FUNC),
+        ("file_mprotect", "bpf_lsm_file_mprotect", BTF_KIND_FUNC),
         ("capable", "bpf_lsm_capable", BTF_KIND_FUNC),
         ("task_alloc", "bpf_lsm_task_alloc", BTF_KIND_FUNC),
         ("sched_process_exec", "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF),

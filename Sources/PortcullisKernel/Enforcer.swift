@@ -15,7 +15,9 @@ import PortcullisCompiler
 /// Not thread-safe: the daemon confines each Enforcer to one serial queue.
 public final class Enforcer: @unchecked Sendable {
     /// The programs in the embedded object; each attaches where its section says.
-    public static let programs = ["pc_exec", "pc_exec_done", "pc_task_alloc", "pc_capable"]
+    public static let programs = [
+        "pc_exec", "pc_mmap_exec", "pc_mprotect_exec", "pc_exec_done", "pc_task_alloc", "pc_capable",
+    ]
 
     public enum Start: String, Sendable {
         /// Nothing was pinned: programs loaded and attached.

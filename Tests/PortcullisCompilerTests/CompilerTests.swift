@@ -78,3 +78,15 @@ import Testing
         #expect(compiled.diagnostics.first?.severity == .warning)
     }
 }
+
+@Suite struct ImageComparisonTests {
+    @Test func sameRulesIgnoresOnlyTheGenerationNumber() throws {
+        let p = [CompilerTests.policy([(.exact("/usr/bin/kubectl"), .deny)])]
+        let a = try PolicyCompiler.compile(p, generation: 1).image
+        let b = try PolicyCompiler.compile(p, generation: 2).image
+        let c = try PolicyCompiler.compile([CompilerTests.policy([(.exact("/usr/bin/kubectl"), .audit)])], generation: 1).image
+        #expect(a.sameRules(as: b))
+        #expect(!a.sameRules(as: c))
+        #expect(!a.sameRules(as: nil))
+    }
+}

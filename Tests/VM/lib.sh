@@ -64,6 +64,16 @@ daemon_logged() {
     return 1
 }
 
+# last_generation: the number of the last generation the daemon applied (0 if none).
+last_generation() {
+    { grep -o "generation applied generation=[0-9]*" daemon.log || echo "=0"; } | tail -1 | sed 's/.*=//'
+}
+
+# generation_after N: true once the daemon has applied a generation after N.
+generation_after() {
+    (( $(last_generation) > $1 ))
+}
+
 stop_daemon() {
     kill "$DAEMON_PID" 2>/dev/null || true
     wait "$DAEMON_PID" 2>/dev/null || true

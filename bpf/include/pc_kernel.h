@@ -18,8 +18,22 @@ struct path {
 	void *dentry;
 } PC_CORE;
 
+struct super_block {
+	__u32 s_dev;
+} PC_CORE;
+
+struct inode {
+	unsigned long i_ino;
+	struct super_block *i_sb;
+} PC_CORE;
+
 struct file {
 	struct path f_path;
+	struct inode *f_inode;
+} PC_CORE;
+
+struct vm_area_struct {
+	struct file *vm_file;
 } PC_CORE;
 
 struct linux_binprm {

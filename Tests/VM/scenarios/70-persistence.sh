@@ -31,7 +31,7 @@ echo "fresh start: programs attached and pinned; the abi-0 pins were removed"
 
 prog_ids() { bpftool prog show | sed -n 's/^\([0-9]*\): .* name \(pc_[a-z_]*\) .*/\2:\1/p' | sort | tr '\n' ' '; }
 ids=$(prog_ids)
-[[ $(wc -w <<<"$ids") == 4 ]] || fail "expected 4 programs, got: $ids"
+[[ $(wc -w <<<"$ids") == 6 ]] || fail "expected 6 programs, got: $ids"
 
 # Execs keep being tried while the daemon dies and comes back: not one may pass.
 watch_gap() {
@@ -66,7 +66,7 @@ start_daemon policies
 wait_until 60 daemon_logged "generation applied.*generation=3"
 daemon_logged "programs upgraded" || fail "the other build was not replaced"
 new_ids=$(prog_ids)
-[[ $(wc -w <<<"$new_ids") == 4 ]] || fail "expected 4 programs after the upgrade, got: $new_ids"
+[[ $(wc -w <<<"$new_ids") == 6 ]] || fail "expected 6 programs after the upgrade, got: $new_ids"
 [[ $new_ids != "$ids" ]] || fail "the programs were not replaced"
 echo "upgrade: programs replaced ($new_ids)"
 

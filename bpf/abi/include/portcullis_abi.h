@@ -31,6 +31,16 @@
  *                                subjects with no path condition, [8, 16) those with
  *                                no argument condition
  *
+ *     [PC_HDR_EXEC_INODES]  offset (line-aligned) of the exec rules' file identities, 0 when none
+ *     [PC_HDR_EXEC_INODE_MASK]  their table's capacity - 1 (a power of two, minus one)
+ *
+ *   file identities: exec rules naming a literal path also match that file by
+ *   identity (device, inode), so a hardlink or a bind-mounted copy of its
+ *   directory cannot dodge them. An open-addressing table of entries of
+ *   PC_INODE_ENTRY_WORDS words [dev, ino low, ino high, accept list offset];
+ *   dev in the kernel's encoding (major << 20 | minor); an entry sits at most
+ *   PC_INODE_PROBES slots after its hash slot (see pc_inode_hash).
+ *
  *   subjects: who acts. A subject is a set of conditions on the acting process
  *   (its executable, its arguments); a generation has at most PC_SUBJECT_MAX.
  *   At exec, each task records which subjects it is (a subject set: a bitmap of
@@ -88,6 +98,8 @@ enum pc_header_word {
 	PC_HDR_SUBJECT_EXE_DFA = 8,
 	PC_HDR_SUBJECT_ARGS_DFA = 9,
 	PC_HDR_SUBJECT_ANY = 10,
+	PC_HDR_EXEC_INODES = 11,
+	PC_HDR_EXEC_INODE_MASK = 12,
 	PC_HDR_WORDS = 16,
 };
 
@@ -102,6 +114,14 @@ enum pc_dfa_word {
 };
 #define PC_DFA_CLASS_WORDS 64
 #define PC_DFA_DEAD 0
+
+/* File identities. */
+#define PC_INODE_ENTRY_WORDS 4
+#define PC_INODE_PROBES 8
+static inline __u32 pc_inode_hash(__u32 dev, __u64 ino)
+{
+	return ((__u32)ino ^ (__u32)(ino >> 32) ^ dev * 0x9e3779b1u) * 0x85ebca6bu;
+}
 
 /* Subjects: sets of them are bitmaps of PC_SUBJECT_WORDS words. */
 #define PC_SUBJECT_MAX 256
@@ -144,6 +164,7 @@ enum pc_hook {
 	PC_HOOK_EXEC = 1,
 	PC_HOOK_CAPABLE = 2,
 	PC_HOOK_MOUNT = 3,
+	PC_HOOK_MMAP_EXEC = 4, /* an executable mapping of a file exec rules deny */
 };
 
 /* pc_event.flags */

@@ -1,0 +1,51 @@
+import Dispatch
+import Glibc
+import PortcullisCompiler
+import PortcullisPolicy
+
+/// The files exec rules name by literal path are matched by identity too
+/// (device, inode). When one is replaced (a package upgrade writes a new inode),
+/// the generation must be recompiled: this watches their directories.
+final class ExecFileWatch: @unchecked Sendable {
+    private let queue: DispatchQueue
+    private let onChange: @Sendable () -> Void
+    private var watchers: [String: DirectoryWatcher] = [:]
+
+    init(queue: DispatchQueue, onChange: @escaping @Sendable () -> Void) {
+        self.queue = queue
+        self.onChange = onChange
+    }
+
+    /// The identity of the file at `path` (symlinks followed), as the kernel sees it.
+    static func identify(_ path: String) -> FileIdentity? {
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
+        return FileIdentity(statDevice: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+    }
+
+    /// Watches the existing directories of every literal exec path in `policies`
+    /// (and of their symlinks' targets); stops watching the others. Call on `queue`.
+    func follow(_ policies: [Policy]) {
+        var directories: Set<String> = []
+        for policy in policies {
+            for rule in policy.rules {
+                guard case .exec(let paths, _) = rule.operation else { continue }
+                for path in paths.compactMap(\.literalPath) {
+                    let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+                    directories.insert(parent.isEmpty ? "/" : parent)
+                }
+            }
+        }
+        for (dir, _) in watchers where !directories.contains(dir) { watchers[dir] = nil }
+        for dir in directories.sorted() where watchers[dir] == nil && Self.isDirectory(dir) {
+            guard let watcher = try? DirectoryWatcher(path: dir, queue: queue, onChange: onChange) else { continue }
+            watcher.start()
+            watchers[dir] = watcher
+        }
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+    }
+}

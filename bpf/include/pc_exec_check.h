@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pc_exec_check.h: may this file be executed? Shared by the exec hook and the
+ * executable-mapping hook, so `ld.so /usr/bin/kubectl` meets the same rules
+ * as `kubectl`.
+ */
+#ifndef PC_EXEC_CHECK_H
+#define PC_EXEC_CHECK_H
+
+#include "pc_kernel.h"
+#include "pc_dfa.h"
+#include "pc_rules.h"
+#include "pc_events.h"
+#include "pc_inodes.h"
+
+/*
+ * Reads the canonical path of `file` into `path` (its length, without the NUL,
+ * in *length) and decides it against the exec rules: the path DFA at `dfa`
+ * (0: none) and the files they name by identity; the stronger action wins.
+ * Reports deny decisions, and audit ones when `report_audit`.
+ */
+static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *file, __u32 hook, int report_audit,
+					 struct pc_path_buf *path, __u32 *length)
+{
+	long n = bpf_d_path(&file->f_path, path->data, sizeof(path->data));
+	if (n <= 0) {
+		*length = 0;
+		if (!dfa)
+			return 0;
+		/* The path cannot be read whole: fail closed. */
+		struct pc_event *e = pc_event_start(image, hook, PC_ACTION_DENY, PC_RULE_NONE);
+		if (e) {
+			e->flags = PC_EVENT_PATH_UNREADABLE;
+			pc_event_send(e);
+		}
+		return -EPERM;
+	}
+	*length = (__u32)n - 1;
+	if (!dfa)
+		return 0;
+	__u32 rule, by_inode;
+	__u32 action = pc_rules_action(image, pc_dfa_accepts(image, dfa, path->data, 0, *length), &rule);
+	__u32 inode_action = pc_rules_action(image, pc_inode_accepts(image, file), &by_inode);
+	if (inode_action > action) {
+		action = inode_action;
+		rule = by_inode;
+	}
+	if (action == PC_ACTION_DENY || (action == PC_ACTION_AUDIT && report_audit)) {
+		struct pc_event *e = pc_event_start(image, hook, action, rule);
+		if (e) {
+			bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data);
+			pc_event_send(e);
+		}
+	}
+	return action == PC_ACTION_DENY ? -EPERM : 0;
+}
+
+#endif /* PC_EXEC_CHECK_H */

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * mmap.bpf.c: executable mappings. `ld.so /usr/bin/kubectl` executes ld.so,
+ * which then maps kubectl with PROT_EXEC; this hook applies the exec rules to
+ * the mapped file, so the loader trick meets the same denial. Only denials
+ * act here: an audit rule on exec is about executing, not mapping.
+ */
+#include "pc_kernel.h"
+#include <bpf/bpf_tracing.h>
+#include "pc_exec_check.h"
+
+#define PROT_EXEC 0x4
+
+static __always_inline int pc_mmap_decide(struct file *file, unsigned long prot)
+{
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	void *image = pc_image_get();
+	if (!image)
+		return 0;
+	__u32 dfa = pc_word(image, PC_HDR_EXEC_DFA);
+	if (!dfa)
+		return 0;
+	__u32 zero = 0, length;
+	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
+	if (!path)
+		return -EPERM;
+	return pc_exec_check(image, dfa, file, PC_HOOK_MMAP_EXEC, 0, path, &length);
+}
+
+SEC("lsm/mmap_file")
+int BPF_PROG(pc_mmap_exec, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags,
+	     int ret)
+{
+	if (ret)
+		return pc_verdict(ret);
+	return pc_verdict(pc_mmap_decide(file, prot));
+}
