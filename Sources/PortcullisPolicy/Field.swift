@@ -70,12 +70,6 @@ struct Field {
         return entries
     }
 
-    /// `{}` or nothing at all.
-    var isEmptyMapping: Bool {
-        if case .mapping(let pairs) = node.kind { return pairs.isEmpty }
-        return node.isNull
-    }
-
     /// The scalar's text; a mapping or a sequence is an error.
     func string() -> String? {
         guard case .scalar(let text, _) = node.kind, !node.isNull else {
