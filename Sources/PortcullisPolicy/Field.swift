@@ -79,6 +79,16 @@ struct Field {
         return text
     }
 
+    /// A whole number in `range`, written plainly: `0`, `-1`, `1000`.
+    func integer(in range: ClosedRange<Int>) -> Int? {
+        guard let value = node.int, range.contains(value) else {
+            let found = node.string.map { "'\($0)' is not valid; " } ?? ""
+            error("\(found)expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
     /// The values of an optional field holding one value or a list, each read by `read`
     /// (all of them, so every bad one is reported); an absent field is no values.
     static func values<T>(_ field: Field?, _ read: (Field) -> T?) -> [T]? {

@@ -8,6 +8,10 @@ extension Field {
             error("'\(path)' is not an absolute path")
             return nil
         }
+        guard !path.contains("\0") else {
+            error("a path cannot contain a NUL character")
+            return nil
+        }
         return path
     }
 
