@@ -48,7 +48,8 @@ enum CiliumFormat {
     /// `unit`, `slice` and `cgroup` is a systemd unit, a slice or a cgroup and what runs below it.
     static func scope(_ selector: Field) -> Subject? {
         guard let s = selector.mapping(allowed: ["matchLabels", "matchExpressions"]) else { return nil }
-        let alternatives = "on a host, scope with one of \(Field.list(scopeLabels)) in 'matchLabels', "
+        let alternatives =
+            "on a host, scope with one of \(Field.list(scopeLabels)) in 'matchLabels', "
             + "or write '{}' for every process"
         if let expressions = s["matchExpressions"] {
             expressions.keyError("'matchExpressions' selects Kubernetes pods; \(alternatives)")

@@ -30,8 +30,9 @@ extension Field {
             return nil
         }
         guard !name.hasSuffix("@" + suffix) else {
-            error("'\(name)' is a template, which no process runs in; name an instance such as "
-                + "'\(name.dropLast(suffix.count))instance\(suffix)'")
+            error(
+                "'\(name)' is a template, which no process runs in; name an instance such as "
+                    + "'\(name.dropLast(suffix.count))instance\(suffix)'")
             return nil
         }
         return name
@@ -42,8 +43,9 @@ extension Field {
     func cgroupSubtree() -> [PathPattern]? {
         guard var path = string() else { return nil }
         if path.hasPrefix("/sys/fs/cgroup") {
-            error("'\(path)' is a path in the cgroup filesystem; write it from the root of the "
-                + "hierarchy, e.g. '/system.slice/nginx.service' (as /proc/PID/cgroup shows it)")
+            error(
+                "'\(path)' is a path in the cgroup filesystem; write it from the root of the "
+                    + "hierarchy, e.g. '/system.slice/nginx.service' (as /proc/PID/cgroup shows it)")
             return nil
         }
         guard path.hasPrefix("/") else {
@@ -63,8 +65,9 @@ extension Field {
     func uid() -> UInt32? {
         guard let value = node.int, (0...4_294_967_294).contains(value) else {
             let found = node.string.map { "'\($0)' is not a uid; " } ?? ""
-            error("\(found)expected a number from 0 to 4294967294 (for a user name, write its "
-                + "number as `id -u NAME` prints it)")
+            error(
+                "\(found)expected a number from 0 to 4294967294 (for a user name, write its "
+                    + "number as `id -u NAME` prints it)")
             return nil
         }
         return UInt32(value)
@@ -76,8 +79,9 @@ extension Field {
         guard let first = type.first, first.isASCII, first.isLetter || first.isNumber,
             type.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) })
         else {
-            error("'\(type)' is not a filesystem type; expected a word such as 'tmpfs' or "
-                + "'fuse.sshfs' (write several types as a list)")
+            error(
+                "'\(type)' is not a filesystem type; expected a word such as 'tmpfs' or "
+                    + "'fuse.sshfs' (write several types as a list)")
             return nil
         }
         return type

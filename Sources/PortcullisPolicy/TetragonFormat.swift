@@ -75,9 +75,10 @@ enum TetragonFormat {
 
     /// One entry of `args`: its index, and a type that reads that parameter of the hook.
     static func argument(_ field: Field, of hook: LSMHook) -> (index: Int, field: Field)? {
-        guard let a = fields(
-            field, supported: ["index", "type"], accepted: ["label"],
-            tetragon: ["resolve", "sizeArgIndex", "returnCopy", "maxData", "source", "btfType", "btfTypeModule"])
+        guard
+            let a = fields(
+                field, supported: ["index", "type"], accepted: ["label"],
+                tetragon: ["resolve", "sizeArgIndex", "returnCopy", "maxData", "source", "btfType", "btfTypeModule"])
         else { return nil }
         guard let indexField = a["index"], let typeField = a["type"] else {
             field.error("an argument needs 'index' and 'type'")

@@ -19,7 +19,8 @@ extension TetragonFormat {
         let match = s["matchArgs"].map { arguments($0, of: hook, declared: declared) } ?? ArgumentMatch()
         let action = s["matchActions"].map(actions) ?? Action.audit
         guard let subject, let match, let action else { return nil }
-        return Rule(operation: hook.operation(match), subject: subject, action: action, source: field.location)
+        return Rule(
+            operation: hook.operation(match), subject: subject, action: action, source: field.location)
     }
 
     enum BinaryOperator: String, CaseIterable { case In, NotIn }
@@ -68,29 +69,33 @@ extension TetragonFormat {
             guard let a = fields(item, supported: ["index", "operator", "values"], tetragon: ["args"]),
                 let indexField = required(a, "index", in: item),
                 let index = indexField.integer(in: 0...(hook.parameters.count - 1)),
-                let opField = required(a, "operator", in: item), let op = opField.oneOf(ArgumentOperator.self),
+                let opField = required(a, "operator", in: item),
+                let op = opField.oneOf(ArgumentOperator.self),
                 let valuesField = required(a, "values", in: item)
             else {
                 failed = true
                 continue
             }
             let parameter = hook.parameters[index]
-            let matchable = hook.parameters.indices.filter { hook.parameters[$0].role != nil }
-            guard let role = parameter.role else {
+            guard let role = parameter.role, let type = parameter.type else {
+                let matchable = hook.parameters.indices.filter { hook.parameters[$0].role != nil }
                 indexField.error(
                     "matching on argument \(index) of \(hook.rawValue) ('\(parameter.declaration)') is not "
-                        + "supported; match on argument \(matchable.map(String.init).joined(separator: " or "))")
+                        + "supported; match on argument "
+                        + matchable.map(String.init).joined(separator: " or "))
                 failed = true
                 continue
             }
             guard declared.contains(index) else {
                 indexField.error(
-                    "argument \(index) is not declared in 'args'; add '{ index: \(index), type: \(parameter.type ?? "") }'")
+                    "argument \(index) is not declared in 'args'; add '{ index: \(index), type: \(type) }'")
                 failed = true
                 continue
             }
             guard matched.insert(index).inserted else {
-                item.error("argument \(index) is already matched in this selector; list the alternatives in one 'values'")
+                item.error(
+                    "argument \(index) is already matched in this selector; "
+                        + "list the alternatives in one 'values'")
                 failed = true
                 continue
             }

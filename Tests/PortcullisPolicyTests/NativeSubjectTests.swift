@@ -20,17 +20,17 @@ import Testing
     @Test func everySubjectFieldIsRead() throws {
         let file = Self.rule(
             subject: """
-                    pathPrefix: /usr/bin/
-                    argsRegex: "-o bind"
-                    unit: [nginx.service, system.slice]
-                    cgroup: /system.slice/docker.service/
-                    cgroupRegex: "^/machine\\\\.slice/"
-                    uid: [0, 1000]
-                    except:
-                      - path: /usr/bin/mount
-                      - uid: 0
-                        unit: systemd-udevd.service
-            """)
+                        pathPrefix: /usr/bin/
+                        argsRegex: "-o bind"
+                        unit: [nginx.service, system.slice]
+                        cgroup: /system.slice/docker.service/
+                        cgroupRegex: "^/machine\\\\.slice/"
+                        uid: [0, 1000]
+                        except:
+                          - path: /usr/bin/mount
+                          - uid: 0
+                            unit: systemd-udevd.service
+                """)
         #expect(file.diagnostics.isEmpty, "\(file.diagnostics)")
         let subject = try #require(file.policies.first?.rules.first?.subject)
         #expect(
