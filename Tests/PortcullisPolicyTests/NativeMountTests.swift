@@ -160,4 +160,42 @@ import Testing
             policy.rules.first?.operation
                 == .capability([Capability(name: "CAP_NET_ADMIN")!, Capability(name: "SYS_ADMIN")!]))
     }
+
+    @Test func badTargetRegexPointsAtTheOffendingCharacter() throws {
+        let file = Fixtures.read(
+            """
+            apiVersion: portcullis/v1alpha1
+            kind: Policy
+            metadata: { name: p }
+            spec:
+              rules:
+                - mount:
+                    sourcePrefix: /dev/
+                    targetRegex: "^/(etc|usr"
+                  action: deny
+            """)
+        let d = try #require(file.diagnostics.first)
+        #expect(d.severity == .error)
+        // The quote opens at column 22; the unclosed '(' is 2 characters into the pattern.
+        #expect((d.line, d.column) == (8, 25))
+        #expect(d.field == "spec.rules[0].mount.targetRegex")
+        #expect(d.message.contains("regular expression"))
+    }
+
+    @Test func relativeSourcePrefixIsAnError() throws {
+        let file = Fixtures.read(
+            """
+            apiVersion: portcullis/v1alpha1
+            kind: Policy
+            metadata: { name: p }
+            spec:
+              rules:
+                - mount: { sourcePrefix: dev/, target: /mnt }
+                  action: deny
+            """)
+        let d = try #require(file.diagnostics.first)
+        #expect((d.line, d.column) == (6, 30))
+        #expect(d.field == "spec.rules[0].mount.sourcePrefix")
+        #expect(d.message.contains("'dev/' is not an absolute path"))
+    }
 }

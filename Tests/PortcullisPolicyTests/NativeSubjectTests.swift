@@ -136,4 +136,12 @@ import Testing
         #expect((d.line, d.column) == (8, 9))
         #expect(d.message.contains("'unit', 'cgroup', 'cgroupRegex', 'uid', 'except'"))
     }
+
+    @Test func badCgroupRegexPointsAtTheOffendingCharacter() throws {
+        let file = Self.rule(subject: "        cgroupRegex: \"^/machine.slice/[\"")
+        let d = try #require(file.diagnostics.first)
+        #expect(d.severity == .error)
+        #expect((d.line, d.column) == (8, 39))
+        #expect(d.field == "spec.rules[0].subject.cgroupRegex")
+    }
 }
