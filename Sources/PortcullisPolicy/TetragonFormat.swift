@@ -46,7 +46,7 @@ enum TetragonFormat {
     static func hook(_ field: Field) -> [Rule]? {
         guard
             let h = fields(
-                field, supported: ["hook", "args", "selectors"], accepted: ["message", "tags"], tetragon: [])
+                field, supported: ["hook", "args", "selectors"], accepted: ["message", "tags"])
         else { return nil }
         guard let hookField = h["hook"] else {
             field.error("'hook' is missing; expected one of \(Field.list(LSMHook.allCases.map(\.rawValue)))")
@@ -105,7 +105,7 @@ enum TetragonFormat {
     /// change nothing that is enforced). A Tetragon key portcullis does not support is an
     /// error saying so; any other key is unknown.
     static func fields(
-        _ field: Field, supported: [String], accepted: [String] = [], tetragon: [String]
+        _ field: Field, supported: [String], accepted: [String] = [], tetragon: [String] = []
     ) -> [String: Field]? {
         guard let entries = field.entries(expected: "a mapping with keys \(Field.list(supported))") else {
             return nil
