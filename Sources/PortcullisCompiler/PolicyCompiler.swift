@@ -60,6 +60,10 @@ struct ImagePlan {
 
     mutating func add(_ rule: Rule, of policy: Policy) throws(CompileError) {
         if rule.action == .allow { return notYet(rule, "allow rules") }
+        let s = rule.subject
+        if !s.units.isEmpty || !s.cgroups.isEmpty || !s.uids.isEmpty || !s.except.isEmpty {
+            return notYet(rule, "unit, cgroup, uid and except conditions on subjects")
+        }
         let action = policy.mode == .audit && rule.action == .deny ? Action.audit : rule.action
         switch rule.operation {
         case .exec(let paths, let args):
@@ -77,6 +81,8 @@ struct ImagePlan {
                 entry.rules[subject] = entry.rules[subject] ?? index
                 capabilities[cap.number] = entry
             }
+        case .mount:
+            notYet(rule, "mount rules")
         }
     }
 

@@ -23,4 +23,6 @@ public struct Capability: Sendable, Hashable, Comparable, CustomStringConvertibl
         "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
     ]
     public static let validNames: [String] = names.map { "CAP_" + $0 }
+    /// Every capability, in number order.
+    static let all = names.compactMap(Capability.init(name:))
 }

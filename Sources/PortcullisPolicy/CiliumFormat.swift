@@ -1,6 +1,7 @@
 /// The seed format: `kind: CiliumNetworkPolicy` with a `spec.runtime` section,
 /// read as shared/seed/README.md describes:
-/// - `endpointSelector: {}` is every process on the host;
+/// - `endpointSelector: {}` is every process on the host; `matchLabels` with one of
+///   `unit`, `slice` or `cgroup` scopes every rule of the policy to that unit, slice or cgroup;
 /// - inside one requirement every clause must hold; entries of one clause are alternatives;
 /// - with `matchCapabilities` a requirement is about using those capabilities by the
 ///   processes `matchProcesses` names (everyone when absent); with only `matchProcesses`
@@ -23,7 +24,7 @@ enum CiliumFormat {
             section.keyWarning(
                 "'\(key)' is network policy, which portcullis does not enforce; it is ignored")
         }
-        if let selector = s["endpointSelector"] { checkSelector(selector) }
+        let scope = s["endpointSelector"].map(Self.scope) ?? Subject.everyone
         guard let runtime = s["runtime"] else {
             spec.error("a CiliumNetworkPolicy needs 'runtime.requirements' for portcullis to enforce")
             return nil
@@ -35,16 +36,63 @@ enum CiliumFormat {
         }
         guard let requirements = requirementsField.sequence() else { return nil }
         let rules = requirements.compactMap(requirement).flatMap { $0 }
-        return Policy(name: name, source: spec.location, mode: .enforce, rules: rules)
+        guard let scope else { return nil }
+        return Policy(
+            name: name, source: spec.location, mode: .enforce,
+            rules: rules.map { scoped($0, to: scope) })
     }
 
-    /// Only the whole host (`{}`) for now.
-    static func checkSelector(_ selector: Field) {
-        guard let s = selector.mapping(allowed: ["matchLabels", "matchExpressions"]) else { return }
-        for (key, field) in s.sorted(by: { $0.key < $1.key }) {
-            if key == "matchLabels", field.isEmptyMapping { continue }
-            field.keyError("'\(key)' selects Kubernetes pods; on a host only '{}' (every process) is supported")
+    static let scopeLabels = ["unit", "slice", "cgroup"]
+
+    /// The processes an `endpointSelector` names: `{}` is every process, and one label among
+    /// `unit`, `slice` and `cgroup` is a systemd unit, a slice or a cgroup and what runs below it.
+    static func scope(_ selector: Field) -> Subject? {
+        guard let s = selector.mapping(allowed: ["matchLabels", "matchExpressions"]) else { return nil }
+        let alternatives =
+            "on a host, scope with one of \(Field.list(scopeLabels)) in 'matchLabels', "
+            + "or write '{}' for every process"
+        if let expressions = s["matchExpressions"] {
+            expressions.keyError("'matchExpressions' selects Kubernetes pods; \(alternatives)")
+            return nil
         }
+        guard let labelsField = s["matchLabels"] else { return .everyone }
+        guard let labels = labelsField.entries() else { return nil }
+        var scope = Subject()
+        var scopeKey: String?
+        var failed = false
+        for (key, label) in labels {
+            guard scopeLabels.contains(key) else {
+                // Said where `matchLabels` is written, naming the label.
+                label.log.error(
+                    labelsField.keyMark ?? labelsField.mark, label.path,
+                    "label '\(key)' selects Kubernetes pods, and a host has none; \(alternatives)")
+                failed = true
+                continue
+            }
+            if let first = scopeKey {
+                label.keyError(
+                    "'\(first)' already scopes this policy; use one of \(Field.list(scopeLabels))")
+                failed = true
+                continue
+            }
+            scopeKey = key
+            let read: Subject?
+            switch key {
+            case "unit": read = label.unitName().map { Subject(units: [$0]) }
+            case "slice": read = label.unitName(suffixes: [".slice"]).map { Subject(units: [$0]) }
+            default: read = label.cgroupSubtree().map { Subject(cgroups: $0) }
+            }
+            if let read { scope = read } else { failed = true }
+        }
+        return failed ? nil : scope
+    }
+
+    /// The rule, for the processes of `scope` only.
+    static func scoped(_ rule: Rule, to scope: Subject) -> Rule {
+        var rule = rule
+        rule.subject.units += scope.units
+        rule.subject.cgroups += scope.cgroups
+        return rule
     }
 
     static func requirement(_ field: Field) -> [Rule]? {

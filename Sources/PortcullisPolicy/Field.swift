@@ -37,33 +37,37 @@ struct Field {
 
     /// The mapping's fields by key; unknown keys are errors that list the valid ones.
     func mapping(allowed: [String]) -> [String: Field]? {
-        guard case .mapping(let pairs) = node.kind else {
-            if node.isNull { return [:] }
-            error("expected a mapping with keys \(Self.list(allowed))")
+        guard let entries = entries(expected: "a mapping with keys \(Self.list(allowed))") else {
             return nil
         }
         var fields: [String: Field] = [:]
+        for (key, field) in entries {
+            guard allowed.contains(key) else {
+                field.keyError("unknown key '\(key)'; valid keys here: \(Self.list(allowed))")
+                continue
+            }
+            fields[key] = field
+        }
+        return fields
+    }
+
+    /// The mapping's entries in file order, whatever their keys; nothing at all is no entries.
+    func entries(expected: String = "a mapping") -> [(key: String, field: Field)]? {
+        guard case .mapping(let pairs) = node.kind else {
+            if node.isNull { return [] }
+            error("expected \(expected)")
+            return nil
+        }
+        var entries: [(key: String, field: Field)] = []
         for pair in pairs {
             guard case .scalar(let key, _) = pair.key.kind else {
                 log.error(pair.key.mark, path, "mapping keys must be plain strings")
                 continue
             }
             let childPath = path.isEmpty ? key : "\(path).\(key)"
-            guard allowed.contains(key) else {
-                log.error(
-                    pair.key.mark, childPath,
-                    "unknown key '\(key)'; valid keys here: \(Self.list(allowed))")
-                continue
-            }
-            fields[key] = Field(node: pair.value, path: childPath, log: log, keyMark: pair.key.mark)
+            entries.append((key, Field(node: pair.value, path: childPath, log: log, keyMark: pair.key.mark)))
         }
-        return fields
-    }
-
-    /// `{}` or nothing at all.
-    var isEmptyMapping: Bool {
-        if case .mapping(let pairs) = node.kind { return pairs.isEmpty }
-        return node.isNull
+        return entries
     }
 
     /// The scalar's text; a mapping or a sequence is an error.
@@ -73,6 +77,26 @@ struct Field {
             return nil
         }
         return text
+    }
+
+    /// A whole number in `range`, written plainly: `0`, `-1`, `1000`.
+    func integer(in range: ClosedRange<Int>) -> Int? {
+        guard let value = node.int, range.contains(value) else {
+            let found = node.string.map { "'\($0)' is not valid; " } ?? ""
+            error("\(found)expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return value
+    }
+
+    /// The values of an optional field holding one value or a list, each read by `read`
+    /// (all of them, so every bad one is reported); an absent field is no values.
+    static func values<T>(_ field: Field?, _ read: (Field) -> T?) -> [T]? {
+        guard let field else { return [] }
+        guard let items = field.sequence() else { return nil }
+        let values = items.map(read)
+        guard values.allSatisfy({ $0 != nil }) else { return nil }
+        return values.compactMap { $0 }
     }
 
     /// The items of a sequence; a single scalar counts as a sequence of one.

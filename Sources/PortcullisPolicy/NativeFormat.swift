@@ -11,9 +11,13 @@
 ///         - capability: [CAP_NET_ADMIN]
 ///           subject: { pathRegex: "^/usr/sbin/ip$" }
 ///           action: deny
+///         - mount: { target: /etc, flags: [bind] }
+///           subject: { except: [{ unit: systemd-nspawn@web.service }] }
+///           action: deny
 enum NativeFormat {
     static let kind = "Policy"
     static let apiVersions = ["portcullis/v1alpha1"]
+    static let operations = ["exec", "mount", "capability"]
 
     static func read(_ top: [String: Field]) -> Policy? {
         guard let metadata = top["metadata"], let spec = top["spec"] else { return nil }
@@ -32,29 +36,28 @@ enum NativeFormat {
     }
 
     static func rule(_ field: Field) -> Rule? {
-        guard let r = field.mapping(allowed: ["exec", "capability", "subject", "action"]) else {
-            return nil
-        }
+        guard let r = field.mapping(allowed: operations + ["subject", "action"]) else { return nil }
         guard let actionField = r["action"] else {
             field.error("'action' is missing; expected 'deny', 'audit' or 'allow'")
             return nil
         }
         guard let action = actionField.oneOf(Action.self) else { return nil }
-        let subject = r["subject"].map(Self.subject) ?? Subject.everyone
-        guard let subject else { return nil }
-
-        let operations = ["exec", "capability"].filter { r[$0] != nil }
-        guard operations.count == 1 else {
-            field.error("a rule needs exactly one operation: 'exec' or 'capability'")
+        let subject = r["subject"].map { Self.subject($0) } ?? Subject.everyone
+        let present = operations.filter { r[$0] != nil }
+        guard present.count == 1 else {
+            let found = present.isEmpty ? "" : "; found \(Field.list(present))"
+            field.error("a rule needs exactly one operation: 'exec', 'mount' or 'capability'\(found)")
             return nil
         }
         let operation: Operation?
         if let exec = r["exec"] {
             operation = execOperation(exec)
+        } else if let mount = r["mount"] {
+            operation = mountMatch(mount).map { .mount($0) }
         } else {
             operation = r["capability"].flatMap(CiliumFormat.capabilities).map { .capability($0) }
         }
-        guard let operation else { return nil }
+        guard let operation, let subject else { return nil }
         return Rule(operation: operation, subject: subject, action: action, source: field.location)
     }
 
@@ -62,7 +65,7 @@ enum NativeFormat {
         guard let e = field.mapping(allowed: ["path", "pathPrefix", "pathRegex", "argsRegex"]) else {
             return nil
         }
-        guard let paths = pathPatterns(e, in: field) else { return nil }
+        guard let paths = patterns("path", in: e) else { return nil }
         let args = e["argsRegex"].map { $0.regex() }
         if let args, args == nil { return nil }
         guard !paths.isEmpty || args != nil else {
@@ -72,36 +75,25 @@ enum NativeFormat {
         return .exec(paths: paths, args: args ?? nil)
     }
 
-    static func subject(_ field: Field) -> Subject? {
-        guard let s = field.mapping(allowed: ["path", "pathPrefix", "pathRegex", "argsRegex"]) else {
-            return nil
-        }
-        guard let paths = pathPatterns(s, in: field) else { return nil }
-        let args = s["argsRegex"].map { $0.regex() }
-        if let args, args == nil { return nil }
-        return Subject(executables: paths, args: args ?? nil)
+    /// Every key is optional: `mount: {}` is every mount.
+    static func mountMatch(_ field: Field) -> MountMatch? {
+        let keys = ["source", "sourcePrefix", "sourceRegex", "target", "targetPrefix", "targetRegex"]
+        guard let m = field.mapping(allowed: keys + ["fstype", "flags"]) else { return nil }
+        let sources = patterns("source", in: m)
+        let targets = patterns("target", in: m)
+        let fsTypes = Field.values(m["fstype"]) { $0.fsType() }
+        let flags = Field.values(m["flags"]) { $0.oneOf(MountFlag.self) }
+        guard let sources, let targets, let fsTypes, let flags else { return nil }
+        return MountMatch(sources: sources, targets: targets, fsTypes: fsTypes, flags: Set(flags))
     }
 
-    /// `path` (exact), `pathPrefix` and `pathRegex`, each one string or a list; any may match.
-    static func pathPatterns(_ fields: [String: Field], in parent: Field) -> [PathPattern]? {
-        var out: [PathPattern] = []
-        for key in ["path", "pathPrefix", "pathRegex"] {
-            guard let items = fields[key].map({ $0.sequence() }) else { continue }
-            guard let items else { return nil }
-            for item in items {
-                if key == "pathRegex" {
-                    guard let regex = item.regex() else { return nil }
-                    out.append(.regex(regex))
-                    continue
-                }
-                guard let path = item.string() else { return nil }
-                guard path.hasPrefix("/") else {
-                    item.error("'\(path)' is not an absolute path")
-                    return nil
-                }
-                out.append(key == "path" ? .exact(path) : .prefix(path))
-            }
-        }
-        return out
+    /// `name` (exact), `namePrefix` and `nameRegex`, each one string or a list; any may match.
+    static func patterns(_ name: String, in fields: [String: Field]) -> [PathPattern]? {
+        let exact = Field.values(fields[name]) { $0.absolutePath() }
+        let prefixes = Field.values(fields[name + "Prefix"]) { $0.absolutePath() }
+        let regexes = Field.values(fields[name + "Regex"]) { $0.regex() }
+        guard let exact, let prefixes, let regexes else { return nil }
+        return exact.map(PathPattern.exact) + prefixes.map(PathPattern.prefix)
+            + regexes.map(PathPattern.regex)
     }
 }

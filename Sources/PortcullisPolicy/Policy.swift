@@ -42,6 +42,10 @@ public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// What a rule does when its operation and subject match.
+///
+/// Precedence (docs/policy.md): across policies `deny` beats `audit`, which beats
+/// `allow` and no match. An `allow` rule only carves an exception out of the `deny`
+/// and `audit` rules of its own policy, so one file cannot neutralise another's deny.
 public enum Action: String, Sendable, Hashable, CaseIterable {
     case deny, audit, allow
 }
@@ -68,24 +72,48 @@ public enum Operation: Sendable, Hashable {
     case exec(paths: [PathPattern], args: String?)
     /// Using one of these capabilities.
     case capability([Capability])
+    /// Mounting a filesystem (mount(2), the `sb_mount` hook) as `MountMatch` describes.
+    case mount(MountMatch)
 }
 
-/// Who performs the operation. An empty subject is every process.
+/// Who performs the operation. Every condition that is set must hold, and inside one
+/// condition the entries are alternatives. An empty subject is every process.
 public struct Subject: Sendable, Hashable {
-    /// The executable of the acting process (any of them).
+    /// The executable of the acting process (any of them), by its canonical path.
     public var executables: [PathPattern]
-    /// A regex over the acting process's arguments joined by single spaces.
+    /// A regex over the acting process's arguments (argv[1...]) joined by single spaces.
     public var args: String?
+    /// systemd units or slices, such as `nginx.service` or `system.slice`: the process
+    /// runs in the unit's cgroup or below it (a slice holds every unit under it).
+    public var units: [String]
+    /// cgroup v2 paths from the root of the hierarchy (`/system.slice/nginx.service`),
+    /// matched against the cgroup the process runs in.
+    public var cgroups: [PathPattern]
+    /// Real user ids of the process.
+    public var uids: [UInt32]
+    /// A process matching any of these subjects is not this subject.
+    public var except: [Subject]
 
-    public init(executables: [PathPattern] = [], args: String? = nil) {
+    public init(
+        executables: [PathPattern] = [], args: String? = nil, units: [String] = [],
+        cgroups: [PathPattern] = [], uids: [UInt32] = [], except: [Subject] = []
+    ) {
         self.executables = executables
         self.args = args
+        self.units = units
+        self.cgroups = cgroups
+        self.uids = uids
+        self.except = except
     }
 
     public static let everyone = Subject()
-    public var isEveryone: Bool { executables.isEmpty && args == nil }
+    public var isEveryone: Bool {
+        executables.isEmpty && args == nil && units.isEmpty && cgroups.isEmpty && uids.isEmpty
+            && except.isEmpty
+    }
 }
 
+/// An operation, who performs it, and what to do when both match.
 public struct Rule: Sendable, Hashable {
     public var operation: Operation
     public var subject: Subject

@@ -18,7 +18,7 @@ public struct PolicyFile: Sendable {
 
 /// YAML text → policies, whatever the format of each document.
 public enum PolicyReader {
-    static let formats = [NativeFormat.kind, CiliumFormat.kind]
+    static let formats = [NativeFormat.kind, CiliumFormat.kind, TetragonFormat.kind]
 
     public static func read(_ bytes: [UInt8], file: String) -> PolicyFile {
         let log = DiagnosticLog(file: file)
@@ -26,7 +26,13 @@ public enum PolicyReader {
         do {
             for document in try YAMLReader.documents(in: bytes, file: file) {
                 let root = Field(node: document, path: "", log: log)
-                if let policy = read(root) { policies.append(policy) }
+                guard let policy = read(root) else { continue }
+                if let first = policies.first(where: { $0.name == policy.name }) {
+                    log.error(
+                        SourceMark(line: policy.source.line, column: policy.source.column), "metadata.name",
+                        "policy '\(policy.name)' is already defined in this file, at line \(first.source.line)")
+                }
+                policies.append(policy)
             }
         } catch {
             log.error(error.mark, "", error.message)
@@ -51,6 +57,12 @@ public enum PolicyReader {
         switch kind {
         case NativeFormat.kind: (apiVersions, reader) = (NativeFormat.apiVersions, NativeFormat.read)
         case CiliumFormat.kind: (apiVersions, reader) = (CiliumFormat.apiVersions, CiliumFormat.read)
+        case TetragonFormat.kind: (apiVersions, reader) = (TetragonFormat.apiVersions, TetragonFormat.read)
+        case TetragonFormat.namespacedKind:
+            kindField.error(
+                "a \(kind) applies to one Kubernetes namespace, and a host has none; "
+                    + "use 'kind: \(TetragonFormat.kind)'")
+            return nil
         default:
             kindField.error("unsupported kind '\(kind)'; expected one of \(Field.list(formats))")
             return nil

@@ -1,6 +1,7 @@
 import PortcullisRegex
 
-/// Syntax checking of the regular expressions written in policies.
+/// The regular expressions of policies: checking their syntax, and writing literal
+/// text as a pattern.
 enum RegexCheck {
     static func problem(in pattern: String) -> RegexSyntaxError? {
         do {
@@ -9,5 +10,15 @@ enum RegexCheck {
         } catch {
             return error
         }
+    }
+
+    /// `literal` as a pattern matching exactly that text: operators are escaped.
+    static func escape(_ literal: String) -> String {
+        var pattern = ""
+        for ch in literal {
+            if "\\^$.[]()|*+?{}".contains(ch) { pattern.append("\\") }
+            pattern.append(ch)
+        }
+        return pattern
     }
 }
