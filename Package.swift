@@ -75,6 +75,7 @@ let package = Package(
 
         .testTarget(name: "PortcullisYAMLTests", dependencies: ["PortcullisYAML"]),
         .testTarget(name: "PortcullisKernelTests", dependencies: ["PortcullisKernel", "CPortcullisABI"]),
+        .testTarget(name: "PortcullisDaemonTests", dependencies: ["PortcullisDaemon", "PortcullisPolicy"]),
         .testTarget(
             name: "PortcullisRegexTests",
             dependencies: [

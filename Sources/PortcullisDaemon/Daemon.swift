@@ -126,9 +126,7 @@ public final class Daemon: @unchecked Sendable {
             return
         }
         let outcome = reconciler.reconcile(files)
-        for file in files {
-            for d in file.diagnostics { DaemonLog.write(d.severity == .error ? .error : .warning, d.description) }
-        }
+        for d in outcome.diagnostics { DaemonLog.write(d.severity == .error ? .error : .warning, d.description) }
         for path in outcome.keptLastGood {
             DaemonLog.write(.warning, "\(path) has errors; its last good version stays in force")
         }

@@ -16,10 +16,12 @@ public struct Reconciler: Sendable {
         public var keptLastGood: [String]
         /// Broken files with no good version: not enforced at all.
         public var refused: [String]
+        /// What is wrong with the current files, including clashes between them.
+        public var diagnostics: [Diagnostic]
     }
 
     public mutating func reconcile(_ current: [PolicyFile]) -> Outcome {
-        var outcome = Outcome(files: [], keptLastGood: [], refused: [])
+        var outcome = Outcome(files: [], keptLastGood: [], refused: [], diagnostics: [])
         var seen: Set<String> = []
         var names: [String: String] = [:]  // policy name → file defining it
         for var file in current {
@@ -27,6 +29,7 @@ public struct Reconciler: Sendable {
             if file.isUsable, let clash = duplicateName(in: file, names) {
                 file.diagnostics.append(clash)
             }
+            outcome.diagnostics += file.diagnostics
             if file.isUsable {
                 lastGood[file.path] = file
             } else if let good = lastGood[file.path] {

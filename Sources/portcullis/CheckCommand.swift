@@ -24,8 +24,10 @@ struct CheckCommand: ParsableCommand {
                 files.append(PolicyDirectory.readFile(at: path, requireTrusted: false))
             }
         }
-        var diagnostics = files.flatMap(\.diagnostics)
-        let usable = files.filter(\.isUsable)
+        var reconciler = Reconciler()
+        let outcome = reconciler.reconcile(files)
+        var diagnostics = outcome.diagnostics
+        let usable = outcome.files
         do {
             let compiled = try PolicyCompiler.compile(usable.flatMap(\.policies), generation: 0)
             diagnostics += compiled.diagnostics
