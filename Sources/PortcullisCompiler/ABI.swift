@@ -22,6 +22,7 @@ enum ABI {
         static let subjectAny = Int(PC_HDR_SUBJECT_ANY.rawValue)
         static let execInodes = Int(PC_HDR_EXEC_INODES.rawValue)
         static let execInodeMask = Int(PC_HDR_EXEC_INODE_MASK.rawValue)
+        static let mount = Int(PC_HDR_MOUNT.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
     }
 
@@ -35,6 +36,22 @@ enum ABI {
         static let words = Int(PC_DFA_WORDS.rawValue)
         static let classWords = Int(PC_DFA_CLASS_WORDS)
         static let dead = UInt32(PC_DFA_DEAD)
+    }
+
+    enum Mount {
+        static let targetDFA = Int(PC_MOUNT_TARGET_DFA.rawValue)
+        static let sourceDFA = Int(PC_MOUNT_SOURCE_DFA.rawValue)
+        static let fstypeDFA = Int(PC_MOUNT_FSTYPE_DFA.rawValue)
+        static let any = Int(PC_MOUNT_ANY.rawValue)
+        static let noFstype = Int(PC_MOUNT_NO_FSTYPE.rawValue)
+        static let flagSets = Int(PC_MOUNT_FLAG_SETS.rawValue)
+        static let rules = Int(PC_MOUNT_RULES.rawValue)
+        static let ruleCount = Int(PC_MOUNT_RULE_COUNT.rawValue)
+        static let words = Int(PC_MOUNT_WORDS.rawValue)
+        static let ruleMax = Int(PC_MOUNT_RULE_MAX)
+        static let flagCount = Int(PC_MOUNT_FLAG_COUNT)
+        /// The MS_* bit of flag number `f` (the ABI's order).
+        static func flagBit(_ f: Int) -> UInt64 { UInt64(pc_mount_flag_bit(Int32(f))) }
     }
 
     enum Inode {

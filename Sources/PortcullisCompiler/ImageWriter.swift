@@ -33,9 +33,17 @@ struct ImageWriter {
         appendDFA(dfa) { writer, ids in writer.append([UInt32(ids.count)] + ids.map { UInt32($0) }) }
     }
 
+    /// Sets (subject or mount-rule bitmaps), back to back from a half-line
+    /// boundary, so the kernel reads each with one lookup.
+    mutating func appendSets(_ sets: [SubjectSet]) -> UInt32 {
+        let half = ABI.Subject.words
+        words.append(contentsOf: repeatElement(0, count: (half - words.count % half) % half))
+        return append(sets.flatMap(\.words))
+    }
+
     /// A DFA whose accept sets are subject sets (bitmaps of subject ids).
     mutating func appendSubjectDFA(_ dfa: DFA) -> UInt32 {
-        appendDFA(dfa) { writer, ids in writer.append(SubjectSet(ids).words) }
+        appendDFA(dfa) { writer, ids in writer.appendSets([SubjectSet(ids)]) }
     }
 
     /// A DFA; `encode` appends one state's accept set and returns its offset.

@@ -27,10 +27,15 @@ public enum PolicyCompiler {
         }
         writer.setHeader(ABI.Header.rules, writer.append(plan.ruleTable))
         writer.setHeader(ABI.Header.ruleCount, UInt32(plan.rules.count))
-        if !plan.capabilities.isEmpty {
+        if !plan.capabilities.isEmpty || !plan.mountRules.isEmpty {
             try plan.writeSubjects(into: &writer, stateLimit: stateLimit)
+        }
+        if !plan.capabilities.isEmpty {
             writer.setHeader(ABI.Header.caps, writer.appendAligned(plan.capabilityTable))
             _ = writer.append(plan.capabilityRuleTable)
+        }
+        if !plan.mountRules.isEmpty {
+            try plan.writeMount(into: &writer, stateLimit: stateLimit)
         }
         return CompiledPolicy(
             image: writer.image, rules: plan.rules, diagnostics: plan.diagnostics,
@@ -57,6 +62,8 @@ struct ImagePlan {
     var subjectRules: [Rule] = []
     /// Per capability: the subjects denied and audited, and the rule deciding each.
     var capabilities: [Int: (deny: SubjectSet, audit: SubjectSet, rules: [Int: Int])] = [:]
+    /// Mount rules, numbered by position: the rule's index, its subject and what it matches.
+    var mountRules: [(rule: Int, subject: Int, match: MountMatch)] = []
 
     mutating func add(_ rule: Rule, of policy: Policy) throws(CompileError) {
         if rule.action == .allow { return notYet(rule, "allow rules") }
@@ -81,8 +88,13 @@ struct ImagePlan {
                 entry.rules[subject] = entry.rules[subject] ?? index
                 capabilities[cap.number] = entry
             }
-        case .mount:
-            notYet(rule, "mount rules")
+        case .mount(let match):
+            guard mountRules.count < ABI.Mount.ruleMax else {
+                throw CompileError(rule: rule, message: "more than \(ABI.Mount.ruleMax) mount rules in one generation")
+            }
+            let subject = try subjectID(rule.subject, rule)
+            let index = append(rule, of: policy, action: action)
+            mountRules.append((rule: index, subject: subject, match: match))
         }
     }
 

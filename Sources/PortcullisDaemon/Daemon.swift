@@ -77,7 +77,10 @@ public final class Daemon: @unchecked Sendable {
         switch event.hook {
         case .exec, .mmapExec: target = event.path ?? "?"
         case .capable: target = event.capability.map(capabilityName) ?? "?"
-        case .mount, .unknown: target = event.path ?? "?"
+        case .mount:
+            target = "\(event.mountSource.map { $0.isEmpty ? "" : $0 + " on " } ?? "")\(event.path ?? "?")"
+                + " type=\(event.mountFilesystem ?? "") flags=0x\(String(event.mountFlags ?? 0, radix: 16))"
+        case .unknown: target = event.path ?? "?"
         }
         let decider = rule.map { "policy \($0.policy) at \($0.rule.source)" }
             ?? (event.pathUnreadable ? "the path could not be read whole (fail closed)" : "no rule")

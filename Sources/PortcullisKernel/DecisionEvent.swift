@@ -18,10 +18,14 @@ public struct DecisionEvent: Sendable, Hashable {
     public var cgroupID: UInt64
     /// Monotonic time of the decision, in nanoseconds.
     public var timeNanoseconds: UInt64
-    /// exec, mmap-exec: the canonical path of the program or mapped file.
+    /// exec, mmap-exec: the canonical path of the program or mapped file; mount: the mount point.
     public var path: String?
     /// capable: the capability's number.
     public var capability: Int?
+    /// mount: the source as given to mount(2), the filesystem type and the MS_* flags.
+    public var mountSource: String?
+    public var mountFilesystem: String?
+    public var mountFlags: UInt64?
     /// The path could not be read whole, and the decision failed closed.
     public var pathUnreadable: Bool
 
@@ -52,6 +56,10 @@ public struct DecisionEvent: Sendable, Hashable {
         let path = Self.string(e.path)
         self.path = path.isEmpty ? nil : path
         capability = hook == .capable ? Int(e.capability) : nil
+        let isMount = hook == .mount
+        mountSource = isMount ? Self.string(e.source) : nil
+        mountFilesystem = isMount ? Self.string(e.fstype) : nil
+        mountFlags = isMount ? e.mount_flags : nil
         pathUnreadable = e.flags & UInt32(PC_EVENT_PATH_UNREADABLE) != 0
     }
 

@@ -18,6 +18,8 @@ public enum Doctor {
         ("mmap_file", "bpf_lsm_mmap_file", BTF_KIND_FUNC),
         ("file_mprotect", "bpf_lsm_file_mprotect", BTF_KIND_FUNC),
         ("capable", "bpf_lsm_capable", BTF_KIND_FUNC),
+        ("sb_mount", "bpf_lsm_sb_mount", BTF_KIND_FUNC),
+        ("move_mount", "bpf_lsm_move_mount", BTF_KIND_FUNC),
         ("task_alloc", "bpf_lsm_task_alloc", BTF_KIND_FUNC),
         ("sched_process_exec", "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF),
     ]

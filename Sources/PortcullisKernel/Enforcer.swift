@@ -17,6 +17,7 @@ public final class Enforcer: @unchecked Sendable {
     /// The programs in the embedded object; each attaches where its section says.
     public static let programs = [
         "pc_exec", "pc_mmap_exec", "pc_mprotect_exec", "pc_exec_done", "pc_task_alloc", "pc_capable",
+        "pc_mount", "pc_move_mount",
     ]
 
     public enum Start: String, Sendable {

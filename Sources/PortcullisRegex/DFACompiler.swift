@@ -1,6 +1,7 @@
 // The pipeline: patterns → parse → NFA → subset construction → minimize,
-// then the patterns' DFAs are combined one by one into a product DFA with
-// tagged accepts, minimized after each step, and finally canonicalized.
+// then the patterns' DFAs are combined in a balanced tree of product DFAs with
+// tagged accepts, minimized after each step, and finally canonicalized. When a
+// product exceeds the cap, patterns are added one by one to name the culprit.
 
 /// The state cap was exceeded; names the pattern whose addition exceeded it.
 public struct DFACompileError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -71,26 +72,65 @@ public enum DFACompiler {
         for p in patterns { p.node.collectByteSets(into: &sets) }
         let classes = ByteClasses(refining: sets)
 
-        var combined: DFA?
-        for (k, p) in patterns.enumerated() {
-            let single: DFA
+        // Each pattern alone: a pattern over the cap is named right away.
+        var singles: [DFA] = []
+        singles.reserveCapacity(patterns.count)
+        for p in patterns {
             do {
-                single = try SubsetConstruction.build(
-                    NFA(searching: p.node), id: p.id, classes: classes, stateLimit: stateLimit
-                ).minimized()
+                singles.append(
+                    try SubsetConstruction.build(
+                        NFA(searching: p.node), id: p.id, classes: classes, stateLimit: stateLimit
+                    ).minimized())
             } catch {
                 throw DFACompileError(
                     patternID: p.id, pattern: p.pattern, stateLimit: stateLimit,
                     message: "pattern #\(p.id) '\(p.pattern)' needs more than \(stateLimit) "
                         + "DFA states on its own; \(hint)")
             }
-            guard let previous = combined else {
-                combined = single
-                continue
+        }
+        if singles.isEmpty {
+            return DFA(
+                byteClass: [UInt8](repeating: 0, count: 256), classCount: 1, stateCount: 1,
+                start: DFA.dead, transitions: [DFA.dead], accepts: [[]])
+        }
+
+        // Combine in a balanced tree of products, minimizing each: the minimal
+        // DFA of some of the patterns is never larger than that of all of them,
+        // so this touches far fewer states than adding patterns one at a time.
+        var level = singles
+        while level.count > 1 {
+            var next: [DFA] = []
+            next.reserveCapacity((level.count + 1) / 2)
+            for i in stride(from: 0, to: level.count, by: 2) {
+                guard i + 1 < level.count else {
+                    next.append(level[i])
+                    continue
+                }
+                do {
+                    next.append(try product(level[i], level[i + 1], stateLimit: stateLimit).minimized())
+                } catch {
+                    // Over the cap: add the patterns one by one to name the first
+                    // one that does not fit with those before it.
+                    return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
+                        .mergingIdenticalClasses().renumbered()
+                }
             }
+            level = next
+        }
+        return level[0].mergingIdenticalClasses().renumbered()
+    }
+
+    /// Adds the patterns' DFAs one at a time; throws naming the first pattern
+    /// whose addition exceeds the cap.
+    static func combineIncrementally(
+        _ singles: [DFA], _ patterns: [(id: Int, pattern: String, node: RegexNode)], stateLimit: Int
+    ) throws(DFACompileError) -> DFA {
+        var combined = singles[0]
+        for k in 1..<singles.count {
             do {
-                combined = try product(previous, single, stateLimit: stateLimit).minimized()
+                combined = try product(combined, singles[k], stateLimit: stateLimit).minimized()
             } catch {
+                let p = patterns[k]
                 throw DFACompileError(
                     patternID: p.id, pattern: p.pattern, stateLimit: stateLimit,
                     message: "pattern #\(p.id) '\(p.pattern)' makes the combined DFA exceed "
@@ -98,12 +138,8 @@ public enum DFACompiler {
                         + "fit); \(hint)")
             }
         }
-        guard let result = combined else {
-            return DFA(
-                byteClass: [UInt8](repeating: 0, count: 256), classCount: 1, stateCount: 1,
-                start: DFA.dead, transitions: [DFA.dead], accepts: [[]])
-        }
-        return result.mergingIdenticalClasses().renumbered()
+        // The balanced merge went over the cap but adding one at a time did not.
+        return combined
     }
 
     /// The reachable part of the product automaton: accepts are the union of

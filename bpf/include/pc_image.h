@@ -60,6 +60,18 @@ PC_MAP struct {
 	__type(value, struct pc_task);
 } pc_tasks SEC(".maps");
 
+/* Per-CPU scratch space for a mount's source and filesystem type. */
+struct pc_mount_buf {
+	char source[PC_PATH_MAX];
+	char fstype[PC_PATH_MAX]; /* walked like a path: the DFA walk reads PC_PATH_MAX-byte buffers */
+};
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_mount_buf);
+} pc_mount_scratch SEC(".maps");
+
 /* Decision events (struct pc_event) for the daemon. */
 PC_MAP struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

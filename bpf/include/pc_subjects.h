@@ -26,13 +26,22 @@ static __always_inline void pc_subjects_any(void *image, int half, __u32 *set)
 		set[i] = line ? line->w[(half ? PC_SUBJECT_WORDS : 0) + i] : 0;
 }
 
-/* Adds the subject set at offset `at` (a DFA's accept word) to `set`. */
+/* Reads the set at offset `at` (half-line aligned; 0: the empty set) with one lookup. */
+static __always_inline void pc_set_read(void *image, __u32 at, __u32 *set)
+{
+	struct pc_image_line *line = at ? pc_line(image, at / PC_LINE_WORDS) : 0;
+	__u32 half = at & PC_SUBJECT_WORDS;
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		set[i] = line ? line->w[(half + i) & (PC_LINE_WORDS - 1)] : 0;
+}
+
+/* Adds the set at offset `at` (a DFA's accept word) to `set`. */
 static __always_inline void pc_subjects_add(void *image, __u32 at, __u32 *set)
 {
-	if (!at)
-		return;
+	pc_subject_set more;
+	pc_set_read(image, at, more);
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-		set[i] |= pc_word(image, at + i);
+		set[i] |= more[i];
 }
 
 /* The subjects of a task with no record: those with no conditions at all. */

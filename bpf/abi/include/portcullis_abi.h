@@ -41,6 +41,24 @@
  *   dev in the kernel's encoding (major << 20 | minor); an entry sits at most
  *   PC_INODE_PROBES slots after its hash slot (see pc_inode_hash).
  *
+ *     [PC_HDR_MOUNT]        offset of the mount section, 0 when no mount rules
+ *
+ *   the mount section (PC_MOUNT_WORDS words): mount rules are numbered 0..n-1
+ *   (at most PC_MOUNT_RULE_MAX) and sets of them are bitmaps laid out like
+ *   subject sets. A mount rule matches when every condition it has matches:
+ *     [PC_MOUNT_TARGET_DFA] [PC_MOUNT_SOURCE_DFA] [PC_MOUNT_FSTYPE_DFA]
+ *                           DFAs whose accepts point at mount-rule sets (0: none)
+ *     [PC_MOUNT_ANY]        a line-aligned line: [0, 8) the rules with no target
+ *                           condition, [8, 16) those with no source condition
+ *     [PC_MOUNT_NO_FSTYPE]  the rules with no fstype condition (one set)
+ *     [PC_MOUNT_FLAG_SETS]  PC_MOUNT_FLAG_COUNT sets: the rules requiring each
+ *                           flag of enum pc_mount_flag
+ *     [PC_MOUNT_RULES]      per mount rule 2 words: [rule index, subject id]
+ *     [PC_MOUNT_RULE_COUNT]
+ *
+ *   Every set (of subjects or of mount rules) starts on a half-line boundary
+ *   (a multiple of PC_SUBJECT_WORDS words), so one lookup reads it whole.
+ *
  *   subjects: who acts. A subject is a set of conditions on the acting process
  *   (its executable, its arguments); a generation has at most PC_SUBJECT_MAX.
  *   At exec, each task records which subjects it is (a subject set: a bitmap of
@@ -100,6 +118,7 @@ enum pc_header_word {
 	PC_HDR_SUBJECT_ANY = 10,
 	PC_HDR_EXEC_INODES = 11,
 	PC_HDR_EXEC_INODE_MASK = 12,
+	PC_HDR_MOUNT = 13,
 	PC_HDR_WORDS = 16,
 };
 
@@ -114,6 +133,43 @@ enum pc_dfa_word {
 };
 #define PC_DFA_CLASS_WORDS 64
 #define PC_DFA_DEAD 0
+
+/* The mount section. */
+enum pc_mount_word {
+	PC_MOUNT_TARGET_DFA = 0,
+	PC_MOUNT_SOURCE_DFA = 1,
+	PC_MOUNT_FSTYPE_DFA = 2,
+	PC_MOUNT_ANY = 3,
+	PC_MOUNT_NO_FSTYPE = 4,
+	PC_MOUNT_FLAG_SETS = 5,
+	PC_MOUNT_RULES = 6,
+	PC_MOUNT_RULE_COUNT = 7,
+	PC_MOUNT_WORDS = 8,
+};
+#define PC_MOUNT_RULE_MAX 256
+/* The flags a mount rule can require, in this order; each is an MS_* flag of mount(2). */
+#define PC_MOUNT_FLAG_COUNT 8
+#define PC_MS_RDONLY 1
+#define PC_MS_NOSUID 2
+#define PC_MS_NODEV 4
+#define PC_MS_NOEXEC 8
+#define PC_MS_REMOUNT 32
+#define PC_MS_BIND 4096
+#define PC_MS_MOVE 8192
+#define PC_MS_REC 16384
+static inline unsigned long pc_mount_flag_bit(int flag)
+{
+	switch (flag) {
+	case 0: return PC_MS_BIND;
+	case 1: return PC_MS_REMOUNT;
+	case 2: return PC_MS_MOVE;
+	case 3: return PC_MS_REC;
+	case 4: return PC_MS_RDONLY;
+	case 5: return PC_MS_NOSUID;
+	case 6: return PC_MS_NODEV;
+	default: return PC_MS_NOEXEC;
+	}
+}
 
 /* File identities. */
 #define PC_INODE_ENTRY_WORDS 4
@@ -185,7 +241,10 @@ struct pc_event {
 	__u32 capability; /* PC_HOOK_CAPABLE */
 	__u32 flags;
 	char comm[16];
-	char path[PC_EVENT_PATH_MAX]; /* PC_HOOK_EXEC: the program's canonical path */
+	__u64 mount_flags;              /* PC_HOOK_MOUNT: MS_* flags */
+	char fstype[32];                /* PC_HOOK_MOUNT */
+	char source[256];               /* PC_HOOK_MOUNT: as given to mount(2) */
+	char path[PC_EVENT_PATH_MAX];   /* exec: the program's canonical path; mount: the target */
 };
 
 #define PC_EVENT_RING_BYTES (4 * 1024 * 1024)

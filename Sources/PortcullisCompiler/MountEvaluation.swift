@@ -1,0 +1,76 @@
+/// The mount hooks of the reference evaluator (bpf/mount.bpf.c, word for word).
+extension ImageEvaluator {
+    /// One mount as the hooks see it.
+    public struct MountCall: Sendable {
+        /// The source string given to mount(2); nil when none (remount, move_mount).
+        public var source: String?
+        /// The canonical path of the mount point.
+        public var target: String
+        public var fstype: String?
+        /// MS_* flags.
+        public var flags: UInt64
+        /// The new mount API (move_mount): target, source and type unknown, flags bind and move.
+        public var detached: Bool
+
+        public init(source: String?, target: String, fstype: String?, flags: UInt64, detached: Bool = false) {
+            self.source = source
+            self.target = target
+            self.fstype = fstype
+            self.flags = flags
+            self.detached = detached
+        }
+    }
+
+    public func mount(_ call: MountCall, by task: Task) -> Decision {
+        let at = Int(image[ABI.Header.mount])
+        guard at != 0 else { return .allow }
+        let all = SubjectSet(words: [UInt32](repeating: ~0, count: ABI.Subject.words))
+        let any = Int(image[at + ABI.Mount.any])
+        func condition(_ dfaWord: Int, none: SubjectSet, text: String?, matchAll: Bool) -> SubjectSet {
+            let dfa = Int(image[at + dfaWord])
+            guard dfa != 0 else { return all }
+            if matchAll { return all }
+            return none.union(set(at: walk(dfa: dfa, over: Array((text ?? "").utf8))))
+        }
+        let source = call.detached ? nil : call.source
+        var candidates = condition(
+            ABI.Mount.targetDFA, none: set(at: any), text: call.target,
+            matchAll: call.detached || call.target.utf8.count >= ABI.pathMax)
+        candidates = candidates.intersection(
+            condition(
+                ABI.Mount.sourceDFA, none: set(at: any + ABI.Subject.words), text: source,
+                matchAll: call.detached || (source.map { !Self.isCanonical($0) } ?? false)))
+        candidates = candidates.intersection(
+            condition(
+                ABI.Mount.fstypeDFA, none: set(at: Int(image[at + ABI.Mount.noFstype])),
+                text: call.detached ? nil : call.fstype, matchAll: call.detached))
+        let flags = call.detached ? ABI.Mount.flagBit(0) | ABI.Mount.flagBit(2) : call.flags
+        let flagSets = Int(image[at + ABI.Mount.flagSets])
+        for f in 0..<ABI.Mount.flagCount where flags & ABI.Mount.flagBit(f) == 0 {
+            let required = set(at: flagSets + f * ABI.Subject.words)
+            candidates = SubjectSet(words: zip(candidates.words, required.words).map { $0 & ~$1 })
+        }
+        let subjects = self.subjects(of: task)
+        let table = Int(image[at + ABI.Mount.rules])
+        let rules = Int(image[ABI.Header.rules])
+        var strongest = ABI.Action.none
+        var deciding: [Int] = []
+        for m in 0..<Int(image[at + ABI.Mount.ruleCount]) where candidates.contains(m) {
+            let rule = Int(image[table + m * 2])
+            guard subjects.contains(Int(image[table + m * 2 + 1])) else { continue }
+            let action = image[rules + rule * ABI.Rule.words + ABI.Rule.action]
+            if action > strongest { (strongest, deciding) = (action, []) }
+            if action == strongest { deciding.append(rule) }
+        }
+        switch strongest {
+        case ABI.Action.deny: return .deny(rules: deciding)
+        case ABI.Action.audit: return .audit(rules: deciding)
+        default: return .allow
+        }
+    }
+
+    /// An absolute source without "//" or "/." in it (a hidden name fails closed too).
+    static func isCanonical(_ source: String) -> Bool {
+        source.hasPrefix("/") && !source.contains("//") && !source.contains("/.")
+    }
+}

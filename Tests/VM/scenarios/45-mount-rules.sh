@@ -1,0 +1,52 @@
+# Native mount rules: bind mounts onto protected targets are denied (through
+# mount(2) and through the new mount API: open_tree + move_mount, which fails
+# closed), a filesystem type is audited, and other mounts go on.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+mkdir -p /srv/src /mnt/protected/x /mnt/free
+mkdir -m 0755 policies
+cat > policies/mounts.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata: { name: protect-mounts }
+spec:
+  rules:
+    - mount:
+        targetPrefix: /mnt/protected/
+        flags: [bind]
+      action: deny
+    - mount:
+        fstype: ramfs
+      action: audit
+YAML
+start_daemon policies
+wait_until 60 daemon_logged "generation applied"
+
+out=$(mount --bind /srv/src /mnt/protected/x 2>&1) && fail "bind mount onto a protected target succeeded"
+echo "denied: mount --bind /srv/src /mnt/protected/x ($out)"
+findmnt /mnt/protected/x >/dev/null && fail "/mnt/protected/x is mounted"
+expect_ok mount --bind /srv/src /mnt/free
+umount /mnt/free
+expect_ok mount -t tmpfs none /mnt/protected/x
+umount /mnt/protected/x
+echo "allowed: a bind mount elsewhere, a tmpfs on the protected target"
+
+python3 - <<'PY' || fail "open_tree + move_mount onto a protected target was allowed"
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+AT_FDCWD, OPEN_TREE_CLONE, MOVE_MOUNT_F_EMPTY_PATH = -100, 1, 4
+fd = libc.syscall(428, AT_FDCWD, b"/srv/src", OPEN_TREE_CLONE)
+assert fd >= 0, os.strerror(ctypes.get_errno())
+rc = libc.syscall(429, fd, b"", AT_FDCWD, b"/mnt/protected/x", MOVE_MOUNT_F_EMPTY_PATH)
+print("move_mount:", rc, os.strerror(ctypes.get_errno()) if rc else "ok")
+raise SystemExit(0 if rc == -1 and ctypes.get_errno() == 1 else 1)
+PY
+echo "denied: open_tree(/srv/src) + move_mount onto /mnt/protected/x"
+
+expect_ok mount -t ramfs none /mnt/free
+umount /mnt/free
+wait_until 5 grep -q "decision=audit hook=mount .*type=ramfs" daemon.log
+wait_until 5 grep -q "decision=deny hook=mount .*/srv/src on /mnt/protected/x" daemon.log
+echo "audit trail: the denied bind mount and the audited ramfs mount"
+stop_daemon

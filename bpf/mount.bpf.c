@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * mount.bpf.c: mounting. sb_mount covers mount(2); move_mount covers the new
+ * mount API (open_tree/fsmount + move_mount), which never reaches sb_mount.
+ * The target is the canonical path of the mount point; the source is the
+ * string given to mount(2). A source that is relative or not canonical
+ * ("//", "/./", "/../") could name anything, so it matches every source
+ * condition (fail closed).
+ */
+#include "pc_kernel.h"
+#include <bpf/bpf_tracing.h>
+#include "pc_subjects.h"
+#include "pc_events.h"
+
+typedef __u32 pc_rule_set[PC_SUBJECT_WORDS];
+
+/* set &= (no-condition rules | the rules whose DFA at `dfa` accepts text[0, length)). */
+static __always_inline void pc_mount_condition(void *image, __u32 dfa, __u32 none_at, const char *text, __u32 length,
+					       int match_all, __u32 *set)
+{
+	pc_rule_set pass;
+	pc_set_read(image, none_at, pass);
+	if (dfa) {
+		if (match_all) {
+			for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+				pass[i] = ~0u;
+		} else {
+			pc_subjects_add(image, pc_dfa_accepts(image, dfa, text, 0, length), pass);
+		}
+	} else {
+		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+			pass[i] = ~0u;
+	}
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		set[i] &= pass[i];
+}
+
+struct pc_canonical_scan {
+	const char *text;
+	__u32 length;
+	int canonical;
+};
+
+/* One byte of the source: "//" and "/." make it non-canonical (or a hidden name: fail closed). */
+static long pc_canonical_step(__u32 i, void *ctx)
+{
+	struct pc_canonical_scan *scan = ctx;
+	if (i + 1 >= scan->length || i + 1 >= PC_PATH_MAX)
+		return 1;
+	if (scan->text[i & (PC_PATH_MAX - 1)] == '/') {
+		char next = scan->text[(i + 1) & (PC_PATH_MAX - 1)];
+		if (next == '/' || next == '.') {
+			scan->canonical = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+struct pc_mount_pick {
+	void *image;
+	__u32 table, count, rules;
+	__u32 action, decider;
+	pc_rule_set candidates;
+	pc_subject_set subjects;
+};
+
+/* Mount rule m: when it matched and its subject is the task, keep it if its action is stronger. */
+static long pc_mount_pick_step(__u32 m, void *ctx)
+{
+	struct pc_mount_pick *pick = ctx;
+	if (m >= pick->count || m >= PC_MOUNT_RULE_MAX)
+		return 1;
+	if (!(pick->candidates[(m / 32) & (PC_SUBJECT_WORDS - 1)] & (1u << (m % 32))))
+		return 0;
+	__u32 rule = pc_word(pick->image, pick->table + m * 2);
+	__u32 subject = pc_word(pick->image, pick->table + m * 2 + 1);
+	if (!(pick->subjects[(subject / 32) & (PC_SUBJECT_WORDS - 1)] & (1u << (subject % 32))))
+		return 0;
+	__u32 a = pc_word(pick->image, pick->rules + rule * PC_RULE_WORDS + PC_RULE_ACTION);
+	if (a > pick->action) {
+		pick->action = a;
+		pick->decider = rule;
+	}
+	return 0;
+}
+
+static __always_inline int pc_source_is_canonical(const char *text, __u32 length)
+{
+	if (!length || text[0] != '/')
+		return 0;
+	struct pc_canonical_scan scan = { .text = text, .length = length, .canonical = 1 };
+	bpf_loop(PC_PATH_MAX, pc_canonical_step, &scan, 0);
+	return scan.canonical;
+}
+
+/* `detached`: the new mount API, whose target, source and type are unknown here and so match every condition. */
+static __always_inline int pc_mount_decide(const char *dev_name, const struct path *target, const char *type,
+					   unsigned long flags, int detached)
+{
+	void *image = pc_image_get();
+	if (!image)
+		return 0;
+	__u32 mount = pc_word(image, PC_HDR_MOUNT);
+	if (!mount)
+		return 0;
+	__u32 zero = 0;
+	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
+	struct pc_mount_buf *buf = bpf_map_lookup_elem(&pc_mount_scratch, &zero);
+	if (!path || !buf)
+		return -EPERM;
+
+	/* bpf_d_path is not allowed in move_mount: a detached tree's target is unreadable too. */
+	long n = detached ? -1 : bpf_d_path((struct path *)target, path->data, sizeof(path->data));
+	int unreadable = n <= 0;
+	__u32 target_length = unreadable ? 0 : (__u32)n - 1;
+	long s = dev_name ? bpf_probe_read_kernel_str(buf->source, sizeof(buf->source), dev_name) : 0;
+	__u32 source_length = s > 0 ? (__u32)s - 1 : 0;
+	long t = type ? bpf_probe_read_kernel_str(buf->fstype, sizeof(buf->fstype), type) : 0;
+	__u32 fstype_length = t > 0 ? (__u32)t - 1 : 0;
+	if (t <= 0)
+		buf->fstype[0] = 0;
+
+	pc_rule_set candidates;
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		candidates[i] = ~0u;
+	__u32 any = pc_word(image, mount + PC_MOUNT_ANY);
+	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_TARGET_DFA), any, path->data, target_length,
+			   unreadable, candidates);
+	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_SOURCE_DFA), any ? any + PC_SUBJECT_WORDS : 0,
+			   buf->source, source_length,
+			   detached || (s > 0 && !pc_source_is_canonical(buf->source, source_length)), candidates);
+	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_FSTYPE_DFA),
+			   pc_word(image, mount + PC_MOUNT_NO_FSTYPE), buf->fstype, fstype_length, detached, candidates);
+	__u32 flag_sets = pc_word(image, mount + PC_MOUNT_FLAG_SETS);
+	for (int f = 0; f < PC_MOUNT_FLAG_COUNT; f++) {
+		if (flags & pc_mount_flag_bit(f))
+			continue;
+		pc_rule_set required;
+		pc_set_read(image, flag_sets + f * PC_SUBJECT_WORDS, required);
+		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+			candidates[i] &= ~required[i];
+	}
+
+	/* Among the matching mount rules whose subject the task is, the strongest action. */
+	struct pc_mount_pick pick = {
+		.image = image,
+		.table = pc_word(image, mount + PC_MOUNT_RULES),
+		.count = pc_word(image, mount + PC_MOUNT_RULE_COUNT),
+		.rules = pc_word(image, PC_HDR_RULES),
+		.action = PC_ACTION_NONE,
+		.decider = PC_RULE_NONE,
+	};
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		pick.candidates[i] = candidates[i];
+	pc_subjects_current(image, pick.subjects);
+	bpf_loop(PC_MOUNT_RULE_MAX, pc_mount_pick_step, &pick, 0);
+	__u32 action = pick.action, decider = pick.decider;
+	if (action == PC_ACTION_NONE)
+		return 0;
+	struct pc_event *e = pc_event_start(image, PC_HOOK_MOUNT, action, decider);
+	if (e) {
+		e->mount_flags = flags;
+		bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data);
+		bpf_probe_read_kernel_str(e->source, sizeof(e->source), buf->source);
+		bpf_probe_read_kernel_str(e->fstype, sizeof(e->fstype), buf->fstype);
+		if (unreadable)
+			e->flags = PC_EVENT_PATH_UNREADABLE;
+		pc_event_send(e);
+	}
+	return action == PC_ACTION_DENY ? -EPERM : 0;
+}
+
+SEC("lsm/sb_mount")
+int BPF_PROG(pc_mount, const char *dev_name, const struct path *path, const char *type, unsigned long flags,
+	     void *data, int ret)
+{
+	if (ret)
+		return pc_verdict(ret);
+	return pc_verdict(pc_mount_decide(dev_name, path, type, flags, 0));
+}
+
+/*
+ * The new mount API attaches a detached tree (a clone from open_tree, or a new
+ * filesystem from fsmount) with move_mount. Its source and filesystem type are
+ * not known here, and the kernel refuses bpf_d_path in this hook, so the target
+ * is not known either: all three match every condition (fail closed), and the
+ * flags are bind and move. A rule that requires other flags does not apply.
+ */
+SEC("lsm/move_mount")
+int BPF_PROG(pc_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	if (ret)
+		return pc_verdict(ret);
+	return pc_verdict(pc_mount_decide(0, to_path, 0, PC_MS_BIND | PC_MS_MOVE, 1));
+}
