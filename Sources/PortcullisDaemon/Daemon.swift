@@ -1,48 +1,48 @@
 import Dispatch
 import Glibc
 import PortcullisCompiler
+import PortcullisJournal
 import PortcullisKernel
 import PortcullisPolicy
 
 /// portcullis run: programs attached once; every change to the policy
-/// directory becomes a whole new generation swapped into the kernel.
+/// directory becomes a whole new generation swapped into the kernel. What
+/// happens goes to the audit trail; systemd hears of it through sd_notify.
 public final class Daemon: @unchecked Sendable {
     private let directory: PolicyDirectory
+    private let journal: any AuditSink
     private let queue = DispatchQueue(label: "portcullis.daemon")
     private let enforcer: Enforcer
     private var reconciler = Reconciler()
     private var generation: UInt64 = 0
+    /// The generation in force, for the service status.
+    private var summary: GenerationSummary?
+    /// READY=1 was sent: the first generation is in the kernel.
+    private var isReady = false
     private var watcher: DirectoryWatcher?
-    private var signals: [DispatchSourceSignal] = []
+    private var sources: [any DispatchSourceProtocol] = []
 
-    public init(directory: PolicyDirectory) throws(BPFError) {
+    public init(directory: PolicyDirectory, journal: any AuditSink) throws(BPFError) {
         self.directory = directory
+        self.journal = journal
         enforcer = try Enforcer()
-        let ids = (try? enforcer.programIDs()) ?? [:]
-        for (name, id) in ids.sorted(by: { $0.key < $1.key }) {
-            DaemonLog.write(.info, "program attached", ["program": name, "prog_id": String(id)])
-        }
+        journal.write(.started(directory: directory.path, programIDs: (try? enforcer.programIDs()) ?? [:]))
     }
 
-    /// Applies the directory once, then follows it until SIGTERM or SIGINT. Never returns.
+    /// Applies the directory once, then follows it (and SIGHUP) until SIGTERM
+    /// or SIGINT. Never returns.
     public func run() throws -> Never {
         try queue.sync {
+            handle(SIGHUP) { [self] in rescan() }
+            handle(SIGTERM) { [self] in stop("SIGTERM") }
+            handle(SIGINT) { [self] in stop("SIGINT") }
+            startWatchdog()
             reload()
             let watcher = try DirectoryWatcher(path: directory.path, queue: queue) { [weak self] in
                 self?.reload()
             }
             watcher.start()
             self.watcher = watcher
-            for sig in [SIGTERM, SIGINT] {
-                signal(sig, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-                source.setEventHandler {
-                    DaemonLog.write(.info, "stopping", ["signal": String(sig)])
-                    exit(0)
-                }
-                source.resume()
-                signals.append(source)
-            }
         }
         dispatchMain()
     }
@@ -53,43 +53,83 @@ public final class Daemon: @unchecked Sendable {
         do {
             files = try directory.read()
         } catch {
-            DaemonLog.write(.error, "\(error); keeping the policy in force")
+            failed(.generationFailed(error.description, kept: generation))
             return
         }
         let outcome = reconciler.reconcile(files)
         for file in files {
-            for d in file.diagnostics { DaemonLog.write(d.severity == .error ? .error : .warning, d.description) }
+            for d in file.diagnostics { journal.write(.diagnostic(d)) }
         }
-        for path in outcome.keptLastGood {
-            DaemonLog.write(.warning, "\(path) has errors; its last good version stays in force")
-        }
-        for path in outcome.refused {
-            DaemonLog.write(.error, "\(path) has errors and no good version; it is not enforced")
-        }
+        for path in outcome.keptLastGood { journal.write(.lastGoodKept(path)) }
+        for path in outcome.refused { journal.write(.refused(path)) }
         let next = generation + 1
+        let policies = SymlinkResolution.resolve(outcome.files.flatMap(\.policies))
         let compiled: CompiledPolicy
         do {
-            let policies = SymlinkResolution.resolve(outcome.files.flatMap(\.policies))
             compiled = try PolicyCompiler.compile(policies, generation: next)
         } catch {
-            DaemonLog.write(.error, "\(error); keeping generation \(generation)")
+            failed(.generationFailed(error.description, kept: generation, at: error.rule.source))
             return
         }
-        for d in compiled.diagnostics { DaemonLog.write(.warning, d.description) }
+        for d in compiled.diagnostics { journal.write(.diagnostic(d)) }
         do {
             try enforcer.install(compiled.image)
         } catch {
-            DaemonLog.write(.error, "\(error); keeping generation \(generation)")
+            failed(.generationFailed(error.description, kept: generation))
             return
         }
         generation = next
-        let ids = (try? enforcer.programIDs()) ?? [:]
-        DaemonLog.write(
-            .info, "generation applied",
-            [
-                "generation": String(next), "files": String(outcome.files.count),
-                "rules": String(compiled.rules.count), "exec_states": String(compiled.execStates),
-                "prog_ids": ids.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","),
-            ])
+        let summary = GenerationSummary(
+            generation: next, policies: policies.map(\.name), rules: compiled.rules.count,
+            files: outcome.files.count, execStates: compiled.execStates)
+        self.summary = summary
+        journal.write(.applied(summary, programIDs: (try? enforcer.programIDs()) ?? [:]))
+        if isReady {
+            SystemdNotify.status(summary.description)
+        } else {
+            SystemdNotify.ready(status: summary.description)
+            isReady = true
+        }
+    }
+
+    private func failed(_ entry: JournalEntry) {
+        journal.write(entry)
+        let inForce = summary.map { "\($0); " } ?? "no generation yet; "
+        SystemdNotify.status(inForce + "the last change was not applied: \(entry.message)")
+    }
+
+    /// SIGHUP: read the whole directory again, as systemd's reload.
+    private func rescan() {
+        guard isReady else { return reload() }
+        SystemdNotify.reloading()
+        reload()
+        SystemdNotify.ready(status: summary?.description ?? "")
+    }
+
+    private func stop(_ signal: String) -> Never {
+        SystemdNotify.stopping()
+        journal.write(.stopping(signal: signal))
+        exit(0)
+    }
+
+    /// Runs `action` on the queue for each `signal`, instead of its default action.
+    private func handle(_ signal: Int32, _ action: @escaping @Sendable () -> Void) {
+        Glibc.signal(signal, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: signal, queue: queue)
+        source.setEventHandler(handler: action)
+        source.resume()
+        sources.append(source)
+    }
+
+    /// WATCHDOG=1 at half the unit's WatchdogSec=, when it has one.
+    private func startWatchdog() {
+        guard let interval = SystemdNotify.watchdogInterval() else { return }
+        let (seconds, attoseconds) = (interval / 2).components
+        let period = DispatchTimeInterval.nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now(), repeating: period)
+        timer.setEventHandler { SystemdNotify.watchdog() }
+        timer.resume()
+        sources.append(timer)
     }
 }

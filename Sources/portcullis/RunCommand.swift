@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortcullisDaemon
+import PortcullisJournal
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,8 +10,17 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("policy-dir"), help: "The directory of YAML policy drop-ins.")
     var policyDirectory = "/etc/policies.d"
 
+    @Option(
+        help: """
+            Where the audit trail goes: journal (journald), json (JSON lines on standard output), \
+            or auto (journald when its socket exists).
+            """)
+    var logTarget: LogTarget = .auto
+
     func run() throws {
-        let daemon = try Daemon(directory: PolicyDirectory(path: policyDirectory))
+        let daemon = try Daemon(directory: PolicyDirectory(path: policyDirectory), journal: logTarget.makeSink())
         try daemon.run()
     }
 }
+
+extension LogTarget: ExpressibleByArgument {}
