@@ -15,8 +15,10 @@ public final class Daemon: @unchecked Sendable {
     private let enforcer: Enforcer
     private var reconciler = Reconciler()
     private var generation: UInt64 = 0
-    /// The generation in force, for the service status.
-    private var summary: GenerationSummary?
+    /// The generation in force, as the service status names it.
+    private var inForce = "no generation yet"
+    /// The service status: what is in force, and whether the last change failed.
+    private var status = ""
     /// READY=1 was sent: the first generation is in the kernel.
     private var isReady = false
     private var watcher: DirectoryWatcher?
@@ -82,20 +84,21 @@ public final class Daemon: @unchecked Sendable {
         let summary = GenerationSummary(
             generation: next, policies: policies.map(\.name), rules: compiled.rules.count,
             files: outcome.files.count, execStates: compiled.execStates)
-        self.summary = summary
         journal.write(.applied(summary, programIDs: (try? enforcer.programIDs()) ?? [:]))
+        inForce = summary.description
+        status = inForce
         if isReady {
-            SystemdNotify.status(summary.description)
+            SystemdNotify.status(status)
         } else {
-            SystemdNotify.ready(status: summary.description)
+            SystemdNotify.ready(status: status)
             isReady = true
         }
     }
 
     private func failed(_ entry: JournalEntry) {
         journal.write(entry)
-        let inForce = summary.map { "\($0); " } ?? "no generation yet; "
-        SystemdNotify.status(inForce + "the last change was not applied: \(entry.message)")
+        status = "\(inForce); the last change was not applied: \(entry.message)"
+        SystemdNotify.status(status)
     }
 
     /// SIGHUP: read the whole directory again, as systemd's reload.
@@ -103,7 +106,7 @@ public final class Daemon: @unchecked Sendable {
         guard isReady else { return reload() }
         SystemdNotify.reloading()
         reload()
-        SystemdNotify.ready(status: summary?.description ?? "")
+        SystemdNotify.ready(status: status)
     }
 
     private func stop(_ signal: String) -> Never {
