@@ -4,7 +4,8 @@
 // The targets follow the pipeline:
 //   YAML (PortcullisYAML) → policy model (PortcullisPolicy) → compiled image
 //   (PortcullisCompiler, with PortcullisRegex) → kernel maps (PortcullisKernel)
-//   and the daemon (PortcullisDaemon) that watches the policy directory.
+//   and the daemon (PortcullisDaemon) that watches the policy directory and
+//   keeps its audit trail in the journal (PortcullisJournal).
 import PackageDescription
 
 let package = Package(
@@ -26,6 +27,9 @@ let package = Package(
         .systemLibrary(
             name: "CYAML", pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]),
 
         // The ABI shared by the BPF programs and Swift: one header, bpf/abi/include.
         .target(name: "CPortcullisABI", path: "bpf/abi"),
@@ -60,16 +64,22 @@ let package = Package(
                 "CBPF", "CPortcullisABI", "PortcullisBPFObject", "PortcullisCompiler",
                 "PortcullisSystem",
             ]),
+        // The audit trail (journald or JSON lines) and sd_notify.
+        .target(
+            name: "PortcullisJournal",
+            dependencies: ["CSystemd", .product(name: "SystemPackage", package: "swift-system")]),
         // The daemon: watch the policy directory, compile, swap generations.
         .target(
             name: "PortcullisDaemon",
             dependencies: [
                 "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisSystem",
+                "PortcullisJournal",
             ]),
         .executableTarget(
             name: "portcullis",
             dependencies: [
                 "PortcullisDaemon", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy",
+                "PortcullisJournal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -86,6 +96,9 @@ let package = Package(
         .testTarget(
             name: "PortcullisCompilerTests",
             dependencies: ["PortcullisCompiler", "PortcullisPolicy"]),
+        .testTarget(
+            name: "PortcullisJournalTests",
+            dependencies: ["PortcullisJournal", "PortcullisDaemon", "PortcullisPolicy"]),
     ],
     swiftLanguageModes: [.v6]
 )

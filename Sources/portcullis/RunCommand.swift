@@ -1,5 +1,6 @@
 import ArgumentParser
 import PortcullisDaemon
+import PortcullisJournal
 import PortcullisKernel
 
 struct RunCommand: ParsableCommand {
@@ -13,8 +14,19 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("pin-root"), help: "Where the programs and maps are pinned (bpffs).")
     var pinRoot = Pins.defaultRoot
 
+    @Option(
+        help: """
+            Where the audit trail goes: journal (journald), json (JSON lines on standard output), \
+            or auto (journald when its socket exists).
+            """)
+    var logTarget: LogTarget = .auto
+
     func run() throws {
-        let daemon = try Daemon(directory: PolicyDirectory(path: policyDirectory), pins: Pins(root: pinRoot))
+        let daemon = try Daemon(
+            directory: PolicyDirectory(path: policyDirectory), journal: logTarget.makeSink(),
+            pins: Pins(root: pinRoot))
         try daemon.run()
     }
 }
+
+extension LogTarget: ExpressibleByArgument {}

@@ -1,12 +1,16 @@
 # Helpers for guest scenarios run by Tests/VM/run. Source it with:
 #   . "$(dirname "$0")/../lib.sh"
 
-# fail MSG: report a failed assertion and end the scenario.
+# fail MSG: report a failed assertion and end the scenario, after showing the
+# daemon's log and whatever the scenario's own on_fail function shows.
 fail() {
     echo "FAIL: $*" >&2
     if [[ -f daemon.log ]]; then
         echo "--- daemon log" >&2
         cat daemon.log >&2
+    fi
+    if declare -F on_fail >/dev/null; then
+        on_fail >&2
     fi
     exit 1
 }
@@ -48,25 +52,71 @@ wait_until() {
 
 # The repository's test fixtures (seed policies and others).
 FIXTURES=$(cd "$(dirname "${BASH_SOURCE[0]}")/../Fixtures" && pwd)
+VM_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-# start_daemon DIR: runs `portcullis run --policy-dir DIR` in the background,
-# logging to ./daemon.log; stop_daemon ends it and shows its log.
+# The MESSAGE_IDs of the audit trail the scenarios look for (docs/journal.md).
+GENERATION_APPLIED=f273430deef940a482bfa359fa7141d8
+POLICY_FILE_ERROR=9722b40434e5468f9c3c36f90bfe71a9
+POLICY_FILE_WARNING=acf5de66b3ad4bc0a25a97ff3a8fe2f0
+FILE_REFUSED=a2659c4dedca4d0f9bcd765a59a1e6c7
+DAEMON_STARTED=d3926b29883d42d78ee3acc6910aecad
+DAEMON_STOPPING=54039fb8ab9849a098b47aa4b0684958
+
+# has_entry FILE CONDITION...: true when a JSON line of FILE (- for standard
+# input) meets every CONDITION, FIELD=VALUE or FIELD~REGEX (Tests/VM/entries).
+# A line that is not JSON fails the scenario.
+has_entry() {
+    local status=0
+    "$VM_TESTS/entries" "$@" || status=$?
+    ((status < 2)) || fail "$1 is not JSON lines"
+    return "$status"
+}
+
+# start_daemon DIR [OPTION...]: runs `portcullis run --policy-dir DIR OPTION...`
+# in the background, standard output and error to ./daemon.log (without
+# journald, the audit trail is JSON lines on standard output); stop_daemon
+# ends it and shows its log.
 start_daemon() {
-    "$PORTCULLIS" run --policy-dir "$1" >daemon.log 2>&1 &
+    local dir=$1
+    shift
+    "$PORTCULLIS" run --policy-dir "$dir" "$@" >daemon.log 2>&1 &
     DAEMON_PID=$!
 }
 
-# daemon_logged PATTERN: true once daemon.log matches PATTERN (grep -E); fails the
-# scenario at once if the daemon has exited.
+# daemon_logged CONDITION...: true once daemon.log has an entry meeting every
+# CONDITION (see has_entry); fails the scenario at once if the daemon has exited.
 daemon_logged() {
-    grep -Eq "$1" daemon.log && return 0
-    kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon exited before logging: $1"
+    has_entry daemon.log "$@" && return 0
+    kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon exited before logging: $*"
     return 1
+}
+
+# stop_daemon: SIGTERM; the daemon must exit 0 and, when its entries go to
+# daemon.log, say it is stopping there.
+stop_daemon() {
+    kill "$DAEMON_PID" 2>/dev/null || true
+    local status=0
+    wait "$DAEMON_PID" 2>/dev/null || status=$?
+    ((status == 0)) || fail "the daemon exited with status $status on SIGTERM"
+    if [[ -s daemon.log ]]; then
+        has_entry daemon.log MESSAGE_ID="$DAEMON_STOPPING" PORTCULLIS_SIGNAL=SIGTERM ||
+            fail "the daemon did not log that it is stopping"
+        echo "--- daemon log (<PRIORITY> MESSAGE)"
+        "$VM_TESTS/entries" --messages daemon.log
+    fi
 }
 
 # last_generation: the number of the last generation the daemon applied (0 if none).
 last_generation() {
-    { grep -o "generation applied generation=[0-9]*" daemon.log || echo "=0"; } | tail -1 | sed 's/.*=//'
+    python3 - daemon.log <<'PY'
+import json, sys
+last = 0
+for line in open(sys.argv[1], encoding="utf-8").read().split("\n")[:-1]:
+    entry = json.loads(line)
+    if entry.get("MESSAGE_ID") == "f273430deef940a482bfa359fa7141d8":
+        last = int(entry["PORTCULLIS_GENERATION"])
+print(last)
+PY
 }
 
 # generation_after N: true once the daemon has applied a generation after N.
@@ -74,9 +124,6 @@ generation_after() {
     (( $(last_generation) > $1 ))
 }
 
-stop_daemon() {
-    kill "$DAEMON_PID" 2>/dev/null || true
-    wait "$DAEMON_PID" 2>/dev/null || true
-    echo "--- daemon log"
-    cat daemon.log
-}
+# The MESSAGE_IDs of decisions.
+DECISION_DENY=02fe78495fa04bdabcc0ea9ff1ba1e43
+DECISION_AUDIT=974fb174bc0f4ecca94f69099c280245

@@ -13,7 +13,7 @@ echo "before portcullis: $(kubectl version)"
 mkdir -m 0755 policies
 cp "$FIXTURES/seed/block-kubectl-execution.yaml" policies/
 start_daemon policies
-wait_until 60 daemon_logged "generation applied"
+wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
 
 echo "with portcullis and the seed policy block-kubectl-execution.yaml:"
 echo "\$ kubectl version"
@@ -37,11 +37,12 @@ expect_ok /usr/bin/true
 echo "denied: /usr/bin/kubectl as a regular file, through a new symlink and a relative path; other programs run"
 
 # The audit trail names each denial, the program and the rule that decided it.
-wait_until 5 grep -q "decision=deny hook=exec target=/usr/bin/kubectl" daemon.log
-grep -q "decision=deny hook=exec target=/opt/kube-sdk/bin/kubectl" daemon.log ||
-    fail "no event for the symlinked kubectl"
-grep "hook=exec target=/usr/bin/kubectl" daemon.log | grep -q "policy=block-kubectl-execution source=policies/block-kubectl-execution.yaml:11:13" ||
-    fail "the event does not name the rule"
+deny=(MESSAGE_ID="$DECISION_DENY" PORTCULLIS_DECISION=deny PORTCULLIS_HOOK=bprm_check_security)
+wait_until 5 daemon_logged "${deny[@]}" PORTCULLIS_PATH=/usr/bin/kubectl
+daemon_logged "${deny[@]}" PORTCULLIS_PATH=/opt/kube-sdk/bin/kubectl || fail "no event for the symlinked kubectl"
+daemon_logged "${deny[@]}" PORTCULLIS_PATH=/usr/bin/kubectl PORTCULLIS_POLICY=block-kubectl-execution \
+    PORTCULLIS_POLICY_FILE=policies/block-kubectl-execution.yaml PORTCULLIS_LINE=11 PORTCULLIS_COMM=bash ||
+    fail "the event does not name the rule and the process"
 echo "audit trail:"
-grep "hook=exec target=/usr/bin/kubectl" daemon.log | head -1
+grep '"PORTCULLIS_PATH":"/usr/bin/kubectl"' daemon.log | head -1
 stop_daemon

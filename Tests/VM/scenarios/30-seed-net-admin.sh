@@ -8,7 +8,7 @@ expect_ok ip link set lo mtu 1500
 mkdir -m 0755 policies
 cp "$FIXTURES/seed/deny-net-admin-capability.yaml" policies/
 start_daemon policies
-wait_until 60 daemon_logged "generation applied"
+wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
 
 echo "\$ ip link set lo mtu 1400"
 if out=$(ip link set lo mtu 1400 2>&1); then fail "ip link set succeeded: $out"; fi
@@ -19,7 +19,8 @@ expect_ok ip link show lo >/dev/null
 expect_ok mount -t tmpfs none "$SCRATCH" # CAP_SYS_ADMIN is not concerned
 umount "$SCRATCH"
 echo "CAP_NET_ADMIN denied; ip link show and mount still work"
-wait_until 5 grep -q "decision=deny hook=capable target=CAP_NET_ADMIN .*comm=ip .*policy=deny-net-admin-capability" daemon.log
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=capable PORTCULLIS_CAPABILITY=CAP_NET_ADMIN \
+    PORTCULLIS_COMM=ip PORTCULLIS_POLICY=deny-net-admin-capability
 
 # A process that started before the daemon is denied too: the rule's subject is everyone.
 rm policies/deny-net-admin-capability.yaml

@@ -21,7 +21,7 @@ spec:
       action: audit
 YAML
 start_daemon policies
-wait_until 60 daemon_logged "generation applied"
+wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
 
 out=$(mount --bind /srv/src /mnt/protected/x 2>&1) && fail "bind mount onto a protected target succeeded"
 echo "denied: mount --bind /srv/src /mnt/protected/x ($out)"
@@ -46,7 +46,8 @@ echo "denied: open_tree(/srv/src) + move_mount onto /mnt/protected/x"
 
 expect_ok mount -t ramfs none /mnt/free
 umount /mnt/free
-wait_until 5 grep -q "decision=audit hook=mount .*type=ramfs" daemon.log
-wait_until 5 grep -q "decision=deny hook=mount .*/srv/src on /mnt/protected/x" daemon.log
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_AUDIT" PORTCULLIS_HOOK=sb_mount PORTCULLIS_MOUNT_FSTYPE=ramfs
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=sb_mount PORTCULLIS_MOUNT_SOURCE=/srv/src \
+    PORTCULLIS_MOUNT_TARGET=/mnt/protected/x PORTCULLIS_POLICY=protect-mounts
 echo "audit trail: the denied bind mount and the audited ramfs mount"
 stop_daemon

@@ -20,13 +20,15 @@ spec:
       action: deny
 YAML
 start_daemon policies
-wait_until 60 daemon_logged "generation applied"
+wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
 
 expect_ok /usr/local/bin/watched-tool
 expect_ok ip link set lo mtu 1400
 [[ $(cat /sys/class/net/lo/mtu) == 1400 ]] || fail "the mtu did not change"
-wait_until 5 grep -q "decision=audit hook=exec target=/usr/local/bin/watched-tool" daemon.log
-wait_until 5 grep -q "decision=audit hook=capable target=CAP_NET_ADMIN .*comm=ip .*policy=watch-only" daemon.log
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_AUDIT" PORTCULLIS_DECISION=audit PORTCULLIS_HOOK=bprm_check_security \
+    PORTCULLIS_PATH=/usr/local/bin/watched-tool
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_AUDIT" PORTCULLIS_HOOK=capable PORTCULLIS_CAPABILITY=CAP_NET_ADMIN \
+    PORTCULLIS_COMM=ip PORTCULLIS_POLICY=watch-only
 echo "audit mode: both operations ran, both recorded"
-grep -E "decision=audit" daemon.log | head -2
+grep "$DECISION_AUDIT" daemon.log | head -2
 stop_daemon

@@ -22,7 +22,7 @@ spec:
       action: deny
 YAML
 start_daemon policies
-wait_until 60 daemon_logged "generation applied"
+wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
 
 expect_eperm /srv/tools/forbidden
 echo "baseline: /srv/tools/forbidden denied"
@@ -50,7 +50,7 @@ echo "closed: execveat(AT_EMPTY_PATH) on an fd"
 loader=$(readlink -f /lib64/ld-linux-x86-64.so.2)
 out=$("$loader" /srv/tools/forbidden 2>&1) && fail "the loader ran the program: $out"
 [[ $out == *"failed to map segment"* ]] || fail "loader trick: expected a refused mapping, got: $out"
-wait_until 5 grep -q "decision=deny hook=mmap-exec target=/srv/tools/forbidden" daemon.log
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=mmap_file PORTCULLIS_PATH=/srv/tools/forbidden
 echo "closed: $loader /srv/tools/forbidden ($out)"
 
 python3 - <<'PY' || fail "mmap + mprotect(PROT_EXEC) of the program was allowed"

@@ -1,0 +1,109 @@
+import PortcullisJournal
+import PortcullisPolicy
+
+/// The daemon's own entries in the audit trail (decisions are built in
+/// PortcullisJournal). Messages read like the lines of a log; the fields
+/// carry the same facts for `journalctl FIELD=value` and for programs.
+extension JournalEntry {
+    /// `start` says how the programs came to be enforcing: attached, adopted
+    /// (pinned by an earlier daemon) or upgraded (another build's replaced).
+    static func started(
+        directory: String, start: String, pins: String, inForce: UInt64, programIDs: [String: UInt32]
+    ) -> JournalEntry {
+        let programs = programIDs.sorted { $0.key < $1.key }
+        let generation = inForce == 0 ? "no generation in force" : "generation \(inForce) in force"
+        return JournalEntry(
+            "started: programs \(start) (\(programs.map { "\($0.key) id \($0.value)" }.joined(separator: ", "))), "
+                + "pinned in \(pins), \(generation); following \(directory)",
+            priority: .info, messageID: .daemonStarted,
+            fields: [
+                (.policyDirectory, directory), (.programsStart, start), (.pins, pins),
+                (.generation, String(inForce)),
+                (.programIDs, programs.map { "\($0.key):\($0.value)" }.joined(separator: ",")),
+            ])
+    }
+
+    static func otherABIRemoved(_ pin: String) -> JournalEntry {
+        JournalEntry(
+            "removed \(pin), pinned by a portcullis of another ABI version", priority: .info,
+            messageID: .daemonStarted, fields: [(.pins, pin)])
+    }
+
+    /// A problem in a policy file: the message is the diagnostic as `portcullis
+    /// check` prints it (`FILE:LINE:COLUMN: error: …`).
+    static func diagnostic(_ d: Diagnostic) -> JournalEntry {
+        var fields: [(FieldName, String)] = [(.policyFile, d.file), (.file, d.file)]
+        if d.line > 0 { fields += [(.line, String(d.line)), (.column, String(d.column))] }
+        if !d.field.isEmpty { fields.append((.field, d.field)) }
+        switch d.severity {
+        case .error:
+            return JournalEntry(d.description, priority: .error, messageID: .policyFileError, fields: fields)
+        case .warning:
+            return JournalEntry(d.description, priority: .warning, messageID: .policyFileWarning, fields: fields)
+        }
+    }
+
+    static func lastGoodKept(_ path: String) -> JournalEntry {
+        JournalEntry(
+            "\(path) has errors; its last good version stays in force", priority: .warning,
+            messageID: .lastGoodKept, fields: [(.policyFile, path)])
+    }
+
+    static func refused(_ path: String) -> JournalEntry {
+        JournalEntry(
+            "\(path) has errors and no good version; it is not enforced", priority: .error,
+            messageID: .fileRefused, fields: [(.policyFile, path)])
+    }
+
+    static func applied(_ summary: GenerationSummary, programIDs: [String: UInt32]) -> JournalEntry {
+        JournalEntry(
+            summary.description, priority: .info, messageID: .generationApplied,
+            fields: [
+                (.generation, String(summary.generation)), (.policyCount, String(summary.policies.count)),
+                (.ruleCount, String(summary.rules)), (.fileCount, String(summary.files)),
+                (.policies, summary.policies.joined(separator: ",")),
+                (.execStates, String(summary.execStates)),
+                (.programIDs, programIDs.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
+                    .joined(separator: ",")),
+            ])
+    }
+
+    /// The next generation could not be made or installed; `kept` stays in force.
+    static func generationFailed(_ reason: String, kept: UInt64, at source: SourceLocation? = nil) -> JournalEntry {
+        var fields: [(FieldName, String)] = [(.generation, String(kept))]
+        if let source {
+            fields += [
+                (.policyFile, source.file), (.file, source.file), (.line, String(source.line)),
+                (.column, String(source.column)),
+            ]
+        }
+        let keeping = kept == 0 ? "nothing is enforced yet" : "keeping generation \(kept)"
+        return JournalEntry(
+            "\(reason); \(keeping)", priority: .error, messageID: .generationFailed, fields: fields)
+    }
+
+    static func stopping(signal name: String) -> JournalEntry {
+        JournalEntry(
+            "stopping on \(name)", priority: .info, messageID: .daemonStopping, fields: [(.signal, name)])
+    }
+}
+
+/// What a generation holds, for its entry and the service status.
+struct GenerationSummary: Sendable, CustomStringConvertible {
+    var generation: UInt64
+    /// The names of its policies, in file order.
+    var policies: [String]
+    var rules: Int
+    var files: Int
+    var execStates: Int
+
+    /// `generation 3 applied: 2 policies, 5 rules from 2 files`.
+    var description: String {
+        "generation \(generation) applied: \(counted(policies.count, "policy", "policies")), "
+            + "\(counted(rules, "rule", "rules")) from \(counted(files, "file", "files"))"
+    }
+
+    private func counted(_ n: Int, _ one: String, _ many: String) -> String {
+        "\(n) \(n == 1 ? one : many)"
+    }
+}

@@ -1,0 +1,78 @@
+import Glibc
+import PortcullisCompiler
+import PortcullisJournal
+import PortcullisKernel
+import PortcullisPolicy
+
+/// Turns the kernel's decision events into audit entries: names the rule from
+/// the rule table of the event's generation, and completes the process from /proc.
+struct DecisionReport {
+    /// The rules of recent generations, by generation.
+    private var rulesByGeneration: [UInt64: [CompiledRule]] = [:]
+
+    mutating func remember(_ rules: [CompiledRule], of generation: UInt64) {
+        rulesByGeneration[generation] = rules
+        rulesByGeneration = rulesByGeneration.filter { $0.key + 8 > generation }
+    }
+
+    func decision(for event: DecisionEvent) -> Decision {
+        let rule = event.rule.flatMap { index in
+            rulesByGeneration[event.generation].flatMap { $0.indices.contains(index) ? $0[index] : nil }
+        }
+        return Decision(
+            verdict: event.decision == .audit ? .audit : .deny, hook: Self.hookName(event),
+            generation: event.generation,
+            rule: rule.map {
+                Decision.Rule(
+                    id: UInt32($0.index), policy: $0.policy, file: $0.rule.source.file, line: $0.rule.source.line)
+            },
+            process: Decision.Process(
+                pid: event.pid, tgid: event.tgid, uid: event.uid, comm: event.comm,
+                exe: Self.readlink("/proc/\(event.tgid)/exe") ?? "", cgroupID: event.cgroupID,
+                unit: Self.unit(of: event.tgid)),
+            target: Self.target(event))
+    }
+
+    static func hookName(_ event: DecisionEvent) -> String {
+        switch event.hook {
+        case .exec: return "bprm_check_security"
+        case .mmapExec: return "mmap_file"
+        case .capable: return "capable"
+        case .mount: return "sb_mount"
+        case .unknown: return "unknown"
+        }
+    }
+
+    static func target(_ event: DecisionEvent) -> Decision.Target {
+        switch event.hook {
+        case .capable:
+            let number = event.capability ?? -1
+            return .capability(Capability.validNames.indices.contains(number) ? Capability.validNames[number] : "\(number)")
+        case .mount:
+            return .mount(
+                source: event.mountSource ?? "", target: event.path ?? "", fsType: event.mountFilesystem ?? "",
+                flags: event.mountFlags ?? 0)
+        case .exec, .mmapExec, .unknown:
+            return .path(event.path ?? "")
+        }
+    }
+
+    /// The systemd unit of a process, from the last unit-like component of its cgroup.
+    static func unit(of pid: Int32) -> String? {
+        guard let f = fopen("/proc/\(pid)/cgroup", "r") else { return nil }
+        defer { fclose(f) }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard fgets(&buffer, Int32(buffer.count), f) != nil else { return nil }
+        let line = String(decoding: buffer.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let suffixes = [".service", ".scope", ".slice"]
+        return line.split(separator: "/").reversed().first { part in suffixes.contains { part.hasSuffix($0) } }
+            .map(String.init)
+    }
+
+    static func readlink(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = Glibc.readlink(path, &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,133 @@
+/// What a decision event from the kernel says, as plain values: the input of
+/// `JournalEntry.decision(_:)`.
+public struct Decision: Sendable {
+    public enum Verdict: String, Sendable { case deny, audit }
+
+    /// The rule that decided, and where it was written.
+    public struct Rule: Sendable {
+        /// The rule's index in the generation's rule table.
+        public var id: UInt32
+        public var policy: String
+        public var file: String
+        public var line: Int
+
+        public init(id: UInt32, policy: String, file: String, line: Int) {
+            self.id = id
+            self.policy = policy
+            self.file = file
+            self.line = line
+        }
+    }
+
+    /// The process that attempted the operation.
+    public struct Process: Sendable {
+        public var pid: Int32
+        public var tgid: Int32
+        public var uid: UInt32
+        public var comm: String
+        public var exe: String
+        public var cgroupID: UInt64
+        /// The systemd unit of its cgroup, when it is in one.
+        public var unit: String?
+
+        public init(
+            pid: Int32, tgid: Int32, uid: UInt32, comm: String, exe: String, cgroupID: UInt64,
+            unit: String?
+        ) {
+            self.pid = pid
+            self.tgid = tgid
+            self.uid = uid
+            self.comm = comm
+            self.exe = exe
+            self.cgroupID = cgroupID
+            self.unit = unit
+        }
+    }
+
+    /// What the operation was about.
+    public enum Target: Sendable {
+        /// An exec (or another path operation): the canonical path.
+        case path(String)
+        /// A capability, by name: `CAP_NET_ADMIN`.
+        case capability(String)
+        case mount(source: String, target: String, fsType: String, flags: UInt64)
+    }
+
+    public var verdict: Verdict
+    /// The LSM hook: `bprm_check_security`, `capable`, `sb_mount`.
+    public var hook: String
+    public var generation: UInt64
+    /// The rule that decided; nil when none did (a path that could not be read
+    /// whole, denied fail-closed).
+    public var rule: Rule?
+    public var process: Process
+    public var target: Target
+
+    public init(
+        verdict: Verdict, hook: String, generation: UInt64, rule: Rule?, process: Process,
+        target: Target
+    ) {
+        self.verdict = verdict
+        self.hook = hook
+        self.generation = generation
+        self.rule = rule
+        self.process = process
+        self.target = target
+    }
+}
+
+extension JournalEntry {
+    /// A deny (priority warning) or audit (notice) decision, with every value
+    /// of `decision` in a field of its own.
+    public static func decision(_ decision: Decision) -> JournalEntry {
+        let process = decision.process
+        let rule = decision.rule
+        let object: String
+        var fields: [(FieldName, String)] = [
+            (.decision, decision.verdict.rawValue), (.hook, decision.hook),
+        ]
+        switch decision.target {
+        case .path(let path):
+            object = path
+            fields.append((.path, path))
+        case .capability(let name):
+            object = name
+            fields.append((.capability, name))
+        case .mount(let source, let target, let fsType, let flags):
+            let hexFlags = "0x" + String(flags, radix: 16)
+            object = "\(source) on \(target) (\(fsType), flags \(hexFlags))"
+            fields += [
+                (.mountSource, source), (.mountTarget, target), (.mountFSType, fsType),
+                (.mountFlags, hexFlags),
+            ]
+        }
+        if let rule {
+            fields += [
+                (.ruleID, String(rule.id)), (.policy, rule.policy), (.policyFile, rule.file),
+                (.file, rule.file), (.line, String(rule.line)),
+            ]
+        }
+        fields += [
+            (.generation, String(decision.generation)),
+            (.pid, String(process.pid)), (.tgid, String(process.tgid)), (.uid, String(process.uid)),
+            (.comm, process.comm), (.exe, process.exe), (.cgroupID, String(process.cgroupID)),
+        ]
+        if let unit = process.unit { fields.append((.unit, unit)) }
+        let message =
+            "\(decision.verdict.rawValue) \(decision.hook) \(object) by pid \(process.pid) "
+            + "(\(process.comm), uid \(process.uid)): "
+            + (rule.map { "policy \($0.policy), rule \($0.id) at \($0.file):\($0.line)" }
+                ?? "the path could not be read whole (fail closed)")
+        switch decision.verdict {
+        case .deny: return JournalEntry(message, priority: .warning, messageID: .decisionDeny, fields: fields)
+        case .audit: return JournalEntry(message, priority: .notice, messageID: .decisionAudit, fields: fields)
+        }
+    }
+
+    /// Decision events the rate limit dropped since the last such entry.
+    public static func eventsDropped(_ count: UInt64) -> JournalEntry {
+        JournalEntry(
+            "\(count) decision event(s) dropped by the rate limit", priority: .warning,
+            messageID: .eventsDropped, fields: [(.droppedCount, String(count))])
+    }
+}

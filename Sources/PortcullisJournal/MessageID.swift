@@ -1,0 +1,28 @@
+/// Which kind of entry an entry is: a stable 128-bit id, written as journald's
+/// MESSAGE_ID field writes it (32 lower-case hex digits), so that
+/// `journalctl MESSAGE_ID=…` finds every entry of a kind. docs/journal.md
+/// lists them; never change one, only add new ones.
+public enum MessageID: String, Sendable, CaseIterable {
+    /// A new generation is in the kernel.
+    case generationApplied = "f273430deef940a482bfa359fa7141d8"
+    /// A generation could not be made or installed; the kernel keeps the one it has.
+    case generationFailed = "0faa8aa3caa44b478817f6329b510227"
+    /// An error in a policy file (file, line, column).
+    case policyFileError = "9722b40434e5468f9c3c36f90bfe71a9"
+    /// A warning about a policy file (file, line, column).
+    case policyFileWarning = "acf5de66b3ad4bc0a25a97ff3a8fe2f0"
+    /// A broken file's last good version stays in force.
+    case lastGoodKept = "38cc940c55c5406488d9497cce06e10c"
+    /// A broken file with no good version: not enforced at all.
+    case fileRefused = "a2659c4dedca4d0f9bcd765a59a1e6c7"
+    /// The daemon attached its programs.
+    case daemonStarted = "d3926b29883d42d78ee3acc6910aecad"
+    /// The daemon is exiting on a signal.
+    case daemonStopping = "54039fb8ab9849a098b47aa4b0684958"
+    /// The kernel denied an operation.
+    case decisionDeny = "02fe78495fa04bdabcc0ea9ff1ba1e43"
+    /// An audit rule (or a deny rule of an audit-mode policy) matched; the operation went on.
+    case decisionAudit = "974fb174bc0f4ecca94f69099c280245"
+    /// Decision events were dropped by the rate limit.
+    case eventsDropped = "12c4af77cb0841879d5027b99b5642af"
+}

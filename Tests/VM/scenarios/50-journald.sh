@@ -1,0 +1,146 @@
+# The audit trail in a real systemd-journald, and sd_notify: the daemon picks
+# journald by itself, logs a generation with its fields, an error in a broken
+# file with file, line and column, and a rescan on SIGHUP; the notify socket
+# hears READY=1, STATUS=, WATCHDOG=1, RELOADING=1 and STOPPING=1.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+# journald without systemd as PID 1: given its directory, it creates its own
+# sockets and keeps a runtime journal in /run/log/journal.
+mkdir -p /run/systemd/journal
+/lib/systemd/systemd-journald >journald.out 2>&1 &
+JOURNALD_PID=$!
+wait_until 30 test -S /run/systemd/journal/socket
+echo "systemd-journald $(journalctl --version | head -1) running as pid $JOURNALD_PID"
+
+on_fail() {
+    echo "--- journalctl -o json -t portcullis"
+    journalctl --no-pager -o json -t portcullis
+    echo "--- notify.log, without its $(grep -c WATCHDOG notify.log) WATCHDOG=1 lines"
+    grep -v WATCHDOG notify.log
+    echo "--- journald"
+    cat journald.out
+}
+
+# journal_has MATCH CONDITION...: `journalctl -o json MATCH` lists an entry
+# meeting every CONDITION (see has_entry).
+journal_has() {
+    local match=$1
+    shift
+    journalctl --no-pager -o json "$match" | has_entry - "$@"
+}
+
+# A stand-in for systemd's notify socket: each datagram becomes one JSON line
+# of notify.log, its assignments as fields.
+python3 - "$SCRATCH/notify.sock" notify.log <<'PY' &
+import json, socket, sys
+server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+server.bind(sys.argv[1])
+with open(sys.argv[2], "a") as log:
+    while True:
+        datagram = server.recv(65536).decode()
+        fields = dict(line.split("=", 1) for line in datagram.split("\n") if line)
+        log.write(json.dumps(fields) + "\n")
+        log.flush()
+PY
+LISTENER_PID=$!
+wait_until 30 test -S notify.sock
+
+install -m 0755 /usr/bin/true /usr/local/bin/forbidden-tool
+mkdir -m 0755 policies
+cat > policies/10-forbidden.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata:
+  name: no-forbidden-tool
+spec:
+  rules:
+    - exec: { path: /usr/local/bin/forbidden-tool }
+      action: deny
+YAML
+
+NOTIFY_SOCKET=$SCRATCH/notify.sock WATCHDOG_USEC=1000000 start_daemon policies
+wait_until 60 has_entry notify.log READY=1 "STATUS=generation 1 applied: 1 policy, 1 rule from 1 file"
+expect_eperm /usr/local/bin/forbidden-tool
+echo "READY=1 with STATUS= after generation 1; forbidden-tool denied"
+
+# Generation 1 in the journal, found by its MESSAGE_ID and by its generation.
+applied=(
+    PRIORITY=6 "MESSAGE=generation 1 applied: 1 policy, 1 rule from 1 file"
+    SYSLOG_IDENTIFIER=portcullis _PID="$DAEMON_PID" _TRANSPORT=journal
+    PORTCULLIS_GENERATION=1 PORTCULLIS_POLICY_COUNT=1 PORTCULLIS_RULE_COUNT=1
+    PORTCULLIS_FILE_COUNT=1 PORTCULLIS_POLICIES=no-forbidden-tool
+    "PORTCULLIS_PROGRAM_IDS~(^|,)pc_exec:[0-9]+(,|$)"
+)
+wait_until 30 journal_has MESSAGE_ID="$GENERATION_APPLIED" "${applied[@]}"
+journal_has PORTCULLIS_GENERATION=1 MESSAGE_ID="$GENERATION_APPLIED" "${applied[@]}" ||
+    fail "journalctl PORTCULLIS_GENERATION=1 does not find generation 1"
+journal_has MESSAGE_ID="$DAEMON_STARTED" PRIORITY=6 _PID="$DAEMON_PID" PORTCULLIS_POLICY_DIR=policies \
+    "PORTCULLIS_PROGRAM_IDS~(^|,)pc_exec:[0-9]+(,|$)" ||
+    fail "no 'started' entry in the journal"
+[[ ! -s daemon.log ]] || fail "with journald there, the daemon wrote to its standard output or error"
+echo "journal: generation 1 found by MESSAGE_ID and by PORTCULLIS_GENERATION=1; nothing on stdout or stderr"
+
+# A broken file: an error with file, line and column; the file is refused, and
+# generation 2 is made of the good file alone. It is moved into place whole, as
+# config management does: a file still being written is read as it is at that
+# moment (empty, say, which is a warning and not an error).
+cat > broken.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata:
+  name: broken
+spec:
+  rules:
+    - exec: { path: /usr/bin/x
+      action: deny
+YAML
+mv broken.yaml policies/20-broken.yaml
+wait_until 30 journal_has MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=2 PORTCULLIS_FILE_COUNT=1
+expected=$(portcullis check policies/20-broken.yaml | head -1 || true)
+journal_has MESSAGE_ID="$POLICY_FILE_ERROR" PRIORITY=3 _PID="$DAEMON_PID" \
+    PORTCULLIS_POLICY_FILE=policies/20-broken.yaml PORTCULLIS_FILE=policies/20-broken.yaml \
+    PORTCULLIS_LINE=8 PORTCULLIS_COLUMN=13 "MESSAGE=$expected" ||
+    fail "no error entry for 20-broken.yaml at 8:13 saying: $expected"
+journal_has MESSAGE_ID="$FILE_REFUSED" PRIORITY=3 PORTCULLIS_POLICY_FILE=policies/20-broken.yaml ||
+    fail "no entry saying 20-broken.yaml is not enforced"
+wait_until 30 has_entry notify.log "STATUS=generation 2 applied: 1 policy, 1 rule from 1 file"
+expect_eperm /usr/local/bin/forbidden-tool
+echo "journal: $expected"
+echo "  (PORTCULLIS_FILE=policies/20-broken.yaml PORTCULLIS_LINE=8 PORTCULLIS_COLUMN=13); generation 2 without it"
+
+# SIGHUP: a rescan, as systemd's reload: RELOADING=1 with MONOTONIC_USEC, then
+# READY=1 with generation 3.
+before=$(wc -l <notify.log)
+kill -HUP "$DAEMON_PID"
+wait_until 30 journal_has MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=3 _PID="$DAEMON_PID"
+after_hup() { tail -n +"$((before + 1))" notify.log | sed -n '/"RELOADING"/,$p'; }
+wait_until 30 has_entry <(after_hup) READY=1 "STATUS=generation 3 applied: 1 policy, 1 rule from 1 file"
+has_entry <(after_hup) RELOADING=1 "MONOTONIC_USEC~^[0-9]+$" || fail "RELOADING=1 without MONOTONIC_USEC"
+[[ $(journalctl --no-pager -o json MESSAGE_ID="$GENERATION_APPLIED" _PID="$DAEMON_PID" | wc -l) == 3 ]] ||
+    fail "expected exactly three generations in the journal"
+echo "SIGHUP: RELOADING=1, generation 3 in the journal, READY=1"
+
+pings=$(grep -c -Fx '{"WATCHDOG": "1"}' notify.log || true)
+((pings >= 2)) || fail "WATCHDOG_USEC=1000000, yet $pings WATCHDOG=1 pings"
+echo "watchdog: $pings WATCHDOG=1 pings at half of WATCHDOG_USEC"
+
+pid=$DAEMON_PID
+stop_daemon
+wait_until 30 has_entry notify.log STOPPING=1
+wait_until 30 journal_has MESSAGE_ID="$DAEMON_STOPPING" _PID="$pid" PORTCULLIS_SIGNAL=SIGTERM
+echo "SIGTERM: STOPPING=1, 'stopping' in the journal, exit status 0"
+
+# --log-target json overrides the choice: JSON lines on stdout, nothing in the journal.
+rm policies/20-broken.yaml
+start_daemon policies --log-target json
+wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1 PRIORITY=6 \
+    "MESSAGE=generation 1 applied: 1 policy, 1 rule from 1 file"
+pid=$DAEMON_PID
+stop_daemon
+[[ -z $(journalctl --no-pager -o json _PID="$pid") ]] || fail "--log-target json wrote to the journal"
+echo "--log-target json: JSON lines on standard output, nothing in the journal"
+
+echo "--- journalctl -t portcullis"
+journalctl --no-pager -t portcullis
+kill "$LISTENER_PID" "$JOURNALD_PID"
