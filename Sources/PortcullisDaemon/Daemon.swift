@@ -64,7 +64,8 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Reads, reconciles, compiles and installs; on any failure the kernel keeps what it has.
-    func reload() {
+    /// A result equal to what is in force is not installed again, unless `force` (SIGHUP).
+    func reload(force: Bool = false) {
         let files: [PolicyFile]
         do {
             files = try directory.read()
@@ -87,7 +88,7 @@ public final class Daemon: @unchecked Sendable {
             return
         }
         for d in compiled.diagnostics { journal.write(.diagnostic(d)) }
-        guard !compiled.image.sameRules(as: installed) else { return }  // nothing changed
+        guard force || !compiled.image.sameRules(as: installed) else { return }  // nothing changed
         do {
             try enforcer.install(compiled.image)
         } catch {
@@ -131,7 +132,7 @@ public final class Daemon: @unchecked Sendable {
     private func rescan() {
         guard isReady else { return reload() }
         SystemdNotify.reloading()
-        reload()
+        reload(force: true)
         SystemdNotify.ready(status: status)
     }
 

@@ -30,7 +30,11 @@ public struct Reconciler: Sendable {
                 file.diagnostics.append(clash)
             }
             outcome.diagnostics += file.diagnostics
-            if file.isUsable {
+            // A file that now holds no policy at all is more likely caught halfway
+            // through a write than emptied on purpose (deleting it removes its
+            // rules): like a broken file, it keeps its last good version.
+            let emptied = file.policies.isEmpty && lastGood[file.path] != nil
+            if file.isUsable && !emptied {
                 lastGood[file.path] = file
             } else if let good = lastGood[file.path] {
                 file = good

@@ -61,3 +61,15 @@ import Testing
         }
     }
 }
+
+@Suite struct EmptiedFileTests {
+    @Test func aFileEmptiedMidWriteKeepsItsLastGoodVersion() {
+        var r = Reconciler()
+        _ = r.reconcile([ReconcilerTests.file("/p/a.yaml", ReconcilerTests.policy("a", "/usr/bin/a"))])
+        let outcome = r.reconcile([ReconcilerTests.file("/p/a.yaml", "")])
+        #expect(outcome.keptLastGood == ["/p/a.yaml"])
+        #expect(outcome.files.first?.policies.first?.name == "a")
+        // A new empty file has no last good version: it is used (and warned about) as it is.
+        #expect(r.reconcile([ReconcilerTests.file("/p/b.yaml", "")]).files.map(\.path) == ["/p/b.yaml"])
+    }
+}
