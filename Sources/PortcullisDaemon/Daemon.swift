@@ -78,11 +78,11 @@ public final class Daemon: @unchecked Sendable {
         for path in outcome.keptLastGood { journal.write(.lastGoodKept(path)) }
         for path in outcome.refused { journal.write(.refused(path)) }
         let next = generation + 1
-        let policies = SymlinkResolution.resolve(outcome.files.flatMap(\.policies))
-        execFiles?.follow(policies)
+        let policies = outcome.files.flatMap(\.policies)
+        execFiles?.follow(SymlinkResolution.resolve(policies))
         let compiled: CompiledPolicy
         do {
-            compiled = try PolicyCompiler.compile(policies, generation: next, identify: ExecFileWatch.identify)
+            compiled = try PolicyBuild.compile(policies, generation: next)
         } catch {
             failed(.generationFailed(error.description, kept: generation, at: error.rule.source))
             return

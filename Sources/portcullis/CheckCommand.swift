@@ -1,5 +1,5 @@
 import ArgumentParser
-import Glibc
+import Foundation
 import PortcullisCompiler
 import PortcullisDaemon
 import PortcullisPolicy
@@ -11,36 +11,60 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check policy files or directories; exit 1 when any has errors.")
 
+    enum Format: String, ExpressibleByArgument { case text, json }
+
+    @Option(help: "text (one line per problem) or json.")
+    var format: Format = .text
+
     @Argument(help: "Policy files or directories.")
     var paths: [String]
 
     func run() throws {
-        var files: [PolicyFile] = []
-        for path in paths {
-            var st = stat()
-            if stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
-                files += try PolicyDirectory(path: path, requireTrusted: false).read()
-            } else {
-                files.append(PolicyDirectory.readFile(at: path, requireTrusted: false))
-            }
-        }
-        var reconciler = Reconciler()
-        let outcome = reconciler.reconcile(files)
+        let outcome = try PolicyBuild.read(paths)
         var diagnostics = outcome.diagnostics
-        let usable = outcome.files
         do {
-            let compiled = try PolicyCompiler.compile(usable.flatMap(\.policies), generation: 0)
-            diagnostics += compiled.diagnostics
+            diagnostics += try PolicyBuild.compile(outcome.files.flatMap(\.policies), generation: 0).diagnostics
         } catch {
             diagnostics.append(
                 Diagnostic(
                     .error, file: error.rule.source.file, line: error.rule.source.line,
                     column: error.rule.source.column, error.message))
         }
-        for d in diagnostics { print(d.description) }
         let errors = diagnostics.filter { $0.severity == .error }.count
-        let policies = usable.reduce(0) { $0 + $1.policies.count }
-        print("\(files.count) file(s), \(policies) policy(ies), \(errors) error(s)")
+        let policies = outcome.files.reduce(0) { $0 + $1.policies.count }
+        switch format {
+        case .text:
+            for d in diagnostics { print(d.description) }
+            print("\(paths.count) path(s), \(policies) policy(ies), \(errors) error(s)")
+        case .json:
+            print(try Report(diagnostics: diagnostics, policies: policies, errors: errors).json())
+        }
         if errors > 0 { throw ExitCode(1) }
+    }
+
+    /// The JSON form: every problem with its place, and the counts.
+    struct Report: Encodable {
+        struct Problem: Encodable {
+            var severity: String, file: String, line: Int, column: Int, field: String, message: String
+        }
+        var problems: [Problem]
+        var policies: Int
+        var errors: Int
+
+        init(diagnostics: [Diagnostic], policies: Int, errors: Int) {
+            problems = diagnostics.map {
+                Problem(
+                    severity: $0.severity.rawValue, file: $0.file, line: $0.line, column: $0.column,
+                    field: $0.field, message: $0.message)
+            }
+            self.policies = policies
+            self.errors = errors
+        }
+
+        func json() throws -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: try encoder.encode(self), as: UTF8.self)
+        }
     }
 }

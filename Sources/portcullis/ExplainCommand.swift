@@ -1,0 +1,124 @@
+import ArgumentParser
+import Glibc
+import PortcullisCompiler
+import PortcullisDaemon
+import PortcullisPolicy
+
+/// What would the kernel decide? Compiles the directory as the daemon would on
+/// this host and decides one event with the reference evaluator, naming the
+/// rule (file:line) that decided.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Decide one exec, capability use or mount against a policy directory, and say which rule decided.",
+        subcommands: [Exec.self, CapabilityUse.self, Mount.self])
+
+    struct Policies: ParsableArguments {
+        @Option(name: .customLong("policy-dir"), help: "The policy directory (or file).")
+        var policyDirectory = "/etc/policies.d"
+
+        @Option(name: .customLong("exe"), help: "The acting process's executable (it is resolved to its canonical path).")
+        var executable: String?
+
+        @Option(name: .customLong("arg"), parsing: .unconditionalSingleValue, help: "One of its arguments (argv[1...]), in order; repeat.")
+        var arguments: [String] = []
+
+        /// The compiled directory, its rules and an evaluator.
+        func compile() throws -> CompiledPolicy {
+            let outcome = try PolicyBuild.read([policyDirectory])
+            for d in outcome.diagnostics where d.severity == .error { print(d.description) }
+            return try PolicyBuild.compile(outcome.files.flatMap(\.policies), generation: 1)
+        }
+
+        /// The acting task as the kernel records it at exec; unrecorded without --exe.
+        var task: ImageEvaluator.Task {
+            guard let executable else { return .unrecorded }
+            return ImageEvaluator.Task(executable: canonical(executable), arguments: arguments)
+        }
+    }
+
+    struct Exec: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "May PATH be executed?")
+        @OptionGroup var policies: Policies
+        @Argument(help: "The program.") var path: String
+
+        func run() throws {
+            let compiled = try policies.compile()
+            let decision = ImageEvaluator(compiled.image).exec(
+                path: Array(canonical(path).utf8), identity: PolicyBuild.identify(path))
+            try report(decision, compiled, "exec \(canonical(path))")
+        }
+    }
+
+    struct CapabilityUse: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "capability", abstract: "May the process (--exe, --arg) use CAPABILITY?")
+        @OptionGroup var policies: Policies
+        @Argument(help: "CAP_NET_ADMIN, net_admin, …") var capability: String
+
+        func validate() throws {
+            guard Capability(name: capability) != nil else {
+                throw ValidationError("unknown capability '\(capability)'")
+            }
+        }
+
+        func run() throws {
+            let cap = Capability(name: capability)!
+            let compiled = try policies.compile()
+            let decision = ImageEvaluator(compiled.image).capable(cap.number, by: policies.task)
+            try report(decision, compiled, "use of \(cap.name)")
+        }
+    }
+
+    struct Mount: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "May the process (--exe, --arg) mount?")
+        @OptionGroup var policies: Policies
+        @Option(help: "The source as given to mount(2).") var source: String?
+        @Option(help: "The mount point.") var target: String
+        @Option(name: .customLong("type"), help: "The filesystem type.") var fstype: String?
+        @Option(help: "Flags, comma-separated: bind, remount, move, recursive, ro, nosuid, nodev, noexec.")
+        var flags: String = ""
+
+        func run() throws {
+            var bits: UInt64 = 0
+            for name in flags.split(separator: ",") {
+                guard let flag = MountFlag(rawValue: String(name)) else {
+                    throw ValidationError("unknown flag '\(name)'")
+                }
+                bits |= Self.bit[flag]!
+            }
+            let compiled = try policies.compile()
+            let call = ImageEvaluator.MountCall(source: source, target: canonical(target), fstype: fstype, flags: bits)
+            try report(ImageEvaluator(compiled.image).mount(call, by: policies.task), compiled, "mount on \(call.target)")
+        }
+
+        static let bit: [MountFlag: UInt64] = [
+            .readOnly: 1, .noSuid: 2, .noDev: 4, .noExec: 8, .remount: 32, .bind: 4096, .move: 8192, .recursive: 16384,
+        ]
+    }
+}
+
+/// Prints the decision and the deciding rules; exit 1 for a deny (scripts can test it).
+func report(_ decision: ImageEvaluator.Decision, _ compiled: CompiledPolicy, _ what: String) throws {
+    func describe(_ rules: [Int]) -> String {
+        rules.map { index in
+            let rule = compiled.rules[index]
+            return "\n  rule \(index) of policy \(rule.policy) at \(rule.rule.source) (\(rule.action.rawValue))"
+        }.joined()
+    }
+    switch decision {
+    case .allow: print("allow: \(what): no rule applies")
+    case .audit(let rules): print("audit: \(what) is allowed and recorded by:\(describe(rules))")
+    case .deny(let rules): print("deny: \(what) is denied by:\(describe(rules))")
+    case .denyUnreadable: print("deny: \(what): the path is too long to check whole (fail closed)")
+    }
+    if case .deny = decision { throw ExitCode(1) }
+    if case .denyUnreadable = decision { throw ExitCode(1) }
+}
+
+/// The canonical path, as the kernel's d_path gives it; the path itself when it does not exist.
+func canonical(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}
