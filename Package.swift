@@ -66,10 +66,14 @@ let package = Package(
             dependencies: [
                 "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisSystem",
             ]),
+        // The kernel selftests' pure parts: seeded random policies and events, the
+        // flip plan, and how a kernel decision is compared with the reference's.
+        .target(name: "PortcullisSelftest", dependencies: ["PortcullisCompiler", "PortcullisPolicy"]),
         .executableTarget(
             name: "portcullis",
             dependencies: [
                 "PortcullisDaemon", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy",
+                "PortcullisSelftest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -86,6 +90,9 @@ let package = Package(
         .testTarget(
             name: "PortcullisCompilerTests",
             dependencies: ["PortcullisCompiler", "PortcullisPolicy"]),
+        .testTarget(
+            name: "PortcullisSelftestTests",
+            dependencies: ["PortcullisSelftest", "PortcullisCompiler", "PortcullisPolicy"]),
     ],
     swiftLanguageModes: [.v6]
 )

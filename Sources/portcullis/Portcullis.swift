@@ -5,5 +5,7 @@ struct Portcullis: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portcullis",
         abstract: "Stops dangerous operations in the kernel: exec, mount and capability use (BPF-LSM).",
-        subcommands: [RunCommand.self, CheckCommand.self, DoctorCommand.self, DisarmCommand.self])
+        subcommands: [
+            RunCommand.self, CheckCommand.self, DoctorCommand.self, DisarmCommand.self, SelftestCommand.self,
+        ])
 }
