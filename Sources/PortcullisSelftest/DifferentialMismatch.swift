@@ -41,7 +41,7 @@ public struct DifferentialMismatch: Sendable {
         out += "  rules of the generation:\n"
         out += rules.map { "    \($0.index): \(Self.describe($0))\n" }.joined()
         out += "  policies (native YAML):\n"
-        out += PolicyYAML.render(set.policies).split(separator: "\n", omittingEmptySubsequences: false).map {
+        out += PolicyYAML.render(set.policies).split(separator: "\n").map {
             "    \($0)\n"
         }.joined()
         return out

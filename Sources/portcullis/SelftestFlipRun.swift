@@ -24,13 +24,14 @@ struct FlipRun {
         var log = InstallLog()
         try install(1, into: &log)
         let started = try (0..<workers).map(startWorker)
+        defer { stopWorkers() }  // on a failure too: the workers end by themselves
         try waitForExecs(atLeast: UInt64(workers))
         var problems: [String] = []
         for generation in 2...count {
             try install(generation, into: &log)
             if generation % 100 == 0, let changed = try changedProgramIDs(ids) { problems.append(changed) }
         }
-        try SelftestFiles.write([], to: stopFile)
+        stopWorkers()
         let outcomes = try started.enumerated().flatMap { try finish($1, index: $0) }
         let events = try inbox.take(enforcer)
 
@@ -95,6 +96,8 @@ struct FlipRun {
         }
         return problems
     }
+
+    func stopWorkers() { close(open(stopFile, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)) }
 
     func startWorker(_ index: Int) throws -> Spawned {
         let me = try SelftestFiles.canonicalPath("/proc/self/exe")
