@@ -75,11 +75,15 @@ let package = Package(
                 "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisSystem",
                 "PortcullisJournal",
             ]),
+        // The kernel selftests' pure parts: seeded random policies and events, the
+        // flip plan, and how a kernel decision is compared with the reference's.
+        .target(name: "PortcullisSelftest", dependencies: ["PortcullisCompiler", "PortcullisPolicy"]),
         .executableTarget(
             name: "portcullis",
             dependencies: [
                 "PortcullisDaemon", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy",
                 "PortcullisJournal",
+                "PortcullisSelftest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -99,6 +103,9 @@ let package = Package(
         .testTarget(
             name: "PortcullisJournalTests",
             dependencies: ["PortcullisJournal", "PortcullisDaemon", "PortcullisPolicy"]),
+        .testTarget(
+            name: "PortcullisSelftestTests",
+            dependencies: ["PortcullisSelftest", "PortcullisCompiler", "PortcullisPolicy"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,6 +20,14 @@ public struct PolicyImage: Sendable, Equatable {
         UInt64(words[ABI.Header.generationHigh]) << 32 | UInt64(words[ABI.Header.generationLow])
     }
 
+    /// The same tables under generation number `generation`.
+    public func withGeneration(_ generation: UInt64) -> PolicyImage {
+        var image = self
+        image.words[ABI.Header.generationLow] = UInt32(truncatingIfNeeded: generation)
+        image.words[ABI.Header.generationHigh] = UInt32(truncatingIfNeeded: generation >> 32)
+        return image
+    }
+
     /// Whether `other` holds the same tables, whatever its generation number.
     public func sameRules(as other: PolicyImage?) -> Bool {
         guard let other, other.words.count == words.count else { return false }

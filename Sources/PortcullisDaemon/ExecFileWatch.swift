@@ -6,7 +6,7 @@ import PortcullisPolicy
 /// The files exec rules name by literal path are matched by identity too
 /// (device, inode). When one is replaced (a package upgrade writes a new inode),
 /// the generation must be recompiled: this watches their directories.
-final class ExecFileWatch: @unchecked Sendable {
+public final class ExecFileWatch: @unchecked Sendable {
     private let queue: DispatchQueue
     private let onChange: @Sendable () -> Void
     private var watchers: [String: DirectoryWatcher] = [:]
@@ -17,7 +17,7 @@ final class ExecFileWatch: @unchecked Sendable {
     }
 
     /// The identity of the file at `path` (symlinks followed), as the kernel sees it.
-    static func identify(_ path: String) -> FileIdentity? {
+    public static func identify(_ path: String) -> FileIdentity? {
         var st = stat()
         guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
         return FileIdentity(statDevice: UInt64(st.st_dev), inode: UInt64(st.st_ino))

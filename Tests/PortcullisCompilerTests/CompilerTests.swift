@@ -90,3 +90,14 @@ import Testing
         #expect(!a.sameRules(as: nil))
     }
 }
+
+@Suite struct GenerationNumberTests {
+    @Test func withGenerationChangesOnlyTheNumber() throws {
+        let policy = CompilerTests.policy([(.exact("/usr/bin/kubectl"), .deny)])
+        let five = try PolicyCompiler.compile([policy], generation: 5).image
+        let renumbered = try PolicyCompiler.compile([policy], generation: 0).image.withGeneration(5)
+        #expect(renumbered == five)
+        #expect(five.withGeneration(1 << 40).generation == 1 << 40)
+        #expect(five.withGeneration(1 << 40).sameRules(as: five))
+    }
+}

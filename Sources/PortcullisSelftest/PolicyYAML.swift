@@ -1,0 +1,72 @@
+import PortcullisPolicy
+
+/// Policies as native YAML documents, for failure reports: a policy set that made
+/// the kernel and the reference disagree can be dropped into a policy directory
+/// as it is. Covers what PolicyGenerator writes: exec rules on paths, and
+/// capability rules whose subjects have path and argument conditions.
+public enum PolicyYAML {
+    public static func render(_ policies: [Policy]) -> String {
+        policies.map(render).joined(separator: "---\n")
+    }
+
+    static func render(_ policy: Policy) -> String {
+        var out = """
+            apiVersion: portcullis/v1alpha1
+            kind: Policy
+            metadata: { name: \(quote(policy.name)) }
+            spec:
+              mode: \(policy.mode.rawValue)
+              rules:
+
+            """
+        for rule in policy.rules {
+            switch rule.operation {
+            case .exec(let paths, _):
+                out += "    - exec: \(flow(paths.fields.map { (key: $0.key, value: list($0.values)) }))\n"
+            case .capability(let capabilities):
+                out += "    - capability: [\(capabilities.map(\.name).joined(separator: ", "))]\n"
+            case .mount:
+                out += "    - mount: {}  # mount rules are not rendered\n"
+            }
+            var subject = rule.subject.executables.fields.map { (key: $0.key, value: list($0.values)) }
+            if let args = rule.subject.args { subject.append((key: "argsRegex", value: quote(args))) }
+            if !subject.isEmpty { out += "      subject: \(flow(subject))\n" }
+            out += "      action: \(rule.action.rawValue)\n"
+        }
+        return out
+    }
+
+    /// A flow mapping of rendered values.
+    static func flow(_ fields: [(key: String, value: String)]) -> String {
+        "{ " + fields.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + " }"
+    }
+
+    static func list(_ values: [String]) -> String { "[" + values.map(quote).joined(separator: ", ") + "]" }
+
+    /// A YAML double-quoted scalar.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for ch in text {
+            if ch == "\\" || ch == "\"" { out.append("\\") }
+            out.append(ch)
+        }
+        return out + "\""
+    }
+}
+
+extension [PathPattern] {
+    /// The native keys for these patterns: path, pathPrefix, pathRegex; empty ones left out.
+    var fields: [(key: String, values: [String])] {
+        var exact: [String] = []
+        var prefixes: [String] = []
+        var regexes: [String] = []
+        for pattern in self {
+            switch pattern {
+            case .exact(let p): exact.append(p)
+            case .prefix(let p): prefixes.append(p)
+            case .regex(let r): regexes.append(r)
+            }
+        }
+        return [("path", exact), ("pathPrefix", prefixes), ("pathRegex", regexes)].filter { !$0.1.isEmpty }
+    }
+}
