@@ -130,15 +130,18 @@ public struct ImageEvaluator: Sendable {
 
     func decide(acceptList list: Int) -> Decision {
         guard list != 0 else { return .allow }
-        let rules = Int(image[ABI.Header.rules])
         let ruleCount = Int(image[ABI.Header.ruleCount])
         let count = min(Int(image[list]), ABI.acceptMax)
+        return strongest((0..<count).map { Int(image[list + 1 + $0]) }.filter { $0 < ruleCount })
+    }
+
+    /// The strongest action among `rules` (rule-table indexes), and the rules that have it.
+    func strongest(_ rules: [Int]) -> Decision {
+        let table = Int(image[ABI.Header.rules])
         var strongest = ABI.Action.none
         var deciding: [Int] = []
-        for i in 0..<count {
-            let rule = Int(image[list + 1 + i])
-            guard rule < ruleCount else { continue }
-            let action = image[rules + rule * ABI.Rule.words + ABI.Rule.action]
+        for rule in rules {
+            let action = image[table + rule * ABI.Rule.words + ABI.Rule.action]
             if action > strongest { (strongest, deciding) = (action, []) }
             if action == strongest { deciding.append(rule) }
         }

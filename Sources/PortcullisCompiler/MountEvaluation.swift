@@ -52,21 +52,10 @@ extension ImageEvaluator {
         }
         let subjects = self.subjects(of: task)
         let table = Int(image[at + ABI.Mount.rules])
-        let rules = Int(image[ABI.Header.rules])
-        var strongest = ABI.Action.none
-        var deciding: [Int] = []
-        for m in 0..<Int(image[at + ABI.Mount.ruleCount]) where candidates.contains(m) {
-            let rule = Int(image[table + m * 2])
-            guard subjects.contains(Int(image[table + m * 2 + 1])) else { continue }
-            let action = image[rules + rule * ABI.Rule.words + ABI.Rule.action]
-            if action > strongest { (strongest, deciding) = (action, []) }
-            if action == strongest { deciding.append(rule) }
+        let matching = (0..<Int(image[at + ABI.Mount.ruleCount])).filter { m in
+            candidates.contains(m) && subjects.contains(Int(image[table + m * 2 + 1]))
         }
-        switch strongest {
-        case ABI.Action.deny: return .deny(rules: deciding)
-        case ABI.Action.audit: return .audit(rules: deciding)
-        default: return .allow
-        }
+        return strongest(matching.map { Int(image[table + $0 * 2]) })
     }
 
     /// An absolute source without "//" or "/." in it (a hidden name fails closed too).
