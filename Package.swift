@@ -77,6 +77,10 @@ let package = Package(
             ]),
         // The kernel selftests' pure parts: seeded random policies and events, the
         // flip plan, and how a kernel decision is compared with the reference's.
+        // libFuzzer target over YAML → image (scripts/fuzz builds it with -sanitize=fuzzer).
+        .target(name: "CFuzzDriver"),
+        .executableTarget(
+            name: "PortcullisFuzz", dependencies: ["CFuzzDriver", "PortcullisPolicy", "PortcullisCompiler"]),
         .target(name: "PortcullisSelftest", dependencies: ["PortcullisCompiler", "PortcullisPolicy"]),
         .executableTarget(
             name: "portcullis",
