@@ -78,9 +78,39 @@ public final class Enforcer: @unchecked Sendable {
     }
 
     /// Removes every pin (links first): the programs detach and enforcement ends.
+    /// The kernel releases unpinned links asynchronously (6.12 does it a moment
+    /// later), so this waits, up to `timeout` seconds, until the programs are gone.
+    /// Returns what was removed, and the ids of programs still loaded at the end.
     @discardableResult
-    public static func disarm(pins: Pins = Pins()) -> [String] {
-        pins.remove(keepingCurrentABI: false)
+    public static func disarm(pins: Pins = Pins(), timeout: Double = 10) -> (removed: [String], stillLoaded: [UInt32]) {
+        let programs = Pins.entries(pins.root).flatMap { abi in
+            Pins.entries("\(pins.root)/\(abi)/links").compactMap { programID(linkPin: "\(pins.root)/\(abi)/links/\($0)") }
+        }
+        let removed = pins.remove(keepingCurrentABI: false)
+        var loaded = programs
+        var waited = 0.0
+        while true {
+            loaded = loaded.filter { id in
+                let fd = bpf_prog_get_fd_by_id(id)
+                if fd >= 0 { close(fd) }
+                return fd >= 0
+            }
+            if loaded.isEmpty || waited >= timeout { break }
+            usleep(50_000)
+            waited += 0.05
+        }
+        return (removed, loaded)
+    }
+
+    /// The id of the program behind a pinned link.
+    static func programID(linkPin path: String) -> UInt32? {
+        let fd = bpf_obj_get(path)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = bpf_link_info()
+        var length = UInt32(MemoryLayout<bpf_link_info>.size)
+        guard bpf_obj_get_info_by_fd(fd, &info, &length) == 0 else { return nil }
+        return info.prog_id
     }
 
     /// Removes the pins of other ABI versions, once this one enforces.
@@ -115,13 +145,10 @@ public final class Enforcer: @unchecked Sendable {
     public func programIDs() throws(BPFError) -> [String: UInt32] {
         var ids: [String: UInt32] = [:]
         for name in Self.programs {
-            let fd = bpf_obj_get(pins.link(name))
-            guard fd >= 0 else { throw BPFError("opening \(pins.link(name))") }
-            defer { close(fd) }
-            var info = bpf_link_info()
-            var length = UInt32(MemoryLayout<bpf_link_info>.size)
-            try check("reading the link of \(name)", bpf_obj_get_info_by_fd(fd, &info, &length))
-            ids[name] = info.prog_id
+            guard let id = Self.programID(linkPin: pins.link(name)) else {
+                throw BPFError("reading the link pinned at \(pins.link(name))")
+            }
+            ids[name] = id
         }
         return ids
     }

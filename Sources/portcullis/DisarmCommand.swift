@@ -11,8 +11,12 @@ struct DisarmCommand: ParsableCommand {
     var pinRoot = Pins.defaultRoot
 
     func run() throws {
-        let removed = Enforcer.disarm(pins: Pins(root: pinRoot))
+        let (removed, stillLoaded) = Enforcer.disarm(pins: Pins(root: pinRoot))
         for pin in removed { print("removed \(pin)") }
+        guard stillLoaded.isEmpty else {
+            print("programs \(stillLoaded.map(String.init).joined(separator: ", ")) are still loaded: something else holds them")
+            throw ExitCode(1)
+        }
         print(removed.isEmpty ? "nothing was pinned under \(pinRoot)" : "disarmed: enforcement removed")
     }
 }
