@@ -79,10 +79,11 @@ public final class Daemon: @unchecked Sendable {
         for path in outcome.refused { journal.write(.refused(path)) }
         let next = generation + 1
         let policies = outcome.files.flatMap(\.policies)
-        execFiles?.follow(SymlinkResolution.resolve(policies))
+        let resolved = SymlinkResolution.resolve(policies)
+        execFiles?.follow(resolved)
         let compiled: CompiledPolicy
         do {
-            compiled = try PolicyBuild.compile(policies, generation: next)
+            compiled = try PolicyBuild.compile(resolved: resolved, generation: next)
         } catch {
             failed(.generationFailed(error.description, kept: generation, at: error.rule.source))
             return

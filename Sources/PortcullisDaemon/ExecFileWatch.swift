@@ -17,7 +17,7 @@ public final class ExecFileWatch: @unchecked Sendable {
     }
 
     /// The identity of the file at `path` (symlinks followed), as the kernel sees it.
-    public static func identify(_ path: String) -> FileIdentity? {
+    static func identify(_ path: String) -> FileIdentity? {
         var st = stat()
         guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
         return FileIdentity(statDevice: UInt64(st.st_dev), inode: UInt64(st.st_ino))

@@ -6,8 +6,12 @@ import PortcullisPolicy
 /// explain` and `compile` use it, so they decide as the kernel will here.
 public enum PolicyBuild {
     public static func compile(_ policies: [Policy], generation: UInt64) throws(CompileError) -> CompiledPolicy {
-        try PolicyCompiler.compile(
-            SymlinkResolution.resolve(policies), generation: generation, identify: ExecFileWatch.identify)
+        try compile(resolved: SymlinkResolution.resolve(policies), generation: generation)
+    }
+
+    /// The same, for policies already passed through SymlinkResolution.
+    static func compile(resolved policies: [Policy], generation: UInt64) throws(CompileError) -> CompiledPolicy {
+        try PolicyCompiler.compile(policies, generation: generation, identify: ExecFileWatch.identify)
     }
 
     /// Files and directories given on a command line, read (without the

@@ -80,9 +80,11 @@ public enum Doctor {
 
     /// Loads and attaches every program (no policy, no pins), then detaches them.
     static func attachCheck() -> Check {
-        let bytes = EmbeddedBPF.object
-        guard let object = bytes.withUnsafeBytes({ bpf_object__open_mem($0.baseAddress, $0.count, nil) }) else {
-            return Check(name: "test attach", ok: false, detail: "\(BPFError("opening the BPF object"))", remedy: nil)
+        let object: OpaquePointer
+        do {
+            object = try openEmbeddedObject()
+        } catch {
+            return Check(name: "test attach", ok: false, detail: "\(error)", remedy: nil)
         }
         defer { bpf_object__close(object) }
         let rc = bpf_object__load(object)

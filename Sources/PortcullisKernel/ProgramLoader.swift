@@ -9,11 +9,7 @@ import PortcullisBPFObject
 enum ProgramLoader {
     static func loadAndAttach(pins: Pins, build: UInt64) throws(BPFError) {
         try pins.createDirectories()
-        let bytes = EmbeddedBPF.object
-        let opened = bytes.withUnsafeBytes { buffer in
-            bpf_object__open_mem(buffer.baseAddress, buffer.count, nil)
-        }
-        guard let object = opened else { throw BPFError("opening the embedded BPF object") }
+        let object = try openEmbeddedObject()
         defer { bpf_object__close(object) }  // the pins keep programs and maps alive
 
         for name in Pins.maps {
@@ -44,4 +40,11 @@ enum ProgramLoader {
         var value = build
         try check("recording the build", bpf_map_update_elem(bpf_map__fd(meta), &key, &value, UInt64(BPF_ANY)))
     }
+}
+
+/// The embedded object, opened (not loaded); the caller closes it.
+func openEmbeddedObject() throws(BPFError) -> OpaquePointer {
+    let opened = EmbeddedBPF.object.withUnsafeBytes { bpf_object__open_mem($0.baseAddress, $0.count, nil) }
+    guard let object = opened else { throw BPFError("opening the embedded BPF object") }
+    return object
 }

@@ -24,8 +24,7 @@ struct DifferentialRun {
         let generation = UInt64(set.index + 1)
         let compiled: CompiledPolicy
         do {
-            let policies = SymlinkResolution.resolve(set.policies)
-            compiled = try PolicyCompiler.compile(policies, generation: generation, identify: ExecFileWatch.identify)
+            compiled = try PolicyBuild.compile(set.policies, generation: generation)
         } catch {
             throw SelftestFailure(
                 "policy set \(set.index) does not compile: \(error)\n\(PolicyYAML.render(set.policies))")
@@ -36,7 +35,7 @@ struct DifferentialRun {
 
         for (index, event) in set.events.enumerated() {
             let canonical = try SelftestFiles.canonicalPath(event.path)
-            let identity = ExecFileWatch.identify(canonical)
+            let identity = PolicyBuild.identify(canonical)
             let prediction = Prediction(event, by: evaluator, canonicalPath: canonical, identity: identity)
             let observation = try observe(event)
             let problems = prediction.mismatches(observation)
