@@ -93,7 +93,12 @@ let package = Package(
 
         .testTarget(name: "PortcullisYAMLTests", dependencies: ["PortcullisYAML"]),
         .testTarget(name: "PortcullisKernelTests", dependencies: ["PortcullisKernel", "CPortcullisABI"]),
-        .testTarget(name: "PortcullisDaemonTests", dependencies: ["PortcullisDaemon", "PortcullisPolicy"]),
+        .testTarget(
+            name: "PortcullisDaemonTests",
+            dependencies: [
+                "PortcullisDaemon", "PortcullisPolicy", "PortcullisCompiler", "PortcullisKernel", "PortcullisJournal",
+                "PortcullisSystem",
+            ]),
         .testTarget(
             name: "PortcullisRegexTests",
             dependencies: [

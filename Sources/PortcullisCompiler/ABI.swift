@@ -74,6 +74,8 @@ enum ABI {
     enum Rule {
         static let action = Int(PC_RULE_ACTION.rawValue)
         static let id = Int(PC_RULE_ID.rawValue)
+        static let keyLow = Int(PC_RULE_KEY_LO.rawValue)
+        static let keyHigh = Int(PC_RULE_KEY_HI.rawValue)
         static let words = Int(PC_RULE_WORDS.rawValue)
     }
 

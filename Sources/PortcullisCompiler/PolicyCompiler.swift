@@ -123,9 +123,12 @@ struct ImagePlan {
 
     var ruleTable: [UInt32] {
         var table = [UInt32](repeating: 0, count: rules.count * ABI.Rule.words)
-        for rule in rules {
-            table[rule.index * ABI.Rule.words + ABI.Rule.action] = PolicyCompiler.kernelAction(rule.action)
-            table[rule.index * ABI.Rule.words + ABI.Rule.id] = UInt32(rule.index)
+        for (rule, key) in zip(rules, RuleKey.keys(of: rules)) {
+            let at = rule.index * ABI.Rule.words
+            table[at + ABI.Rule.action] = PolicyCompiler.kernelAction(rule.action)
+            table[at + ABI.Rule.id] = UInt32(rule.index)
+            table[at + ABI.Rule.keyLow] = UInt32(truncatingIfNeeded: key.rawValue)
+            table[at + ABI.Rule.keyHigh] = UInt32(truncatingIfNeeded: key.rawValue >> 32)
         }
         return table
     }

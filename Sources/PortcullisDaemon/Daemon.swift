@@ -5,12 +5,46 @@ import PortcullisJournal
 import PortcullisKernel
 import PortcullisPolicy
 
+/// How `portcullis run` is set up.
+public struct DaemonConfiguration: Sendable {
+    public var directory: PolicyDirectory
+    public var pins: Pins
+    /// Where the state file and the decision feed go; nil: nowhere.
+    public var runtime: RuntimeDirectory?
+    /// How long the directory must be quiet before it is compiled.
+    public var debounce: DispatchTimeInterval
+    /// Tests only: stop at this step of every generation after the first, until killed.
+    public var hold: TestHold?
+
+    public init(
+        directory: PolicyDirectory, pins: Pins = Pins(), runtime: RuntimeDirectory? = RuntimeDirectory(),
+        debounce: DispatchTimeInterval = DirectoryWatcher.defaultDebounce, hold: TestHold? = nil
+    ) {
+        self.directory = directory
+        self.pins = pins
+        self.runtime = runtime
+        self.debounce = debounce
+        self.hold = hold
+    }
+}
+
+/// Fault injection for the VM tests: where `--test-hold` stops the daemon, so
+/// a test can SIGKILL it there and prove the kernel keeps the old generation.
+public enum TestHold: String, Sendable, CaseIterable {
+    /// After reading the directory, before compiling it.
+    case compile
+    /// After filling and freezing the new generation's map, before swapping it in.
+    case swap
+}
+
 /// portcullis run: programs attached once and pinned; every change to the
 /// policy directory becomes a whole new generation swapped into the kernel.
 /// What happens, decisions included, goes to the audit trail; systemd hears
-/// of it through sd_notify.
+/// of it through sd_notify; the runtime directory tells `portcullis status`
+/// and `portcullis events`.
 public final class Daemon: @unchecked Sendable {
-    private let directory: PolicyDirectory
+    private let configuration: DaemonConfiguration
+    private var directory: PolicyDirectory { configuration.directory }
     private let journal: any AuditSink
     private let queue = DispatchQueue(label: "portcullis.daemon")
     private let enforcer: Enforcer
@@ -30,12 +64,17 @@ public final class Daemon: @unchecked Sendable {
     private var events: EventReader?
     private var decisions = DecisionReport()
     private var sources: [any DispatchSourceProtocol] = []
+    private var state: DaemonState
+    private var feed: DecisionFeed?
 
-    public init(directory: PolicyDirectory, journal: any AuditSink, pins: Pins = Pins()) throws(BPFError) {
-        self.directory = directory
+    public init(_ configuration: DaemonConfiguration, journal: any AuditSink) throws(BPFError) {
+        self.configuration = configuration
         self.journal = journal
+        let pins = configuration.pins
+        let directory = configuration.directory
         enforcer = try Enforcer(pins: pins)
         generation = enforcer.installedGeneration() ?? 0
+        state = DaemonState(pid: getpid(), policyDirectory: directory.path, generation: generation)
         journal.write(
             .started(
                 directory: directory.path, start: enforcer.start.rawValue, pins: pins.directory,
@@ -52,9 +91,13 @@ public final class Daemon: @unchecked Sendable {
             startWatchdog()
             events = try enforcer.readEvents(on: queue) { [weak self] event in self?.report(event) }
             startDropReports()
+            startRuntime()
             execFiles = ExecFileWatch(queue: queue) { [weak self] in self?.reload() }
             reload()
-            let watcher = try DirectoryWatcher(path: directory.path, queue: queue) { [weak self] in
+            let watcher = try DirectoryWatcher(
+                path: directory.path, queue: queue, debounce: configuration.debounce,
+                onOverflow: { [weak self] in self?.overflowed() }
+            ) { [weak self] in
                 self?.reload()
             }
             watcher.start()
@@ -77,7 +120,9 @@ public final class Daemon: @unchecked Sendable {
         for d in outcome.diagnostics { journal.write(.diagnostic(d)) }
         for path in outcome.keptLastGood { journal.write(.lastGoodKept(path)) }
         for path in outcome.refused { journal.write(.refused(path)) }
+        state.reconciled(outcome, current: files)
         let next = generation + 1
+        hold(at: .compile, of: next)
         let policies = outcome.files.flatMap(\.policies)
         let resolved = SymlinkResolution.resolve(policies)
         execFiles?.follow(resolved)
@@ -89,9 +134,9 @@ public final class Daemon: @unchecked Sendable {
             return
         }
         for d in compiled.diagnostics { journal.write(.diagnostic(d)) }
-        guard force || !compiled.image.sameRules(as: installed) else { return }  // nothing changed
+        guard force || !compiled.image.sameRules(as: installed) else { return saveState() }  // nothing changed
         do {
-            try enforcer.install(compiled.image)
+            try enforcer.install(compiled.image) { hold(at: .swap, of: next) }
         } catch {
             failed(.generationFailed(error.description, kept: generation))
             return
@@ -104,6 +149,8 @@ public final class Daemon: @unchecked Sendable {
         generation = next
         installed = compiled.image
         decisions.remember(compiled.rules, of: next)
+        state.applied(compiled, generation: next, files: outcome.files, at: Self.now())
+        saveState()
         let summary = GenerationSummary(
             generation: next, policies: policies.map(\.name), rules: compiled.rules.count,
             files: outcome.files.count, execStates: compiled.execStates)
@@ -120,13 +167,57 @@ public final class Daemon: @unchecked Sendable {
 
     /// One decision from the kernel, naming the rule (policy, file:line) that made it.
     func report(_ event: DecisionEvent) {
-        journal.write(.decision(decisions.decision(for: event)))
+        let entry = JournalEntry.decision(decisions.decision(for: event))
+        journal.write(entry)
+        feed?.publish(entry)
     }
 
     private func failed(_ entry: JournalEntry) {
         journal.write(entry)
+        state.failed(entry.message)
+        saveState()
         status = "\(inForce); the last change was not applied: \(entry.message)"
         SystemdNotify.status(status)
+    }
+
+    private func overflowed() {
+        journal.write(.watchOverflowed(directory.path))
+    }
+
+    /// `--test-hold`: stops here, for good, before `step` of any generation after the first.
+    private func hold(at step: TestHold, of next: UInt64) {
+        guard configuration.hold == step, next > 1 else { return }
+        journal.write(.testHold(step.rawValue, generation: next))
+        while true { pause() }
+    }
+
+    /// Opens the runtime directory's decision feed; without it, the daemon still enforces.
+    private func startRuntime() {
+        guard let runtime = configuration.runtime else { return }
+        do {
+            try runtime.create()
+            let feed = try DecisionFeed(path: runtime.eventsSocket, queue: queue)
+            feed.start()
+            self.feed = feed
+        } catch {
+            journal.write(.runtimeUnavailable(runtime.path, "\(error)"))
+        }
+    }
+
+    /// Writes the state file for `portcullis status`.
+    private func saveState() {
+        guard let runtime = configuration.runtime else { return }
+        do {
+            try state.write(to: runtime.stateFile)
+        } catch {
+            journal.write(.runtimeUnavailable(runtime.path, "cannot write \(runtime.stateFile): \(error)"))
+        }
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// SIGHUP: read the whole directory again, as systemd's reload.

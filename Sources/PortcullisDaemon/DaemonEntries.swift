@@ -26,7 +26,25 @@ extension JournalEntry {
     static func otherABIRemoved(_ pin: String) -> JournalEntry {
         JournalEntry(
             "removed \(pin), pinned by a portcullis of another ABI version", priority: .info,
-            messageID: .daemonStarted, fields: [(.pins, pin)])
+            messageID: .otherABIRemoved, fields: [(.pins, pin)])
+    }
+
+    static func watchOverflowed(_ directory: String) -> JournalEntry {
+        JournalEntry(
+            "the inotify queue overflowed and changes were lost; reading \(directory) whole again",
+            priority: .warning, messageID: .watchOverflowed, fields: [(.policyDirectory, directory)])
+    }
+
+    static func runtimeUnavailable(_ directory: String, _ reason: String) -> JournalEntry {
+        JournalEntry(
+            "\(reason); `portcullis status` and `portcullis events` will not see this daemon (enforcement goes on)",
+            priority: .error, messageID: .runtimeUnavailable, fields: [(.runtimeDirectory, directory)])
+    }
+
+    static func testHold(_ step: String, generation: UInt64) -> JournalEntry {
+        JournalEntry(
+            "holding before \(step) of generation \(generation) until killed (--test-hold)", priority: .warning,
+            messageID: .testHold, fields: [(.step, step), (.generation, String(generation))])
     }
 
     /// A problem in a policy file: the message is the diagnostic as `portcullis

@@ -5,57 +5,119 @@ import SystemPackage
 /// Calls `onChange` once a burst of changes to a directory has settled.
 ///
 /// inotify on the directory, read from a DispatchSource on `queue`. Each event
-/// restarts a debounce timer, so a thousand-file rollout is one call. When the
-/// directory itself disappears, the watcher polls until it is back.
+/// restarts a debounce timer, so a thousand-file rollout is one call.
+///
+/// The watch follows the path, not the directory first found there: the parent
+/// directory is watched for the path's own name, so a directory deleted and
+/// recreated, moved away and replaced, or a symlink swapped to another
+/// directory (`ln -sfn new tmp && mv -T tmp path`) is watched again at once and
+/// rescanned. When the path and its parent are both missing, the watcher polls.
+/// A queue overflow (events lost) calls `onOverflow`, then rescans as any change does.
 public final class DirectoryWatcher: @unchecked Sendable {
     public let path: String
     private let queue: DispatchQueue
     private let debounce: DispatchTimeInterval
     private let onChange: @Sendable () -> Void
+    private let onOverflow: @Sendable () -> Void
     private let inotify: FileDescriptor
     private var source: DispatchSourceRead?
     private var pending: DispatchWorkItem?
     private var watch: Int32 = -1
+    private var parentWatch: Int32 = -1
+    private var polling = false
+    /// The parent directory and the path's name in it ("/" has neither).
+    private let parent: (directory: String, name: String)?
+
+    public static let defaultDebounce = DispatchTimeInterval.milliseconds(100)
 
     public init(
-        path: String, queue: DispatchQueue, debounce: DispatchTimeInterval = .milliseconds(100),
-        onChange: @escaping @Sendable () -> Void
+        path: String, queue: DispatchQueue, debounce: DispatchTimeInterval = DirectoryWatcher.defaultDebounce,
+        onOverflow: @escaping @Sendable () -> Void = {}, onChange: @escaping @Sendable () -> Void
     ) throws(Errno) {
         self.path = path
         self.queue = queue
         self.debounce = debounce
         self.onChange = onChange
+        self.onOverflow = onOverflow
+        parent = Self.split(path)
         inotify = try Inotify.open()
     }
 
-    /// Starts watching; call on `queue`.
+    deinit {
+        source?.cancel()
+        pending?.cancel()
+    }
+
+    /// `/etc/policies.d` → (`/etc`, `policies.d`); nil for `/`.
+    static func split(_ path: String) -> (directory: String, name: String)? {
+        var trimmed = Substring(path)
+        while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return (".", String(trimmed)) }
+        let name = trimmed[trimmed.index(after: slash)...]
+        guard !name.isEmpty else { return nil }
+        let directory = trimmed[..<slash]
+        return (directory.isEmpty ? "/" : String(directory), String(name))
+    }
+
+    /// Starts watching; call on `queue`. The descriptor closes when the source is cancelled.
     public func start() {
         arm()
         let source = DispatchSource.makeReadSource(fileDescriptor: inotify.rawValue, queue: queue)
         source.setEventHandler { [weak self] in self?.drain() }
+        source.setCancelHandler { [inotify] in try? inotify.close() }
         source.resume()
         self.source = source
     }
 
+    /// Watches the parent for the path's name, then the path itself; polls if either is missing.
     private func arm() {
+        if parentWatch < 0, let parent {
+            parentWatch =
+                (try? Inotify.addWatch(inotify, path: parent.directory, mask: [.entryReplaced, .deleteSelf, .onlyDirectory]))
+                ?? -1
+        }
+        if watch >= 0 { try? Inotify.removeWatch(inotify, watch) }
         watch = (try? Inotify.addWatch(inotify, path: path, mask: [.directoryChanges, .onlyDirectory])) ?? -1
-        if watch < 0 {
-            // The directory is missing: look again shortly, and rescan when it is back.
-            queue.asyncAfter(deadline: .now() + .milliseconds(250)) { [weak self] in
-                guard let self else { return }
-                self.arm()
-                if self.watch >= 0 { self.changed() }
-            }
+        if watch < 0 || (parent != nil && parentWatch < 0) { poll() }
+    }
+
+    /// Looks again shortly, and rescans once the directory is back.
+    private func poll() {
+        guard !polling else { return }
+        polling = true
+        queue.asyncAfter(deadline: .now() + .milliseconds(250)) { [weak self] in
+            guard let self else { return }
+            self.polling = false
+            let wasMissing = self.watch < 0
+            self.arm()
+            if wasMissing && self.watch >= 0 { self.changed() }
         }
     }
 
     private func drain() {
         guard let events = try? Inotify.readEvents(inotify), !events.isEmpty else { return }
-        if events.contains(where: { $0.mask.contains(.ignored) && $0.watch == watch }) {
-            watch = -1
-            arm()
+        var relevant = false
+        var replaced = false
+        for event in events {
+            if event.mask.contains(.queueOverflow) {
+                onOverflow()
+                replaced = true  // events were lost, the directory's too: watch it afresh
+            } else if event.watch == parentWatch {
+                if event.mask.contains(.ignored) || event.mask.contains(.deleteSelf) {
+                    parentWatch = -1
+                    replaced = true
+                } else if event.name == parent?.name {
+                    replaced = true
+                }
+            } else if event.watch == watch {
+                relevant = true
+                if event.mask.contains(.ignored) || event.mask.contains(.moveSelf) || event.mask.contains(.deleteSelf) {
+                    replaced = true
+                }
+            }
         }
-        changed()
+        if replaced { arm() }
+        if relevant || replaced { changed() }
     }
 
     private func changed() {

@@ -67,12 +67,14 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
     public static let mountFSType = FieldName(known: "MOUNT_FSTYPE")
     public static let mountFlags = FieldName(known: "MOUNT_FLAGS")
     public static let droppedCount = FieldName(known: "DROPPED_COUNT")
+    public static let runtimeDirectory = FieldName(known: "RUNTIME_DIR")
+    public static let step = FieldName(known: "STEP")
 
     /// Every name above, for the tests and the documentation.
     public static let known: [FieldName] = [
         generation, policyCount, ruleCount, fileCount, policies, execStates, programIDs,
         policyDirectory, signal, policyFile, file, line, column, field, hook, decision,
         ruleID, policy, pid, tgid, uid, comm, exe, cgroupID, unit, path, capability, mountSource,
-        mountTarget, mountFSType, mountFlags, droppedCount, programsStart, pins,
+        mountTarget, mountFSType, mountFlags, droppedCount, programsStart, pins, runtimeDirectory, step,
     ]
 }

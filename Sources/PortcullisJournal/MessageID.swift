@@ -25,4 +25,12 @@ public enum MessageID: String, Sendable, CaseIterable {
     case decisionAudit = "974fb174bc0f4ecca94f69099c280245"
     /// Decision events were dropped by the rate limit.
     case eventsDropped = "12c4af77cb0841879d5027b99b5642af"
+    /// A pin left by a portcullis of another ABI version was removed.
+    case otherABIRemoved = "9168dc5b452f4403be8073fa8dd65b08"
+    /// The inotify queue overflowed: events were lost, the directory is read whole again.
+    case watchOverflowed = "d35878f7f3b84e6aa0346f6b8e48c24e"
+    /// The runtime directory (state file, decision feed) cannot be used; enforcement goes on.
+    case runtimeUnavailable = "4f9c109f9689429295d2df495553b994"
+    /// Fault injection (`run --test-hold`, tests only): the daemon stops at a step until killed.
+    case testHold = "9a578578128d4816a2f7f86ea0cb5ef5"
 }

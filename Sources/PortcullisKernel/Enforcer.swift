@@ -119,9 +119,11 @@ public final class Enforcer: @unchecked Sendable {
 
     /// Makes `image` the policy in force: a fresh map holds it, frozen, and one
     /// write to the slot swaps it in. Programs see the old image or the new one.
-    public func install(_ image: PolicyImage) throws(BPFError) {
+    /// `beforeSwap` runs once the new map is filled and frozen, just before the swap.
+    public func install(_ image: PolicyImage, beforeSwap: () -> Void = {}) throws(BPFError) {
         let map = try ImageMap(image)
         defer { close(map.fd) }
+        beforeSwap()
         var slot: UInt32 = 0
         var fd = map.fd
         try check("installing the policy image", bpf_map_update_elem(imageSlot, &slot, &fd, UInt64(BPF_ANY)))
@@ -162,17 +164,6 @@ public final class Enforcer: @unchecked Sendable {
 
     /// The kernel's counters (enum pc_stat), summed over CPUs.
     public func statistics() throws(BPFError) -> EventStatistics {
-        let cpus = Int(libbpf_num_possible_cpus())
-        var totals = [UInt64](repeating: 0, count: Int(PC_STAT_COUNT.rawValue))
-        for stat in totals.indices {
-            var key = UInt32(stat)
-            var values = [UInt64](repeating: 0, count: max(cpus, 1))
-            try check("reading pc_stats", bpf_map_lookup_elem(stats, &key, &values))
-            totals[stat] = values.reduce(0, &+)
-        }
-        return EventStatistics(
-            sent: totals[Int(PC_STAT_EVENTS.rawValue)],
-            droppedByRateLimit: totals[Int(PC_STAT_DROPPED_RATE_LIMIT.rawValue)],
-            droppedRingFull: totals[Int(PC_STAT_DROPPED_RING_FULL.rawValue)])
+        try EventStatistics.read(statsFD: stats)
     }
 }

@@ -27,6 +27,8 @@ public enum Inotify {
         public static let directoryChanges: Mask = [
             .attrib, .closeWrite, .create, .delete, .deleteSelf, .movedFrom, .movedTo, .moveSelf,
         ]
+        /// An entry appearing, disappearing or being replaced by a rename.
+        public static let entryReplaced: Mask = [.create, .delete, .movedFrom, .movedTo]
     }
 
     public struct Event: Sendable, Hashable {
@@ -45,6 +47,11 @@ public enum Inotify {
     /// Watches `path`; returns the watch descriptor.
     public static func addWatch(_ fd: FileDescriptor, path: String, mask: Mask) throws(Errno) -> Int32 {
         try syscallRetryingInterrupts { inotify_add_watch(fd.rawValue, path, mask.rawValue) }
+    }
+
+    /// Stops watching; the kernel queues an `ignored` event for the watch.
+    public static func removeWatch(_ fd: FileDescriptor, _ watch: Int32) throws(Errno) {
+        _ = try syscallRetryingInterrupts { inotify_rm_watch(fd.rawValue, watch) }
     }
 
     /// Every event queued now; empty when none is (the descriptor is non-blocking).

@@ -19,7 +19,7 @@ struct CompileCommand: ParsableCommand {
         let image = compiled.image
         if explain {
             for rule in compiled.rules {
-                print("rule \(rule.index): \(rule.action.rawValue) \(describe(rule.rule.operation)) — policy \(rule.policy) at \(rule.rule.source)")
+                print("rule \(rule.index): \(rule.action.rawValue) \(rule.rule.operation.summary) — policy \(rule.policy) at \(rule.rule.source)")
             }
         }
         print(
@@ -28,14 +28,4 @@ struct CompileCommand: ParsableCommand {
         if outcome.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
     }
 
-    func describe(_ operation: Operation) -> String {
-        switch operation {
-        case .exec(let paths, let args):
-            return "exec \(paths.map(\.description).joined(separator: " | "))" + (args.map { " args /\($0)/" } ?? "")
-        case .capability(let caps): return "capability \(caps.map(\.name).joined(separator: ", "))"
-        case .mount(let m):
-            return "mount target \(m.targets.map(\.description)) source \(m.sources.map(\.description)) "
-                + "type \(m.fsTypes) flags \(m.flags.map(\.rawValue).sorted())"
-        }
-    }
 }

@@ -7,6 +7,6 @@ struct Portcullis: ParsableCommand {
         abstract: "Stops dangerous operations in the kernel: exec, mount and capability use (BPF-LSM).",
         subcommands: [
             RunCommand.self, CheckCommand.self, CompileCommand.self, ExplainCommand.self, DoctorCommand.self,
-            DisarmCommand.self, SelftestCommand.self,
+            StatusCommand.self, EventsCommand.self, DisarmCommand.self, SelftestCommand.self,
         ])
 }

@@ -12,6 +12,22 @@ static __always_inline void pc_count(__u32 stat)
 		*counter += 1;
 }
 
+/* Counts one decision of `rule` (an index in the image's rule table) in pc_hits. */
+static __always_inline void pc_hit(void *image, __u32 rule)
+{
+	if (rule == PC_RULE_NONE)
+		return;
+	__u32 at = pc_word(image, PC_HDR_RULES) + rule * PC_RULE_WORDS;
+	__u64 key = (__u64)pc_word(image, at + PC_RULE_KEY_HI) << 32 | pc_word(image, at + PC_RULE_KEY_LO);
+	__u64 *hits = bpf_map_lookup_elem(&pc_hits, &key);
+	if (hits) {
+		*hits += 1;
+		return;
+	}
+	__u64 one = 1;
+	bpf_map_update_elem(&pc_hits, &key, &one, BPF_NOEXIST);
+}
+
 /* Whether `rule` may report one more event now (a token bucket per rule and CPU). */
 static __always_inline int pc_rate_allows(__u32 rule)
 {
@@ -35,9 +51,11 @@ static __always_inline int pc_rate_allows(__u32 rule)
 	return 1;
 }
 
-/* A reserved event with the subject filled in, or NULL when it must not or cannot be sent. */
+/* Counts the decision; then a reserved event with the subject filled in, or NULL when it
+ * must not or cannot be sent. */
 static __always_inline struct pc_event *pc_event_start(void *image, __u32 hook, __u32 decision, __u32 rule)
 {
+	pc_hit(image, rule);
 	if (!pc_rate_allows(rule))
 		return 0;
 	struct pc_event *e = bpf_ringbuf_reserve(&pc_events, sizeof(*e), 0);

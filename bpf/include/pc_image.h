@@ -98,6 +98,15 @@ PC_MAP struct {
 	__type(value, struct pc_rate);
 } pc_rates SEC(".maps");
 
+/* Decisions per rule (see PC_HITS_MAX), per CPU. */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, PC_HITS_MAX);
+	__type(key, __u64);
+	__type(value, __u64);
+} pc_hits SEC(".maps");
+
 /* Which build of the programs is attached (a hash of the object), for upgrades. */
 PC_MAP struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

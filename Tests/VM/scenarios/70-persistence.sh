@@ -16,18 +16,18 @@ spec:
     - exec: { path: /usr/local/bin/forbidden-tool }
       action: deny
 YAML
-pins=/sys/fs/bpf/portcullis/abi-1
+pins=/sys/fs/bpf/portcullis/abi-2
 
 # Pins an older portcullis might have left: they go once this one enforces.
-mkdir -p /sys/fs/bpf/portcullis/abi-0/maps
-bpftool map create /sys/fs/bpf/portcullis/abi-0/maps/old type array key 4 value 4 entries 1 name old
+mkdir -p /sys/fs/bpf/portcullis/abi-1/maps
+bpftool map create /sys/fs/bpf/portcullis/abi-1/maps/old type array key 4 value 4 entries 1 name old
 
 start_daemon policies
 wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
 expect_eperm /usr/local/bin/forbidden-tool
 daemon_logged MESSAGE_ID="$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START=attached || fail "expected a fresh attachment"
-wait_until 5 test ! -e /sys/fs/bpf/portcullis/abi-0
-echo "fresh start: programs attached and pinned; the abi-0 pins were removed"
+wait_until 5 test ! -e /sys/fs/bpf/portcullis/abi-1
+echo "fresh start: programs attached and pinned; the abi-1 pins were removed"
 
 prog_ids() { bpftool prog show | sed -n 's/^\([0-9]*\): .* name \(pc_[a-z_]*\) .*/\2:\1/p' | sort | tr '\n' ' '; }
 ids=$(prog_ids)

@@ -83,14 +83,16 @@
  *
  *   the rule table: rule_count records of PC_RULE_WORDS words
  *     [PC_RULE_ACTION]      enum pc_action
- *     [PC_RULE_ID]          the rule's stable id, reported in events
+ *     [PC_RULE_ID]          the rule's index, reported in events
+ *     [PC_RULE_KEY_LO/HI]   a 64-bit key naming the rule across generations (its
+ *                           policy and its place there): pc_hits counts by it
  */
 #ifndef PORTCULLIS_ABI_H
 #define PORTCULLIS_ABI_H
 
 #include <linux/types.h>
 
-#define PC_ABI_VERSION 1
+#define PC_ABI_VERSION 2
 #define PC_IMAGE_MAGIC 0x4d494350u /* "PCIM" */
 
 /* The image is stored as lines of PC_LINE_WORDS words. */
@@ -199,6 +201,8 @@ struct pc_task {
 enum pc_rule_word {
 	PC_RULE_ACTION = 0,
 	PC_RULE_ID = 1,
+	PC_RULE_KEY_LO = 2,
+	PC_RULE_KEY_HI = 3,
 	PC_RULE_WORDS = 4,
 };
 
@@ -251,6 +255,13 @@ struct pc_event {
 #define PC_EVENT_RATE 20   /* events a second, per rule and CPU */
 #define PC_EVENT_BURST 50
 #define PC_RATE_SLOTS 4096 /* rules share rate-limit slots beyond this */
+
+/*
+ * pc_hits: how many decisions each rule made (denies and audits, reported or
+ * rate-limited alike), per CPU, keyed by the rule's key (PC_RULE_KEY_LO/HI),
+ * so a rule keeps its count across generations while it stays in its policy.
+ */
+#define PC_HITS_MAX 65536
 
 /* pc_stats: per-CPU counters, summed by userspace. */
 enum pc_stat {

@@ -1,0 +1,126 @@
+import Dispatch
+import Foundation
+import Glibc
+import Testing
+
+@testable import PortcullisDaemon
+
+/// The watcher follows the path: deleted and recreated, moved away and
+/// replaced, or a symlink swapped to another directory, the new directory's
+/// changes are seen. Each test waits (up to 10 s) for a call, never times one.
+@Suite(.serialized) struct DirectoryWatcherTests {
+    /// Counts calls; `wait` blocks until there have been more than `seen`.
+    final class Calls: @unchecked Sendable {
+        private let lock = NSCondition()
+        private var count = 0
+        var onChange: @Sendable () -> Void {
+            { [self] in lock.lock(); count += 1; lock.broadcast(); lock.unlock() }
+        }
+        var current: Int { lock.lock(); defer { lock.unlock() }; return count }
+        /// Whether a call beyond `seen` came within 10 s.
+        func wait(beyond seen: Int) -> Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            let deadline = Date().addingTimeInterval(10)
+            while count <= seen { if !lock.wait(until: deadline) { return count > seen } }
+            return true
+        }
+        /// Waits until no call has come for `quiet` seconds; returns the count then.
+        func settled(quiet: Double = 0.3) -> Int {
+            var last = current
+            while true {
+                Thread.sleep(forTimeInterval: quiet)
+                if current == last { return last }
+                last = current
+            }
+        }
+    }
+
+    static func scratch() -> String {
+        let path = NSTemporaryDirectory() + "watcher-\(UUID().uuidString)"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+        return path
+    }
+
+    static func write(_ path: String) {
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
+    }
+
+    func watch(_ path: String, _ calls: Calls) throws -> DirectoryWatcher {
+        let queue = DispatchQueue(label: "watcher-test")
+        let watcher = try DirectoryWatcher(path: path, queue: queue, debounce: .milliseconds(20), onChange: calls.onChange)
+        queue.sync { watcher.start() }
+        return watcher
+    }
+
+    @Test func seesAFileWritten() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let calls = Calls()
+        let watcher = try watch(root, calls)
+        Self.write(root + "/a.yaml")
+        #expect(calls.wait(beyond: 0))
+        withExtendedLifetime(watcher) {}
+    }
+
+    @Test func followsADirectoryDeletedAndRecreated() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = root + "/policies.d"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        let calls = Calls()
+        let watcher = try watch(dir, calls)
+        try FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        let seen = calls.settled()
+        #expect(seen >= 1, "the deletion and the new directory are changes")
+        Self.write(dir + "/a.yaml")
+        #expect(calls.wait(beyond: seen), "a file written in the recreated directory is seen")
+        withExtendedLifetime(watcher) {}
+    }
+
+    @Test func followsADirectoryMovedAwayAndReplaced() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = root + "/policies.d"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: root + "/staged", withIntermediateDirectories: false)
+        let calls = Calls()
+        let watcher = try watch(dir, calls)
+        #expect(rename(dir, root + "/old") == 0)
+        #expect(rename(root + "/staged", dir) == 0)
+        let seen = calls.settled()
+        Self.write(root + "/old/ignored.yaml")  // the old directory is no longer the path
+        Self.write(dir + "/a.yaml")
+        #expect(calls.wait(beyond: seen), "a file written in the replacement is seen")
+        withExtendedLifetime(watcher) {}
+    }
+
+    @Test func followsASymlinkSwappedToAnotherDirectory() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for name in ["v1", "v2"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(name)", withIntermediateDirectories: false)
+        }
+        let link = root + "/policies.d"
+        #expect(symlink("v1", link) == 0)
+        let calls = Calls()
+        let watcher = try watch(link, calls)
+        // ln -sfn v2 tmp && mv -T tmp policies.d: one rename replaces the link.
+        #expect(symlink("v2", root + "/tmp-link") == 0)
+        #expect(rename(root + "/tmp-link", link) == 0)
+        #expect(calls.wait(beyond: 0), "the swap itself is a change")
+        let seen = calls.settled()
+        Self.write(root + "/v2/a.yaml")
+        #expect(calls.wait(beyond: seen), "a file written in the new target is seen")
+        withExtendedLifetime(watcher) {}
+    }
+
+    @Test func splitsPathsIntoParentAndName() {
+        #expect(DirectoryWatcher.split("/etc/policies.d")! == ("/etc", "policies.d"))
+        #expect(DirectoryWatcher.split("/etc/policies.d/")! == ("/etc", "policies.d"))
+        #expect(DirectoryWatcher.split("/policies")! == ("/", "policies"))
+        #expect(DirectoryWatcher.split("policies")! == (".", "policies"))
+        #expect(DirectoryWatcher.split("/") == nil)
+    }
+}
