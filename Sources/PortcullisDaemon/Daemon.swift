@@ -184,9 +184,9 @@ public final class Daemon: @unchecked Sendable {
         journal.write(.watchOverflowed(directory.path))
     }
 
-    /// `--test-hold`: stops here, for good, before `step` of any generation after the first.
+    /// `--test-hold`: stops here, for good, before `step` of any generation after this daemon's first.
     private func hold(at step: TestHold, of next: UInt64) {
-        guard configuration.hold == step, next > 1 else { return }
+        guard configuration.hold == step, installed != nil else { return }
         journal.write(.testHold(step.rawValue, generation: next))
         while true { pause() }
     }

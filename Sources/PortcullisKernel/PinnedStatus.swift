@@ -40,7 +40,7 @@ public struct PinnedStatus: Sendable {
             if let id = Enforcer.programID(linkPin: pins.link(name)) { programIDs[name] = id }
         }
         let image = try PinnedMap(pins.map("pc_image"))
-        let words = try Self.activeImage(slot: image.fd)
+        let words = try Self.activeImage(slot: image)
         let header = { (word: pc_header_word) in words.indices.contains(Int(word.rawValue)) ? words[Int(word.rawValue)] : 0 }
         let generation = words.isEmpty ? nil : UInt64(header(PC_HDR_GEN_HI)) << 32 | UInt64(header(PC_HDR_GEN_LO))
         let ruleCount = Int(header(PC_HDR_RULE_COUNT))
@@ -57,14 +57,16 @@ public struct PinnedStatus: Sendable {
         return PinnedStatus(
             programIDs: programIDs, generation: generation, ruleCount: ruleCount, ruleKeys: keys,
             hits: try Self.hits(PinnedMap(pins.map("pc_hits"))),
-            statistics: try EventStatistics.read(statsFD: PinnedMap(pins.map("pc_stats")).fd))
+            statistics: try EventStatistics.read(PinnedMap(pins.map("pc_stats"))))
     }
 
     /// The words of the image in the slot, or none.
-    static func activeImage(slot: Int32) throws(BPFError) -> [UInt32] {
+    static func activeImage(slot: PinnedMap) throws(BPFError) -> [UInt32] {
         var key: UInt32 = 0
         var innerID: UInt32 = 0
-        guard bpf_map_lookup_elem(slot, &key, &innerID) == 0, innerID != 0 else { return [] }
+        let found = bpf_map_lookup_elem(slot.fd, &key, &innerID)
+        withExtendedLifetime(slot) {}
+        guard found == 0, innerID != 0 else { return [] }
         let inner = bpf_map_get_fd_by_id(innerID)
         guard inner >= 0 else { throw BPFError("opening the policy image map (id \(innerID))") }
         defer { close(inner) }
@@ -90,6 +92,7 @@ public struct PinnedStatus: Sendable {
         var key: UInt64 = 0
         var next: UInt64 = 0
         var first = true
+        defer { withExtendedLifetime(map) {} }
         while true {
             let rc = first ? bpf_map_get_next_key(map.fd, nil, &next) : bpf_map_get_next_key(map.fd, &key, &next)
             if rc == -ENOENT { break }
@@ -118,6 +121,11 @@ final class PinnedMap {
 }
 
 extension EventStatistics {
+    static func read(_ map: PinnedMap) throws(BPFError) -> EventStatistics {
+        defer { withExtendedLifetime(map) {} }
+        return try read(statsFD: map.fd)
+    }
+
     /// The kernel's counters (enum pc_stat) in `pc_stats`, summed over CPUs.
     static func read(statsFD: Int32) throws(BPFError) -> EventStatistics {
         let cpus = Int(libbpf_num_possible_cpus())
