@@ -94,10 +94,50 @@ public enum DFACompiler {
                 start: DFA.dead, transitions: [DFA.dead], accepts: [[]])
         }
 
-        // Combine in a balanced tree of products, minimizing each: the minimal
-        // DFA of some of the patterns is never larger than that of all of them,
-        // so this touches far fewer states than adding patterns one at a time.
-        var level = singles
+        // All at once: the usual case, and the fast one.
+        if let combined = try? combineAtOnce(singles, ids: patterns.map(\.id), stateLimit: stateLimit) {
+            return combined
+        }
+        // Over the cap somewhere: the balanced tree decides, as it always did,
+        // whether the patterns fit and which one to name when they do not.
+        do {
+            return try combinePairwise(singles, stateLimit: stateLimit).mergingIdenticalClasses().renumbered()
+        } catch {
+            // Over the cap: add the patterns one by one to name the first
+            // one that does not fit with those before it.
+            return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
+                .mergingIdenticalClasses().renumbered()
+        }
+    }
+
+    /// The patterns' DFAs combined in one simultaneous product. Patterns that
+    /// share an id (one rule with several paths) are combined first, so that
+    /// each component accepts its own id: the product is then minimal. With
+    /// distinct ids, every product the balanced tree builds is a quotient of
+    /// it, so it fits the cap exactly when the tree does; with shared ids it
+    /// may fit where the tree would not. Throws when anything passes the cap.
+    static func combineAtOnce(
+        _ singles: [DFA], ids: [Int], stateLimit: Int
+    ) throws(StateLimitExceeded) -> DFA {
+        var members: [Int: [Int]] = [:]
+        for (k, id) in ids.enumerated() { members[id, default: []].append(k) }
+        var components: [DFA] = []
+        components.reserveCapacity(members.count)
+        for id in members.keys.sorted() {
+            let group = members[id]!
+            components.append(
+                group.count == 1 ? singles[group[0]]
+                    : try combinePairwise(group.map { singles[$0] }, stateLimit: stateLimit))
+        }
+        return try SimultaneousProduct.build(components, stateLimit: stateLimit)
+            .mergingIdenticalClasses().renumbered()
+    }
+
+    /// Combines DFAs in a balanced tree of products, minimizing each: the
+    /// minimal DFA of some of the patterns is never larger than that of all of
+    /// them, so this touches far fewer states than adding patterns one at a time.
+    static func combinePairwise(_ dfas: [DFA], stateLimit: Int) throws(StateLimitExceeded) -> DFA {
+        var level = dfas
         while level.count > 1 {
             var next: [DFA] = []
             next.reserveCapacity((level.count + 1) / 2)
@@ -106,18 +146,11 @@ public enum DFACompiler {
                     next.append(level[i])
                     continue
                 }
-                do {
-                    next.append(try product(level[i], level[i + 1], stateLimit: stateLimit).minimized())
-                } catch {
-                    // Over the cap: add the patterns one by one to name the first
-                    // one that does not fit with those before it.
-                    return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
-                        .mergingIdenticalClasses().renumbered()
-                }
+                next.append(try product(level[i], level[i + 1], stateLimit: stateLimit).minimized())
             }
             level = next
         }
-        return level[0].mergingIdenticalClasses().renumbered()
+        return level[0]
     }
 
     /// Adds the patterns' DFAs one at a time; throws naming the first pattern
