@@ -1,7 +1,8 @@
-// The pipeline: patterns → parse → NFA → subset construction → minimize,
-// then the patterns' DFAs are combined in a balanced tree of product DFAs with
-// tagged accepts, minimized after each step, and finally canonicalized. When a
-// product exceeds the cap, patterns are added one by one to name the culprit.
+// The pipeline: patterns → parse → NFA → subset construction → minimize (a
+// pattern that is `^` and a literal run gets its minimal DFA directly), then
+// the patterns' DFAs are combined in one simultaneous product with tagged
+// accepts, which is already minimal, and canonicalized. When it exceeds the
+// cap, patterns are added one by one to name the culprit.
 
 /// The state cap was exceeded; names the pattern whose addition exceeded it.
 public struct DFACompileError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -76,6 +77,10 @@ public enum DFACompiler {
         var singles: [DFA] = []
         singles.reserveCapacity(patterns.count)
         for p in patterns {
+            if let chain = LiteralChain(p.node), chain.subsetConstructionStates <= stateLimit {
+                singles.append(chain.dfa(id: p.id, classes: classes))
+                continue
+            }
             do {
                 singles.append(
                     try SubsetConstruction.build(
@@ -94,31 +99,37 @@ public enum DFACompiler {
                 start: DFA.dead, transitions: [DFA.dead], accepts: [[]])
         }
 
-        // All at once: the usual case, and the fast one.
-        if let combined = try? combineAtOnce(singles, ids: patterns.map(\.id), stateLimit: stateLimit) {
-            return combined
+        // All at once: the usual case, and the fast one. Patterns that share an
+        // id (one rule with several paths) are combined first, so that each
+        // component accepts its own id.
+        guard let components = try? componentsByID(singles, ids: patterns.map(\.id), stateLimit: stateLimit)
+        else {
+            // A rule's own patterns went over the cap: the balanced tree decides,
+            // as it always did, whether the patterns fit together.
+            do {
+                return try combinePairwise(singles, stateLimit: stateLimit).mergingIdenticalClasses().renumbered()
+            } catch {
+                return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
+                    .mergingIdenticalClasses().renumbered()
+            }
         }
-        // Over the cap somewhere: the balanced tree decides, as it always did,
-        // whether the patterns fit and which one to name when they do not.
-        do {
-            return try combinePairwise(singles, stateLimit: stateLimit).mergingIdenticalClasses().renumbered()
-        } catch {
-            // Over the cap: add the patterns one by one to name the first
-            // one that does not fit with those before it.
+        // With one component per id the simultaneous product is minimal, so it
+        // passes the cap exactly when the minimal DFA of all the patterns does;
+        // then every way of combining them passes it too (the balanced tree's
+        // last product, and adding the patterns one by one, which names the
+        // first pattern that does not fit with those before it).
+        guard let product = try? SimultaneousProduct.build(components, stateLimit: stateLimit) else {
             return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
                 .mergingIdenticalClasses().renumbered()
         }
+        return product.mergingIdenticalClasses().renumbered()
     }
 
-    /// The patterns' DFAs combined in one simultaneous product. Patterns that
-    /// share an id (one rule with several paths) are combined first, so that
-    /// each component accepts its own id: the product is then minimal. With
-    /// distinct ids, every product the balanced tree builds is a quotient of
-    /// it, so it fits the cap exactly when the tree does; with shared ids it
-    /// may fit where the tree would not. Throws when anything passes the cap.
-    static func combineAtOnce(
+    /// One DFA per id, in ascending order of id: the single DFA of a pattern,
+    /// or the minimal DFA of the patterns that share the id.
+    static func componentsByID(
         _ singles: [DFA], ids: [Int], stateLimit: Int
-    ) throws(StateLimitExceeded) -> DFA {
+    ) throws(StateLimitExceeded) -> [DFA] {
         var members: [Int: [Int]] = [:]
         for (k, id) in ids.enumerated() { members[id, default: []].append(k) }
         var components: [DFA] = []
@@ -129,8 +140,7 @@ public enum DFACompiler {
                 group.count == 1 ? singles[group[0]]
                     : try combinePairwise(group.map { singles[$0] }, stateLimit: stateLimit))
         }
-        return try SimultaneousProduct.build(components, stateLimit: stateLimit)
-            .mergingIdenticalClasses().renumbered()
+        return components
     }
 
     /// Combines DFAs in a balanced tree of products, minimizing each: the
@@ -171,7 +181,8 @@ public enum DFACompiler {
                         + "fit); \(hint)")
             }
         }
-        // The balanced merge went over the cap but adding one at a time did not.
+        // Only when a rule's own patterns went over the cap in the balanced
+        // tree, and adding the patterns one at a time did not.
         return combined
     }
 
