@@ -20,7 +20,7 @@ enum SimultaneousProduct {
     static func build(_ parts: [DFA], stateLimit: Int) throws(StateLimitExceeded) -> DFA {
         precondition(!parts.isEmpty)
         let classCount = parts[0].classCount
-        let flat = FlatComponents(parts)
+        let flat = ProductComponents(parts)
 
         var index = KernelIndex(capacity: 1024)
         var transitions = [UInt32](repeating: DFA.dead, count: classCount)  // the dead row
@@ -46,14 +46,21 @@ enum SimultaneousProduct {
                 byteClass: parts[0].byteClass, classCount: classCount, stateCount: 1,
                 start: DFA.dead, transitions: transitions, accepts: accepts)
         }
+        var moves = [[UInt64]](repeating: [], count: classCount)
         var target: [UInt64] = []
         var current = 0
         while current < index.count {
             let kernel = Array(index.words[index.range(of: current)])
+            flat.move(kernel, into: &moves)
             for c in 0..<classCount {
-                target.removeAll(keepingCapacity: true)
-                flat.move(kernel, on: c, into: &target)
-                transitions.append(try state(of: target))
+                if flat.leave[c].isEmpty {
+                    transitions.append(try state(of: moves[c]))
+                } else {
+                    target.removeAll(keepingCapacity: true)
+                    flat.join(moves[c], leavingIdleOn: c, besides: kernel, into: &target)
+                    transitions.append(try state(of: target))
+                }
+                moves[c].removeAll(keepingCapacity: true)
             }
             current += 1
         }
@@ -69,85 +76,6 @@ enum SimultaneousProduct {
         var out: [Int] = [ids[0]]
         for id in ids.dropFirst() where id != out[out.count - 1] { out.append(id) }
         return out
-    }
-}
-
-/// The components' states numbered globally (component by component), with
-/// their transitions, accepts and idle states in flat arrays.
-private struct FlatComponents {
-    let classCount: Int
-    /// global state * classCount + class → global target, or `idleMark` when
-    /// the target is the component's idle state.
-    var next: [UInt32] = []
-    /// global state → component
-    var component: [UInt32] = []
-    /// The accepts of global state g: acceptIDs[acceptStart[g] ..< acceptStart[g + 1]].
-    var acceptStart: [Int] = [0]
-    var acceptIDs: [Int] = []
-    /// Per class, where the components that are idle go, when they leave idle (sorted).
-    var leave: [[UInt64]]
-    /// The components away from idle at the start (sorted global states).
-    var start: [UInt64] = []
-    /// Whether every component idles in its dead state (so no kernel is the dead state).
-    var allIdleDead = true
-
-    static let idleMark = UInt32.max
-
-    init(_ parts: [DFA]) {
-        classCount = parts[0].classCount
-        leave = [[UInt64]](repeating: [], count: classCount)
-        var base = 0
-        for (p, dfa) in parts.enumerated() {
-            precondition(dfa.classCount == classCount && dfa.byteClass == parts[0].byteClass)
-            let idle = dfa.idleState
-            if idle != DFA.dead { allIdleDead = false }
-            for t in dfa.transitions {
-                next.append(t == idle ? Self.idleMark : UInt32(base) + t)
-            }
-            component.append(contentsOf: repeatElement(UInt32(p), count: dfa.stateCount))
-            for ids in dfa.accepts {
-                acceptIDs.append(contentsOf: ids)
-                acceptStart.append(acceptIDs.count)
-            }
-            if dfa.start != idle { start.append(UInt64(base) + UInt64(dfa.start)) }
-            if idle != DFA.dead {
-                for c in 0..<classCount {
-                    let t = dfa.transitions[Int(idle) * classCount + c]
-                    if t != idle { leave[c].append(UInt64(base) + UInt64(t)) }
-                }
-            }
-            base += dfa.stateCount
-        }
-    }
-
-    func appendAccepts(of state: Int, to ids: inout [Int]) {
-        ids.append(contentsOf: acceptIDs[acceptStart[state] ..< acceptStart[state + 1]])
-    }
-
-    /// The kernel after `kernel` reads class `c`: each listed component moves,
-    /// and idle components that leave idle on `c` join.
-    func move(_ kernel: [UInt64], on c: Int, into target: inout [UInt64]) {
-        let joining = leave[c]
-        if joining.isEmpty {
-            for entry in kernel {
-                let t = next[Int(entry) * classCount + c]
-                if t != Self.idleMark { target.append(UInt64(t)) }
-            }
-            return
-        }
-        var j = 0
-        for entry in kernel {
-            let p = component[Int(entry)]
-            while j < joining.count && component[Int(joining[j])] < p {
-                target.append(joining[j])
-                j += 1
-            }
-            // This component is not idle: its own move counts, not the idle one's.
-            if j < joining.count && component[Int(joining[j])] == p { j += 1 }
-            let t = next[Int(entry) * classCount + c]
-            if t != Self.idleMark { target.append(UInt64(t)) }
-        }
-        target.append(contentsOf: joining[j...])
     }
 }
 
