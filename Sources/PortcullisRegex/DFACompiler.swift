@@ -52,13 +52,15 @@ public enum DFACompiler {
     public static func compile(
         _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit
     ) throws -> DFA {
+        let results = patterns.concurrentMap { p in
+            Result { () throws(RegexSyntaxError) in try RegexPattern.parse(p.pattern) }
+        }
         var parsed: [(id: Int, pattern: String, node: RegexNode)] = []
         parsed.reserveCapacity(patterns.count)
-        for p in patterns {
-            do {
-                parsed.append((p.id, p.pattern, try RegexPattern.parse(p.pattern)))
-            } catch {
-                throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
+        for (p, result) in zip(patterns, results) {
+            switch result {
+            case .success(let node): parsed.append((p.id, p.pattern, node))
+            case .failure(let error): throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
             }
         }
         return try compile(parsed: parsed, stateLimit: stateLimit)
@@ -74,24 +76,17 @@ public enum DFACompiler {
         let classes = ByteClasses(refining: sets)
 
         // Each pattern alone: a pattern over the cap is named right away.
+        let built = patterns.concurrentMap { single($0.node, id: $0.id, classes: classes, stateLimit: stateLimit) }
         var singles: [DFA] = []
         singles.reserveCapacity(patterns.count)
-        for p in patterns {
-            if let chain = LiteralChain(p.node), chain.subsetConstructionStates <= stateLimit {
-                singles.append(chain.dfa(id: p.id, classes: classes))
-                continue
-            }
-            do {
-                singles.append(
-                    try SubsetConstruction.build(
-                        NFA(searching: p.node), id: p.id, classes: classes, stateLimit: stateLimit
-                    ).minimized())
-            } catch {
+        for (p, single) in zip(patterns, built) {
+            guard let single else {
                 throw DFACompileError(
                     patternID: p.id, pattern: p.pattern, stateLimit: stateLimit,
                     message: "pattern #\(p.id) '\(p.pattern)' needs more than \(stateLimit) "
                         + "DFA states on its own; \(hint)")
             }
+            singles.append(single)
         }
         if singles.isEmpty {
             return DFA(
@@ -123,6 +118,25 @@ public enum DFACompiler {
                 .mergingIdenticalClasses().renumbered()
         }
         return product.mergingIdenticalClasses().renumbered()
+    }
+
+    /// The minimal DFA of one pattern over `classes`, or nil when its subset
+    /// construction needs more than `stateLimit` states. Subset construction and
+    /// minimization run over the pattern's own classes, the coarsest that tell
+    /// its byte sets apart: the same states and the same partition, since all
+    /// the classes inside one of its own move alike; the result is then
+    /// spread over `classes` (in the same numbering: each of its own classes
+    /// first appears, in `classes`, at its smallest byte).
+    static func single(_ node: RegexNode, id: Int, classes: ByteClasses, stateLimit: Int) -> DFA? {
+        if let chain = LiteralChain(node), chain.subsetConstructionStates <= stateLimit {
+            return chain.dfa(id: id, classes: classes)
+        }
+        var sets: [ByteSet] = []
+        node.forEachByteSet { sets.append($0) }
+        let own = classes.coarsened(toSeparate: sets)
+        guard let dfa = try? SubsetConstruction.build(NFA(searching: node), id: id, classes: own.classes, stateLimit: stateLimit)
+        else { return nil }
+        return dfa.minimized().expanded(to: classes, coarseOf: own.coarseOf)
     }
 
     /// One DFA per id, in ascending order of id: the single DFA of a pattern,
