@@ -8,13 +8,13 @@ struct ProductComponents {
     let classCount: Int
     /// The transitions of global state g that do not go to its component's idle
     /// state: classes and global targets at rowStart[g] ..< rowStart[g + 1].
-    private var rowStart: [Int32] = [0]
+    private var rowStart: [Int] = [0]
     private var rowClass: [UInt16] = []
     private var rowTarget: [UInt32] = []
     /// global state → component
     private var component: [UInt32] = []
     /// The accepts of global state g: acceptIDs[acceptStart[g] ..< acceptStart[g + 1]].
-    private var acceptStart: [Int32] = [0]
+    private var acceptStart: [Int] = [0]
     private var acceptIDs: [Int] = []
     /// Per class, where the idle components that leave idle on it go (sorted).
     private(set) var leave: [[UInt64]]
@@ -42,10 +42,10 @@ struct ProductComponents {
                     rowClass.append(UInt16(c))
                     rowTarget.append(base + t)
                 }
-                rowStart.append(Int32(rowClass.count))
+                rowStart.append(rowClass.count)
                 component.append(UInt32(p))
                 acceptIDs.append(contentsOf: dfa.accepts[s])
-                acceptStart.append(Int32(acceptIDs.count))
+                acceptStart.append(acceptIDs.count)
             }
             if dfa.start != idle { start.append(UInt64(base + dfa.start)) }
             if idle != DFA.dead {
@@ -59,14 +59,14 @@ struct ProductComponents {
     }
 
     func appendAccepts(of state: Int, to ids: inout [Int]) {
-        ids.append(contentsOf: acceptIDs[Int(acceptStart[state]) ..< Int(acceptStart[state + 1])])
+        ids.append(contentsOf: acceptIDs[acceptStart[state] ..< acceptStart[state + 1]])
     }
 
     /// Where the listed components of `kernel` go on each class, leaving out
     /// those that go idle: moves[c], sorted, for every class c.
     func move(_ kernel: [UInt64], into moves: inout [[UInt64]]) {
         for entry in kernel {
-            for r in Int(rowStart[Int(entry)]) ..< Int(rowStart[Int(entry) + 1]) {
+            for r in rowStart[Int(entry)] ..< rowStart[Int(entry) + 1] {
                 moves[Int(rowClass[r])].append(UInt64(rowTarget[r]))
             }
         }

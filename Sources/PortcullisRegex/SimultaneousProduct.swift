@@ -1,6 +1,6 @@
 // The product of many DFAs built in one pass: the union of their languages
-// with tagged accepts, the same automaton as the balanced tree of pairwise
-// products, without the tree's intermediate levels.
+// with tagged accepts, the automaton the balanced tree of pairwise products
+// gives once minimized, without the tree's intermediate levels.
 //
 // Each component has an idle state: the dead state when the component can
 // die (an anchored pattern that no longer matches), otherwise its busiest
@@ -20,7 +20,7 @@ enum SimultaneousProduct {
     static func build(_ parts: [DFA], stateLimit: Int) throws(StateLimitExceeded) -> DFA {
         precondition(!parts.isEmpty)
         let classCount = parts[0].classCount
-        let flat = ProductComponents(parts)
+        let components = ProductComponents(parts)
 
         var index = KernelIndex(capacity: 1024)
         var transitions = [UInt32](repeating: DFA.dead, count: classCount)  // the dead row
@@ -29,18 +29,18 @@ enum SimultaneousProduct {
 
         /// The product state of `kernel`, adding it when new.
         func state(of kernel: [UInt64]) throws(StateLimitExceeded) -> UInt32 {
-            if kernel.isEmpty && flat.allIdleDead { return DFA.dead }
+            if kernel.isEmpty && components.allIdleDead { return DFA.dead }
             let (found, inserted) = index.intern(kernel)
             if inserted {
                 if found + 1 >= stateLimit { throw StateLimitExceeded() }
                 ids.removeAll(keepingCapacity: true)
-                for entry in kernel { flat.appendAccepts(of: Int(entry), to: &ids) }
+                for entry in kernel { components.appendAccepts(of: Int(entry), to: &ids) }
                 accepts.append(Self.sortedUnique(&ids))
             }
             return UInt32(found + 1)
         }
 
-        let start = try state(of: flat.start)
+        let start = try state(of: components.start)
         if start == DFA.dead {
             return DFA(
                 byteClass: parts[0].byteClass, classCount: classCount, stateCount: 1,
@@ -51,13 +51,13 @@ enum SimultaneousProduct {
         var current = 0
         while current < index.count {
             let kernel = Array(index.words[index.range(of: current)])
-            flat.move(kernel, into: &moves)
+            components.move(kernel, into: &moves)
             for c in 0..<classCount {
-                if flat.leave[c].isEmpty {
+                if components.leave[c].isEmpty {
                     transitions.append(try state(of: moves[c]))
                 } else {
                     target.removeAll(keepingCapacity: true)
-                    flat.join(moves[c], leavingIdleOn: c, besides: kernel, into: &target)
+                    components.join(moves[c], leavingIdleOn: c, besides: kernel, into: &target)
                     transitions.append(try state(of: target))
                 }
                 moves[c].removeAll(keepingCapacity: true)
