@@ -236,7 +236,9 @@ enum PathRegex {
     static func escape(_ literal: String) -> String {
         var out = ""
         for scalar in literal.unicodeScalars {
-            let isWord = scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+            // Every ASCII character but letters and digits; an ASCII scalar is
+            // alphabetic exactly when it is a letter.
+            let isWord = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
             if scalar.isASCII && !isWord { out.append("\\") }
             out.unicodeScalars.append(scalar)
         }

@@ -52,10 +52,11 @@ struct Field {
     }
 
     /// The mapping's entries in file order, whatever their keys; nothing at all is no entries.
-    func entries(expected: String = "a mapping") -> [(key: String, field: Field)]? {
+    /// `expected` is only worked out for the error.
+    func entries(expected: @autoclosure () -> String = "a mapping") -> [(key: String, field: Field)]? {
         guard case .mapping(let pairs) = node.kind else {
             if node.isNull { return [] }
-            error("expected \(expected)")
+            error("expected \(expected())")
             return nil
         }
         var entries: [(key: String, field: Field)] = []

@@ -146,13 +146,21 @@ extension PathPattern {
                     escaped = false
                 } else if ch == "\\" {
                     escaped = true
-                } else if "^$.[]()|*+?{}".contains(ch) {
+                } else if Self.isOperator(ch) {
                     return nil
                 } else {
                     out.append(ch)
                 }
             }
             return escaped || !out.hasPrefix("/") ? nil : out
+        }
+    }
+
+    /// Whether `ch` is one of `^$.[]()|*+?{}`.
+    private static func isOperator(_ ch: Character) -> Bool {
+        switch ch {
+        case "^", "$", ".", "[", "]", "(", ")", "|", "*", "+", "?", "{", "}": return true
+        default: return false
         }
     }
 }

@@ -21,12 +21,17 @@ public indirect enum RegexNode: Hashable, Sendable {
 extension RegexNode {
     /// Every byte set the node tests, for computing byte classes.
     func collectByteSets(into sets: inout Set<ByteSet>) {
+        forEachByteSet { sets.insert($0) }
+    }
+
+    /// Calls `body` with every byte set the node tests, in pattern order.
+    func forEachByteSet(_ body: (ByteSet) -> Void) {
         switch self {
         case .empty, .startAnchor, .endAnchor: break
-        case .byteSet(let s): sets.insert(s)
+        case .byteSet(let s): body(s)
         case .concatenation(let xs), .alternation(let xs):
-            for x in xs { x.collectByteSets(into: &sets) }
-        case .repetition(let x, _, _), .group(let x): x.collectByteSets(into: &sets)
+            for x in xs { x.forEachByteSet(body) }
+        case .repetition(let x, _, _), .group(let x): x.forEachByteSet(body)
         }
     }
 }

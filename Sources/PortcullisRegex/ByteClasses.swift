@@ -42,6 +42,29 @@ struct ByteClasses: Equatable {
         representatives = reps
     }
 
+    /// The coarsest classes that tell `sets` apart, each a union of these
+    /// classes (each set must be one), and the coarse class of each of these
+    /// classes. Coarse classes are numbered by smallest byte too.
+    func coarsened(toSeparate sets: [ByteSet]) -> (classes: ByteClasses, coarseOf: [Int]) {
+        var coarseOf = [Int](repeating: 0, count: count)
+        var coarseCount = 1
+        for set in sets {
+            // (old coarse class, in set) → new coarse class, numbered by first class.
+            var renumber = [Int](repeating: -1, count: 2 * coarseCount)
+            var next = 0
+            for c in 0..<count {
+                let key = 2 * coarseOf[c] + (set.contains(representatives[c]) ? 1 : 0)
+                if renumber[key] < 0 {
+                    renumber[key] = next
+                    next += 1
+                }
+                coarseOf[c] = renumber[key]
+            }
+            coarseCount = next
+        }
+        return (ByteClasses(classOf: classOf.map { coarseOf[Int($0)] }, count: coarseCount), coarseOf)
+    }
+
     /// The classes whose bytes are in `set` (a union of classes by construction).
     func classes(of set: ByteSet) -> [Int32] {
         (0..<count).filter { set.contains(representatives[$0]) }.map { Int32($0) }
@@ -49,6 +72,19 @@ struct ByteClasses: Equatable {
 }
 
 extension DFA {
+    /// The same automaton over the finer `classes`, whose class c falls in
+    /// class coarseOf[c] of this DFA's classes.
+    func expanded(to classes: ByteClasses, coarseOf: [Int]) -> DFA {
+        var table: [UInt32] = []
+        table.reserveCapacity(stateCount * classes.count)
+        for s in 0..<stateCount {
+            for c in 0..<classes.count { table.append(transitions[s * classCount + coarseOf[c]]) }
+        }
+        return DFA(
+            byteClass: classes.classOf, classCount: classes.count, stateCount: stateCount,
+            start: start, transitions: table, accepts: accepts)
+    }
+
     /// Merges classes whose transition columns are identical in every state,
     /// keeping classes numbered by their smallest byte.
     func mergingIdenticalClasses() -> DFA {

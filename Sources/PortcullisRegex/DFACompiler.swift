@@ -1,7 +1,8 @@
-// The pipeline: patterns → parse → NFA → subset construction → minimize,
-// then the patterns' DFAs are combined in a balanced tree of product DFAs with
-// tagged accepts, minimized after each step, and finally canonicalized. When a
-// product exceeds the cap, patterns are added one by one to name the culprit.
+// The pipeline: patterns → parse → NFA → subset construction → minimize (a
+// pattern that is `^` and a literal run gets its minimal DFA directly), then
+// the patterns' DFAs are combined in one simultaneous product with tagged
+// accepts, which is already minimal, and canonicalized. When it exceeds the
+// cap, patterns are added one by one to name the culprit.
 
 /// The state cap was exceeded; names the pattern whose addition exceeded it.
 public struct DFACompileError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -51,13 +52,15 @@ public enum DFACompiler {
     public static func compile(
         _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit
     ) throws -> DFA {
+        let results = patterns.concurrentMap { p in
+            Result { () throws(RegexSyntaxError) in try RegexPattern.parse(p.pattern) }
+        }
         var parsed: [(id: Int, pattern: String, node: RegexNode)] = []
         parsed.reserveCapacity(patterns.count)
-        for p in patterns {
-            do {
-                parsed.append((p.id, p.pattern, try RegexPattern.parse(p.pattern)))
-            } catch {
-                throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
+        for (p, result) in zip(patterns, results) {
+            switch result {
+            case .success(let node): parsed.append((p.id, p.pattern, node))
+            case .failure(let error): throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
             }
         }
         return try compile(parsed: parsed, stateLimit: stateLimit)
@@ -73,20 +76,17 @@ public enum DFACompiler {
         let classes = ByteClasses(refining: sets)
 
         // Each pattern alone: a pattern over the cap is named right away.
+        let built = patterns.concurrentMap { single($0.node, id: $0.id, classes: classes, stateLimit: stateLimit) }
         var singles: [DFA] = []
         singles.reserveCapacity(patterns.count)
-        for p in patterns {
-            do {
-                singles.append(
-                    try SubsetConstruction.build(
-                        NFA(searching: p.node), id: p.id, classes: classes, stateLimit: stateLimit
-                    ).minimized())
-            } catch {
+        for (p, single) in zip(patterns, built) {
+            guard let single else {
                 throw DFACompileError(
                     patternID: p.id, pattern: p.pattern, stateLimit: stateLimit,
                     message: "pattern #\(p.id) '\(p.pattern)' needs more than \(stateLimit) "
                         + "DFA states on its own; \(hint)")
             }
+            singles.append(single)
         }
         if singles.isEmpty {
             return DFA(
@@ -94,110 +94,66 @@ public enum DFACompiler {
                 start: DFA.dead, transitions: [DFA.dead], accepts: [[]])
         }
 
-        // Combine in a balanced tree of products, minimizing each: the minimal
-        // DFA of some of the patterns is never larger than that of all of them,
-        // so this touches far fewer states than adding patterns one at a time.
-        var level = singles
-        while level.count > 1 {
-            var next: [DFA] = []
-            next.reserveCapacity((level.count + 1) / 2)
-            for i in stride(from: 0, to: level.count, by: 2) {
-                guard i + 1 < level.count else {
-                    next.append(level[i])
-                    continue
-                }
-                do {
-                    next.append(try product(level[i], level[i + 1], stateLimit: stateLimit).minimized())
-                } catch {
-                    // Over the cap: add the patterns one by one to name the first
-                    // one that does not fit with those before it.
-                    return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
-                        .mergingIdenticalClasses().renumbered()
-                }
-            }
-            level = next
-        }
-        return level[0].mergingIdenticalClasses().renumbered()
-    }
-
-    /// Adds the patterns' DFAs one at a time; throws naming the first pattern
-    /// whose addition exceeds the cap.
-    static func combineIncrementally(
-        _ singles: [DFA], _ patterns: [(id: Int, pattern: String, node: RegexNode)], stateLimit: Int
-    ) throws(DFACompileError) -> DFA {
-        var combined = singles[0]
-        for k in 1..<singles.count {
+        // All at once: the usual case, and the fast one. Patterns that share an
+        // id (one rule with several paths) are combined first, so that each
+        // component accepts its own id.
+        guard let components = try? componentsByID(singles, ids: patterns.map(\.id), stateLimit: stateLimit)
+        else {
+            // A rule's own patterns went over the cap: the balanced tree decides,
+            // as it always did, whether the patterns fit together.
             do {
-                combined = try product(combined, singles[k], stateLimit: stateLimit).minimized()
+                return try combinePairwise(singles, stateLimit: stateLimit).mergingIdenticalClasses().renumbered()
             } catch {
-                let p = patterns[k]
-                throw DFACompileError(
-                    patternID: p.id, pattern: p.pattern, stateLimit: stateLimit,
-                    message: "pattern #\(p.id) '\(p.pattern)' makes the combined DFA exceed "
-                        + "\(stateLimit) states (the \(k) pattern\(k == 1 ? "" : "s") before it "
-                        + "fit); \(hint)")
+                return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
+                    .mergingIdenticalClasses().renumbered()
             }
         }
-        // The balanced merge went over the cap but adding one at a time did not.
-        return combined
+        // With one component per id the simultaneous product is minimal, so it
+        // passes the cap exactly when the minimal DFA of all the patterns does;
+        // then every way of combining them passes it too (the balanced tree's
+        // last product, and adding the patterns one by one, which names the
+        // first pattern that does not fit with those before it).
+        guard let product = try? SimultaneousProduct.build(components, stateLimit: stateLimit) else {
+            return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
+                .mergingIdenticalClasses().renumbered()
+        }
+        return product.mergingIdenticalClasses().renumbered()
     }
 
-    /// The reachable part of the product automaton: accepts are the union of
-    /// both sides' accepts. Both inputs share byte classes and have state 0 dead.
-    static func product(_ a: DFA, _ b: DFA, stateLimit: Int) throws(StateLimitExceeded) -> DFA {
-        precondition(a.classCount == b.classCount && a.byteClass == b.byteClass)
-        let classCount = a.classCount
-        var index: [UInt64: UInt32] = [0: DFA.dead]
-        var pairs: [(UInt32, UInt32)] = [(DFA.dead, DFA.dead)]
-        var transitions = [UInt32](repeating: DFA.dead, count: classCount)
-
-        func state(_ x: UInt32, _ y: UInt32) throws(StateLimitExceeded) -> UInt32 {
-            let key = UInt64(x) << 32 | UInt64(y)
-            if let existing = index[key] { return existing }
-            if pairs.count >= stateLimit { throw StateLimitExceeded() }
-            let new = UInt32(pairs.count)
-            index[key] = new
-            pairs.append((x, y))
-            return new
+    /// The minimal DFA of one pattern over `classes`, or nil when its subset
+    /// construction needs more than `stateLimit` states. Subset construction and
+    /// minimization run over the pattern's own classes, the coarsest that tell
+    /// its byte sets apart: the same states and the same partition, since all
+    /// the classes inside one of its own move alike; the result is then
+    /// spread over `classes` (in the same numbering: each of its own classes
+    /// first appears, in `classes`, at its smallest byte).
+    static func single(_ node: RegexNode, id: Int, classes: ByteClasses, stateLimit: Int) -> DFA? {
+        if let chain = LiteralChain(node), chain.subsetConstructionStates <= stateLimit {
+            return chain.dfa(id: id, classes: classes)
         }
-
-        let start = try state(a.start, b.start)
-        var current = 1
-        while current < pairs.count {
-            let (x, y) = pairs[current]
-            for c in 0..<classCount {
-                transitions.append(
-                    try state(
-                        a.transitions[Int(x) * classCount + c],
-                        b.transitions[Int(y) * classCount + c]))
-            }
-            current += 1
-        }
-        return DFA(
-            byteClass: a.byteClass, classCount: classCount, stateCount: pairs.count,
-            start: start, transitions: transitions,
-            accepts: pairs.map { mergeSorted(a.accepts[Int($0.0)], b.accepts[Int($0.1)]) })
+        var sets: [ByteSet] = []
+        node.forEachByteSet { sets.append($0) }
+        let own = classes.coarsened(toSeparate: sets)
+        guard let dfa = try? SubsetConstruction.build(NFA(searching: node), id: id, classes: own.classes, stateLimit: stateLimit)
+        else { return nil }
+        return dfa.minimized().expanded(to: classes, coarseOf: own.coarseOf)
     }
 
-    /// The sorted union of two sorted id lists, without duplicates.
-    static func mergeSorted(_ x: [Int], _ y: [Int]) -> [Int] {
-        if x.isEmpty { return y }
-        if y.isEmpty { return x }
-        var out: [Int] = []
-        out.reserveCapacity(x.count + y.count)
-        var i = 0
-        var j = 0
-        while i < x.count || j < y.count {
-            let next: Int
-            if j >= y.count || (i < x.count && x[i] <= y[j]) {
-                next = x[i]
-                i += 1
-            } else {
-                next = y[j]
-                j += 1
-            }
-            if out.last != next { out.append(next) }
+    /// One DFA per id, in ascending order of id: the single DFA of a pattern,
+    /// or the minimal DFA of the patterns that share the id.
+    static func componentsByID(
+        _ singles: [DFA], ids: [Int], stateLimit: Int
+    ) throws(StateLimitExceeded) -> [DFA] {
+        var members: [Int: [Int]] = [:]
+        for (k, id) in ids.enumerated() { members[id, default: []].append(k) }
+        var components: [DFA] = []
+        components.reserveCapacity(members.count)
+        for id in members.keys.sorted() {
+            let group = members[id]!
+            components.append(
+                group.count == 1 ? singles[group[0]]
+                    : try combinePairwise(group.map { singles[$0] }, stateLimit: stateLimit))
         }
-        return out
+        return components
     }
 }

@@ -12,9 +12,11 @@ enum SubsetConstruction {
         let classCount = classes.count
         var closer = Closer(nfa)
 
-        // The classes each byte-consuming state moves on.
+        // The classes each byte-consuming state moves on, unless it moves on
+        // every class (the search loops, `.` over a class-less alphabet).
         var classCache: [ByteSet: [Int32]] = [:]
         var movesOn = [[Int32]](repeating: [], count: nfa.count)
+        var movesEverywhere = [Bool](repeating: false, count: nfa.count)
         var hasStartAssertion = false
         for (q, state) in nfa.states.enumerated() {
             switch state.kind {
@@ -26,6 +28,7 @@ enum SubsetConstruction {
                     classCache[state.set] = list
                     movesOn[q] = list
                 }
+                movesEverywhere[q] = movesOn[q].count == classCount
             case .assertStart: hasStartAssertion = true
             case .split, .assertEnd: break
             }
@@ -39,14 +42,25 @@ enum SubsetConstruction {
 
         func accepts(_ kernel: [Int32], atStart: Bool) -> Bool {
             if kernel.contains(nfa.match) { return true }
-            let pending = kernel.filter { nfa.states[Int($0)].kind == .assertEnd }
+            let pending = kernel.filter { closer.kind[Int($0)] == .assertEnd }
             if pending.isEmpty { return false }
-            let seeds = pending.map { nfa.states[Int($0)].next[0] }
+            let seeds = pending.map { closer.target[Int($0)] }
             return closer.closure(seeds, atStart: atStart, atEnd: true).contains(nfa.match)
         }
         /// Once the match state is reached the input matches whatever follows.
         func collapsed(_ kernel: [Int32]) -> [Int32] {
             kernel.contains(nfa.match) ? [nfa.match] : kernel
+        }
+        /// The DFA state after moving to `seeds` (not at the start), added when new.
+        func state(after seeds: [Int32]) throws(StateLimitExceeded) -> UInt32 {
+            let kernel = collapsed(closer.closure(seeds, atStart: false, atEnd: false))
+            if let existing = index[kernel] { return existing }
+            if kernels.count >= stateLimit { throw StateLimitExceeded() }
+            let new = UInt32(kernels.count)
+            index[kernel] = new
+            kernels.append(kernel)
+            accepting.append(accepts(kernel, atStart: false))
+            return new
         }
 
         // The start state: ^ holds here, so when the pattern uses ^ its state
@@ -59,29 +73,35 @@ enum SubsetConstruction {
 
         var transitions = [UInt32](repeating: DFA.dead, count: classCount)  // dead row
         var buckets = [[Int32]](repeating: [], count: classCount)
+        // The targets of the kernel's states that move on every class: every
+        // class whose bucket has nothing else goes to the same state.
+        var everywhere: [Int32] = []
         var current = 1
         while current < kernels.count {
-            for q in kernels[current] where nfa.states[Int(q)].kind == .bytes {
-                let target = nfa.states[Int(q)].next[0]
-                for c in movesOn[Int(q)] { buckets[Int(c)].append(target) }
+            everywhere.removeAll(keepingCapacity: true)
+            for q in kernels[current] where closer.kind[Int(q)] == .bytes {
+                let target = closer.target[Int(q)]
+                if movesEverywhere[Int(q)] {
+                    everywhere.append(target)
+                } else {
+                    for c in movesOn[Int(q)] { buckets[Int(c)].append(target) }
+                }
             }
+            var everywhereState: UInt32?
             for c in 0..<classCount {
-                if buckets[c].isEmpty {
+                if !buckets[c].isEmpty {
+                    buckets[c].append(contentsOf: everywhere)
+                    transitions.append(try state(after: buckets[c]))
+                    buckets[c].removeAll(keepingCapacity: true)
+                } else if everywhere.isEmpty {
                     transitions.append(DFA.dead)
-                    continue
+                } else if let known = everywhereState {
+                    transitions.append(known)
+                } else {
+                    let next = try state(after: everywhere)
+                    everywhereState = next
+                    transitions.append(next)
                 }
-                let kernel = collapsed(closer.closure(buckets[c], atStart: false, atEnd: false))
-                buckets[c].removeAll(keepingCapacity: true)
-                if let existing = index[kernel] {
-                    transitions.append(existing)
-                    continue
-                }
-                if kernels.count >= stateLimit { throw StateLimitExceeded() }
-                let new = UInt32(kernels.count)
-                index[kernel] = new
-                kernels.append(kernel)
-                accepting.append(accepts(kernel, atStart: false))
-                transitions.append(new)
             }
             current += 1
         }
@@ -92,15 +112,29 @@ enum SubsetConstruction {
     }
 }
 
-/// Epsilon closures with a reusable visited mark.
+/// Epsilon closures with a reusable visited mark, over the NFA in flat arrays.
 private struct Closer {
-    let nfa: NFA
+    /// Per NFA state: its kind, and its one successor (bytes and assertions).
+    let kind: [NFA.Kind]
+    let target: [Int32]
+    /// The successors of split state q: splitTargets[splitStart[q] ..< splitStart[q + 1]].
+    let splitStart: [Int32]
+    let splitTargets: [Int32]
     var mark: [UInt32]
     var stamp: UInt32 = 0
     var stack: [Int32] = []
 
     init(_ nfa: NFA) {
-        self.nfa = nfa
+        kind = nfa.states.map(\.kind)
+        target = nfa.states.map { $0.next.first ?? -1 }
+        var starts: [Int32] = [0]
+        var targets: [Int32] = []
+        for state in nfa.states {
+            if state.kind == .split { targets.append(contentsOf: state.next) }
+            starts.append(Int32(targets.count))
+        }
+        splitStart = starts
+        splitTargets = targets
         mark = [UInt32](repeating: 0, count: nfa.count)
     }
 
@@ -120,23 +154,27 @@ private struct Closer {
             stack.append(s)
         }
         while let q = stack.popLast() {
-            let state = nfa.states[Int(q)]
-            var follow = false
-            switch state.kind {
-            case .bytes: kernel.append(q)
-            case .split: follow = true
-            case .assertStart: follow = atStart
-            case .assertEnd:
-                if atEnd { follow = true } else { kernel.append(q) }
-            }
-            if follow {
-                for t in state.next where mark[Int(t)] != stamp {
-                    mark[Int(t)] = stamp
-                    stack.append(t)
+            switch kind[Int(q)] {
+            case .bytes:
+                kernel.append(q)
+            case .split:
+                for i in Int(splitStart[Int(q)]) ..< Int(splitStart[Int(q) + 1]) {
+                    visit(splitTargets[i])
                 }
+            case .assertStart:
+                if atStart { visit(target[Int(q)]) }
+            case .assertEnd:
+                if atEnd { visit(target[Int(q)]) } else { kernel.append(q) }
             }
         }
         kernel.sort()
         return kernel
+    }
+
+    private mutating func visit(_ t: Int32) {
+        if mark[Int(t)] != stamp {
+            mark[Int(t)] = stamp
+            stack.append(t)
+        }
     }
 }

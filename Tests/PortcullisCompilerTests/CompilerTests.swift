@@ -32,6 +32,15 @@ import Testing
         #expect(try Self.decide(p, "/opt/aXb") == .allow)
     }
 
+    @Test func everyASCIIPunctuationInExactPathsIsLiteral() throws {
+        let path = ##"/opt/a b!"#$%&'()*+,-.:;<=>?@[\]^_`{|}~/é9Z"##
+        let p = [Self.policy([(.exact(path), .deny)])]
+        #expect(try Self.decide(p, path) == .deny(rules: [0]))
+        #expect(try Self.decide(p, String(path.map { $0 == "." ? "x" : $0 })) == .allow)
+        #expect(try Self.decide(p, path.filter { $0 != "*" }) == .allow)
+        #expect(try Self.decide(p, path + "Z") == .allow)
+    }
+
     @Test func prefixAndRegexRules() throws {
         let p = [Self.policy([(.prefix("/tmp/"), .deny), (.regex("^/usr/bin/(kube|helm)"), .audit)])]
         #expect(try Self.decide(p, "/tmp/x") == .deny(rules: [0]))

@@ -1,0 +1,94 @@
+// The components of a simultaneous product, with their states numbered
+// globally (component after component, so a sorted list of global states is
+// sorted by component). Each state keeps only its transitions that leave the
+// component's idle state out: a literal's state has one, where a full table
+// row would have one per class.
+
+struct ProductComponents {
+    let classCount: Int
+    /// The transitions of global state g that do not go to its component's idle
+    /// state: classes and global targets at rowStart[g] ..< rowStart[g + 1].
+    private var rowStart: [Int] = [0]
+    private var rowClass: [UInt16] = []
+    private var rowTarget: [UInt32] = []
+    /// global state → component
+    private var component: [UInt32] = []
+    /// The accepts of global state g: acceptIDs[acceptStart[g] ..< acceptStart[g + 1]].
+    private var acceptStart: [Int] = [0]
+    private var acceptIDs: [Int] = []
+    /// Per class, where the idle components that leave idle on it go (sorted).
+    private(set) var leave: [[UInt64]]
+    /// The components away from idle at the start (sorted global states).
+    private(set) var start: [UInt64] = []
+    /// Whether every component idles in its dead state (so no kernel is the dead state).
+    private(set) var allIdleDead = true
+
+    init(_ parts: [DFA]) {
+        classCount = parts[0].classCount
+        leave = [[UInt64]](repeating: [], count: classCount)
+        let stateTotal = parts.reduce(0) { $0 + $1.stateCount }
+        component.reserveCapacity(stateTotal)
+        rowStart.reserveCapacity(stateTotal + 1)
+        acceptStart.reserveCapacity(stateTotal + 1)
+        var base: UInt32 = 0
+        for (p, dfa) in parts.enumerated() {
+            precondition(dfa.classCount == classCount && dfa.byteClass == parts[0].byteClass)
+            let idle = dfa.idleState
+            if idle != DFA.dead { allIdleDead = false }
+            for s in 0..<dfa.stateCount {
+                for c in 0..<classCount {
+                    let t = dfa.transitions[s * classCount + c]
+                    if t == idle { continue }
+                    rowClass.append(UInt16(c))
+                    rowTarget.append(base + t)
+                }
+                rowStart.append(rowClass.count)
+                component.append(UInt32(p))
+                acceptIDs.append(contentsOf: dfa.accepts[s])
+                acceptStart.append(acceptIDs.count)
+            }
+            if dfa.start != idle { start.append(UInt64(base + dfa.start)) }
+            if idle != DFA.dead {
+                for c in 0..<classCount {
+                    let t = dfa.transitions[Int(idle) * classCount + c]
+                    if t != idle { leave[c].append(UInt64(base + t)) }
+                }
+            }
+            base += UInt32(dfa.stateCount)
+        }
+    }
+
+    func appendAccepts(of state: Int, to ids: inout [Int]) {
+        ids.append(contentsOf: acceptIDs[acceptStart[state] ..< acceptStart[state + 1]])
+    }
+
+    /// Where the listed components of `kernel` go on each class, leaving out
+    /// those that go idle: moves[c], sorted, for every class c.
+    func move(_ kernel: [UInt64], into moves: inout [[UInt64]]) {
+        for entry in kernel {
+            for r in rowStart[Int(entry)] ..< rowStart[Int(entry) + 1] {
+                moves[Int(rowClass[r])].append(UInt64(rowTarget[r]))
+            }
+        }
+    }
+
+    /// `moved` (the listed components after class c) joined by the idle
+    /// components that leave idle on c; a component listed in `kernel` was not
+    /// idle, so it does not join, whether or not it moved.
+    func join(_ moved: [UInt64], leavingIdleOn c: Int, besides kernel: [UInt64], into target: inout [UInt64]) {
+        let joining = leave[c]
+        var k = 0  // in kernel
+        var m = 0  // in moved
+        for entry in joining {
+            let p = component[Int(entry)]
+            while k < kernel.count && component[Int(kernel[k])] < p { k += 1 }
+            if k < kernel.count && component[Int(kernel[k])] == p { continue }
+            while m < moved.count && moved[m] < entry {
+                target.append(moved[m])
+                m += 1
+            }
+            target.append(entry)
+        }
+        target.append(contentsOf: moved[m...])
+    }
+}
