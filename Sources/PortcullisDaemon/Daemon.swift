@@ -66,6 +66,8 @@ public final class Daemon: @unchecked Sendable {
     private var sources: [any DispatchSourceProtocol] = []
     private var state: DaemonState
     private var feed: DecisionFeed?
+    private var dropReportPending = false
+    private var reportedDrops = EventStatistics()
 
     public init(_ configuration: DaemonConfiguration, journal: any AuditSink) throws(BPFError) {
         self.configuration = configuration
@@ -90,7 +92,7 @@ public final class Daemon: @unchecked Sendable {
             handle(SIGINT) { [self] in stop("SIGINT") }
             startWatchdog()
             events = try enforcer.readEvents(on: queue) { [weak self] event in self?.report(event) }
-            startDropReports()
+            scheduleDropReport()
             startRuntime()
             execFiles = ExecFileWatch(queue: queue) { [weak self] in self?.reload() }
             reload()
@@ -167,6 +169,7 @@ public final class Daemon: @unchecked Sendable {
 
     /// One decision from the kernel, naming the rule (policy, file:line) that made it.
     func report(_ event: DecisionEvent) {
+        scheduleDropReport()
         let entry = JournalEntry.decision(decisions.decision(for: event))
         journal.write(entry)
         feed?.publish(entry)
@@ -243,20 +246,22 @@ public final class Daemon: @unchecked Sendable {
         sources.append(source)
     }
 
-    /// Every 10 s, an entry for the decision events the kernel had to drop since the last one.
-    private func startDropReports() {
-        var reported = EventStatistics()
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + 10, repeating: 10)
-        timer.setEventHandler { [weak self] in
-            guard let self, let now = try? self.enforcer.statistics() else { return }
-            let dropped = (now.droppedByRateLimit - reported.droppedByRateLimit)
-                + (now.droppedRingFull - reported.droppedRingFull)
+    /// 10 s after start-up, and 10 s after decision events arrive, an entry for the
+    /// events the kernel had to drop since the last one. Drops happen only while
+    /// events flow (rate limits) or while nobody reads (a full ring buffer, counted
+    /// from the programs' load): an idle daemon never wakes up for them.
+    private func scheduleDropReport() {
+        guard !dropReportPending else { return }
+        dropReportPending = true
+        queue.asyncAfter(deadline: .now() + 10) { [weak self] in
+            guard let self else { return }
+            self.dropReportPending = false
+            guard let now = try? self.enforcer.statistics() else { return }
+            let dropped = (now.droppedByRateLimit - self.reportedDrops.droppedByRateLimit)
+                + (now.droppedRingFull - self.reportedDrops.droppedRingFull)
             if dropped > 0 { self.journal.write(.eventsDropped(dropped)) }
-            reported = now
+            self.reportedDrops = now
         }
-        timer.resume()
-        sources.append(timer)
     }
 
     /// WATCHDOG=1 at half the unit's WatchdogSec=, when it has one.

@@ -78,6 +78,18 @@ wait_until 10 bash -c "'$PORTCULLIS' status | grep -q 'policies/20-broken.yaml:4
 "$PORTCULLIS" status | grep -q "policies/20-broken.yaml: refused" || fail "status does not say the file is refused"
 echo "status: the broken file and its error are shown"
 
+# A denial storm: the rate limits drop events, the daemon reports how many
+# (10 s after the storm), and every decision is still counted as a hit.
+for _ in $(seq 600); do /usr/local/bin/forbidden-tool 2>/dev/null && fail "forbidden-tool ran"; done
+wait_until 30 daemon_logged MESSAGE_ID=12c4af77cb0841879d5027b99b5642af
+"$PORTCULLIS" status --json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["eventsDroppedByRateLimit"] > 0, s
+assert {r["operation"]: r["hits"] for r in s["rules"]}["exec /usr/local/bin/forbidden-tool"] == 604, s["rules"]
+' || fail "status after the storm"
+echo "storm of 600 denials: drops reported, all 604 decisions counted"
+
 # The daemon dies: status still reads the kernel, and says so.
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
@@ -89,10 +101,10 @@ s = json.load(open(sys.argv[1]))
 assert s["enforcing"] and not s["daemonRunning"], s
 assert s["generation"] == 1, s
 hits = {r["operation"]: r["hits"] for r in s["rules"]}
-assert hits["exec /usr/local/bin/forbidden-tool"] == 5, hits
+assert hits["exec /usr/local/bin/forbidden-tool"] == 605, hits
 PY
 "$PORTCULLIS" status | grep -q "daemon: not running" || fail "status does not say the daemon is gone"
 "$PORTCULLIS" events --count 1 2>events.err && fail "events succeeded without a daemon"
 grep -q "is the daemon running" events.err || fail "events did not explain: $(cat events.err)"
-echo "after SIGKILL: status reads the pins (hits 5), events says there is no daemon"
+echo "after SIGKILL: status reads the pins (hits 605), events says there is no daemon"
 "$PORTCULLIS" disarm >/dev/null
