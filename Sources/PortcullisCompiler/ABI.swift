@@ -23,7 +23,14 @@ enum ABI {
         static let execInodes = Int(PC_HDR_EXEC_INODES.rawValue)
         static let execInodeMask = Int(PC_HDR_EXEC_INODE_MASK.rawValue)
         static let mount = Int(PC_HDR_MOUNT.rawValue)
+        static let subjectUIDs = Int(PC_HDR_SUBJECT_UIDS.rawValue)
+        static let subjectUIDMask = Int(PC_HDR_SUBJECT_UID_MASK.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
+    }
+
+    enum UID {
+        static let bucketSlots = Int(PC_UID_BUCKET_SLOTS)
+        static func hash(_ uid: UInt32) -> UInt32 { pc_uid_hash(uid) }
     }
 
     enum DFA {

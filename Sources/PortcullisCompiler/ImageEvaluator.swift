@@ -58,10 +58,13 @@ public struct ImageEvaluator: Sendable {
     public struct Task: Sendable {
         public var executable: [UInt8]?
         public var arguments: [String]?
+        /// Its real uid when it acts (not recorded at exec: read at each decision).
+        public var uid: UInt32
 
-        public init(executable: String? = nil, arguments: [String]? = nil) {
+        public init(executable: String? = nil, arguments: [String]? = nil, uid: UInt32 = 0) {
             self.executable = executable.map { Array($0.utf8) }
             self.arguments = arguments
+            self.uid = uid
         }
 
         public static let unrecorded = Task()
@@ -85,7 +88,22 @@ public struct ImageEvaluator: Sendable {
     }
 
     /// The subjects a task is, as exec.bpf.c and task.bpf.c compute them.
+    /// The subjects `task` is: what its exec recorded, less those whose uid condition
+    /// its uid does not meet (pc_subjects_current, then pc_subjects_for_uid).
     func subjects(of task: Task) -> SubjectSet {
+        let recorded = recordedSubjects(of: task)
+        let section = Int(image[ABI.Header.subjectUIDs])
+        guard section != 0 else { return recorded }
+        var allowed = set(at: section)
+        let bucket = Int(ABI.UID.hash(task.uid)) & Int(image[ABI.Header.subjectUIDMask])
+        let line = section + ABI.lineWords * (1 + bucket)
+        for slot in 0..<ABI.UID.bucketSlots where image[line + 2 * slot] == task.uid &+ 1 {
+            allowed = allowed.union(set(at: Int(image[line + 2 * slot + 1])))
+        }
+        return recorded.intersection(allowed)
+    }
+
+    func recordedSubjects(of task: Task) -> SubjectSet {
         let any = Int(image[ABI.Header.subjectAny])
         let half = { (h: Int) in SubjectSet(words: (0..<ABI.Subject.words).map { self.image[any + h * ABI.Subject.words + $0] }) }
         let (noPath, noArgs) = any == 0 ? (SubjectSet(), SubjectSet()) : (half(0), half(1))

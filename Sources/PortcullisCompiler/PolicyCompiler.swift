@@ -68,8 +68,8 @@ struct ImagePlan {
     mutating func add(_ rule: Rule, of policy: Policy) throws(CompileError) {
         if rule.action == .allow { return notYet(rule, "allow rules") }
         let s = rule.subject
-        if !s.units.isEmpty || !s.cgroups.isEmpty || !s.uids.isEmpty || !s.except.isEmpty {
-            return notYet(rule, "unit, cgroup, uid and except conditions on subjects")
+        if !s.units.isEmpty || !s.cgroups.isEmpty || !s.except.isEmpty {
+            return notYet(rule, "unit, cgroup and except conditions on subjects")
         }
         let action = policy.mode == .audit && rule.action == .deny ? Action.audit : rule.action
         switch rule.operation {
@@ -197,6 +197,25 @@ struct ImagePlan {
             let dfa = try self.dfa(argPatterns, stateLimit: stateLimit) { subjectRules[$0] }
             writer.setHeader(ABI.Header.subjectArgsDFA, writer.appendSubjectDFA(dfa))
         }
+        writeUIDs(into: &writer)
+    }
+
+    /// The uid conditions: the subjects with none, and per uid the subjects naming it.
+    func writeUIDs(into writer: inout ImageWriter) {
+        guard subjects.contains(where: { !$0.uids.isEmpty }) else { return }
+        var noUID = SubjectSet()
+        var byUID: [UInt32: SubjectSet] = [:]
+        for (id, subject) in subjects.enumerated() {
+            if subject.uids.isEmpty { noUID.insert(id) }
+            for uid in subject.uids { byUID[uid, default: SubjectSet()].insert(id) }
+        }
+        var sets: [UInt32: UInt32] = [:]
+        for (uid, set) in byUID.sorted(by: { $0.key < $1.key }) { sets[uid] = writer.appendSets([set]) }
+        let table = UIDTable(sets)
+        let section = writer.appendAligned(noUID.words + [UInt32](repeating: 0, count: ABI.lineWords - ABI.Subject.words))
+        _ = writer.append(table.words)
+        writer.setHeader(ABI.Header.subjectUIDs, section)
+        writer.setHeader(ABI.Header.subjectUIDMask, UInt32(table.buckets.count - 1))
     }
 
     /// The product DFA of `patterns`; a blow-up names the rule of the pattern responsible.

@@ -33,6 +33,8 @@ public struct DaemonConfiguration: Sendable {
 public enum TestHold: String, Sendable, CaseIterable {
     /// After reading the directory, before compiling it.
     case compile
+    /// With the new generation's map created, before it is filled.
+    case fill
     /// After filling and freezing the new generation's map, before swapping it in.
     case swap
 }
@@ -138,7 +140,8 @@ public final class Daemon: @unchecked Sendable {
         for d in compiled.diagnostics { journal.write(.diagnostic(d)) }
         guard force || !compiled.image.sameRules(as: installed) else { return saveState() }  // nothing changed
         do {
-            try enforcer.install(compiled.image) { hold(at: .swap, of: next) }
+            try enforcer.install(
+                compiled.image, beforeFill: { hold(at: .fill, of: next) }, beforeSwap: { hold(at: .swap, of: next) })
         } catch {
             failed(.generationFailed(error.description, kept: generation))
             return

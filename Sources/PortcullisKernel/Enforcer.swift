@@ -119,9 +119,12 @@ public final class Enforcer: @unchecked Sendable {
 
     /// Makes `image` the policy in force: a fresh map holds it, frozen, and one
     /// write to the slot swaps it in. Programs see the old image or the new one.
-    /// `beforeSwap` runs once the new map is filled and frozen, just before the swap.
-    public func install(_ image: PolicyImage, beforeSwap: () -> Void = {}) throws(BPFError) {
-        let map = try ImageMap(image)
+    /// `beforeFill` runs once the new map exists, before it is filled; `beforeSwap`
+    /// once it is filled and frozen, just before the swap (fault tests stop there).
+    public func install(
+        _ image: PolicyImage, beforeFill: () -> Void = {}, beforeSwap: () -> Void = {}
+    ) throws(BPFError) {
+        let map = try ImageMap(image, beforeFill: beforeFill)
         defer { close(map.fd) }
         beforeSwap()
         var slot: UInt32 = 0

@@ -7,7 +7,8 @@ import PortcullisCompiler
 struct ImageMap {
     let fd: Int32
 
-    init(_ image: PolicyImage) throws(BPFError) {
+    /// `beforeFill` runs once the map exists, empty, before its lines are written.
+    init(_ image: PolicyImage, beforeFill: () -> Void = {}) throws(BPFError) {
         let lines = UInt32(image.lineCount)
         let lineBytes = UInt32(PolicyImage.lineWords * MemoryLayout<UInt32>.size)
         var opts = bpf_map_create_opts()
@@ -16,6 +17,7 @@ struct ImageMap {
         let fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pc_image_gen", 4, lineBytes, lines, &opts)
         guard fd >= 0 else { throw BPFError("creating a map of \(lines) image lines", code: -fd) }
         do throws(BPFError) {
+            beforeFill()
             var keys = (0..<lines).map { $0 }
             var count = lines
             let rc = image.words.withUnsafeBytes { values in

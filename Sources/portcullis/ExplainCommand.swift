@@ -23,17 +23,32 @@ struct ExplainCommand: ParsableCommand {
         @Option(name: .customLong("arg"), parsing: .unconditionalSingleValue, help: "One of its arguments (argv[1...]), in order; repeat.")
         var arguments: [String] = []
 
+        @Option(help: "The acting process's real uid when it acts (setuid programs keep the caller's).")
+        var uid: UInt32 = 0
+
+        @Option(help: "The acting process's systemd unit (nginx.service).")
+        var unit: String?
+
         /// The compiled directory, its rules and an evaluator.
         func compile() throws -> CompiledPolicy {
             let outcome = try PolicyBuild.read([policyDirectory])
             for d in outcome.diagnostics where d.severity == .error { print(d.description) }
-            return try PolicyBuild.compile(outcome.files.flatMap(\.policies), generation: 1)
+            let compiled = try PolicyBuild.compile(outcome.files.flatMap(\.policies), generation: 1)
+            for d in compiled.diagnostics { print(d.description) }
+            if let unit {
+                print(
+                    "note: unit and cgroup conditions are not enforced by this build (rules naming them are "
+                        + "skipped, as warned), so --unit \(unit) changes no decision")
+            }
+            return compiled
         }
 
-        /// The acting task as the kernel records it at exec; unrecorded without --exe.
+        /// The acting task as the kernel knows it: its exec's record (none without
+        /// --exe) and its uid.
         var task: ImageEvaluator.Task {
-            guard let executable else { return .unrecorded }
-            return ImageEvaluator.Task(executable: canonical(executable), arguments: arguments)
+            var task = executable.map { ImageEvaluator.Task(executable: canonical($0), arguments: arguments) } ?? .unrecorded
+            task.uid = uid
+            return task
         }
     }
 
@@ -52,7 +67,7 @@ struct ExplainCommand: ParsableCommand {
 
     struct CapabilityUse: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "capability", abstract: "May the process (--exe, --arg) use CAPABILITY?")
+            commandName: "capability", abstract: "May the process (--exe, --arg, --uid) use CAPABILITY?")
         @OptionGroup var policies: Policies
         @Argument(help: "CAP_NET_ADMIN, net_admin, …") var capability: String
 
@@ -71,7 +86,7 @@ struct ExplainCommand: ParsableCommand {
     }
 
     struct Mount: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "May the process (--exe, --arg) mount?")
+        static let configuration = CommandConfiguration(abstract: "May the process (--exe, --arg, --uid) mount?")
         @OptionGroup var policies: Policies
         @Option(help: "The source as given to mount(2).") var source: String?
         @Option(help: "The mount point.") var target: String

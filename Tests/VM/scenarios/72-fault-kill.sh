@@ -1,5 +1,6 @@
-# SIGKILL at the worst moments: while the next generation is compiled, and
-# once its map is filled and frozen but not yet swapped in. Each time the
+# SIGKILL at the worst moments: while the next generation is compiled, while
+# its map is being filled, and once it is filled and frozen but not yet
+# swapped in (`run --test-hold STEP` stops the daemon there). Each time the
 # kernel keeps the old generation whole, and a restarted daemon converges on
 # the directory as it is.
 set -euo pipefail
@@ -20,7 +21,7 @@ YAML
 generation_in_kernel() { "$PORTCULLIS" status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])'; }
 
 mkdir -m 0755 policies
-for step in compile swap; do
+for step in compile fill swap; do
     rm -f policies/*
     policy deny-a tool-a > policies/a.yaml
     mv daemon.log "daemon-before-$step.log" 2>/dev/null || true
@@ -34,8 +35,8 @@ for step in compile swap; do
     policy deny-b tool-b > policies/b.yaml
     rm policies/a.yaml
     wait_until 30 daemon_logged MESSAGE_ID=9a578578128d4816a2f7f86ea0cb5ef5 PORTCULLIS_STEP="$step"
-    if [[ $step == swap ]]; then
-        # The new generation's map exists, filled and frozen, outside the slot.
+    if [[ $step != compile ]]; then
+        # The new generation's map exists, outside the slot.
         bpftool map show | grep -q "name pc_image_gen" || fail "no image map seen while held at the swap"
     fi
     kill -KILL "$DAEMON_PID"

@@ -43,6 +43,17 @@
  *
  *     [PC_HDR_MOUNT]        offset of the mount section, 0 when no mount rules
  *
+ *     [PC_HDR_SUBJECT_UIDS]      offset (line-aligned) of the uid section, 0 when no
+ *                                subject has a uid condition
+ *     [PC_HDR_SUBJECT_UID_MASK]  its bucket count - 1 (a power of two, minus one)
+ *
+ *   the uid section: a uid condition is met by the acting task's real uid at the
+ *   moment of the decision (setuid programs keep the caller's real uid). One
+ *   line, words [0, 8): the subjects with no uid condition; then one line per
+ *   bucket of PC_UID_BUCKET_SLOTS entries [uid + 1 (0: empty), offset of the set
+ *   of subjects naming that uid]; uid u lives in bucket pc_uid_hash(u) & mask,
+ *   so a decision reads one line. A task is a subject only if its uid is allowed.
+ *
  *   the mount section (PC_MOUNT_WORDS words): mount rules are numbered 0..n-1
  *   (at most PC_MOUNT_RULE_MAX) and sets of them are bitmaps laid out like
  *   subject sets. A mount rule matches when every condition it has matches:
@@ -121,6 +132,8 @@ enum pc_header_word {
 	PC_HDR_EXEC_INODES = 11,
 	PC_HDR_EXEC_INODE_MASK = 12,
 	PC_HDR_MOUNT = 13,
+	PC_HDR_SUBJECT_UIDS = 14,
+	PC_HDR_SUBJECT_UID_MASK = 15,
 	PC_HDR_WORDS = 16,
 };
 
@@ -179,6 +192,13 @@ static inline unsigned long pc_mount_flag_bit(int flag)
 static inline __u32 pc_inode_hash(__u32 dev, __u64 ino)
 {
 	return ((__u32)ino ^ (__u32)(ino >> 32) ^ dev * 0x9e3779b1u) * 0x85ebca6bu;
+}
+
+/* The uid section's buckets: one line of [uid + 1, set offset] pairs each. */
+#define PC_UID_BUCKET_SLOTS (PC_LINE_WORDS / 2)
+static inline __u32 pc_uid_hash(__u32 uid)
+{
+	return (uid * 0x9e3779b1u) >> 7;
 }
 
 /* Subjects: sets of them are bitmaps of PC_SUBJECT_WORDS words. */

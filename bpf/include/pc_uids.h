@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pc_uids.h: uid conditions on subjects, decided when the operation happens
+ * from the acting task's real uid: two lookups, whatever the policy holds.
+ */
+#ifndef PC_UIDS_H
+#define PC_UIDS_H
+
+#include "pc_subjects.h"
+
+/* Removes from `set` the subjects whose uid condition the current task does not meet. */
+static __always_inline void pc_subjects_for_uid(void *image, __u32 *set)
+{
+	__u32 section = pc_word(image, PC_HDR_SUBJECT_UIDS);
+	if (!section)
+		return;
+	__u32 uid = (__u32)bpf_get_current_uid_gid();
+	__u32 bucket = pc_uid_hash(uid) & pc_word(image, PC_HDR_SUBJECT_UID_MASK);
+	pc_subject_set allowed;
+	pc_set_read(image, section, allowed); /* the subjects with no uid condition */
+	struct pc_image_line *line = pc_line(image, section / PC_LINE_WORDS + 1 + bucket);
+	__u32 named = 0;
+	if (line) {
+		for (int i = 0; i < PC_UID_BUCKET_SLOTS; i++) {
+			if (line->w[2 * i] == uid + 1)
+				named = line->w[2 * i + 1];
+		}
+	}
+	if (named)
+		pc_subjects_add(image, named, allowed);
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		set[i] &= allowed[i];
+}
+
+#endif /* PC_UIDS_H */
