@@ -42,12 +42,13 @@ wait_until 10 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_CAPABILITY=CA
 wait_until 10 daemon_logged MESSAGE_ID="$DECISION_AUDIT" PORTCULLIS_CAPABILITY=CAP_NET_ADMIN PORTCULLIS_UID=1001
 
 mkdir -p src dst
-expect_eperm setpriv --ruid 1000 mount -o bind src dst
+out=$(setpriv --ruid 1000 mount -o bind src dst 2>&1) && fail "uid 1000's bind mount succeeded"
+wait_until 10 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=sb_mount PORTCULLIS_UID=1000
 expect_ok mount -o bind src dst
 umount dst
 expect_ok setpriv --ruid 1001 mount -o bind src dst
 umount dst
-echo "bind mounts: denied for mount run by real uid 1000, allowed for root and 1001"
+echo "bind mounts: denied for mount run by real uid 1000 ($out), allowed for root and 1001"
 
 # A process that changes its real uid without exec is judged by the new one.
 python3 - <<'PY' || fail "a process turning into uid 1000 kept CAP_NET_ADMIN"
