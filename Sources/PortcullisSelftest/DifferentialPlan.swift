@@ -30,32 +30,39 @@ public struct DifferentialPlan: Sendable {
     func event(_ rng: inout SeededRandom, set: Int, number: Int) -> SelftestEvent {
         if rng.chance(60) { return .exec(rng.pick(tree.programs)) }
         let tool = rng.pick(tree.tools)
+        let uid = rng.pick(Self.uids)
         switch tool.kind {
         case .ip:
-            return .tool(tool, arguments: ["link", "set", "lo", "mtu", rng.pick(["1280", "1400", "1500", "9000"])])
+            return .tool(
+                tool, arguments: ["link", "set", "lo", "mtu", rng.pick(["1280", "1400", "1500", "9000"])], uid: uid)
         case .mknod:
-            return .tool(tool, arguments: ["\(tree.nodes)/e\(set)-\(number)", "c", "1", "3"])
+            return .tool(tool, arguments: ["\(tree.nodes)/e\(set)-\(number)", "c", "1", "3"], uid: uid)
         }
     }
+
+    /// The real uids tools run with (effective uid 0 always, so capabilities stay);
+    /// subjects draw their uid conditions from the same few.
+    public static let uids: [UInt32] = [0, 0, 0, 0, 1000, 1001]
 }
 
 /// One thing the selftest does and compares: executing a program, or running a
 /// tool that uses its capability.
 public enum SelftestEvent: Sendable, Hashable, CustomStringConvertible {
     case exec(String)
-    case tool(Tool, arguments: [String])
+    /// A tool run with real uid `uid` (effective uid 0).
+    case tool(Tool, arguments: [String], uid: UInt32)
 
     /// The path executed.
     public var path: String {
         switch self {
         case .exec(let path): return path
-        case .tool(let tool, _): return tool.path
+        case .tool(let tool, _, _): return tool.path
         }
     }
 
     /// The tool whose capability use this is, if any.
     public var tool: Tool? {
-        guard case .tool(let tool, _) = self else { return nil }
+        guard case .tool(let tool, _, _) = self else { return nil }
         return tool
     }
 
@@ -63,24 +70,30 @@ public enum SelftestEvent: Sendable, Hashable, CustomStringConvertible {
     public var applet: String {
         switch self {
         case .exec: return "true"
-        case .tool(let tool, _): return tool.kind.rawValue
+        case .tool(let tool, _, _): return tool.kind.rawValue
         }
+    }
+
+    /// The real uid it runs with (0 for a plain exec).
+    public var uid: UInt32 {
+        guard case .tool(_, _, let uid) = self else { return 0 }
+        return uid
     }
 
     public var arguments: [String] {
         switch self {
         case .exec: return []
-        case .tool(_, let arguments): return arguments
+        case .tool(_, let arguments, _): return arguments
         }
     }
 
     public var description: String {
         switch self {
         case .exec(let path): return "exec \(path)"
-        case .tool(let tool, let arguments):
+        case .tool(let tool, let arguments, let uid):
             return
                 "\(tool.path) (\(tool.kind.rawValue)) \(arguments.joined(separator: " ")), "
-                + "using \(tool.kind.capability)"
+                + "using \(tool.kind.capability) with real uid \(uid)"
         }
     }
 }

@@ -38,7 +38,8 @@ struct PolicyGenerator {
         if rng.chance(30) { return .everyone }
         let args = rng.chance(35) ? rng.pick(argumentRegexes) : nil
         let executables = patterns(&rng, count: args == nil ? 1 + rng.below(2) : rng.below(3))
-        return Subject(executables: executables, args: args)
+        let uids = rng.chance(30) ? Array(Set(rng.some(of: DifferentialPlan.uids, atMost: 2))).sorted() : []
+        return Subject(executables: executables, args: args, uids: uids)
     }
 
     /// Arguments are `link set lo mtu N` (ip) and `<nodes>/eS-K c 1 3` (mknod).

@@ -30,6 +30,9 @@ public enum PolicyYAML {
             }
             var subject = rule.subject.executables.fields.map { (key: $0.key, value: list($0.values)) }
             if let args = rule.subject.args { subject.append((key: "argsRegex", value: quote(args))) }
+            if !rule.subject.uids.isEmpty {
+                subject.append((key: "uid", value: "[" + rule.subject.uids.map(String.init).joined(separator: ", ") + "]"))
+            }
             if !subject.isEmpty { out += "      subject: \(flow(subject))\n" }
             out += "      action: \(rule.action.rawValue)\n"
         }

@@ -37,8 +37,8 @@ public struct Prediction: Sendable, CustomStringConvertible {
     ) {
         self.canonicalPath = canonicalPath
         exec = evaluator.exec(path: Array(canonicalPath.utf8), identity: identity)
-        guard case .tool(let tool, let arguments) = event, !exec.isDeny else { return }
-        let task = ImageEvaluator.Task(executable: canonicalPath, arguments: arguments)
+        guard case .tool(let tool, let arguments, let uid) = event, !exec.isDeny else { return }
+        let task = ImageEvaluator.Task(executable: canonicalPath, arguments: arguments, uid: uid)
         let number = tool.kind.capability.number
         capability = (number, evaluator.capable(number, by: task))
     }

@@ -49,11 +49,32 @@ struct DifferentialRun {
         return nil
     }
 
+    /// Starts the event's program. A real uid other than 0 goes through setpriv(1):
+    /// real and effective uid N, with the tools' capabilities (and DAC override, for
+    /// the root-only scratch tree) kept as ambient capabilities, since a busybox
+    /// whose real and effective uids differ drops its privileges. bash's `exec -a`
+    /// gives busybox its applet name in argv[0]. Neither program is under the
+    /// scratch tree, so no generated rule matches them.
+    static func spawn(_ event: SelftestEvent) -> Result<Spawned, Spawned.Refused> {
+        guard event.uid != 0 else {
+            return Spawned.start(event.path, argv0: event.applet, arguments: event.arguments, captureStderr: true)
+        }
+        let uid = String(event.uid)
+        let caps = "+net_admin,+mknod,+dac_override"
+        return Spawned.start(
+            "/usr/bin/setpriv", argv0: "setpriv",
+            arguments: [
+                "--reuid", uid, "--regid", uid, "--clear-groups", "--inh-caps", caps, "--ambient-caps", caps, "--",
+                "/bin/bash", "-c", "exec -a \"$0\" \"$@\"", event.applet, event.path,
+            ] + event.arguments,
+            captureStderr: true)
+    }
+
     /// Runs `event` and collects what the kernel reported and dropped meanwhile.
     func observe(_ event: SelftestEvent) throws -> Observation {
         let before = try enforcer.statistics()
         let outcome: Observation.Outcome
-        switch Spawned.start(event.path, argv0: event.applet, arguments: event.arguments, captureStderr: true) {
+        switch Self.spawn(event) {
         case .failure(let refused) where refused.code == EPERM:
             outcome = .execDenied
         case .failure(let refused):
@@ -62,6 +83,8 @@ struct DifferentialRun {
             let (status, stderr) = child.wait()
             if status == 0 {
                 outcome = .ran
+            } else if event.uid != 0, status == 126, stderr.contains("Operation not permitted") {
+                outcome = .execDenied  // bash's exec of the tool was refused
             } else if event.tool != nil, stderr.contains("Operation not permitted") {
                 outcome = .capabilityDenied
             } else {

@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func aToolIsJudgedOnItsExecThenItsCapability() {
-        let e = Self.predict(.tool(Self.ip, arguments: ["link", "set", "lo", "mtu", "1400"]))
+        let e = Self.predict(.tool(Self.ip, arguments: ["link", "set", "lo", "mtu", "1400"], uid: 0))
         #expect(e.exec == .audit(rules: [1]))
         #expect(e.capability?.decision == .deny(rules: [2]))
         #expect(e.outcome == .capabilityDenied)
