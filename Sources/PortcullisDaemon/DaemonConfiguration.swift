@@ -1,0 +1,36 @@
+import Dispatch
+import PortcullisKernel
+
+/// How `portcullis run` is set up.
+public struct DaemonConfiguration: Sendable {
+    public var directory: PolicyDirectory
+    public var pins: Pins
+    /// Where the state file and the decision feed go; nil: nowhere.
+    public var runtime: RuntimeDirectory?
+    /// How long the directory must be quiet before it is compiled.
+    public var debounce: DispatchTimeInterval
+    /// Tests only: stop at this step of every generation after the first, until killed.
+    public var hold: TestHold?
+
+    public init(
+        directory: PolicyDirectory, pins: Pins = Pins(), runtime: RuntimeDirectory? = RuntimeDirectory(),
+        debounce: DispatchTimeInterval = DirectoryWatcher.defaultDebounce, hold: TestHold? = nil
+    ) {
+        self.directory = directory
+        self.pins = pins
+        self.runtime = runtime
+        self.debounce = debounce
+        self.hold = hold
+    }
+}
+
+/// Fault injection for the VM tests: where `--test-hold` stops the daemon, so
+/// a test can SIGKILL it there and prove the kernel keeps the old generation.
+public enum TestHold: String, Sendable, CaseIterable {
+    /// After reading the directory, before compiling it.
+    case compile
+    /// With the new generation's map created, before it is filled.
+    case fill
+    /// After filling and freezing the new generation's map, before swapping it in.
+    case swap
+}
