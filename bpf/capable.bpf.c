@@ -6,6 +6,7 @@
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include "pc_uids.h"
+#include "pc_excepts.h"
 #include "pc_events.h"
 
 /* security.h: a probe that must not be audited (e.g. has_capability_noaudit). */
@@ -57,6 +58,7 @@ static __always_inline int pc_capable_decide(int cap, unsigned int opts)
 	pc_subject_set subjects;
 	pc_subjects_current(image, subjects);
 	pc_subjects_for_uid(image, subjects);
+	pc_subjects_except(image, subjects);
 	__u32 deny = 0, audit = 0;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 		deny |= entry->w[PC_CAP_DENY + i] & subjects[i];

@@ -10,6 +10,7 @@
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include "pc_uids.h"
+#include "pc_excepts.h"
 #include "pc_events.h"
 
 typedef __u32 pc_rule_set[PC_SUBJECT_WORDS];
@@ -155,6 +156,7 @@ static __always_inline int pc_mount_decide(const char *dev_name, const struct pa
 		pick.candidates[i] = candidates[i];
 	pc_subjects_current(image, pick.subjects);
 	pc_subjects_for_uid(image, pick.subjects);
+	pc_subjects_except(image, pick.subjects);
 	bpf_loop(PC_MOUNT_RULE_MAX, pc_mount_pick_step, &pick, 0);
 	__u32 action = pick.action, decider = pick.decider;
 	if (action == PC_ACTION_NONE)

@@ -25,6 +25,8 @@ enum ABI {
         static let mount = Int(PC_HDR_MOUNT.rawValue)
         static let subjectUIDs = Int(PC_HDR_SUBJECT_UIDS.rawValue)
         static let subjectUIDMask = Int(PC_HDR_SUBJECT_UID_MASK.rawValue)
+        static let subjectExcepts = Int(PC_HDR_SUBJECT_EXCEPTS.rawValue)
+        static let subjectExceptCount = Int(PC_HDR_SUBJECT_EXCEPT_COUNT.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
     }
 

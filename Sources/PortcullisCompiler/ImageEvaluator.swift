@@ -89,15 +89,28 @@ public struct ImageEvaluator: Sendable {
 
     /// The subjects a task is, as exec.bpf.c and task.bpf.c compute them.
     /// The subjects `task` is: what its exec recorded, less those whose uid condition
-    /// its uid does not meet (pc_subjects_current, then pc_subjects_for_uid).
+    /// its uid does not meet, less those it is an exception of (pc_subjects_except).
     func subjects(of task: Task) -> SubjectSet {
-        let recorded = recordedSubjects(of: task)
+        let set = forUID(recordedSubjects(of: task), task.uid)
+        let section = Int(image[ABI.Header.subjectExcepts])
+        guard section != 0 else { return set }
+        var removed = SubjectSet()
+        for entry in 0..<Int(image[ABI.Header.subjectExceptCount]) {
+            let line = section + entry * ABI.lineWords
+            let id = Int(image[line]) & (ABI.Subject.max - 1)
+            guard set.contains(id) else { continue }
+            if !set.intersection(self.set(at: line + ABI.Subject.words)).isEmpty { removed.insert(id) }
+        }
+        return set.subtracting(removed)
+    }
+
+    func forUID(_ recorded: SubjectSet, _ uid: UInt32) -> SubjectSet {
         let section = Int(image[ABI.Header.subjectUIDs])
         guard section != 0 else { return recorded }
         var allowed = set(at: section)
-        let bucket = Int(ABI.UID.hash(task.uid)) & Int(image[ABI.Header.subjectUIDMask])
+        let bucket = Int(ABI.UID.hash(uid)) & Int(image[ABI.Header.subjectUIDMask])
         let line = section + ABI.lineWords * (1 + bucket)
-        for slot in 0..<ABI.UID.bucketSlots where image[line + 2 * slot] == task.uid &+ 1 {
+        for slot in 0..<ABI.UID.bucketSlots where image[line + 2 * slot] == uid &+ 1 {
             allowed = allowed.union(set(at: Int(image[line + 2 * slot + 1])))
         }
         return recorded.intersection(allowed)

@@ -60,6 +60,8 @@ struct ImagePlan {
     /// Distinct subjects; ids are positions. The first rule naming each, for errors.
     var subjects: [Subject] = []
     var subjectRules: [Rule] = []
+    /// The subjects with exceptions, and the ids of those exceptions.
+    var excepts: [(subject: Int, exceptions: SubjectSet)] = []
     /// Per capability: the subjects denied and audited, and the rule deciding each.
     var capabilities: [Int: (deny: SubjectSet, audit: SubjectSet, rules: [Int: Int])] = [:]
     /// Mount rules, numbered by position: the rule's index, its subject and what it matches.
@@ -68,8 +70,8 @@ struct ImagePlan {
     mutating func add(_ rule: Rule, of policy: Policy) throws(CompileError) {
         if rule.action == .allow { return notYet(rule, "allow rules") }
         let s = rule.subject
-        if !s.units.isEmpty || !s.cgroups.isEmpty || !s.except.isEmpty {
-            return notYet(rule, "unit, cgroup and except conditions on subjects")
+        if !s.units.isEmpty || !s.cgroups.isEmpty || s.except.contains(where: { !$0.units.isEmpty || !$0.cgroups.isEmpty }) {
+            return notYet(rule, "unit and cgroup conditions on subjects")
         }
         let action = policy.mode == .audit && rule.action == .deny ? Action.audit : rule.action
         switch rule.operation {
@@ -110,14 +112,18 @@ struct ImagePlan {
                 "\(what) are not enforced by this build yet; rule skipped"))
     }
 
+    /// The id of `subject`; its exceptions get ids of their own, which `excepts` lists.
     mutating func subjectID(_ subject: Subject, _ rule: Rule) throws(CompileError) -> Int {
         if let id = subjects.firstIndex(of: subject) { return id }
+        var exceptions = SubjectSet()
+        for exception in subject.except { exceptions.insert(try subjectID(exception, rule)) }
         guard subjects.count < ABI.Subject.max else {
             throw CompileError(
                 rule: rule, message: "more than \(ABI.Subject.max) distinct subjects in one generation")
         }
         subjects.append(subject)
         subjectRules.append(rule)
+        if !subject.except.isEmpty { excepts.append((subjects.count - 1, exceptions)) }
         return subjects.count - 1
     }
 
@@ -198,6 +204,17 @@ struct ImagePlan {
             writer.setHeader(ABI.Header.subjectArgsDFA, writer.appendSubjectDFA(dfa))
         }
         writeUIDs(into: &writer)
+        writeExcepts(into: &writer)
+    }
+
+    /// One line per subject with exceptions: its id, then the set of its exceptions.
+    func writeExcepts(into writer: inout ImageWriter) {
+        guard !excepts.isEmpty else { return }
+        let lines = excepts.flatMap { entry in
+            [UInt32(entry.subject)] + [UInt32](repeating: 0, count: ABI.Subject.words - 1) + entry.exceptions.words
+        }
+        writer.setHeader(ABI.Header.subjectExcepts, writer.appendAligned(lines))
+        writer.setHeader(ABI.Header.subjectExceptCount, UInt32(excepts.count))
     }
 
     /// The uid conditions: the subjects with none, and per uid the subjects naming it.

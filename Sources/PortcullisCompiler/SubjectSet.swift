@@ -22,6 +22,10 @@ struct SubjectSet: Sendable, Hashable {
         SubjectSet(words: zip(words, other.words).map { $0 | $1 })
     }
 
+    func subtracting(_ other: SubjectSet) -> SubjectSet {
+        SubjectSet(words: zip(words, other.words).map { $0 & ~$1 })
+    }
+
     var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
     var ids: [Int] { (0..<ABI.Subject.max).filter(contains) }
 }

@@ -39,7 +39,17 @@ struct PolicyGenerator {
         let args = rng.chance(35) ? rng.pick(argumentRegexes) : nil
         let executables = patterns(&rng, count: args == nil ? 1 + rng.below(2) : rng.below(3))
         let uids = rng.chance(30) ? Array(Set(rng.some(of: DifferentialPlan.uids, atMost: 2))).sorted() : []
-        return Subject(executables: executables, args: args, uids: uids)
+        let except = rng.chance(25) ? [exception(&rng)] : []
+        return Subject(executables: executables, args: args, uids: uids, except: except)
+    }
+
+    /// An `except` entry: one condition, on the executable, the arguments or the uid.
+    func exception(_ rng: inout SeededRandom) -> Subject {
+        switch rng.below(3) {
+        case 0: return Subject(executables: patterns(&rng, count: 1))
+        case 1: return Subject(args: rng.pick(argumentRegexes))
+        default: return Subject(uids: [rng.pick(DifferentialPlan.uids.filter { $0 != 0 })])
+        }
     }
 
     /// Arguments are `link set lo mtu N` (ip) and `<nodes>/eS-K c 1 3` (mknod).

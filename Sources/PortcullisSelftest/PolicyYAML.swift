@@ -28,15 +28,24 @@ public enum PolicyYAML {
             case .mount:
                 out += "    - mount: {}  # mount rules are not rendered\n"
             }
-            var subject = rule.subject.executables.fields.map { (key: $0.key, value: list($0.values)) }
-            if let args = rule.subject.args { subject.append((key: "argsRegex", value: quote(args))) }
-            if !rule.subject.uids.isEmpty {
-                subject.append((key: "uid", value: "[" + rule.subject.uids.map(String.init).joined(separator: ", ") + "]"))
-            }
+            let subject = fields(of: rule.subject)
             if !subject.isEmpty { out += "      subject: \(flow(subject))\n" }
             out += "      action: \(rule.action.rawValue)\n"
         }
         return out
+    }
+
+    /// A subject's conditions as flow-mapping fields, its exceptions included.
+    static func fields(of subject: Subject) -> [(key: String, value: String)] {
+        var fields = subject.executables.fields.map { (key: $0.key, value: list($0.values)) }
+        if let args = subject.args { fields.append((key: "argsRegex", value: quote(args))) }
+        if !subject.uids.isEmpty {
+            fields.append((key: "uid", value: "[" + subject.uids.map(String.init).joined(separator: ", ") + "]"))
+        }
+        if !subject.except.isEmpty {
+            fields.append((key: "except", value: "[" + subject.except.map { flow(Self.fields(of: $0)) }.joined(separator: ", ") + "]"))
+        }
+        return fields
     }
 
     /// A flow mapping of rendered values.

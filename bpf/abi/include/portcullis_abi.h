@@ -16,7 +16,7 @@
  *
  * Word offsets inside the image ("offsets" below are word indexes):
  *
- *   header (PC_HDR_WORDS words)
+ *   header (PC_HDR_WORDS words, two lines)
  *     [PC_HDR_MAGIC]        PC_IMAGE_MAGIC
  *     [PC_HDR_ABI]          PC_ABI_VERSION
  *     [PC_HDR_GEN_LO/HI]    the generation number, 64 bits
@@ -46,6 +46,16 @@
  *     [PC_HDR_SUBJECT_UIDS]      offset (line-aligned) of the uid section, 0 when no
  *                                subject has a uid condition
  *     [PC_HDR_SUBJECT_UID_MASK]  its bucket count - 1 (a power of two, minus one)
+ *
+ *     [PC_HDR_SUBJECT_EXCEPTS]      offset (line-aligned) of the except section, 0 when
+ *                                   no subject has exceptions
+ *     [PC_HDR_SUBJECT_EXCEPT_COUNT] its number of lines
+ *
+ *   the except section: one line per subject with `except` clauses: word 0 its
+ *   subject id, words [8, 16) the set of its exceptions (each a subject of its
+ *   own). Once the task's subjects are known (record, then uid), each listed
+ *   subject is removed if the task is also one of its exceptions: a decision
+ *   costs one line per subject with exceptions.
  *
  *   the uid section: a uid condition is met by the acting task's real uid at the
  *   moment of the decision (setuid programs keep the caller's real uid). One
@@ -134,7 +144,9 @@ enum pc_header_word {
 	PC_HDR_MOUNT = 13,
 	PC_HDR_SUBJECT_UIDS = 14,
 	PC_HDR_SUBJECT_UID_MASK = 15,
-	PC_HDR_WORDS = 16,
+	PC_HDR_SUBJECT_EXCEPTS = 16,
+	PC_HDR_SUBJECT_EXCEPT_COUNT = 17,
+	PC_HDR_WORDS = 32, /* two lines */
 };
 
 enum pc_dfa_word {
