@@ -13,6 +13,7 @@ public enum PolicyCompiler {
     ) throws(CompileError) -> CompiledPolicy {
         var plan = ImagePlan()
         for policy in policies {
+            plan.carveOuts = plan.capabilityAllows(of: policy)
             for rule in policy.rules {
                 try plan.add(rule, of: policy)
             }
@@ -67,12 +68,14 @@ struct ImagePlan {
     /// Mount rules, numbered by position: the rule's index, its subject and what it matches.
     var mountRules: [(rule: Int, subject: Int, match: MountMatch)] = []
 
+    /// The current policy's capability `allow` rules: per capability, the subjects
+    /// carved out of that policy's deny and audit rules for it.
+    var carveOuts: [Int: [Subject]] = [:]
+
     mutating func add(_ rule: Rule, of policy: Policy) throws(CompileError) {
-        if rule.action == .allow { return notYet(rule, "allow rules") }
         let s = rule.subject
-        if !s.units.isEmpty || !s.cgroups.isEmpty || s.except.contains(where: { !$0.units.isEmpty || !$0.cgroups.isEmpty }) {
-            return notYet(rule, "unit and cgroup conditions on subjects")
-        }
+        if Self.namesUnitOrCgroup(s) { return notYet(rule, "unit and cgroup conditions on subjects") }
+        if rule.action == .allow { return try addAllow(rule, of: policy) }
         let action = policy.mode == .audit && rule.action == .deny ? Action.audit : rule.action
         switch rule.operation {
         case .exec(let paths, let args):
@@ -82,9 +85,14 @@ struct ImagePlan {
             let index = append(rule, of: policy, action: action)
             execPatterns += paths.map { (id: index, pattern: PathRegex.pattern(for: $0)) }
         case .capability(let caps):
-            let subject = try subjectID(rule.subject, rule)
             let index = append(rule, of: policy, action: action)
             for cap in caps where cap.number < ABI.Cap.count {
+                // The policy's allow rules for this capability are exceptions of this rule's subject.
+                let carved = carveOuts[cap.number] ?? []
+                if carved.contains(where: \.isEveryone) { continue }
+                var exempted = rule.subject
+                exempted.except += carved
+                let subject = try subjectID(exempted, rule)
                 var entry = capabilities[cap.number] ?? (SubjectSet(), SubjectSet(), [:])
                 if action == .deny { entry.deny.insert(subject) } else { entry.audit.insert(subject) }
                 entry.rules[subject] = entry.rules[subject] ?? index
@@ -98,6 +106,45 @@ struct ImagePlan {
             let index = append(rule, of: policy, action: action)
             mountRules.append((rule: index, subject: subject, match: match))
         }
+    }
+
+    static func namesUnitOrCgroup(_ s: Subject) -> Bool {
+        !s.units.isEmpty || !s.cgroups.isEmpty || s.except.contains { !$0.units.isEmpty || !$0.cgroups.isEmpty }
+    }
+
+    /// An `allow` carves an exception out of its own policy's rules (docs/policy.md,
+    /// Precedence). Exec: the allow goes into the path DFA and, wherever it matches,
+    /// its policy's other rules are dropped from the accept list (see `ordered`).
+    /// Capabilities: `capabilityAllows` made it an exception of the policy's subjects.
+    mutating func addAllow(_ rule: Rule, of policy: Policy) throws(CompileError) {
+        switch rule.operation {
+        case .exec(let paths, let args):
+            if args != nil { return notYet(rule, "argument conditions on exec rules") }
+            if !rule.subject.isEveryone { return notYet(rule, "subject conditions on exec rules") }
+            if paths.isEmpty { return notYet(rule, "exec rules without a path") }
+            let index = append(rule, of: policy, action: .allow)
+            execPatterns += paths.map { (id: index, pattern: PathRegex.pattern(for: $0)) }
+        case .capability:
+            return  // carved out of the policy's capability rules already
+        case .mount:
+            return notYet(rule, "allow rules on mounts")
+        }
+    }
+
+    /// Per capability, the subjects of `policy`'s capability allow rules. An allow
+    /// whose subject has exceptions of its own cannot be an exception: it is skipped
+    /// with a warning (the policy's denials then stand without it).
+    mutating func capabilityAllows(of policy: Policy) -> [Int: [Subject]] {
+        var carved: [Int: [Subject]] = [:]
+        for rule in policy.rules where rule.action == .allow {
+            guard case .capability(let caps) = rule.operation, !Self.namesUnitOrCgroup(rule.subject) else { continue }
+            guard rule.subject.except.isEmpty else {
+                notYet(rule, "allow rules whose subject has exceptions")
+                continue
+            }
+            for cap in caps { carved[cap.number, default: []].append(rule.subject) }
+        }
+        return carved
     }
 
     mutating func append(_ rule: Rule, of policy: Policy, action: Action) -> Int {
@@ -175,7 +222,8 @@ struct ImagePlan {
         let strength = { (i: Int) in (PolicyCompiler.kernelAction(rules[i].action), -i) }
         var lists: [FileIdentity: UInt32] = [:]
         for (identity, indexes) in rulesByFile.sorted(by: { ($0.key.device, $0.key.inode) < ($1.key.device, $1.key.inode) }) {
-            let ordered = indexes.sorted { strength($0) > strength($1) }
+            let ordered = carvedOut(Array(indexes)).sorted { strength($0) > strength($1) }
+            guard !ordered.isEmpty else { continue }
             lists[identity] = writer.append([UInt32(ordered.count)] + ordered.map { UInt32($0) })
         }
         let table = InodeTable(lists)
@@ -253,8 +301,16 @@ struct ImagePlan {
     func ordered(_ dfa: DFA) -> DFA {
         var dfa = dfa
         let strength = { (i: Int) in (PolicyCompiler.kernelAction(rules[i].action), -i) }
-        dfa.accepts = dfa.accepts.map { ids in ids.sorted { strength($0) > strength($1) } }
+        dfa.accepts = dfa.accepts.map { ids in carvedOut(ids).sorted { strength($0) > strength($1) } }
         return dfa
+    }
+
+    /// The rules of an accept list left once `allow` rules have carved out their own
+    /// policies: a policy with a matching allow says nothing (its rules, the allow
+    /// included, leave the list).
+    func carvedOut(_ ids: [Int]) -> [Int] {
+        let silenced = Set(ids.filter { rules[$0].action == .allow }.map { rules[$0].policy })
+        return silenced.isEmpty ? ids : ids.filter { !silenced.contains(rules[$0].policy) }
     }
 }
 

@@ -24,14 +24,16 @@ struct PolicyGenerator {
     }
 
     func rule(_ rng: inout SeededRandom, source: SourceLocation) -> Rule {
-        let action: Action = rng.chance(60) ? .deny : .audit
+        let action: Action = rng.chance(12) ? .allow : rng.chance(60) ? .deny : .audit
         if rng.chance(50) {
             return Rule(
                 operation: .exec(paths: patterns(&rng, count: 1 + rng.below(2)), args: nil), subject: .everyone,
                 action: action, source: source)
         }
         let capabilities = rng.some(of: Tool.Kind.allCases.map(\.capability), atMost: 2)
-        return Rule(operation: .capability(capabilities), subject: subject(&rng), action: action, source: source)
+        var subject = subject(&rng)
+        if action == .allow { subject.except = [] }  // an allow is an exception: it has none of its own
+        return Rule(operation: .capability(capabilities), subject: subject, action: action, source: source)
     }
 
     func subject(_ rng: inout SeededRandom) -> Subject {

@@ -75,11 +75,9 @@ import Testing
         #expect(a.image.words.count % PolicyImage.lineWords == 0)
     }
 
-    @Test func allowRulesAreReportedAsNotYetEnforced() throws {
+    @Test func mountAllowRulesAreReportedAsNotYetEnforced() throws {
         let at = SourceLocation(file: "c.yaml", line: 4, column: 7)
-        let rule = Rule(
-            operation: .capability([Capability(name: "CAP_NET_ADMIN")!]), subject: .everyone,
-            action: .allow, source: at)
+        let rule = Rule(operation: .mount(MountMatch(flags: [.bind])), subject: .everyone, action: .allow, source: at)
         let compiled = try PolicyCompiler.compile(
             [Policy(name: "c", source: at, mode: .enforce, rules: [rule])], generation: 1)
         #expect(compiled.rules.isEmpty)
