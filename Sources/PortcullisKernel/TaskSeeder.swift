@@ -16,14 +16,10 @@ enum TaskSeeder {
     @discardableResult
     static func createMissingRecords(tasksFD: Int32) -> Int {
         var created = 0
-        var record = [UInt8](repeating: 0, count: MemoryLayout<pc_task>.size)
         for name in Pins.entries("/proc") {
             guard let pid = Int32(name), pid > 0 else { continue }
             guard let exe = readlink("/proc/\(pid)/exe") else { continue }  // a kernel thread, or gone
-            let args = arguments(readFile("/proc/\(pid)/cmdline"))
-            for i in record.indices { record[i] = 0 }
-            write(text: exe.map { $0 }, known: true, at: MemoryLayout<pc_task>.offset(of: \pc_task.exe)!, into: &record)
-            write(text: args ?? [], known: args != nil, at: MemoryLayout<pc_task>.offset(of: \pc_task.args)!, into: &record)
+            var record = record(exe: exe, arguments: arguments(readFile("/proc/\(pid)/cmdline")))
             let pidfd = portcullis_pidfd_open(pid)
             guard pidfd >= 0 else { continue }
             var key = pidfd
@@ -48,6 +44,15 @@ enum TaskSeeder {
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw BPFError("running the seeding iterator") }
         }
+    }
+
+    /// A struct pc_task with no views, holding these texts (nil: unknown).
+    static func record(exe: [UInt8], arguments: [UInt8]?) -> [UInt8] {
+        var record = [UInt8](repeating: 0, count: MemoryLayout<pc_task>.size)
+        write(text: exe, known: true, at: MemoryLayout<pc_task>.offset(of: \pc_task.exe)!, into: &record)
+        write(text: arguments ?? [], known: arguments != nil, at: MemoryLayout<pc_task>.offset(of: \pc_task.args)!,
+              into: &record)
+        return record
     }
 
     /// argv[1..] as the kernel keeps them (NUL separated, without the final NUL);

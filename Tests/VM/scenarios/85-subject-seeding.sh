@@ -22,7 +22,7 @@ with open(log, "a", buffering=1) as out:
             out.write("eperm\n")
         time.sleep(0.02)
 PY
-touch target other-target
+touch target other-target probe.log other.log
 chown 1234:1234 target other-target
 
 python3 probe.py seeding-probe target probe.log &
