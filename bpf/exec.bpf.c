@@ -3,49 +3,55 @@
  * exec.bpf.c: the exec hook. The path matched is the canonical path of the
  * file being executed (d_path of bprm->file, relative to the caller's root),
  * so symlinks and relative names cannot dodge a rule. An allowed exec also
- * records which subjects the program's path makes the task (pc_subjects.h).
+ * stages that path in the task's record, for its subjects (pc_subjects.h).
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include "pc_subjects.h"
 #include "pc_exec_check.h"
 
-/* Records the subjects `path` makes the current task, for sched_process_exec to finish. */
-static __always_inline void pc_record_exe_subjects(void *image, const char *path, __u32 length)
+/*
+ * Stages the path being executed in the current task's record; it becomes the
+ * executable's once the exec completes (task.bpf.c), not before, so an exec
+ * that fails later leaves the record as it was. Kept whatever the policy, so
+ * that a later one with subjects finds it.
+ */
+static __always_inline void pc_stage_exe(const struct pc_path_buf *path, __u32 length)
 {
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0,
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!task)
 		return;
-	pc_subject_set set;
-	pc_subjects_any(image, 0, set);
-	__u32 dfa = pc_word(image, PC_HDR_SUBJECT_EXE_DFA);
-	if (dfa)
-		pc_subjects_add(image, pc_dfa_accepts(image, dfa, path, 0, length), set);
-	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-		task->exe_subjects[i] = set[i];
-	task->exe_generation = pc_generation(image);
+	struct pc_task_text *text = &task->exec_exe;
+	text->flags = PC_TEXT_STAGED;
+	text->length = 0;
+	if (!length || bpf_probe_read_kernel(text->data, PC_TASK_TEXT_MAX, path->data))
+		return; /* unknown: matches every path condition */
+	text->flags |= PC_TEXT_KNOWN;
+	if (length > PC_TASK_TEXT_MAX) {
+		length = PC_TASK_TEXT_MAX;
+		text->flags |= PC_TEXT_CUT;
+	}
+	text->length = length;
 }
 
 static __always_inline int pc_exec_decide(struct linux_binprm *bprm)
 {
-	void *image = pc_image_get();
-	if (!image)
-		return 0;
-	__u32 dfa = pc_word(image, PC_HDR_EXEC_DFA);
-	int subjects = pc_has_subjects(image);
-	if (!dfa && !subjects)
-		return 0;
-
-	__u32 zero = 0, length;
+	__u32 zero = 0, length = 0;
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
+	void *image = pc_image_get();
 	if (!path)
-		return -EPERM; /* cannot happen; fail closed all the same */
-	int verdict = pc_exec_check(image, dfa, bprm->file, PC_HOOK_EXEC, 1, path, &length);
-	if (verdict)
-		return verdict;
-	if (subjects && length)
-		pc_record_exe_subjects(image, path->data, length);
+		return image ? -EPERM : 0; /* cannot happen; fail closed all the same */
+	if (image) {
+		int verdict = pc_exec_check(image, pc_word(image, PC_HDR_EXEC_DFA), bprm->file, PC_HOOK_EXEC, 1,
+					    path, &length);
+		if (verdict)
+			return verdict;
+	} else {
+		long n = bpf_d_path(&bprm->file->f_path, path->data, sizeof(path->data));
+		length = n > 0 ? (__u32)n - 1 : 0;
+	}
+	pc_stage_exe(path, length);
 	return 0;
 }
 

@@ -1,70 +1,75 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * task.bpf.c: keeping each task's subjects (pc_subjects.h). The exec hook
- * records the path half; once the exec has completed, the new image's
- * arguments are in its memory and no code of it has run yet, so they are
- * read here, race-free. fork and clone copy the parent's record.
+ * task.bpf.c: keeping each task's record (struct pc_task). Once an exec has
+ * completed, the path the exec hook staged becomes the executable's, the new
+ * image's arguments are in its memory and no code of it has run yet, so they
+ * are read here, race-free; then the subjects are computed for the active
+ * image and for the pending one. fork and clone copy the parent's record.
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
-#include "pc_subjects.h"
+#include "pc_task_view.h"
 
 /* Longest argv[0] looked through for the start of the arguments. */
 #define PC_ARGV0_MAX 256
 
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
+/* Keeps argv[1..] of the current image (its memory from arg_start to arg_end) in `args`. */
+static __always_inline void pc_keep_args(struct task_struct *p, struct pc_task_text *args)
 {
-	void *image = pc_image_get();
-	if (!image || !pc_has_subjects(image))
-		return 0;
-	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0,
-						    BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!task)
-		return 0;
-	__u64 generation = pc_generation(image);
-
-	pc_subject_set exe, args;
-	if (task->exe_generation == generation) {
-		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-			exe[i] = task->exe_subjects[i];
-	} else {
-		pc_subjects_any(image, 0, exe);
-	}
-
-	pc_subjects_any(image, 1, args);
-	__u32 dfa = pc_word(image, PC_HDR_SUBJECT_ARGS_DFA);
+	args->flags = 0;
+	args->length = 0;
 	__u32 zero = 0;
 	struct pc_path_buf *buf = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	struct mm_struct *mm = p->mm;
 	unsigned long start = mm ? BPF_CORE_READ(mm, arg_start) : 0;
 	unsigned long end = mm ? BPF_CORE_READ(mm, arg_end) : 0;
 	unsigned long length = end - start;
-	if (dfa) {
-		/* Skip argv[0] (at most PC_ARGV0_MAX bytes); the final NUL ends the text. */
-		__u32 first = PC_ARGV0_MAX;
-		if (buf && end > start && length <= sizeof(buf->data) &&
-		    !bpf_probe_read_user(buf->data, length & (PC_PATH_MAX - 1) ?: PC_PATH_MAX, (void *)start)) {
-			for (__u32 i = 0; i < PC_ARGV0_MAX && i < length; i++) {
-				if (buf->data[i & (PC_PATH_MAX - 1)] == 0) {
-					first = i;
-					break;
-				}
-			}
-		}
-		if (first < PC_ARGV0_MAX) {
-			__u32 from = first + 1 < length ? first + 1 : length;
-			pc_subjects_add(image, pc_dfa_accepts(image, dfa, buf->data, from, length - 1), args);
-		} else {
-			/* Arguments that cannot be read whole match every argument condition: fail closed. */
-			for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-				args[i] = ~0u;
+	if (!buf || end <= start || length > sizeof(buf->data) ||
+	    bpf_probe_read_user(buf->data, length & (PC_PATH_MAX - 1) ?: PC_PATH_MAX, (void *)start))
+		return; /* unknown: matches every argument condition */
+	/* Skip argv[0] (at most PC_ARGV0_MAX bytes); the final NUL ends the text. */
+	__u32 first = PC_ARGV0_MAX;
+	for (__u32 i = 0; i < PC_ARGV0_MAX && i < length; i++) {
+		if (buf->data[i & (PC_PATH_MAX - 1)] == 0) {
+			first = i;
+			break;
 		}
 	}
-	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-		task->subjects[i] = exe[i] & args[i];
-	task->generation = generation;
+	if (first >= PC_ARGV0_MAX)
+		return;
+	__u32 from = first + 1 < length ? first + 1 : length;
+	__u32 size = length - 1 > from ? length - 1 - from : 0;
+	args->flags = PC_TEXT_KNOWN;
+	if (size > PC_TASK_TEXT_MAX) {
+		size = PC_TASK_TEXT_MAX;
+		args->flags |= PC_TEXT_CUT;
+	}
+	if (bpf_probe_read_kernel(args->data, PC_TASK_TEXT_MAX, buf->data + (from & (PC_ARGV0_MAX * 2 - 1)))) {
+		args->flags = 0;
+		return;
+	}
+	args->length = size;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
+{
+	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0,
+						    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!task)
+		return 0;
+	if (task->exec_exe.flags & PC_TEXT_STAGED) {
+		task->exe = task->exec_exe;
+		task->exe.flags &= ~PC_TEXT_STAGED;
+	} else {
+		task->exe.flags = 0; /* unknown */
+		task->exe.length = 0;
+	}
+	task->exec_exe.flags = 0;
+	pc_keep_args(p, &task->args);
+	pc_task_compute(pc_image_get(), task);
+	pc_task_compute(pc_image_pending(), task);
 	return 0;
 }
 

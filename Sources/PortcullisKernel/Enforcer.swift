@@ -17,7 +17,7 @@ public final class Enforcer: @unchecked Sendable {
     /// The programs in the embedded object; each attaches where its section says.
     public static let programs = [
         "pc_exec", "pc_mmap_exec", "pc_mprotect_exec", "pc_exec_done", "pc_task_alloc", "pc_capable",
-        "pc_mount", "pc_move_mount",
+        "pc_mount", "pc_move_mount", "pc_seed",
     ]
 
     public enum Start: String, Sendable {
@@ -34,6 +34,7 @@ public final class Enforcer: @unchecked Sendable {
     private let imageSlot: Int32
     private let events: Int32
     private let stats: Int32
+    private let tasks: Int32
 
     public init(pins: Pins = Pins()) throws(BPFError) {
         self.pins = pins
@@ -48,7 +49,7 @@ public final class Enforcer: @unchecked Sendable {
         }
         var fds: [Int32] = []
         do throws(BPFError) {
-            for name in ["pc_image", "pc_events", "pc_stats"] {
+            for name in ["pc_image", "pc_events", "pc_stats", "pc_tasks"] {
                 let fd = bpf_obj_get(pins.map(name))
                 guard fd >= 0 else { throw BPFError("opening the pinned map \(pins.map(name))") }
                 fds.append(fd)
@@ -57,11 +58,11 @@ public final class Enforcer: @unchecked Sendable {
             for fd in fds { close(fd) }
             throw error
         }
-        (imageSlot, events, stats) = (fds[0], fds[1], fds[2])
+        (imageSlot, events, stats, tasks) = (fds[0], fds[1], fds[2], fds[3])
     }
 
     deinit {
-        for fd in [imageSlot, events, stats] { close(fd) }
+        for fd in [imageSlot, events, stats, tasks] { close(fd) }
     }
 
     /// A hash of the embedded object: tells this build's programs from another's.
@@ -118,18 +119,38 @@ public final class Enforcer: @unchecked Sendable {
     public func removeOtherABIs() -> [String] { pins.remove(keepingCurrentABI: true) }
 
     /// Makes `image` the policy in force: a fresh map holds it, frozen, and one
-    /// write to the slot swaps it in. Programs see the old image or the new one.
+    /// write to the active slot swaps it in. Programs see the old image or the new one.
+    ///
+    /// Before the swap the new map waits in the pending slot while every task's
+    /// subjects are computed for it (the seeding iterator; an exec meanwhile
+    /// computes them for both images), so a running process is the same
+    /// subjects on both sides of the swap. Processes older than the programs
+    /// get their records first (TaskSeeder).
     /// `beforeFill` runs once the new map exists, before it is filled; `beforeSwap`
-    /// once it is filled and frozen, just before the swap (fault tests stop there).
+    /// once it is filled, frozen and seeded, just before the swap (fault tests stop there).
     public func install(
         _ image: PolicyImage, beforeFill: () -> Void = {}, beforeSwap: () -> Void = {}
     ) throws(BPFError) {
         let map = try ImageMap(image, beforeFill: beforeFill)
         defer { close(map.fd) }
-        beforeSwap()
-        var slot: UInt32 = 0
+        TaskSeeder.createMissingRecords(tasksFD: tasks)
+        var pending = UInt32(PC_IMAGE_PENDING)
         var fd = map.fd
-        try check("installing the policy image", bpf_map_update_elem(imageSlot, &slot, &fd, UInt64(BPF_ANY)))
+        try check("staging the policy image", bpf_map_update_elem(imageSlot, &pending, &fd, UInt64(BPF_ANY)))
+        do throws(BPFError) {
+            try TaskSeeder.runIterator(linkPath: pins.link("pc_seed"))
+        } catch {
+            bpf_map_delete_elem(imageSlot, &pending)
+            throw error
+        }
+        beforeSwap()
+        var slot = UInt32(PC_IMAGE_ACTIVE)
+        let swapped = bpf_map_update_elem(imageSlot, &slot, &fd, UInt64(BPF_ANY))
+        bpf_map_delete_elem(imageSlot, &pending)
+        try check("installing the policy image", swapped)
+        // Views the pending pass could not write (a generation of the active one's
+        // parity, a task that appeared meanwhile) are computed now.
+        try TaskSeeder.runIterator(linkPath: pins.link("pc_seed"))
     }
 
     /// The generation of the image in force, if any (after a restart: the last daemon's).

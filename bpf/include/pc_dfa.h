@@ -65,19 +65,29 @@ static long pc_walk_step(__u32 i, void *ctx)
 
 /*
  * Walks bytes [start, length) of `text` (a PC_PATH_MAX buffer); returns the
- * final state's accept word (an accept list or a subject set), or 0.
+ * final state's accept word (an accept list or a subject set), or 0, and the
+ * final state in *state (PC_DFA_DEAD once no continuation can match).
  */
-static __always_inline __u32 pc_dfa_accepts(void *image, __u32 dfa_at, const char *text, __u32 start,
-					    __u32 length)
+static __always_inline __u32 pc_dfa_walk(void *image, __u32 dfa_at, const char *text, __u32 start,
+					 __u32 length, __u32 *state)
 {
 	struct pc_walk walk = { .image = image, .text = text, .start = start, .length = length };
+	*state = PC_DFA_DEAD;
 	if (pc_dfa_read(image, dfa_at, &walk.dfa))
 		return 0;
 	walk.state = pc_word(image, dfa_at + PC_DFA_START);
 	bpf_loop(PC_PATH_MAX, pc_walk_step, &walk, 0);
+	*state = walk.state;
 	if (walk.state == PC_DFA_DEAD)
 		return 0;
 	return pc_word(image, walk.dfa.accepts + walk.state);
+}
+
+static __always_inline __u32 pc_dfa_accepts(void *image, __u32 dfa_at, const char *text, __u32 start,
+					    __u32 length)
+{
+	__u32 state;
+	return pc_dfa_walk(image, dfa_at, text, start, length, &state);
 }
 
 #endif /* PC_DFA_H */

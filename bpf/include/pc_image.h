@@ -33,10 +33,10 @@ struct pc_image_map {
 #define PC_MAP extern
 #endif
 
-/* The one slot holding the active generation's image. */
+/* The active generation's image, and the pending one while it is seeded. */
 PC_MAP struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, 1);
+	__uint(max_entries, PC_IMAGE_SLOTS);
 	__type(key, __u32);
 	__array(values, struct pc_image_map);
 } pc_image SEC(".maps");
@@ -52,7 +52,7 @@ PC_MAP struct {
 	__type(value, struct pc_path_buf);
 } pc_path_scratch SEC(".maps");
 
-/* What each task is (struct pc_task), computed at exec, copied at fork. */
+/* What each task is (struct pc_task): computed at exec and by the seeding iterator, copied at fork. */
 PC_MAP struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -118,7 +118,14 @@ PC_MAP struct {
 /* The active image, or NULL when no generation has been applied yet. */
 static __always_inline void *pc_image_get(void)
 {
-	__u32 slot = 0;
+	__u32 slot = PC_IMAGE_ACTIVE;
+	return bpf_map_lookup_elem(&pc_image, &slot);
+}
+
+/* The image about to become active, while tasks are seeded for it; else NULL. */
+static __always_inline void *pc_image_pending(void)
+{
+	__u32 slot = PC_IMAGE_PENDING;
 	return bpf_map_lookup_elem(&pc_image, &slot);
 }
 

@@ -47,6 +47,13 @@ struct mm_struct {
 
 struct task_struct {
 	struct mm_struct *mm;
+	struct task_struct *group_leader;
+} PC_CORE;
+
+struct bpf_iter_meta;
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
 } PC_CORE;
 
 struct cred;

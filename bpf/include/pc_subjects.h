@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * pc_subjects.h: which subjects a task is. Computed in two halves: the
- * executable's path in the exec hook, the arguments once the exec has
- * completed (tp_btf/sched_process_exec); kept in task storage, copied at fork.
+ * pc_subjects.h: which subjects a task is, computed from the texts its record
+ * keeps (struct pc_task: the executable's path, the arguments) for one image,
+ * and read back by the hooks for the active one.
  */
 #ifndef PC_SUBJECTS_H
 #define PC_SUBJECTS_H
@@ -58,10 +58,14 @@ static __always_inline void pc_subjects_unconditional(void *image, __u32 *set)
 static __always_inline void pc_subjects_current(void *image, __u32 *set)
 {
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
-	if (task && task->generation == pc_generation(image)) {
-		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-			set[i] = task->subjects[i];
-		return;
+	__u64 generation = pc_generation(image);
+	if (task) {
+		struct pc_task_view *view = &task->views[generation & 1];
+		if (view->generation == generation) {
+			for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+				set[i] = view->subjects[i];
+			return;
+		}
 	}
 	pc_subjects_unconditional(image, set);
 }

@@ -111,9 +111,10 @@ cp g.yaml.saved policies/.g.tmp
 mv -T policies/.g.tmp policies/g.yaml
 
 # 6. Bad YAML keeps the last good version; the fix replaces it.
+wait_until 10 only_denied g # the good file is back in force
+before=$(grep -c 38cc940c55c5406488d9497cce06e10c daemon.log)
 printf 'apiVersion: portcullis/v1alpha1\nkind: Policy\nmetadata: { name: deny-g\n' > policies/g.yaml.tmp
 mv policies/g.yaml.tmp policies/g.yaml
-before=$(grep -c 38cc940c55c5406488d9497cce06e10c daemon.log)
 wait_until 10 test "$(grep -c 38cc940c55c5406488d9497cce06e10c daemon.log)" -gt "$before"
 has_entry daemon.log MESSAGE_ID="$POLICY_FILE_ERROR" PORTCULLIS_POLICY_FILE=policies/g.yaml PORTCULLIS_LINE=4 ||
     fail "the YAML error does not name line 4"

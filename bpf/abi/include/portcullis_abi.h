@@ -10,9 +10,12 @@
  * -------------------------
  * One generation of policy is one flat array of 32-bit words, stored in a
  * fresh BPF array map (the "inner map") of 64-byte lines. The programs reach
- * it through the one-slot map-in-map `pc_image`; a policy change fills a new
- * inner map, freezes it and swaps it into that slot with one write, so a
- * program sees either the old generation or the new one, never a mix.
+ * it through the map-in-map `pc_image`: slot PC_IMAGE_ACTIVE holds the
+ * generation in force. A policy change fills a new inner map, freezes it,
+ * puts it in slot PC_IMAGE_PENDING while every task's subjects are computed
+ * for it (struct pc_task), then swaps it into the active slot with one write
+ * and empties the pending one, so a program sees either the old generation or
+ * the new one, never a mix.
  *
  * Word offsets inside the image ("offsets" below are word indexes):
  *
@@ -82,9 +85,8 @@
  *
  *   subjects: who acts. A subject is a set of conditions on the acting process
  *   (its executable, its arguments); a generation has at most PC_SUBJECT_MAX.
- *   At exec, each task records which subjects it is (a subject set: a bitmap of
- *   PC_SUBJECT_WORDS words) in task storage; fork copies it. A task with no
- *   record for the active generation is every subject with no conditions.
+ *   Each task records which subjects it is (a subject set: a bitmap of
+ *   PC_SUBJECT_WORDS words) in task storage, per generation (struct pc_task).
  *
  *   the capability table: PC_CAP_COUNT entries of one line each, for capability c:
  *     words [0, 8)   the subjects whose use of c is denied
@@ -115,6 +117,11 @@
 
 #define PC_ABI_VERSION 2
 #define PC_IMAGE_MAGIC 0x4d494350u /* "PCIM" */
+
+/* The slots of pc_image. */
+#define PC_IMAGE_ACTIVE 0
+#define PC_IMAGE_PENDING 1
+#define PC_IMAGE_SLOTS 2
 
 /* The image is stored as lines of PC_LINE_WORDS words. */
 #define PC_LINE_WORDS 16
@@ -222,12 +229,45 @@ static inline __u32 pc_uid_hash(__u32 uid)
 #define PC_CAP_DENY 0
 #define PC_CAP_AUDIT PC_SUBJECT_WORDS
 
-/* What a task is, in task storage. */
-struct pc_task {
-	__u64 generation;             /* the generation `subjects` was computed for */
+/*
+ * What a task is, in task storage (pc_tasks).
+ *
+ * A task's subjects are computed from two texts kept in its record: the
+ * canonical path of its executable and its arguments (argv[1..], NUL
+ * separated), each at most PC_TASK_TEXT_MAX bytes. The exec hook stages the
+ * path in `exec_exe`; once the exec has completed (sched_process_exec) it
+ * becomes `exe`, the arguments are read, and the subjects are computed for the
+ * active image and for the pending one, if any. fork copies the record. The
+ * seeding iterator (pc_seed) recomputes every task's view for a new image
+ * from the stored texts before that image becomes active, so no generation
+ * swap leaves a running process without its subjects.
+ *
+ * The view for generation g is views[g & 1]; it is valid when its
+ * `generation` is g. A task with no valid view for the active generation is
+ * every subject with no conditions.
+ */
+#define PC_TASK_TEXT_MAX 256
+/* pc_task_text.flags */
+#define PC_TEXT_KNOWN 1  /* the text was read */
+#define PC_TEXT_CUT 2    /* it was longer than PC_TASK_TEXT_MAX: only its start is kept */
+#define PC_TEXT_STAGED 4 /* exec_exe: set by the exec hook, not yet committed */
+
+struct pc_task_text {
+	__u32 length; /* bytes of `data` in use */
+	__u32 flags;
+	char data[PC_TASK_TEXT_MAX];
+};
+
+struct pc_task_view {
+	__u64 generation; /* the generation `subjects` was computed for */
 	__u32 subjects[PC_SUBJECT_WORDS];
-	__u32 exe_subjects[PC_SUBJECT_WORDS]; /* from the exec hook, until the exec completes */
-	__u64 exe_generation;
+};
+
+struct pc_task {
+	struct pc_task_view views[2];
+	struct pc_task_text exe;      /* the executable's canonical path */
+	struct pc_task_text args;     /* argv[1..], NUL separated */
+	struct pc_task_text exec_exe; /* the path of an exec in progress */
 };
 
 enum pc_rule_word {

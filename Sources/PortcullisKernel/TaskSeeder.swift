@@ -1,0 +1,106 @@
+import CBPF
+import CPortcullisABI
+import Glibc
+
+/// Gives every running process a subject record (struct pc_task) for the
+/// seeding iterator to compute from, and runs that iterator.
+///
+/// The kernel writes a process's record when it execs or forks; a process
+/// older than the programs has none. `createMissingRecords` writes one for
+/// each such process, from /proc/PID/exe and /proc/PID/cmdline, keyed by a
+/// pidfd and with BPF_NOEXIST, so a record the kernel wrote meanwhile wins.
+/// Only thread-group leaders have pidfds; the iterator gives the other
+/// threads their leader's texts.
+enum TaskSeeder {
+    /// Creates the missing records; returns how many were created.
+    @discardableResult
+    static func createMissingRecords(tasksFD: Int32) -> Int {
+        var created = 0
+        for name in Pins.entries("/proc") {
+            guard let pid = Int32(name), pid > 0 else { continue }
+            guard let exe = readlink("/proc/\(pid)/exe") else { continue }  // a kernel thread, or gone
+            var record = record(exe: exe, arguments: arguments(readFile("/proc/\(pid)/cmdline")))
+            let pidfd = portcullis_pidfd_open(pid)
+            guard pidfd >= 0 else { continue }
+            var key = pidfd
+            if bpf_map_update_elem(tasksFD, &key, &record, UInt64(BPF_NOEXIST)) == 0 { created += 1 }
+            close(pidfd)
+        }
+        return created
+    }
+
+    /// Runs the iterator pinned at `linkPath` over every task.
+    static func runIterator(linkPath: String) throws(BPFError) {
+        let link = bpf_obj_get(linkPath)
+        guard link >= 0 else { throw BPFError("opening the seeding iterator \(linkPath)") }
+        defer { close(link) }
+        let iterator = bpf_iter_create(link)
+        guard iterator >= 0 else { throw BPFError("starting the seeding iterator", code: -iterator) }
+        defer { close(iterator) }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while true {
+            let n = read(iterator, &buffer, buffer.count)
+            if n == 0 { return }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw BPFError("running the seeding iterator") }
+        }
+    }
+
+    /// A struct pc_task with no views, holding these texts (nil: unknown).
+    static func record(exe: [UInt8], arguments: [UInt8]?) -> [UInt8] {
+        var record = [UInt8](repeating: 0, count: MemoryLayout<pc_task>.size)
+        write(text: exe, known: true, at: MemoryLayout<pc_task>.offset(of: \pc_task.exe)!, into: &record)
+        write(text: arguments ?? [], known: arguments != nil, at: MemoryLayout<pc_task>.offset(of: \pc_task.args)!,
+              into: &record)
+        return record
+    }
+
+    /// argv[1..] as the kernel keeps them (NUL separated, without the final NUL);
+    /// nil when the command line cannot be read or argv[0] is too long to skip.
+    static func arguments(_ cmdline: [UInt8]?) -> [UInt8]? {
+        guard let cmdline, !cmdline.isEmpty else { return nil }
+        guard let end = cmdline.firstIndex(of: 0), end < 256 else { return nil }
+        var rest = Array(cmdline[(end + 1)...])
+        if rest.last == 0 { rest.removeLast() }
+        return rest
+    }
+
+    /// Writes a struct pc_task_text at `offset`.
+    static func write(text: [UInt8], known: Bool, at offset: Int, into record: inout [UInt8]) {
+        let max = Int(PC_TASK_TEXT_MAX)
+        let kept = min(text.count, max)
+        var flags: UInt32 = known ? UInt32(PC_TEXT_KNOWN) : 0
+        if known && text.count > max { flags |= UInt32(PC_TEXT_CUT) }
+        let length = known ? UInt32(kept) : 0
+        let lengthAt = offset + MemoryLayout<pc_task_text>.offset(of: \pc_task_text.length)!
+        let flagsAt = offset + MemoryLayout<pc_task_text>.offset(of: \pc_task_text.flags)!
+        let dataAt = offset + MemoryLayout<pc_task_text>.offset(of: \pc_task_text.data)!
+        record.withUnsafeMutableBytes { raw in
+            raw.storeBytes(of: length, toByteOffset: lengthAt, as: UInt32.self)
+            raw.storeBytes(of: flags, toByteOffset: flagsAt, as: UInt32.self)
+        }
+        if known { record.replaceSubrange(dataAt..<dataAt + kept, with: text[0..<kept]) }
+    }
+
+    static func readlink(_ path: String) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = Glibc.readlink(path, &buffer, buffer.count - 1)
+        return n > 0 ? Array(buffer[0..<n]) : nil
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            bytes += chunk[0..<n]
+            if bytes.count > Int(PC_PATH_MAX) { break }
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,44 @@
+import CPortcullisABI
+@testable import PortcullisKernel
+import Testing
+
+/// The records the daemon writes for processes older than the programs.
+@Suite struct TaskSeederTests {
+    static func decode(_ bytes: [UInt8]) -> pc_task {
+        bytes.withUnsafeBytes { $0.loadUnaligned(as: pc_task.self) }
+    }
+
+    static func text(_ t: pc_task_text) -> [UInt8] {
+        withUnsafeBytes(of: t.data) { Array($0.prefix(Int(t.length))) }
+    }
+
+    @Test func argumentsDropArgv0AndTheFinalNUL() {
+        let cmdline = Array("python3\0probe.py\0seeding-probe\0".utf8)
+        #expect(TaskSeeder.arguments(cmdline) == Array("probe.py\0seeding-probe".utf8))
+        #expect(TaskSeeder.arguments(Array("sleep\0".utf8)) == [])
+    }
+
+    @Test func unreadableArgumentsAreUnknown() {
+        #expect(TaskSeeder.arguments(nil) == nil)
+        #expect(TaskSeeder.arguments([]) == nil)  // a zombie, or a kernel thread
+        #expect(TaskSeeder.arguments([UInt8](repeating: 0x61, count: 300) + [0]) == nil)  // argv[0] too long to skip
+    }
+
+    @Test func recordHoldsTheTexts() {
+        let task = Self.decode(TaskSeeder.record(exe: Array("/usr/bin/python3.11".utf8), arguments: Array("a\0b".utf8)))
+        #expect(task.exe.flags == UInt32(PC_TEXT_KNOWN))
+        #expect(Self.text(task.exe) == Array("/usr/bin/python3.11".utf8))
+        #expect(task.args.flags == UInt32(PC_TEXT_KNOWN))
+        #expect(Self.text(task.args) == Array("a\0b".utf8))
+        #expect(task.exec_exe.flags == 0)
+        #expect(task.views.0.generation == 0 && task.views.1.generation == 0)
+    }
+
+    @Test func longTextsAreCutAndUnknownOnesFlagged() {
+        let long = [UInt8](repeating: 0x78, count: Int(PC_TASK_TEXT_MAX) + 10)
+        let task = Self.decode(TaskSeeder.record(exe: long, arguments: nil))
+        #expect(task.exe.flags == UInt32(PC_TEXT_KNOWN | PC_TEXT_CUT))
+        #expect(task.exe.length == UInt32(PC_TASK_TEXT_MAX))
+        #expect(task.args.flags == 0 && task.args.length == 0)
+    }
+}

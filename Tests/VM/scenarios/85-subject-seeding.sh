@@ -1,0 +1,99 @@
+# Subjects hold for processes older than the daemon, and across generation
+# swaps. A python3 probe started before the daemon, whose arguments make it
+# the subject of a CAP_CHOWN deny, keeps trying chown(2) without ever
+# exec'ing again: once generation 1 is in force every try fails, and after an
+# unrelated policy change (generation 2) every try still fails: not one slips
+# through the swap. A second probe with other arguments, and chown(1) from
+# the shell, are not concerned.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+cat > probe.py <<'PY'
+import os, sys, time
+# argv: seeding-probe|other-probe TARGET LOG. chown(2) to the owner the file
+# already has still needs CAP_CHOWN when that owner is not the caller.
+target, log = sys.argv[2], sys.argv[3]
+with open(log, "a", buffering=1) as out:
+    while not os.path.exists("stop-probes"):
+        try:
+            os.chown(target, 1234, 1234)
+            out.write("ok\n")
+        except PermissionError:
+            out.write("eperm\n")
+        time.sleep(0.02)
+PY
+touch target other-target probe.log other.log
+chown 1234:1234 target other-target
+
+python3 probe.py seeding-probe target probe.log &
+PROBE=$!
+python3 probe.py other-probe other-target other.log &
+OTHER=$!
+on_fail() { touch stop-probes; echo "--- probe.log (uniq -c)"; uniq -c probe.log; }
+
+lines() { wc -l < "$1"; }
+# grew FILE N: FILE has more than N lines.
+grew() { (( $(lines "$1") > $2 )); }
+wait_until 10 grew probe.log 5
+wait_until 10 grew other.log 5
+[[ $(sort -u probe.log) == ok ]] || fail "the probe was denied before any policy"
+echo "before the daemon: the probe's chown works"
+
+mkdir -m 0755 policies
+cat > policies/probe.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata: { name: probe-no-chown }
+spec:
+  rules:
+    - capability: [CAP_CHOWN]
+      subject: { argsRegex: "^probe\\.py seeding-probe " }
+      action: deny
+YAML
+start_daemon policies
+wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+last_is() { [[ $(tail -n 1 "$1") == "$2" ]]; }
+wait_until 5 last_is probe.log eperm
+first_denied=$(grep -n -m 1 eperm probe.log | cut -d: -f1)
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=capable PORTCULLIS_CAPABILITY=CAP_CHOWN \
+    PORTCULLIS_COMM=python3 PORTCULLIS_POLICY=probe-no-chown
+echo "generation 1: the probe, started before the daemon and never exec'd since, is denied CAP_CHOWN"
+
+# An unrelated change: generation 2. The probe must stay denied through the swap.
+before=$(lines probe.log)
+cat > policies/unrelated.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata: { name: unrelated }
+spec:
+  rules:
+    - exec: { path: /usr/local/bin/nothing-here }
+      action: deny
+YAML
+wait_until 30 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=2
+wait_until 10 grew probe.log $((before + 20))
+# And a third generation, the second swap (the other parity of the task views).
+printf '%s\n' "    - exec: { path: /usr/local/bin/nothing-there }" "      action: deny" >> policies/unrelated.yaml
+wait_until 30 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=3
+before=$(lines probe.log)
+wait_until 10 grew probe.log $((before + 20))
+slips=$(tail -n +"$first_denied" probe.log | grep -c '^ok$' || true)
+((slips == 0)) || fail "$slips chown calls of the probe passed after it was first denied"
+echo "generations 2 and 3: the probe stayed denied through both swaps ($(lines probe.log) tries in all)"
+
+# Unrelated processes: the other probe (also older than the daemon) and chown(1).
+before=$(lines other.log)
+wait_until 10 grew other.log $((before + 5))
+[[ $(sort -u other.log) == ok ]] || fail "the other probe was denied"
+expect_ok chown 1234:1234 target
+kill -0 "$PROBE" || fail "the probe died"
+echo "the other probe and chown(1) are not concerned"
+
+# The rule removed: the probe's chown works again, still without exec.
+rm policies/probe.yaml
+wait_until 30 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=4
+wait_until 5 last_is probe.log ok
+echo "generation 4 without the rule: the probe's chown works again"
+touch stop-probes
+wait "$PROBE" "$OTHER"
+stop_daemon

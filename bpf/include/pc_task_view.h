@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * pc_task_view.h: computing a task's view (struct pc_task) for one image, from
+ * the texts its record keeps. Used once an exec completes (task.bpf.c) and by
+ * the seeding iterator (seed.bpf.c).
+ */
+#ifndef PC_TASK_VIEW_H
+#define PC_TASK_VIEW_H
+
+#include "pc_subjects.h"
+
+/*
+ * Adds to `set` the subjects one half (0: the path, 1: the arguments) of the
+ * task makes it, from `text`, by the DFA at header word `dfa_word`. A text that
+ * is unknown, or cut and still alive in the DFA at its end, matches every
+ * condition of that half: the task counts as every subject it might be (fail closed).
+ */
+static __always_inline void pc_text_subjects(void *image, __u32 dfa_word, const struct pc_task_text *text,
+					     __u32 *set)
+{
+	__u32 dfa = pc_word(image, dfa_word);
+	if (!dfa)
+		return;
+	__u32 zero = 0;
+	struct pc_path_buf *buf = bpf_map_lookup_elem(&pc_path_scratch, &zero);
+	__u32 length = text->length;
+	if (!buf || !(text->flags & PC_TEXT_KNOWN) || length > PC_TASK_TEXT_MAX ||
+	    bpf_probe_read_kernel(buf->data, PC_TASK_TEXT_MAX, text->data)) {
+		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+			set[i] = ~0u;
+		return;
+	}
+	__u32 state;
+	__u32 accepts = pc_dfa_walk(image, dfa, buf->data, 0, length, &state);
+	if (text->flags & PC_TEXT_CUT) {
+		if (state != PC_DFA_DEAD)
+			for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+				set[i] = ~0u;
+		return;
+	}
+	pc_subjects_add(image, accepts, set);
+}
+
+/* Computes the view of `task` for `image` from its texts. */
+static __noinline void pc_task_compute(void *image, struct pc_task *task)
+{
+	if (!image || !task || !pc_has_subjects(image))
+		return;
+	pc_subject_set exe, args;
+	pc_subjects_any(image, 0, exe);
+	pc_subjects_any(image, 1, args);
+	pc_text_subjects(image, PC_HDR_SUBJECT_EXE_DFA, &task->exe, exe);
+	pc_text_subjects(image, PC_HDR_SUBJECT_ARGS_DFA, &task->args, args);
+	__u64 generation = pc_generation(image);
+	struct pc_task_view *view = &task->views[generation & 1];
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		view->subjects[i] = exe[i] & args[i];
+	asm volatile("" ::: "memory"); /* the subjects before the generation that validates them */
+	view->generation = generation;
+}
+
+#endif /* PC_TASK_VIEW_H */

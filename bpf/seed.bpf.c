@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * seed.bpf.c: the seeding iterator. Reading its link visits every task and
+ * computes its subjects, from the texts its record keeps, for the pending
+ * image (or, when none is pending, the active one), so a task keeps its
+ * subjects across a generation swap without exec'ing again.
+ *
+ * A thread without a record takes the texts of its thread-group leader's
+ * (userspace creates the leaders' records of processes older than the
+ * programs, keyed by pidfd). A task with neither, or without memory (a
+ * kernel thread), is left alone: it is every subject with no conditions.
+ */
+#include "pc_kernel.h"
+#include <bpf/bpf_tracing.h>
+#include "pc_task_view.h"
+
+SEC("iter/task")
+int pc_seed(struct bpf_iter__task *ctx)
+{
+	struct task_struct *t = ctx->task;
+	if (!t)
+		return 0;
+	void *image = pc_image_pending();
+	if (!image)
+		image = pc_image_get();
+	if (!image || !pc_has_subjects(image))
+		return 0;
+	struct pc_task *task = bpf_task_storage_get(&pc_tasks, t, 0, 0);
+	if (!task) {
+		if (!t->mm)
+			return 0;
+		struct pc_task *leader = bpf_task_storage_get(&pc_tasks, t->group_leader, 0, 0);
+		if (!leader)
+			return 0;
+		task = bpf_task_storage_get(&pc_tasks, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!task)
+			return 0;
+		task->exe = leader->exe;
+		task->args = leader->args;
+	}
+	__u64 generation = pc_generation(image);
+	if (task->views[generation & 1].generation != generation)
+		pc_task_compute(image, task);
+	return 0;
+}
