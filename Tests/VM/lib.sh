@@ -39,7 +39,9 @@ expect_eperm() {
         fail "expected 'Operation not permitted' from: $* (stderr: $err)"
 }
 
-# wait_until SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+# wait_until SECONDS CMD...: poll CMD every 0.1 s until it succeeds. CMD's
+# arguments are expanded once, by the caller: to poll a count, give a command
+# that reads it itself (lines_at_least, entries_above, or a function).
 wait_until() {
     local seconds=$1
     shift
@@ -127,3 +129,13 @@ generation_after() {
 # The MESSAGE_IDs of decisions.
 DECISION_DENY=02fe78495fa04bdabcc0ea9ff1ba1e43
 DECISION_AUDIT=974fb174bc0f4ecca94f69099c280245
+
+# lines_at_least FILE N: true once FILE has at least N lines.
+lines_at_least() {
+    (( $(wc -l <"$1") >= $2 ))
+}
+
+# entries_above FILE MESSAGE_ID N: true once FILE has more than N lines with MESSAGE_ID.
+entries_above() {
+    (( $(grep -c "$2" "$1") > $3 ))
+}

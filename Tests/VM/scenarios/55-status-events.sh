@@ -46,7 +46,7 @@ synced=$(wc -l <events.json)
 for _ in 1 2 3; do expect_eperm /usr/local/bin/forbidden-tool; done
 denials=$((denials + 3))
 for _ in 1 2; do expect_ok /usr/local/bin/watched-tool; done
-wait_until 30 test "$(wc -l <events.json)" -ge $((synced + 5))
+wait_until 30 lines_at_least events.json $((synced + 5))
 kill "$events_pid"
 tail -n +$((synced + 1)) events.json >followed.json
 has_entry followed.json MESSAGE_ID="$DECISION_DENY" PORTCULLIS_PATH=/usr/local/bin/forbidden-tool PORTCULLIS_POLICY=tools ||

@@ -81,5 +81,6 @@ wait "$DAEMON_PID" 2>/dev/null || true
 "$PORTCULLIS" disarm
 expect_ok /usr/local/bin/forbidden-tool
 [[ ! -e /sys/fs/bpf/portcullis ]] || fail "pins left after disarm: $(find /sys/fs/bpf/portcullis)"
-wait_until 10 test -z "$(prog_ids)" # links of unpinned programs are freed asynchronously (6.12)
+no_programs() { [[ -z $(prog_ids) ]]; }
+wait_until 10 no_programs # links of unpinned programs are freed asynchronously (6.12)
 echo "disarm: programs detached, pins gone, forbidden-tool runs"

@@ -115,7 +115,7 @@ wait_until 10 only_denied g # the good file is back in force
 before=$(grep -c 38cc940c55c5406488d9497cce06e10c daemon.log)
 printf 'apiVersion: portcullis/v1alpha1\nkind: Policy\nmetadata: { name: deny-g\n' > policies/g.yaml.tmp
 mv policies/g.yaml.tmp policies/g.yaml
-wait_until 10 test "$(grep -c 38cc940c55c5406488d9497cce06e10c daemon.log)" -gt "$before"
+wait_until 10 entries_above daemon.log 38cc940c55c5406488d9497cce06e10c "$before"
 has_entry daemon.log MESSAGE_ID="$POLICY_FILE_ERROR" PORTCULLIS_POLICY_FILE=policies/g.yaml PORTCULLIS_LINE=4 ||
     fail "the YAML error does not name line 4"
 only_denied g || fail "broken YAML lost the last good version"
