@@ -3,7 +3,9 @@
  * exec.bpf.c: the exec hook. The path matched is the canonical path of the
  * file being executed (d_path of bprm->file, relative to the caller's root),
  * so symlinks and relative names cannot dodge a rule. An allowed exec also
- * stages that path in the task's record, for its subjects (pc_subjects.h).
+ * stages that path in the task's record, for its subjects (pc_subjects.h) and
+ * for the rules with argument conditions, which task.bpf.c decides once the
+ * exec has completed.
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
@@ -16,13 +18,14 @@
  * that fails later leaves the record as it was. Kept whatever the policy, so
  * that a later one with subjects finds it.
  */
-static __always_inline void pc_stage_exe(const struct pc_path_buf *path, __u32 length)
+static __always_inline void pc_stage_exe(struct linux_binprm *bprm, const struct pc_path_buf *path, __u32 length)
 {
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0,
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!task)
 		return;
 	struct pc_task_text *text = &task->exec_exe;
+	task->exec_mm = (__u64)bprm->mm;
 	text->flags = PC_TEXT_STAGED;
 	text->length = 0;
 	if (!length || bpf_probe_read_kernel(text->data, PC_TASK_TEXT_MAX, path->data))
@@ -44,14 +47,14 @@ static __always_inline int pc_exec_decide(struct linux_binprm *bprm)
 		return image ? -EPERM : 0; /* cannot happen; fail closed all the same */
 	if (image) {
 		int verdict = pc_exec_check(image, pc_word(image, PC_HDR_EXEC_DFA), bprm->file, PC_HOOK_EXEC, 1,
-					    path, &length);
+					    PC_ARGS_SKIP, path, &length);
 		if (verdict)
 			return verdict;
 	} else {
 		long n = bpf_d_path(&bprm->file->f_path, path->data, sizeof(path->data));
 		length = n > 0 ? (__u32)n - 1 : 0;
 	}
-	pc_stage_exe(path, length);
+	pc_stage_exe(bprm, path, length);
 	return 0;
 }
 

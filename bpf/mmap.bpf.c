@@ -3,7 +3,9 @@
  * mmap.bpf.c: executable mappings. `ld.so /usr/bin/kubectl` executes ld.so,
  * which then maps kubectl with PROT_EXEC; this hook applies the exec rules to
  * the mapped file, so the loader trick meets the same denial. Only denials
- * act here: an audit rule on exec is about executing, not mapping.
+ * act here: an audit rule on exec is about executing, not mapping. A rule
+ * with an argument condition counts as met outside an exec: the mapped
+ * program's arguments are not known (pc_mapping_args_mode).
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
@@ -25,7 +27,7 @@ static __always_inline int pc_mmap_decide(struct file *file, unsigned long prot)
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	if (!path)
 		return -EPERM;
-	return pc_exec_check(image, dfa, file, PC_HOOK_MMAP_EXEC, 0, path, &length);
+	return pc_exec_check(image, dfa, file, PC_HOOK_MMAP_EXEC, 0, pc_mapping_args_mode(), path, &length);
 }
 
 SEC("lsm/mmap_file")

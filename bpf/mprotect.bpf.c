@@ -9,6 +9,7 @@
 #include "pc_rules.h"
 #include "pc_events.h"
 #include "pc_inodes.h"
+#include "pc_exec_check.h"
 
 #define PROT_EXEC 0x4
 
@@ -22,8 +23,10 @@ static __always_inline int pc_mprotect_decide(struct vm_area_struct *vma, unsign
 	void *image = pc_image_get();
 	if (!image)
 		return 0;
+	struct pc_exec_when when;
+	pc_exec_when_init(image, pc_mapping_args_mode(), &when);
 	__u32 rule;
-	if (pc_rules_action(image, pc_inode_accepts(image, file), &rule) != PC_ACTION_DENY)
+	if (pc_rules_action(image, pc_inode_accepts(image, file), &when, &rule) != PC_ACTION_DENY)
 		return 0;
 	struct pc_event *e = pc_event_start(image, PC_HOOK_MMAP_EXEC, PC_ACTION_DENY, rule);
 	if (e)

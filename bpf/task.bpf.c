@@ -4,12 +4,18 @@
  * completed, the path the exec hook staged becomes the executable's, the new
  * image's arguments are in its memory and no code of it has run yet, so they
  * are read here, race-free; then the subjects are computed for the active
- * image and for the pending one. fork and clone copy the parent's record.
+ * image and for the pending one, and the exec rules with argument conditions
+ * are decided. fork and clone copy the parent's record.
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "pc_task_view.h"
+#include "pc_rules.h"
+#include "pc_events.h"
+#include "pc_inodes.h"
+
+#define SIGKILL 9
 
 /* Longest argv[0] looked through for the start of the arguments. */
 #define PC_ARGV0_MAX 256
@@ -52,6 +58,69 @@ static __always_inline void pc_keep_args(struct task_struct *p, struct pc_task_t
 	args->length = size;
 }
 
+/* Reports a decision of the argument rules, with the executable's path. */
+static __always_inline void pc_exec_args_report(void *image, struct pc_task *task, __u32 action, __u32 rule,
+						__u32 flags)
+{
+	struct pc_event *e = pc_event_start(image, PC_HOOK_EXEC, action, rule);
+	if (!e)
+		return;
+	e->flags = flags;
+	__u32 length = task->exe.length;
+	if ((task->exe.flags & PC_TEXT_KNOWN) && length <= PC_TASK_TEXT_MAX &&
+	    !bpf_probe_read_kernel(e->path, PC_TASK_TEXT_MAX, task->exe.data))
+		e->path[length & (PC_PATH_MAX - 1)] = 0;
+	pc_event_send(e);
+}
+
+/*
+ * The exec rules with argument conditions, decided once the exec has
+ * completed: the arguments are in the new image's memory and none of its
+ * code has run. The path is the one the exec hook staged (now `exe`), the
+ * identity that of bprm->file; the caller's subjects were taken before the
+ * record was recomputed. A denial kills the program before its first
+ * instruction (SIGKILL cannot be caught). A path too long for the record
+ * that may still match is denied (fail closed).
+ */
+static __always_inline void pc_exec_args_decide(void *image, struct pc_task *task, struct linux_binprm *bprm,
+						struct pc_exec_when *when)
+{
+	__u64 generation = pc_generation(image);
+	struct pc_task_view *view = &task->views[generation & 1];
+	if (view->generation == generation)
+		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+			when->args[i] = view->subjects[i];
+	__u32 zero = 0, state = PC_DFA_DEAD, list = 0;
+	__u32 dfa = pc_word(image, PC_HDR_EXEC_DFA);
+	struct pc_path_buf *buf = bpf_map_lookup_elem(&pc_path_scratch, &zero);
+	__u32 length = task->exe.length;
+	int known = buf && (task->exe.flags & PC_TEXT_KNOWN) && length <= PC_TASK_TEXT_MAX &&
+		    !bpf_probe_read_kernel(buf->data, PC_TASK_TEXT_MAX, task->exe.data);
+	if (known && dfa)
+		list = pc_dfa_walk(image, dfa, buf->data, 0, length, &state);
+	if (dfa && (!known || ((task->exe.flags & PC_TEXT_CUT) && state != PC_DFA_DEAD))) {
+		pc_exec_args_report(image, task, PC_ACTION_DENY, PC_RULE_NONE,
+				    PC_EVENT_PATH_UNREADABLE | PC_EVENT_EXEC_DONE);
+		bpf_send_signal(SIGKILL);
+		return;
+	}
+	if (task->exe.flags & PC_TEXT_CUT)
+		list = 0;
+	__u32 rule, by_inode;
+	__u32 action = pc_rules_action(image, list, when, &rule);
+	__u32 inode_action = pc_rules_action(image, pc_inode_accepts(image, bprm->file), when, &by_inode);
+	if (inode_action > action) {
+		action = inode_action;
+		rule = by_inode;
+	}
+	if (action == PC_ACTION_DENY) {
+		pc_exec_args_report(image, task, action, rule, PC_EVENT_EXEC_DONE);
+		bpf_send_signal(SIGKILL);
+	} else if (action == PC_ACTION_AUDIT) {
+		pc_exec_args_report(image, task, action, rule, PC_EVENT_EXEC_DONE);
+	}
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
 {
@@ -68,8 +137,15 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 	}
 	task->exec_exe.flags = 0;
 	pc_keep_args(p, &task->args);
-	pc_task_compute(pc_image_get(), task);
+	void *image = pc_image_get();
+	struct pc_exec_when when;
+	int check = image && (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ARGS);
+	if (check)
+		pc_exec_when_init(image, PC_ARGS_CHECK, &when); /* the caller: its view before this exec */
+	pc_task_compute(image, task);
 	pc_task_compute(pc_image_pending(), task);
+	if (check)
+		pc_exec_args_decide(image, task, bprm, &when);
 	return 0;
 }
 

@@ -7,6 +7,8 @@ enum ABI {
     static let lineWords = Int(PC_LINE_WORDS)
     static let pathMax = Int(PC_PATH_MAX)
     static let acceptMax = Int(PC_ACCEPT_MAX)
+    /// Bytes of a task's executable path or arguments its record keeps.
+    static let taskTextMax = Int(PC_TASK_TEXT_MAX)
 
     enum Header {
         static let magic = Int(PC_HDR_MAGIC.rawValue)
@@ -27,6 +29,7 @@ enum ABI {
         static let subjectUIDMask = Int(PC_HDR_SUBJECT_UID_MASK.rawValue)
         static let subjectExcepts = Int(PC_HDR_SUBJECT_EXCEPTS.rawValue)
         static let subjectExceptCount = Int(PC_HDR_SUBJECT_EXCEPT_COUNT.rawValue)
+        static let execConditions = Int(PC_HDR_EXEC_CONDITIONS.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
     }
 
@@ -85,7 +88,15 @@ enum ABI {
         static let id = Int(PC_RULE_ID.rawValue)
         static let keyLow = Int(PC_RULE_KEY_LO.rawValue)
         static let keyHigh = Int(PC_RULE_KEY_HI.rawValue)
+        static let caller = Int(PC_RULE_CALLER.rawValue)
+        static let args = Int(PC_RULE_ARGS.rawValue)
         static let words = Int(PC_RULE_WORDS.rawValue)
+    }
+
+    /// PC_HDR_EXEC_CONDITIONS bits.
+    enum ExecConditions {
+        static let caller = UInt32(PC_EXEC_HAS_CALLER)
+        static let args = UInt32(PC_EXEC_HAS_ARGS)
     }
 
     enum Action {

@@ -23,15 +23,100 @@ public struct ImageEvaluator: Sendable {
         }
     }
 
-    /// The exec hook: `path` is the canonical path of the program being executed,
-    /// `identity` the file's identity.
-    public func exec(path: [UInt8], identity: FileIdentity? = nil) -> Decision {
+    /// An exec, as the kernel decides it in two steps.
+    public struct ExecSteps: Sendable, Equatable {
+        /// The exec hook (bprm_check_security): the rules without an argument condition.
+        public var atHook: Decision
+        /// Once the exec completed (sched_process_exec), when the hook allowed it and the
+        /// generation has rules with argument conditions: those rules. A denial kills.
+        public var afterExec: Decision?
+
+        /// The outcome: the hook's denial, else the stronger of the two.
+        public var decision: Decision {
+            guard let afterExec, atHook.strength < 2 else { return atHook }
+            return afterExec.strength > atHook.strength ? afterExec : atHook
+        }
+    }
+
+    /// The exec of the program at `path` (its canonical path; `identity` the file's)
+    /// by `caller`, with `arguments` (argv[1...]).
+    public func exec(
+        path: [UInt8], identity: FileIdentity? = nil, caller: Task = .unrecorded, arguments: [String] = []
+    ) -> Decision {
+        execSteps(path: path, identity: identity, caller: caller, arguments: arguments).decision
+    }
+
+    public func execSteps(
+        path: [UInt8], identity: FileIdentity? = nil, caller: Task = .unrecorded, arguments: [String] = []
+    ) -> ExecSteps {
+        let dfa = Int(image[ABI.Header.execDFA])
+        guard dfa != 0 else { return ExecSteps(atHook: .allow) }
+        guard path.count < ABI.pathMax else { return ExecSteps(atHook: .denyUnreadable) }
+        let callerSubjects = image[ABI.Header.execConditions] & ABI.ExecConditions.caller != 0
+            ? subjects(of: caller) : SubjectSet()
+        let hook = Conditions(mode: .skip, caller: callerSubjects)
+        let byPath = decide(acceptList: walk(dfa: dfa, over: path), hook)
+        let byIdentity = decide(acceptList: identity.map(inodeAccepts) ?? 0, hook)
+        let atHook = byIdentity.strength > byPath.strength ? byIdentity : byPath
+        guard atHook.strength < 2, image[ABI.Header.execConditions] & ABI.ExecConditions.args != 0 else {
+            return ExecSteps(atHook: atHook)
+        }
+        return ExecSteps(
+            atHook: atHook,
+            afterExec: afterExec(path: path, identity: identity, caller: callerSubjects, arguments: arguments))
+    }
+
+    /// task.bpf.c's pc_exec_args_decide: the rules with argument conditions, over the
+    /// path as the task's record keeps it (PC_TASK_TEXT_MAX bytes; a longer path still
+    /// alive in the DFA there is denied, fail closed), with the new program's subjects.
+    func afterExec(path: [UInt8], identity: FileIdentity?, caller: SubjectSet, arguments: [String]) -> Decision {
+        let dfa = Int(image[ABI.Header.execDFA])
+        let cut = path.count > ABI.taskTextMax
+        let (state, accepts) = walkState(dfa: dfa, over: Array(path.prefix(ABI.taskTextMax)))
+        if cut && state != Int(ABI.DFA.dead) { return .denyUnreadable }
+        var program = Task(arguments: arguments)
+        program.executable = path
+        let programSubjects = recordedSubjects(of: program)
+        let check = Conditions(mode: .check, caller: caller, args: programSubjects)
+        let byPath = decide(acceptList: cut ? 0 : accepts, check)
+        let byIdentity = decide(acceptList: identity.map(inodeAccepts) ?? 0, check)
+        return byIdentity.strength > byPath.strength ? byIdentity : byPath
+    }
+
+    /// pc_rules.h's struct pc_exec_when: what a rule's conditions are checked against.
+    struct Conditions {
+        enum Mode { case skip, met, check }
+        var mode: Mode
+        var caller: SubjectSet
+        var args = SubjectSet()
+
+        /// pc_rule_applies, for the rule record at `at`.
+        func applies(_ image: PolicyImage, at: Int) -> Bool {
+            let caller = Int(image[at + ABI.Rule.caller])
+            let args = Int(image[at + ABI.Rule.args])
+            if args != 0 {
+                if mode == .skip { return false }
+                if mode == .check && !self.args.contains((args - 1) & (ABI.Subject.max - 1)) { return false }
+            } else if mode == .check {
+                return false
+            }
+            return caller == 0 || self.caller.contains((caller - 1) & (ABI.Subject.max - 1))
+        }
+    }
+
+    /// The mmap_file hook on an executable mapping outside an exec (the loader trick:
+    /// `ld.so /usr/bin/kubectl`): only denials act, argument conditions count as met.
+    public func executableMapping(path: [UInt8], identity: FileIdentity? = nil, by task: Task = .unrecorded) -> Decision {
         let dfa = Int(image[ABI.Header.execDFA])
         guard dfa != 0 else { return .allow }
         guard path.count < ABI.pathMax else { return .denyUnreadable }
-        let byPath = decide(acceptList: walk(dfa: dfa, over: path))
-        let byIdentity = decide(acceptList: identity.map(inodeAccepts) ?? 0)
-        return byIdentity.strength > byPath.strength ? byIdentity : byPath
+        let callerSubjects = image[ABI.Header.execConditions] & ABI.ExecConditions.caller != 0
+            ? subjects(of: task) : SubjectSet()
+        let met = Conditions(mode: .met, caller: callerSubjects)
+        let byPath = decide(acceptList: walk(dfa: dfa, over: path), met)
+        let byIdentity = decide(acceptList: identity.map(inodeAccepts) ?? 0, met)
+        let decision = byIdentity.strength > byPath.strength ? byIdentity : byPath
+        return decision.strength == 2 ? decision : .allow
     }
 
     /// The accept list of the exec rules naming the file `identity`, or 0.
@@ -124,16 +209,21 @@ public struct ImageEvaluator: Sendable {
         let argsDFA = Int(image[ABI.Header.subjectArgsDFA])
         guard exeDFA != 0 || argsDFA != 0, let executable = task.executable, let arguments = task.arguments
         else { return noPath.intersection(noArgs) }
-        var exe = noPath
-        if exeDFA != 0, executable.count < ABI.pathMax {
-            exe = exe.union(set(at: walk(dfa: exeDFA, over: executable)))
-        }
-        var args = noArgs
-        if argsDFA != 0 {
-            let text = Array(arguments.joined(separator: " ").utf8)
-            args = args.union(set(at: walk(dfa: argsDFA, over: text)))
-        }
+        let exe = noPath.union(textSubjects(dfa: exeDFA, over: executable))
+        let args = noArgs.union(textSubjects(dfa: argsDFA, over: Array(arguments.joined(separator: " ").utf8)))
         return exe.intersection(args)
+    }
+
+    /// pc_text_subjects: the subjects `text` makes a task by the DFA at `dfa`, as the
+    /// record keeps it (PC_TASK_TEXT_MAX bytes): a longer text still alive in the DFA
+    /// at its cut is every subject (fail closed).
+    func textSubjects(dfa: Int, over text: [UInt8]) -> SubjectSet {
+        guard dfa != 0 else { return SubjectSet() }
+        let (state, accepts) = walkState(dfa: dfa, over: Array(text.prefix(ABI.taskTextMax)))
+        if text.count > ABI.taskTextMax {
+            return state == Int(ABI.DFA.dead) ? SubjectSet() : SubjectSet(0..<ABI.Subject.max)
+        }
+        return set(at: accepts)
     }
 
     func set(at offset: Int) -> SubjectSet {
@@ -141,29 +231,37 @@ public struct ImageEvaluator: Sendable {
     }
 
     /// The offset of the final state's accept list, or 0.
-    func walk(dfa at: Int, over text: [UInt8]) -> Int {
+    func walk(dfa at: Int, over text: [UInt8]) -> Int { walkState(dfa: at, over: text).accepts }
+
+    /// The final state (ABI.DFA.dead once nothing can match) and its accept word (0: none).
+    func walkState(dfa at: Int, over text: [UInt8]) -> (state: Int, accepts: Int) {
         let classCount = Int(image[at + ABI.DFA.classCount])
         let stateCount = Int(image[at + ABI.DFA.stateCount])
         let classes = Int(image[at + ABI.DFA.classes])
         let transitions = Int(image[at + ABI.DFA.transitions])
         let accepts = Int(image[at + ABI.DFA.accepts])
-        guard classCount > 0, stateCount > 0 else { return 0 }
+        guard classCount > 0, stateCount > 0 else { return (Int(ABI.DFA.dead), 0) }
         var state = Int(image[at + ABI.DFA.start])
         for byte in text {
             let word = image[classes + Int(byte) / 4]
             var cls = Int((word >> (UInt32(byte & 3) * 8)) & 0xff)
             if cls >= classCount { cls = 0 }
             state = Int(image[transitions + state * classCount + cls])
-            if state == Int(ABI.DFA.dead) || state >= stateCount { return 0 }
+            if state == Int(ABI.DFA.dead) || state >= stateCount { return (Int(ABI.DFA.dead), 0) }
         }
-        return Int(image[accepts + state])
+        return (state, Int(image[accepts + state]))
     }
 
-    func decide(acceptList list: Int) -> Decision {
+    /// pc_rules_action: the rules of the accept list at `list` whose conditions hold.
+    func decide(acceptList list: Int, _ conditions: Conditions) -> Decision {
         guard list != 0 else { return .allow }
         let ruleCount = Int(image[ABI.Header.ruleCount])
+        let table = Int(image[ABI.Header.rules])
         let count = min(Int(image[list]), ABI.acceptMax)
-        return strongest((0..<count).map { Int(image[list + 1 + $0]) }.filter { $0 < ruleCount })
+        return strongest(
+            (0..<count).map { Int(image[list + 1 + $0]) }.filter {
+                $0 < ruleCount && conditions.applies(image, at: table + $0 * ABI.Rule.words)
+            })
     }
 
     /// The strongest action among `rules` (rule-table indexes), and the rules that have it.

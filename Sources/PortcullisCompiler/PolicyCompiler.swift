@@ -28,7 +28,8 @@ public enum PolicyCompiler {
         }
         writer.setHeader(ABI.Header.rules, writer.append(plan.ruleTable))
         writer.setHeader(ABI.Header.ruleCount, UInt32(plan.rules.count))
-        if !plan.capabilities.isEmpty || !plan.mountRules.isEmpty {
+        writer.setHeader(ABI.Header.execConditions, plan.execConditionBits)
+        if !plan.subjects.isEmpty {
             try plan.writeSubjects(into: &writer, stateLimit: stateLimit)
         }
         if !plan.capabilities.isEmpty {
@@ -67,6 +68,9 @@ struct ImagePlan {
     var capabilities: [Int: (deny: SubjectSet, audit: SubjectSet, rules: [Int: Int])] = [:]
     /// Mount rules, numbered by position: the rule's index, its subject and what it matches.
     var mountRules: [(rule: Int, subject: Int, match: MountMatch)] = []
+    /// Exec rules with conditions, by rule index: the subject the caller must be and
+    /// the argument-only subject the new program must be (ABI: PC_RULE_CALLER/ARGS).
+    var execConditions: [Int: (caller: Int?, args: Int?)] = [:]
 
     /// The current policy's capability `allow` rules: per capability, the subjects
     /// carved out of that policy's deny and audit rules for it.
@@ -79,10 +83,11 @@ struct ImagePlan {
         let action = policy.mode == .audit && rule.action == .deny ? Action.audit : rule.action
         switch rule.operation {
         case .exec(let paths, let args):
-            if args != nil { return notYet(rule, "argument conditions on exec rules") }
-            if !rule.subject.isEveryone { return notYet(rule, "subject conditions on exec rules") }
             if paths.isEmpty { return notYet(rule, "exec rules without a path") }
+            let caller = rule.subject.isEveryone ? nil : try subjectID(rule.subject, rule)
+            let target = try args.map { args throws(CompileError) in try subjectID(Subject(args: args), rule) }
             let index = append(rule, of: policy, action: action)
+            if caller != nil || target != nil { execConditions[index] = (caller, target) }
             execPatterns += paths.map { (id: index, pattern: PathRegex.pattern(for: $0)) }
         case .capability(let caps):
             let index = append(rule, of: policy, action: action)
@@ -119,8 +124,9 @@ struct ImagePlan {
     mutating func addAllow(_ rule: Rule, of policy: Policy) throws(CompileError) {
         switch rule.operation {
         case .exec(let paths, let args):
-            if args != nil { return notYet(rule, "argument conditions on exec rules") }
-            if !rule.subject.isEveryone { return notYet(rule, "subject conditions on exec rules") }
+            if args != nil || !rule.subject.isEveryone {
+                return notYet(rule, "allow rules on exec with argument or subject conditions")
+            }
             if paths.isEmpty { return notYet(rule, "exec rules without a path") }
             let index = append(rule, of: policy, action: .allow)
             execPatterns += paths.map { (id: index, pattern: PathRegex.pattern(for: $0)) }
@@ -182,8 +188,19 @@ struct ImagePlan {
             table[at + ABI.Rule.id] = UInt32(rule.index)
             table[at + ABI.Rule.keyLow] = UInt32(truncatingIfNeeded: key.rawValue)
             table[at + ABI.Rule.keyHigh] = UInt32(truncatingIfNeeded: key.rawValue >> 32)
+            if let conditions = execConditions[rule.index] {
+                table[at + ABI.Rule.caller] = conditions.caller.map { UInt32($0 + 1) } ?? 0
+                table[at + ABI.Rule.args] = conditions.args.map { UInt32($0 + 1) } ?? 0
+            }
         }
         return table
+    }
+
+    /// PC_HDR_EXEC_CONDITIONS: which kinds of conditions exec rules have.
+    var execConditionBits: UInt32 {
+        execConditions.values.reduce(0) { bits, c in
+            bits | (c.caller != nil ? ABI.ExecConditions.caller : 0) | (c.args != nil ? ABI.ExecConditions.args : 0)
+        }
     }
 
     /// One line per capability: denied subjects, then audited subjects.

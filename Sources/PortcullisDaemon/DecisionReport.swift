@@ -35,7 +35,7 @@ struct DecisionReport {
 
     static func hookName(_ event: DecisionEvent) -> String {
         switch event.hook {
-        case .exec: return "bprm_check_security"
+        case .exec: return event.afterExec ? "sched_process_exec" : "bprm_check_security"
         case .mmapExec: return "mmap_file"
         case .capable: return "capable"
         case .mount: return "sb_mount"

@@ -28,6 +28,9 @@ public struct DecisionEvent: Sendable, Hashable {
     public var mountFlags: UInt64?
     /// The path could not be read whole, and the decision failed closed.
     public var pathUnreadable: Bool
+    /// exec: decided once the exec had completed (a rule with an argument condition,
+    /// at sched_process_exec); a denied program was killed before its first instruction.
+    public var afterExec: Bool
 
     /// Decodes a ring-buffer record; nil when it is too short to be a pc_event.
     public init?(bytes: UnsafeRawBufferPointer) {
@@ -61,6 +64,7 @@ public struct DecisionEvent: Sendable, Hashable {
         mountFilesystem = isMount ? Self.string(e.fstype) : nil
         mountFlags = isMount ? e.mount_flags : nil
         pathUnreadable = e.flags & UInt32(PC_EVENT_PATH_UNREADABLE) != 0
+        afterExec = e.flags & UInt32(PC_EVENT_EXEC_DONE) != 0
     }
 
     /// A NUL-terminated C char array as a String (invalid UTF-8 repaired).

@@ -45,7 +45,7 @@ import Testing
         let words = compiled.image.words
         let table = Int(words[5])  // PC_HDR_RULES
         for (index, key) in RuleKey.keys(of: compiled.rules).enumerated() {
-            let at = table + index * 4
+            let at = table + index * 8  // PC_RULE_WORDS
             #expect(UInt64(words[at + 3]) << 32 | UInt64(words[at + 2]) == key.rawValue)
         }
     }

@@ -14,13 +14,29 @@
 #include "pc_inodes.h"
 
 /*
+ * The argument mode for an executable mapping by the current task: part of an
+ * exec in progress (its new mm, after the exec hook staged the path) leaves
+ * argument conditions to sched_process_exec; any other mapping (the loader
+ * trick, a custom loader) cannot know the program's arguments: they count as met.
+ */
+static __always_inline __u32 pc_mapping_args_mode(void)
+{
+	struct task_struct *me = bpf_get_current_task_btf();
+	struct pc_task *task = bpf_task_storage_get(&pc_tasks, me, 0, 0);
+	if (task && (task->exec_exe.flags & PC_TEXT_STAGED) && task->exec_mm == (__u64)me->mm)
+		return PC_ARGS_SKIP;
+	return PC_ARGS_MET;
+}
+
+/*
  * Reads the canonical path of `file` into `path` (its length, without the NUL,
- * in *length) and decides it against the exec rules: the path DFA at `dfa`
- * (0: none) and the files they name by identity; the stronger action wins.
- * Reports deny decisions, and audit ones when `report_audit`.
+ * in *length) and decides it against the exec rules whose conditions hold
+ * under `mode` (enum pc_args_mode): the path DFA at `dfa` (0: none) and the
+ * files they name by identity; the stronger action wins. Reports deny
+ * decisions, and audit ones when `report_audit`.
  */
 static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *file, __u32 hook, int report_audit,
-					 struct pc_path_buf *path, __u32 *length)
+					 __u32 mode, struct pc_path_buf *path, __u32 *length)
 {
 	long n = bpf_d_path(&file->f_path, path->data, sizeof(path->data));
 	if (n <= 0) {
@@ -38,9 +54,11 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	*length = (__u32)n - 1;
 	if (!dfa)
 		return 0;
+	struct pc_exec_when when;
+	pc_exec_when_init(image, mode, &when);
 	__u32 rule, by_inode;
-	__u32 action = pc_rules_action(image, pc_dfa_accepts(image, dfa, path->data, 0, *length), &rule);
-	__u32 inode_action = pc_rules_action(image, pc_inode_accepts(image, file), &by_inode);
+	__u32 action = pc_rules_action(image, pc_dfa_accepts(image, dfa, path->data, 0, *length), &when, &rule);
+	__u32 inode_action = pc_rules_action(image, pc_inode_accepts(image, file), &when, &by_inode);
 	if (inode_action > action) {
 		action = inode_action;
 		rule = by_inode;

@@ -36,13 +36,14 @@ struct vm_area_struct {
 	struct file *vm_file;
 } PC_CORE;
 
-struct linux_binprm {
-	struct file *file;
-} PC_CORE;
-
 struct mm_struct {
 	unsigned long arg_start;
 	unsigned long arg_end;
+} PC_CORE;
+
+struct linux_binprm {
+	struct file *file;
+	struct mm_struct *mm;
 } PC_CORE;
 
 struct task_struct {

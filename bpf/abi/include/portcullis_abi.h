@@ -54,6 +54,9 @@
  *                                   no subject has exceptions
  *     [PC_HDR_SUBJECT_EXCEPT_COUNT] its number of lines
  *
+ *     [PC_HDR_EXEC_CONDITIONS]  PC_EXEC_HAS_* bits: whether some exec rule has a
+ *                               condition on the caller, or on the arguments
+ *
  *   the except section: one line per subject with `except` clauses: word 0 its
  *   subject id, words [8, 16) the set of its exceptions (each a subject of its
  *   own). Once the task's subjects are known (record, then uid), each listed
@@ -109,13 +112,23 @@
  *     [PC_RULE_ID]          the rule's index, reported in events
  *     [PC_RULE_KEY_LO/HI]   a 64-bit key naming the rule across generations (its
  *                           policy and its place there): pc_hits counts by it
+ *     [PC_RULE_CALLER]      exec rules: the subject id + 1 the calling task must be
+ *                           (its subjects, uid and exceptions applied), 0: anyone
+ *     [PC_RULE_ARGS]        exec rules: the subject id + 1 of a subject with only an
+ *                           argument condition, which the new program's arguments
+ *                           must meet, 0: none. Such a rule is decided once the exec
+ *                           has completed (sched_process_exec: the arguments are
+ *                           readable and no code of the program has run), by
+ *                           SIGKILL; the exec hook and the mapping hooks during an
+ *                           exec skip it; an executable mapping outside an exec
+ *                           (the loader trick) counts it as met (fail closed).
  */
 #ifndef PORTCULLIS_ABI_H
 #define PORTCULLIS_ABI_H
 
 #include <linux/types.h>
 
-#define PC_ABI_VERSION 2
+#define PC_ABI_VERSION 3
 #define PC_IMAGE_MAGIC 0x4d494350u /* "PCIM" */
 
 /* The slots of pc_image. */
@@ -153,6 +166,7 @@ enum pc_header_word {
 	PC_HDR_SUBJECT_UID_MASK = 15,
 	PC_HDR_SUBJECT_EXCEPTS = 16,
 	PC_HDR_SUBJECT_EXCEPT_COUNT = 17,
+	PC_HDR_EXEC_CONDITIONS = 18,
 	PC_HDR_WORDS = 32, /* two lines */
 };
 
@@ -268,6 +282,7 @@ struct pc_task {
 	struct pc_task_text exe;      /* the executable's canonical path */
 	struct pc_task_text args;     /* argv[1..], NUL separated */
 	struct pc_task_text exec_exe; /* the path of an exec in progress */
+	__u64 exec_mm;                /* that exec's new mm: mappings into it are part of the exec */
 };
 
 enum pc_rule_word {
@@ -275,8 +290,14 @@ enum pc_rule_word {
 	PC_RULE_ID = 1,
 	PC_RULE_KEY_LO = 2,
 	PC_RULE_KEY_HI = 3,
-	PC_RULE_WORDS = 4,
+	PC_RULE_CALLER = 4,
+	PC_RULE_ARGS = 5,
+	PC_RULE_WORDS = 8,
 };
+
+/* PC_HDR_EXEC_CONDITIONS bits. */
+#define PC_EXEC_HAS_CALLER 1
+#define PC_EXEC_HAS_ARGS 2
 
 enum pc_action {
 	PC_ACTION_NONE = 0,
@@ -301,6 +322,7 @@ enum pc_hook {
 
 /* pc_event.flags */
 #define PC_EVENT_PATH_UNREADABLE 1 /* the path could not be read whole: decided fail-closed */
+#define PC_EVENT_EXEC_DONE 2 /* decided once the exec completed (sched_process_exec): a denied program is killed */
 #define PC_EVENT_PATH_MAX PC_PATH_MAX
 #define PC_RULE_NONE 0xffffffffu
 
