@@ -12,18 +12,46 @@
 #include "pc_subjects.h"
 #include "pc_exec_check.h"
 
+/* Keeps the accept lists of one file checked by this exec, for its argument rules. */
+static __always_inline void pc_stage_lists(void *image, struct pc_exec_lists *staged, int same_exec,
+					   const __u32 *lists)
+{
+	__u64 generation = image ? pc_generation(image) : 0;
+	if (!same_exec) {
+		staged->generation = generation;
+		staged->count = 0;
+	}
+	if (staged->generation != generation)
+		staged->count = PC_EXEC_LISTS_MAX + 1;
+	for (int i = 0; i < 2; i++) {
+		__u32 n = staged->count;
+		if (!lists[i] || n > PC_EXEC_LISTS_MAX)
+			continue;
+		if (n == PC_EXEC_LISTS_MAX) {
+			staged->count = PC_EXEC_LISTS_MAX + 1;
+			continue;
+		}
+		staged->lists[n & (PC_EXEC_LISTS_MAX - 1)] = lists[i];
+		staged->count = n + 1;
+	}
+}
+
 /*
  * Stages the path being executed in the current task's record; it becomes the
  * executable's once the exec completes (task.bpf.c), not before, so an exec
  * that fails later leaves the record as it was. Kept whatever the policy, so
  * that a later one with subjects finds it.
  */
-static __always_inline void pc_stage_exe(struct linux_binprm *bprm, const struct pc_path_buf *path, __u32 length)
+static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm, const struct pc_path_buf *path,
+					 __u32 length, const __u32 *lists)
 {
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0,
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!task)
 		return;
+	/* The first file of this exec (a script's interpreter comes next), or a later one. */
+	int same_exec = (task->exec_exe.flags & PC_TEXT_STAGED) && task->exec_mm == (__u64)bprm->mm;
+	pc_stage_lists(image, &task->exec_lists, same_exec, lists);
 	struct pc_task_text *text = &task->exec_exe;
 	task->exec_mm = (__u64)bprm->mm;
 	text->flags = PC_TEXT_STAGED;
@@ -40,21 +68,21 @@ static __always_inline void pc_stage_exe(struct linux_binprm *bprm, const struct
 
 static __always_inline int pc_exec_decide(struct linux_binprm *bprm)
 {
-	__u32 zero = 0, length = 0;
+	__u32 zero = 0, length = 0, lists[2] = { 0, 0 };
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	void *image = pc_image_get();
 	if (!path)
 		return image ? -EPERM : 0; /* cannot happen; fail closed all the same */
 	if (image) {
 		int verdict = pc_exec_check(image, pc_word(image, PC_HDR_EXEC_DFA), bprm->file, PC_HOOK_EXEC, 1,
-					    PC_ARGS_SKIP, path, &length);
+					    PC_ARGS_SKIP, path, &length, lists);
 		if (verdict)
 			return verdict;
 	} else {
 		long n = bpf_d_path(&bprm->file->f_path, path->data, sizeof(path->data));
 		length = n > 0 ? (__u32)n - 1 : 0;
 	}
-	pc_stage_exe(bprm, path, length);
+	pc_stage_exe(image, bprm, path, length, lists);
 	return 0;
 }
 

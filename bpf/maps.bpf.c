@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* maps.bpf.c: the maps every program shares, defined once (see pc_image.h). */
 #define PC_DEFINE_MAPS
+#include "pc_kernel.h"
 #include "pc_image.h"
+#include "pc_rules.h" /* pc_when_scratch */
 
 char LICENSE[] SEC("license") = "GPL";

@@ -23,11 +23,11 @@ static __always_inline int pc_mmap_decide(struct file *file, unsigned long prot)
 	__u32 dfa = pc_word(image, PC_HDR_EXEC_DFA);
 	if (!dfa)
 		return 0;
-	__u32 zero = 0, length;
+	__u32 zero = 0, length, lists[2];
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	if (!path)
 		return -EPERM;
-	return pc_exec_check(image, dfa, file, PC_HOOK_MMAP_EXEC, 0, pc_mapping_args_mode(), path, &length);
+	return pc_exec_check(image, dfa, file, PC_HOOK_MMAP_EXEC, 0, pc_mapping_args_mode(), path, &length, lists);
 }
 
 SEC("lsm/mmap_file")

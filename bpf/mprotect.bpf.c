@@ -23,10 +23,9 @@ static __always_inline int pc_mprotect_decide(struct vm_area_struct *vma, unsign
 	void *image = pc_image_get();
 	if (!image)
 		return 0;
-	struct pc_exec_when when;
-	pc_exec_when_init(image, pc_mapping_args_mode(), &when);
+	struct pc_exec_when *when = pc_exec_when_get(image, pc_mapping_args_mode());
 	__u32 rule;
-	if (pc_rules_action(image, pc_inode_accepts(image, file), &when, &rule) != PC_ACTION_DENY)
+	if (pc_rules_action(image, pc_inode_accepts(image, file), when, &rule) != PC_ACTION_DENY)
 		return 0;
 	struct pc_event *e = pc_event_start(image, PC_HOOK_MMAP_EXEC, PC_ACTION_DENY, rule);
 	if (e)

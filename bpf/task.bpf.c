@@ -73,52 +73,92 @@ static __always_inline void pc_exec_args_report(void *image, struct pc_task *tas
 	pc_event_send(e);
 }
 
-/*
- * The exec rules with argument conditions, decided once the exec has
- * completed: the arguments are in the new image's memory and none of its
- * code has run. The path is the one the exec hook staged (now `exe`), the
- * identity that of bprm->file; the caller's subjects were taken before the
- * record was recomputed. A denial kills the program before its first
- * instruction (SIGKILL cannot be caught). A path too long for the record
- * that may still match is denied (fail closed).
- */
-static __always_inline void pc_exec_args_decide(void *image, struct pc_task *task, struct linux_binprm *bprm,
-						struct pc_exec_when *when)
+/* The strongest of the argument rules in the accept lists the exec hook kept. */
+static __always_inline __u32 pc_exec_args_staged(void *image, const struct pc_exec_lists *staged,
+						 const struct pc_exec_when *when, __u32 *decider)
 {
-	__u64 generation = pc_generation(image);
-	struct pc_task_view *view = &task->views[generation & 1];
-	if (view->generation == generation)
-		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-			when->args[i] = view->subjects[i];
+	__u32 action = PC_ACTION_NONE, rule;
+	*decider = PC_RULE_NONE;
+	for (__u32 i = 0; i < PC_EXEC_LISTS_MAX && i < staged->count; i++) {
+		__u32 a = pc_rules_action(image, staged->lists[i], when, &rule);
+		if (a > action) {
+			action = a;
+			*decider = rule;
+		}
+	}
+	return action;
+}
+
+/*
+ * The strongest of the argument rules by the path kept in `exe` (at most
+ * PC_TASK_TEXT_MAX bytes) and bprm->file's identity: when the exec hook's
+ * lists are not usable (a generation swap during the exec). A path cut while
+ * it may still match is denied (fail closed: *unreadable).
+ */
+static __always_inline __u32 pc_exec_args_by_exe(void *image, struct pc_task *task, struct linux_binprm *bprm,
+						 const struct pc_exec_when *when, __u32 *decider, int *unreadable)
+{
 	__u32 zero = 0, state = PC_DFA_DEAD, list = 0;
 	__u32 dfa = pc_word(image, PC_HDR_EXEC_DFA);
 	struct pc_path_buf *buf = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	__u32 length = task->exe.length;
 	int known = buf && (task->exe.flags & PC_TEXT_KNOWN) && length <= PC_TASK_TEXT_MAX &&
 		    !bpf_probe_read_kernel(buf->data, PC_TASK_TEXT_MAX, task->exe.data);
+	*decider = PC_RULE_NONE;
 	if (known && dfa)
 		list = pc_dfa_walk(image, dfa, buf->data, 0, length, &state);
 	if (dfa && (!known || ((task->exe.flags & PC_TEXT_CUT) && state != PC_DFA_DEAD))) {
-		pc_exec_args_report(image, task, PC_ACTION_DENY, PC_RULE_NONE,
-				    PC_EVENT_PATH_UNREADABLE | PC_EVENT_EXEC_DONE);
-		bpf_send_signal(SIGKILL);
-		return;
+		*unreadable = 1;
+		return PC_ACTION_DENY;
 	}
 	if (task->exe.flags & PC_TEXT_CUT)
 		list = 0;
-	__u32 rule, by_inode;
-	__u32 action = pc_rules_action(image, list, when, &rule);
+	__u32 by_inode;
+	__u32 action = pc_rules_action(image, list, when, decider);
 	__u32 inode_action = pc_rules_action(image, pc_inode_accepts(image, bprm->file), when, &by_inode);
 	if (inode_action > action) {
 		action = inode_action;
-		rule = by_inode;
+		*decider = by_inode;
 	}
-	if (action == PC_ACTION_DENY) {
-		pc_exec_args_report(image, task, action, rule, PC_EVENT_EXEC_DONE);
+	return action;
+}
+
+/*
+ * The exec rules with argument conditions, decided once the exec has
+ * completed: the arguments are in the new image's memory and none of its
+ * code has run. Their path conditions were matched by the exec hook (the
+ * accept lists it kept, for a script and its interpreter alike); the caller's
+ * subjects were taken before the record was recomputed; the arguments' are
+ * the new view's. A denial kills the program before its first instruction
+ * (SIGKILL cannot be caught).
+ */
+static __noinline void pc_exec_args_decide(void *image, struct pc_task *task, struct linux_binprm *bprm,
+					    struct pc_exec_when *when, int staged)
+{
+	__u64 generation = pc_generation(image);
+	struct pc_task_view *view = &task->views[generation & 1];
+	if (view->generation == generation)
+		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+			when->args[i] = view->subjects[i];
+	__u32 action, rule;
+	int unreadable = 0;
+	if (staged && task->exec_lists.generation == generation && task->exec_lists.count <= PC_EXEC_LISTS_MAX)
+		action = pc_exec_args_staged(image, &task->exec_lists, when, &rule);
+	else
+		action = pc_exec_args_by_exe(image, task, bprm, when, &rule, &unreadable);
+	task->exec_lists.count = PC_EXEC_LISTS_MAX + 1;
+	if (action == PC_ACTION_NONE)
+		return;
+	__u32 flags = PC_EVENT_EXEC_DONE | (unreadable ? PC_EVENT_PATH_UNREADABLE : 0);
+	pc_exec_args_report(image, task, action, rule, flags);
+	if (action == PC_ACTION_DENY)
 		bpf_send_signal(SIGKILL);
-	} else if (action == PC_ACTION_AUDIT) {
-		pc_exec_args_report(image, task, action, rule, PC_EVENT_EXEC_DONE);
-	}
+}
+
+/* The caller's subjects, before this exec recomputes them (a frame of its own: the stack budget). */
+static __noinline struct pc_exec_when *pc_exec_caller(void *image)
+{
+	return pc_exec_when_get(image, PC_ARGS_CHECK);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -128,7 +168,8 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!task)
 		return 0;
-	if (task->exec_exe.flags & PC_TEXT_STAGED) {
+	int staged = task->exec_exe.flags & PC_TEXT_STAGED;
+	if (staged) {
 		task->exe = task->exec_exe;
 		task->exe.flags &= ~PC_TEXT_STAGED;
 	} else {
@@ -138,14 +179,13 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 	task->exec_exe.flags = 0;
 	pc_keep_args(p, &task->args);
 	void *image = pc_image_get();
-	struct pc_exec_when when;
-	int check = image && (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ARGS);
-	if (check)
-		pc_exec_when_init(image, PC_ARGS_CHECK, &when); /* the caller: its view before this exec */
+	struct pc_exec_when *when = 0;
+	if (image && (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ARGS))
+		when = pc_exec_caller(image);
 	pc_task_compute(image, task);
 	pc_task_compute(pc_image_pending(), task);
-	if (check)
-		pc_exec_args_decide(image, task, bprm, &when);
+	if (when)
+		pc_exec_args_decide(image, task, bprm, when, staged);
 	return 0;
 }
 

@@ -66,19 +66,15 @@ public struct ImageEvaluator: Sendable {
             afterExec: afterExec(path: path, identity: identity, caller: callerSubjects, arguments: arguments))
     }
 
-    /// task.bpf.c's pc_exec_args_decide: the rules with argument conditions, over the
-    /// path as the task's record keeps it (PC_TASK_TEXT_MAX bytes; a longer path still
-    /// alive in the DFA there is denied, fail closed), with the new program's subjects.
+    /// task.bpf.c's pc_exec_args_decide: the rules with argument conditions in the
+    /// accept lists the exec hook found (the whole path's, the identity's), with the
+    /// new program's subjects. (During a generation swap the kernel falls back to the
+    /// path its record keeps; that race is not modelled.)
     func afterExec(path: [UInt8], identity: FileIdentity?, caller: SubjectSet, arguments: [String]) -> Decision {
-        let dfa = Int(image[ABI.Header.execDFA])
-        let cut = path.count > ABI.taskTextMax
-        let (state, accepts) = walkState(dfa: dfa, over: Array(path.prefix(ABI.taskTextMax)))
-        if cut && state != Int(ABI.DFA.dead) { return .denyUnreadable }
         var program = Task(arguments: arguments)
         program.executable = path
-        let programSubjects = recordedSubjects(of: program)
-        let check = Conditions(mode: .check, caller: caller, args: programSubjects)
-        let byPath = decide(acceptList: cut ? 0 : accepts, check)
+        let check = Conditions(mode: .check, caller: caller, args: recordedSubjects(of: program))
+        let byPath = decide(acceptList: walk(dfa: Int(image[ABI.Header.execDFA]), over: path), check)
         let byIdentity = decide(acceptList: identity.map(inodeAccepts) ?? 0, check)
         return byIdentity.strength > byPath.strength ? byIdentity : byPath
     }

@@ -20,7 +20,9 @@ struct ExplainCommand: ParsableCommand {
         @Option(name: .customLong("exe"), help: "The acting process's executable (it is resolved to its canonical path).")
         var executable: String?
 
-        @Option(name: .customLong("arg"), parsing: .unconditionalSingleValue, help: "One of its arguments (argv[1...]), in order; repeat.")
+        @Option(
+            name: .customLong("arg"), parsing: .unconditionalSingleValue,
+            help: "One of its arguments (argv[1...]), in order; repeat. For exec: the program's arguments.")
         var arguments: [String] = []
 
         @Option(help: "The acting process's real uid when it acts (setuid programs keep the caller's).")
@@ -57,11 +59,18 @@ struct ExplainCommand: ParsableCommand {
         @OptionGroup var policies: Policies
         @Argument(help: "The program.") var path: String
 
+        /// --arg gives PATH's arguments; --exe and --uid the caller.
         func run() throws {
             let compiled = try policies.compile()
-            let decision = ImageEvaluator(compiled.image).exec(
-                path: Array(canonical(path).utf8), identity: PolicyBuild.identify(path))
-            try report(decision, compiled, "exec \(canonical(path))")
+            var caller = policies.task
+            if caller.executable != nil { caller.arguments = [] }
+            let steps = ImageEvaluator(compiled.image).execSteps(
+                path: Array(canonical(path).utf8), identity: PolicyBuild.identify(path), caller: caller,
+                arguments: policies.arguments)
+            let late = steps.afterExec.map { $0 == steps.decision && $0 != .allow } ?? false
+            let killed = if case .allow = steps.atHook, late, case .audit = steps.decision { "" } else { ": the program is killed before it runs" }
+            let when = late ? " (once the exec completed, by its arguments\(killed))" : ""
+            try report(steps.decision, compiled, "exec \(canonical(path))\(when)")
         }
     }
 

@@ -33,11 +33,14 @@ static __always_inline __u32 pc_mapping_args_mode(void)
  * in *length) and decides it against the exec rules whose conditions hold
  * under `mode` (enum pc_args_mode): the path DFA at `dfa` (0: none) and the
  * files they name by identity; the stronger action wins. Reports deny
- * decisions, and audit ones when `report_audit`.
+ * decisions, and audit ones when `report_audit`. The accept lists consulted
+ * (path, identity; 0: none) are left in lists[0..1].
  */
 static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *file, __u32 hook, int report_audit,
-					 __u32 mode, struct pc_path_buf *path, __u32 *length)
+					 __u32 mode, struct pc_path_buf *path, __u32 *length, __u32 *lists)
 {
+	lists[0] = 0;
+	lists[1] = 0;
 	long n = bpf_d_path(&file->f_path, path->data, sizeof(path->data));
 	if (n <= 0) {
 		*length = 0;
@@ -54,11 +57,14 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	*length = (__u32)n - 1;
 	if (!dfa)
 		return 0;
-	struct pc_exec_when when;
-	pc_exec_when_init(image, mode, &when);
 	__u32 rule, by_inode;
-	__u32 action = pc_rules_action(image, pc_dfa_accepts(image, dfa, path->data, 0, *length), &when, &rule);
-	__u32 inode_action = pc_rules_action(image, pc_inode_accepts(image, file), &when, &by_inode);
+	lists[0] = pc_dfa_accepts(image, dfa, path->data, 0, *length);
+	lists[1] = pc_inode_accepts(image, file);
+	struct pc_exec_when *when = pc_exec_when_get(image, mode);
+	if (!when)
+		return -EPERM; /* cannot happen; fail closed all the same */
+	__u32 action = pc_rules_action(image, lists[0], when, &rule);
+	__u32 inode_action = pc_rules_action(image, lists[1], when, &by_inode);
 	if (inode_action > action) {
 		action = inode_action;
 		rule = by_inode;

@@ -25,6 +25,14 @@ struct pc_exec_when {
 	pc_subject_set args;   /* PC_ARGS_CHECK: the subjects the new program's arguments make it */
 };
 
+/* Room for one struct pc_exec_when off the stack (sched_process_exec keeps one across calls). */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_exec_when);
+} pc_when_scratch SEC(".maps");
+
 static __always_inline int pc_set_has(const __u32 *set, __u32 id)
 {
 	return (set[(id / 32) & (PC_SUBJECT_WORDS - 1)] >> (id & 31)) & 1;
@@ -38,7 +46,7 @@ static __always_inline void pc_subjects_acting(void *image, __u32 *set)
 	pc_subjects_except(image, set);
 }
 
-/* Prepares `when` for `mode`; the caller's subjects only when some exec rule has a caller condition. */
+/* Prepares `when` for `mode`. */
 static __always_inline void pc_exec_when_init(void *image, __u32 mode, struct pc_exec_when *when)
 {
 	when->mode = mode;
@@ -48,6 +56,20 @@ static __always_inline void pc_exec_when_init(void *image, __u32 mode, struct pc
 	}
 	if (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_CALLER)
 		pc_subjects_acting(image, when->caller);
+}
+
+/*
+ * The per-CPU struct pc_exec_when prepared for `mode`, or NULL (cannot happen);
+ * the caller's subjects only when some exec rule has a caller condition. Off
+ * the stack: the verifier's budget is 512 bytes for a whole chain of calls.
+ */
+static __always_inline struct pc_exec_when *pc_exec_when_get(void *image, __u32 mode)
+{
+	__u32 zero = 0;
+	struct pc_exec_when *when = bpf_map_lookup_elem(&pc_when_scratch, &zero);
+	if (when)
+		pc_exec_when_init(image, mode, when);
+	return when;
 }
 
 /* Whether the conditions of the rule record at `at` hold under `when`. */
@@ -66,6 +88,31 @@ static __always_inline int pc_rule_applies(void *image, __u32 at, const struct p
 	return !caller || pc_set_has(when->caller, caller - 1);
 }
 
+struct pc_rules_walk {
+	void *image;
+	__u32 list;
+	__u32 rules;
+	__u32 rule_count;
+	__u32 action;
+	__u32 decider;
+	const struct pc_exec_when *when;
+};
+
+/* One entry of the accept list (bpf_loop: verified once, whatever the list's length). */
+static long pc_rules_step(__u32 i, struct pc_rules_walk *walk)
+{
+	__u32 rule = pc_word(walk->image, walk->list + 1 + i);
+	if (rule >= walk->rule_count)
+		return 0;
+	__u32 at = walk->rules + rule * PC_RULE_WORDS;
+	__u32 a = pc_word(walk->image, at + PC_RULE_ACTION);
+	if (a > walk->action && pc_rule_applies(walk->image, at, walk->when)) {
+		walk->action = a;
+		walk->decider = rule;
+	}
+	return 0;
+}
+
 /*
  * The strongest action among the rules of the accept list at `list` whose
  * conditions hold (deny > audit > none); `*decider` is the first rule with
@@ -76,24 +123,21 @@ static __always_inline __u32 pc_rules_action(void *image, __u32 list, const stru
 					     __u32 *decider)
 {
 	*decider = PC_RULE_NONE;
-	if (!list)
+	if (!list || !when)
 		return PC_ACTION_NONE;
-	__u32 rules = pc_word(image, PC_HDR_RULES);
-	__u32 rule_count = pc_word(image, PC_HDR_RULE_COUNT);
+	struct pc_rules_walk walk = {
+		.image = image,
+		.list = list,
+		.rules = pc_word(image, PC_HDR_RULES),
+		.rule_count = pc_word(image, PC_HDR_RULE_COUNT),
+		.action = PC_ACTION_NONE,
+		.decider = PC_RULE_NONE,
+		.when = when,
+	};
 	__u32 count = pc_word(image, list);
-	__u32 action = PC_ACTION_NONE;
-	for (__u32 i = 0; i < PC_ACCEPT_MAX && i < count; i++) {
-		__u32 rule = pc_word(image, list + 1 + i);
-		if (rule >= rule_count)
-			continue;
-		__u32 at = rules + rule * PC_RULE_WORDS;
-		__u32 a = pc_word(image, at + PC_RULE_ACTION);
-		if (a > action && pc_rule_applies(image, at, when)) {
-			action = a;
-			*decider = rule;
-		}
-	}
-	return action;
+	bpf_loop(count < PC_ACCEPT_MAX ? count : PC_ACCEPT_MAX, pc_rules_step, &walk, 0);
+	*decider = walk.decider;
+	return walk.action;
 }
 
 #endif /* PC_RULES_H */

@@ -277,12 +277,27 @@ struct pc_task_view {
 	__u32 subjects[PC_SUBJECT_WORDS];
 };
 
+/*
+ * The accept lists (offsets into the image of `generation`) the exec hook found
+ * for an exec in progress: the path's and the file identity's, for each file
+ * checked (a script, then its interpreter). Once the exec completes, the rules
+ * with argument conditions are decided from them. count PC_EXEC_LISTS_MAX + 1:
+ * too many, or two generations: decided from `exe` instead.
+ */
+#define PC_EXEC_LISTS_MAX 8
+struct pc_exec_lists {
+	__u64 generation;
+	__u32 count;
+	__u32 lists[PC_EXEC_LISTS_MAX];
+};
+
 struct pc_task {
 	struct pc_task_view views[2];
 	struct pc_task_text exe;      /* the executable's canonical path */
 	struct pc_task_text args;     /* argv[1..], NUL separated */
 	struct pc_task_text exec_exe; /* the path of an exec in progress */
 	__u64 exec_mm;                /* that exec's new mm: mappings into it are part of the exec */
+	struct pc_exec_lists exec_lists;
 };
 
 enum pc_rule_word {
