@@ -9,6 +9,7 @@
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
+#include "pc_task_view.h"
 #include "pc_uids.h"
 #include "pc_excepts.h"
 #include "pc_events.h"

@@ -27,6 +27,8 @@ enum ABI {
         static let subjectUIDMask = Int(PC_HDR_SUBJECT_UID_MASK.rawValue)
         static let subjectExcepts = Int(PC_HDR_SUBJECT_EXCEPTS.rawValue)
         static let subjectExceptCount = Int(PC_HDR_SUBJECT_EXCEPT_COUNT.rawValue)
+        static let subjectCgroupDFA = Int(PC_HDR_SUBJECT_CGROUP_DFA.rawValue)
+        static let subjectNoCgroup = Int(PC_HDR_SUBJECT_NO_CGROUP.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
     }
 
@@ -72,6 +74,13 @@ enum ABI {
     enum Subject {
         static let max = Int(PC_SUBJECT_MAX)
         static let words = Int(PC_SUBJECT_MAX) / 32
+    }
+
+    enum Task {
+        /// Bytes of a text a task's record keeps (a longer one is cut).
+        static let textMax = Int(PC_TASK_TEXT_MAX)
+        /// Levels below the root a cgroup path is read through (a deeper one is unknown).
+        static let cgroupDepth = Int(PC_CGROUP_DEPTH)
     }
 
     enum Cap {

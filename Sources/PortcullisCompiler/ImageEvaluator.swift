@@ -60,11 +60,15 @@ public struct ImageEvaluator: Sendable {
         public var arguments: [String]?
         /// Its real uid when it acts (not recorded at exec: read at each decision).
         public var uid: UInt32
+        /// Its cgroup v2 path from the root of the hierarchy when it acts (`/` for the
+        /// root), as the kernel reads it; nil when it cannot be read (unknown).
+        public var cgroup: [UInt8]?
 
-        public init(executable: String? = nil, arguments: [String]? = nil, uid: UInt32 = 0) {
+        public init(executable: String? = nil, arguments: [String]? = nil, uid: UInt32 = 0, cgroup: String? = "/") {
             self.executable = executable.map { Array($0.utf8) }
             self.arguments = arguments
             self.uid = uid
+            self.cgroup = cgroup.map { Array($0.utf8) }
         }
 
         public static let unrecorded = Task()
@@ -120,10 +124,13 @@ public struct ImageEvaluator: Sendable {
         let any = Int(image[ABI.Header.subjectAny])
         let half = { (h: Int) in SubjectSet(words: (0..<ABI.Subject.words).map { self.image[any + h * ABI.Subject.words + $0] }) }
         let (noPath, noArgs) = any == 0 ? (SubjectSet(), SubjectSet()) : (half(0), half(1))
+        let noCgroup = set(at: Int(image[ABI.Header.subjectNoCgroup]))
         let exeDFA = Int(image[ABI.Header.subjectExeDFA])
         let argsDFA = Int(image[ABI.Header.subjectArgsDFA])
-        guard exeDFA != 0 || argsDFA != 0, let executable = task.executable, let arguments = task.arguments
-        else { return noPath.intersection(noArgs) }
+        let cgroupDFA = Int(image[ABI.Header.subjectCgroupDFA])
+        guard exeDFA != 0 || argsDFA != 0 || cgroupDFA != 0, let executable = task.executable,
+            let arguments = task.arguments
+        else { return noPath.intersection(noArgs).intersection(noCgroup) }
         var exe = noPath
         if exeDFA != 0, executable.count < ABI.pathMax {
             exe = exe.union(set(at: walk(dfa: exeDFA, over: executable)))
@@ -133,30 +140,53 @@ public struct ImageEvaluator: Sendable {
             let text = Array(arguments.joined(separator: " ").utf8)
             args = args.union(set(at: walk(dfa: argsDFA, over: text)))
         }
-        return exe.intersection(args)
+        var cgroup = noCgroup
+        if cgroupDFA != 0 { cgroup = cgroup.union(cgroupSubjects(dfa: cgroupDFA, path: task.cgroup)) }
+        return exe.intersection(args).intersection(cgroup)
+    }
+
+    /// The subjects a cgroup path makes a task, as pc_cgroup_read and pc_text_subjects
+    /// do: a path deeper than PC_CGROUP_DEPTH levels is unknown, one longer than
+    /// PC_TASK_TEXT_MAX bytes is cut; unknown, or cut and still alive in the DFA, is
+    /// every subject (fail closed).
+    func cgroupSubjects(dfa: Int, path: [UInt8]?) -> SubjectSet {
+        let every = SubjectSet(words: [UInt32](repeating: ~0, count: ABI.Subject.words))
+        guard let path, path.split(separator: UInt8(ascii: "/")).count <= ABI.Task.cgroupDepth else { return every }
+        guard path.count > ABI.Task.textMax else { return set(at: walk(dfa: dfa, over: path)) }
+        return walkAlive(dfa: dfa, over: Array(path.prefix(ABI.Task.textMax))) ? every : SubjectSet()
     }
 
     func set(at offset: Int) -> SubjectSet {
         offset == 0 ? SubjectSet() : SubjectSet(words: (0..<ABI.Subject.words).map { image[offset + $0] })
     }
 
+    /// Whether the DFA is still alive (not in its dead state) at the end of `text`.
+    func walkAlive(dfa at: Int, over text: [UInt8]) -> Bool {
+        finalState(dfa: at, over: text) != nil
+    }
+
     /// The offset of the final state's accept list, or 0.
     func walk(dfa at: Int, over text: [UInt8]) -> Int {
+        guard let state = finalState(dfa: at, over: text) else { return 0 }
+        return Int(image[Int(image[at + ABI.DFA.accepts]) + state])
+    }
+
+    /// The state the DFA ends in over `text`, nil once dead.
+    func finalState(dfa at: Int, over text: [UInt8]) -> Int? {
         let classCount = Int(image[at + ABI.DFA.classCount])
         let stateCount = Int(image[at + ABI.DFA.stateCount])
         let classes = Int(image[at + ABI.DFA.classes])
         let transitions = Int(image[at + ABI.DFA.transitions])
-        let accepts = Int(image[at + ABI.DFA.accepts])
-        guard classCount > 0, stateCount > 0 else { return 0 }
+        guard classCount > 0, stateCount > 0 else { return nil }
         var state = Int(image[at + ABI.DFA.start])
         for byte in text {
             let word = image[classes + Int(byte) / 4]
             var cls = Int((word >> (UInt32(byte & 3) * 8)) & 0xff)
             if cls >= classCount { cls = 0 }
             state = Int(image[transitions + state * classCount + cls])
-            if state == Int(ABI.DFA.dead) || state >= stateCount { return 0 }
+            if state == Int(ABI.DFA.dead) || state >= stateCount { return nil }
         }
-        return Int(image[accepts + state])
+        return state
     }
 
     func decide(acceptList list: Int) -> Decision {
