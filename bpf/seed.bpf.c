@@ -7,7 +7,7 @@
  *
  * The iterator never reads a cgroup path: a record userspace created has none
  * yet (unknown: every cgroup condition holds, fail closed) and the task reads
- * its own at its first decision (pc_subjects_current).
+ * its own at its first decision (pc_subjects_refresh).
  *
  * A thread without a record takes the texts of its thread-group leader's
  * (userspace creates the leaders' records of processes older than the

@@ -6,7 +6,7 @@
  * are read here, race-free, with the task's cgroup path; then the subjects are
  * computed for the active image and for the pending one. fork and clone copy
  * the parent's record (a child started in another cgroup, CLONE_INTO_CGROUP,
- * has its cgroup read again at its first decision: pc_subjects_current).
+ * has its cgroup read again at its first decision: pc_subjects_refresh).
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>

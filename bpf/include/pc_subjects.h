@@ -55,4 +55,24 @@ static __always_inline void pc_subjects_unconditional(void *image, __u32 *set)
 		set[i] &= args[i] & cgroup[i];
 }
 
+/*
+ * The subjects the current task is, for the active generation. With cgroup
+ * conditions in the image, the program calls pc_subjects_refresh
+ * (pc_task_view.h) first, at its entry.
+ */
+static __always_inline void pc_subjects_current(void *image, __u32 *set)
+{
+	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
+	__u64 generation = pc_generation(image);
+	if (task) {
+		struct pc_task_view *view = &task->views[generation & 1];
+		if (view->generation == generation) {
+			for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+				set[i] = view->subjects[i];
+			return;
+		}
+	}
+	pc_subjects_unconditional(image, set);
+}
+
 #endif /* PC_SUBJECTS_H */

@@ -67,32 +67,34 @@ static __noinline void pc_task_compute(void *image, struct pc_task *task)
 }
 
 /*
- * The current task's subjects for the active generation (`image`). With
- * cgroup conditions in the image, a view computed for another cgroup than the
- * task's (it moved without exec'ing, or was never read) or for another
- * generation is recomputed first: the cgroup path is read again and both views
+ * Before a decision on the current task's subjects: with cgroup conditions in
+ * the active image, a view computed for another cgroup than the task's (it
+ * moved without exec'ing, or its path was never read) or for another
+ * generation is recomputed: the cgroup path is read again and both views
  * (active and pending image) are computed from the record's texts.
+ *
+ * A program calls it at its entry and decides in a separate (__noinline)
+ * function: the verifier limits a call chain's stack to 512 bytes, and
+ * computing a view takes a good part of it.
  */
-static __always_inline void pc_subjects_current(void *image, __u32 *set)
+static __noinline __attribute__((unused)) int pc_subjects_refresh(void)
 {
+	void *image = pc_image_get();
+	if (!image || !pc_word(image, PC_HDR_SUBJECT_CGROUP_DFA))
+		return 0;
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
+	if (!task)
+		return 0;
 	__u64 generation = pc_generation(image);
-	if (task) {
-		struct pc_task_view *view = &task->views[generation & 1];
-		__u64 cgroup_id = pc_word(image, PC_HDR_SUBJECT_CGROUP_DFA) ? bpf_get_current_cgroup_id() : 0;
-		if (cgroup_id && (view->generation != generation || view->cgroup_id != cgroup_id)) {
-			if (task->cgroup_id != cgroup_id)
-				pc_cgroup_read(task);
-			pc_task_compute(image, task);
-			pc_task_compute(pc_image_pending(), task);
-		}
-		if (view->generation == generation) {
-			for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-				set[i] = view->subjects[i];
-			return;
-		}
-	}
-	pc_subjects_unconditional(image, set);
+	__u64 cgroup_id = bpf_get_current_cgroup_id();
+	struct pc_task_view *view = &task->views[generation & 1];
+	if (view->generation == generation && view->cgroup_id == cgroup_id)
+		return 0;
+	if (task->cgroup_id != cgroup_id)
+		pc_cgroup_read(task);
+	pc_task_compute(image, task);
+	pc_task_compute(pc_image_pending(), task);
+	return 0;
 }
 
 #endif /* PC_TASK_VIEW_H */
