@@ -5,6 +5,7 @@
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
+#include "pc_task_view.h"
 #include "pc_uids.h"
 #include "pc_excepts.h"
 #include "pc_events.h"
@@ -41,7 +42,7 @@ static __always_inline void pc_capable_report(void *image, __u32 caps, int cap, 
 	pc_event_send(e);
 }
 
-static __always_inline int pc_capable_decide(int cap, unsigned int opts)
+static __noinline int pc_capable_decide(int cap, unsigned int opts)
 {
 	if (cap < 0 || cap >= PC_CAP_COUNT)
 		return 0;
@@ -78,5 +79,6 @@ int BPF_PROG(pc_capable, const struct cred *cred, struct user_namespace *ns, int
 {
 	if (ret)
 		return pc_verdict(ret);
+	pc_subjects_refresh();
 	return pc_verdict(pc_capable_decide(cap, opts));
 }

@@ -9,7 +9,7 @@
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
-#include "pc_subjects.h"
+#include "pc_task_view.h"
 #include "pc_exec_check.h"
 
 /* Keeps the accept lists of one file checked by this exec, for its argument rules. */
@@ -66,7 +66,8 @@ static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm,
 	text->length = length;
 }
 
-static __always_inline int pc_exec_decide(struct linux_binprm *bprm)
+/* A frame of its own: with pc_subjects_refresh before it, the call chain stays within 512 bytes. */
+static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 {
 	__u32 zero = 0, length = 0, lists[2] = { 0, 0 };
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
@@ -91,5 +92,6 @@ int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return pc_verdict(ret);
+	pc_subjects_refresh(); /* the caller's subjects, for caller conditions */
 	return pc_verdict(pc_exec_decide(bprm));
 }

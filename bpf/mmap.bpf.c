@@ -10,10 +10,11 @@
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include "pc_exec_check.h"
+#include "pc_task_view.h"
 
 #define PROT_EXEC 0x4
 
-static __always_inline int pc_mmap_decide(struct file *file, unsigned long prot)
+static __noinline int pc_mmap_decide(struct file *file, unsigned long prot)
 {
 	if (!file || !(prot & PROT_EXEC))
 		return 0;
@@ -36,5 +37,8 @@ int BPF_PROG(pc_mmap_exec, struct file *file, unsigned long reqprot, unsigned lo
 {
 	if (ret)
 		return pc_verdict(ret);
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	pc_subjects_refresh(); /* the caller's subjects, for caller conditions */
 	return pc_verdict(pc_mmap_decide(file, prot));
 }

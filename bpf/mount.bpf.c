@@ -9,6 +9,7 @@
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
+#include "pc_task_view.h"
 #include "pc_uids.h"
 #include "pc_excepts.h"
 #include "pc_events.h"
@@ -96,7 +97,7 @@ static __always_inline int pc_source_is_canonical(const char *text, __u32 length
 }
 
 /* `detached`: the new mount API, whose target, source and type are unknown here and so match every condition. */
-static __always_inline int pc_mount_decide(const char *dev_name, const struct path *target, const char *type,
+static __noinline int pc_mount_decide(const char *dev_name, const struct path *target, const char *type,
 					   unsigned long flags, int detached)
 {
 	void *image = pc_image_get();
@@ -122,7 +123,16 @@ static __always_inline int pc_mount_decide(const char *dev_name, const struct pa
 	if (t <= 0)
 		buf->fstype[0] = 0;
 
-	pc_rule_set candidates;
+	/* The candidates are kept in `pick` from the start: one set less on the stack. */
+	struct pc_mount_pick pick = {
+		.image = image,
+		.table = pc_word(image, mount + PC_MOUNT_RULES),
+		.count = pc_word(image, mount + PC_MOUNT_RULE_COUNT),
+		.rules = pc_word(image, PC_HDR_RULES),
+		.action = PC_ACTION_NONE,
+		.decider = PC_RULE_NONE,
+	};
+	__u32 *candidates = pick.candidates;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
 		candidates[i] = ~0u;
 	__u32 any = pc_word(image, mount + PC_MOUNT_ANY);
@@ -144,16 +154,6 @@ static __always_inline int pc_mount_decide(const char *dev_name, const struct pa
 	}
 
 	/* Among the matching mount rules whose subject the task is, the strongest action. */
-	struct pc_mount_pick pick = {
-		.image = image,
-		.table = pc_word(image, mount + PC_MOUNT_RULES),
-		.count = pc_word(image, mount + PC_MOUNT_RULE_COUNT),
-		.rules = pc_word(image, PC_HDR_RULES),
-		.action = PC_ACTION_NONE,
-		.decider = PC_RULE_NONE,
-	};
-	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-		pick.candidates[i] = candidates[i];
 	pc_subjects_current(image, pick.subjects);
 	pc_subjects_for_uid(image, pick.subjects);
 	pc_subjects_except(image, pick.subjects);
@@ -180,6 +180,7 @@ int BPF_PROG(pc_mount, const char *dev_name, const struct path *path, const char
 {
 	if (ret)
 		return pc_verdict(ret);
+	pc_subjects_refresh();
 	return pc_verdict(pc_mount_decide(dev_name, path, type, flags, 0));
 }
 
@@ -195,5 +196,6 @@ int BPF_PROG(pc_move_mount, const struct path *from_path, const struct path *to_
 {
 	if (ret)
 		return pc_verdict(ret);
+	pc_subjects_refresh();
 	return pc_verdict(pc_mount_decide(0, to_path, 0, PC_MS_BIND | PC_MS_MOVE, 1));
 }

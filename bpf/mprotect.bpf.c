@@ -10,10 +10,11 @@
 #include "pc_events.h"
 #include "pc_inodes.h"
 #include "pc_exec_check.h"
+#include "pc_task_view.h"
 
 #define PROT_EXEC 0x4
 
-static __always_inline int pc_mprotect_decide(struct vm_area_struct *vma, unsigned long prot)
+static __noinline int pc_mprotect_decide(struct vm_area_struct *vma, unsigned long prot)
 {
 	if (!(prot & PROT_EXEC))
 		return 0;
@@ -38,5 +39,8 @@ int BPF_PROG(pc_mprotect_exec, struct vm_area_struct *vma, unsigned long reqprot
 {
 	if (ret)
 		return pc_verdict(ret);
+	if (!(prot & PROT_EXEC))
+		return 0;
+	pc_subjects_refresh(); /* the caller's subjects, for caller conditions */
 	return pc_verdict(pc_mprotect_decide(vma, prot));
 }

@@ -5,6 +5,10 @@
  * image (or, when none is pending, the active one), so a task keeps its
  * subjects across a generation swap without exec'ing again.
  *
+ * The iterator never reads a cgroup path: a record userspace created has none
+ * yet (unknown: every cgroup condition holds, fail closed) and the task reads
+ * its own at its first decision (pc_subjects_refresh).
+ *
  * A thread without a record takes the texts of its thread-group leader's
  * (userspace creates the leaders' records of processes older than the
  * programs, keyed by pidfd). A task with neither, or without memory (a
@@ -37,6 +41,8 @@ int pc_seed(struct bpf_iter__task *ctx)
 			return 0;
 		task->exe = leader->exe;
 		task->args = leader->args;
+		task->cgroup = leader->cgroup; /* the id tells whether the thread's is another */
+		task->cgroup_id = leader->cgroup_id;
 	}
 	__u64 generation = pc_generation(image);
 	if (task->views[generation & 1].generation != generation)

@@ -3,9 +3,11 @@
  * task.bpf.c: keeping each task's record (struct pc_task). Once an exec has
  * completed, the path the exec hook staged becomes the executable's, the new
  * image's arguments are in its memory and no code of it has run yet, so they
- * are read here, race-free; then the subjects are computed for the active
- * image and for the pending one, and the exec rules with argument conditions
- * are decided. fork and clone copy the parent's record.
+ * are read here, race-free, with the task's cgroup path; then the subjects are
+ * computed for the active image and for the pending one, and the exec rules
+ * with argument conditions are decided. fork and clone copy the parent's
+ * record (a child started in another cgroup, CLONE_INTO_CGROUP, has its cgroup
+ * read again at its first decision: pc_subjects_refresh).
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
@@ -168,6 +170,7 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!task)
 		return 0;
+	pc_subjects_refresh(); /* the caller's view, current before this exec's texts replace its own */
 	int staged = task->exec_exe.flags & PC_TEXT_STAGED;
 	if (staged) {
 		task->exe = task->exec_exe;
@@ -181,7 +184,8 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 	void *image = pc_image_get();
 	struct pc_exec_when *when = 0;
 	if (image && (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ARGS))
-		when = pc_exec_caller(image);
+		when = pc_exec_caller(image); /* before this exec's texts replace the caller's */
+	pc_cgroup_read(task);
 	pc_task_compute(image, task);
 	pc_task_compute(pc_image_pending(), task);
 	if (when)
@@ -198,7 +202,8 @@ int BPF_PROG(pc_task_alloc, struct task_struct *task, unsigned long clone_flags,
 	if (!parent)
 		return 0;
 	struct pc_task *child = bpf_task_storage_get(&pc_tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (child)
-		*child = *parent;
+	/* A helper's copy: the record is larger than clang copies inline. */
+	if (child && bpf_probe_read_kernel(child, sizeof(*child), parent))
+		child->cgroup_id = 0; /* never read: the child reads its own at its first decision */
 	return 0;
 }

@@ -7,8 +7,6 @@ enum ABI {
     static let lineWords = Int(PC_LINE_WORDS)
     static let pathMax = Int(PC_PATH_MAX)
     static let acceptMax = Int(PC_ACCEPT_MAX)
-    /// Bytes of a task's executable path or arguments its record keeps.
-    static let taskTextMax = Int(PC_TASK_TEXT_MAX)
 
     enum Header {
         static let magic = Int(PC_HDR_MAGIC.rawValue)
@@ -30,6 +28,8 @@ enum ABI {
         static let subjectExcepts = Int(PC_HDR_SUBJECT_EXCEPTS.rawValue)
         static let subjectExceptCount = Int(PC_HDR_SUBJECT_EXCEPT_COUNT.rawValue)
         static let execConditions = Int(PC_HDR_EXEC_CONDITIONS.rawValue)
+        static let subjectCgroupDFA = Int(PC_HDR_SUBJECT_CGROUP_DFA.rawValue)
+        static let subjectNoCgroup = Int(PC_HDR_SUBJECT_NO_CGROUP.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
     }
 
@@ -75,6 +75,13 @@ enum ABI {
     enum Subject {
         static let max = Int(PC_SUBJECT_MAX)
         static let words = Int(PC_SUBJECT_MAX) / 32
+    }
+
+    enum Task {
+        /// Bytes of a text a task's record keeps (a longer one is cut).
+        static let textMax = Int(PC_TASK_TEXT_MAX)
+        /// Levels below the root a cgroup path is read through (a deeper one is unknown).
+        static let cgroupDepth = Int(PC_CGROUP_DEPTH)
     }
 
     enum Cap {

@@ -141,11 +141,15 @@ public struct ImageEvaluator: Sendable {
         public var arguments: [String]?
         /// Its real uid when it acts (not recorded at exec: read at each decision).
         public var uid: UInt32
+        /// Its cgroup v2 path from the root of the hierarchy when it acts (`/` for the
+        /// root), as the kernel reads it; nil when it cannot be read (unknown).
+        public var cgroup: [UInt8]?
 
-        public init(executable: String? = nil, arguments: [String]? = nil, uid: UInt32 = 0) {
+        public init(executable: String? = nil, arguments: [String]? = nil, uid: UInt32 = 0, cgroup: String? = "/") {
             self.executable = executable.map { Array($0.utf8) }
             self.arguments = arguments
             self.uid = uid
+            self.cgroup = cgroup.map { Array($0.utf8) }
         }
 
         public static let unrecorded = Task()
@@ -201,13 +205,28 @@ public struct ImageEvaluator: Sendable {
         let any = Int(image[ABI.Header.subjectAny])
         let half = { (h: Int) in SubjectSet(words: (0..<ABI.Subject.words).map { self.image[any + h * ABI.Subject.words + $0] }) }
         let (noPath, noArgs) = any == 0 ? (SubjectSet(), SubjectSet()) : (half(0), half(1))
+        let noCgroup = set(at: Int(image[ABI.Header.subjectNoCgroup]))
         let exeDFA = Int(image[ABI.Header.subjectExeDFA])
         let argsDFA = Int(image[ABI.Header.subjectArgsDFA])
-        guard exeDFA != 0 || argsDFA != 0, let executable = task.executable, let arguments = task.arguments
-        else { return noPath.intersection(noArgs) }
+        let cgroupDFA = Int(image[ABI.Header.subjectCgroupDFA])
+        guard exeDFA != 0 || argsDFA != 0 || cgroupDFA != 0, let executable = task.executable,
+            let arguments = task.arguments
+        else { return noPath.intersection(noArgs).intersection(noCgroup) }
         let exe = noPath.union(textSubjects(dfa: exeDFA, over: executable))
         let args = noArgs.union(textSubjects(dfa: argsDFA, over: Array(arguments.joined(separator: " ").utf8)))
-        return exe.intersection(args)
+        var cgroup = noCgroup
+        if cgroupDFA != 0 { cgroup = cgroup.union(cgroupSubjects(dfa: cgroupDFA, path: task.cgroup)) }
+        return exe.intersection(args).intersection(cgroup)
+    }
+
+    /// The subjects a cgroup path makes a task, as pc_cgroup_read and pc_text_subjects
+    /// do: a path deeper than PC_CGROUP_DEPTH levels is unknown, one longer than
+    /// PC_TASK_TEXT_MAX bytes is cut; unknown, or cut and still alive in the DFA, is
+    /// every subject (fail closed).
+    func cgroupSubjects(dfa: Int, path: [UInt8]?) -> SubjectSet {
+        let every = SubjectSet(words: [UInt32](repeating: ~0, count: ABI.Subject.words))
+        guard let path, path.split(separator: UInt8(ascii: "/")).count <= ABI.Task.cgroupDepth else { return every }
+        return textSubjects(dfa: dfa, over: path)
     }
 
     /// pc_text_subjects: the subjects `text` makes a task by the DFA at `dfa`, as the
@@ -215,8 +234,8 @@ public struct ImageEvaluator: Sendable {
     /// at its cut is every subject (fail closed).
     func textSubjects(dfa: Int, over text: [UInt8]) -> SubjectSet {
         guard dfa != 0 else { return SubjectSet() }
-        let (state, accepts) = walkState(dfa: dfa, over: Array(text.prefix(ABI.taskTextMax)))
-        if text.count > ABI.taskTextMax {
+        let (state, accepts) = walkState(dfa: dfa, over: Array(text.prefix(ABI.Task.textMax)))
+        if text.count > ABI.Task.textMax {
             return state == Int(ABI.DFA.dead) ? SubjectSet() : SubjectSet(0..<ABI.Subject.max)
         }
         return set(at: accepts)

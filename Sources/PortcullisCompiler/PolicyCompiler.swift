@@ -77,8 +77,6 @@ struct ImagePlan {
     var carveOuts: [Int: [Subject]] = [:]
 
     mutating func add(_ rule: Rule, of policy: Policy) throws(CompileError) {
-        let s = rule.subject
-        if Self.namesUnitOrCgroup(s) { return notYet(rule, "unit and cgroup conditions on subjects") }
         if rule.action == .allow { return try addAllow(rule, of: policy) }
         let action = policy.mode == .audit && rule.action == .deny ? Action.audit : rule.action
         switch rule.operation {
@@ -113,10 +111,6 @@ struct ImagePlan {
         }
     }
 
-    static func namesUnitOrCgroup(_ s: Subject) -> Bool {
-        !s.units.isEmpty || !s.cgroups.isEmpty || s.except.contains { !$0.units.isEmpty || !$0.cgroups.isEmpty }
-    }
-
     /// An `allow` carves an exception out of its own policy's rules (docs/policy.md,
     /// Precedence). Exec: the allow goes into the path DFA and, wherever it matches,
     /// its policy's other rules are dropped from the accept list (see `ordered`).
@@ -143,7 +137,7 @@ struct ImagePlan {
     mutating func capabilityAllows(of policy: Policy) -> [Int: [Subject]] {
         var carved: [Int: [Subject]] = [:]
         for rule in policy.rules where rule.action == .allow {
-            guard case .capability(let caps) = rule.operation, !Self.namesUnitOrCgroup(rule.subject) else { continue }
+            guard case .capability(let caps) = rule.operation else { continue }
             guard rule.subject.except.isEmpty else {
                 notYet(rule, "allow rules whose subject has exceptions")
                 continue
@@ -248,18 +242,26 @@ struct ImagePlan {
         writer.setHeader(ABI.Header.execInodeMask, UInt32(table.capacity - 1))
     }
 
-    /// The subject conditions: which subjects need no path or no argument match, and the DFAs.
+    /// The subject conditions: which subjects need no path, no argument or no cgroup
+    /// match, and the DFAs.
     func writeSubjects(into writer: inout ImageWriter, stateLimit: Int) throws(CompileError) {
         var noPath = SubjectSet()
         var noArgs = SubjectSet()
+        var noCgroup = SubjectSet()
         var pathPatterns: [(id: Int, pattern: String)] = []
         var argPatterns: [(id: Int, pattern: String)] = []
+        var cgroupPatterns: [(id: Int, pattern: String)] = []
         for (id, subject) in subjects.enumerated() {
             if subject.executables.isEmpty { noPath.insert(id) }
             pathPatterns += subject.executables.map { (id: id, pattern: PathRegex.pattern(for: $0)) }
             if let args = subject.args { argPatterns.append((id: id, pattern: args)) } else { noArgs.insert(id) }
+            // Units and cgroups are alternatives of one condition: one DFA, the same id.
+            if subject.units.isEmpty && subject.cgroups.isEmpty { noCgroup.insert(id) }
+            cgroupPatterns += subject.units.map { (id: id, pattern: CgroupRegex.pattern(forUnit: $0)) }
+            cgroupPatterns += subject.cgroups.map { (id: id, pattern: PathRegex.pattern(for: $0)) }
         }
         writer.setHeader(ABI.Header.subjectAny, writer.appendAligned(noPath.words + noArgs.words))
+        writer.setHeader(ABI.Header.subjectNoCgroup, writer.appendSets([noCgroup]))
         if !pathPatterns.isEmpty {
             let dfa = try self.dfa(pathPatterns, stateLimit: stateLimit) { subjectRules[$0] }
             writer.setHeader(ABI.Header.subjectExeDFA, writer.appendSubjectDFA(dfa))
@@ -267,6 +269,10 @@ struct ImagePlan {
         if !argPatterns.isEmpty {
             let dfa = try self.dfa(argPatterns, stateLimit: stateLimit) { subjectRules[$0] }
             writer.setHeader(ABI.Header.subjectArgsDFA, writer.appendSubjectDFA(dfa))
+        }
+        if !cgroupPatterns.isEmpty {
+            let dfa = try self.dfa(cgroupPatterns, stateLimit: stateLimit) { subjectRules[$0] }
+            writer.setHeader(ABI.Header.subjectCgroupDFA, writer.appendSubjectDFA(dfa))
         }
         writeUIDs(into: &writer)
         writeExcepts(into: &writer)
@@ -328,6 +334,15 @@ struct ImagePlan {
     func carvedOut(_ ids: [Int]) -> [Int] {
         let silenced = Set(ids.filter { rules[$0].action == .allow }.map { rules[$0].policy })
         return silenced.isEmpty ? ids : ids.filter { !silenced.contains(rules[$0].policy) }
+    }
+}
+
+/// A systemd unit or slice is a component of the cgroup path: the unit's own
+/// cgroup and everything below it (`system.slice` holds the slices and services
+/// under it), wherever it sits (`/user.slice/user-1000.slice/user@1000.service`).
+enum CgroupRegex {
+    static func pattern(forUnit unit: String) -> String {
+        "^.*/" + PathRegex.escape(unit) + "(/.*)?$"
     }
 }
 

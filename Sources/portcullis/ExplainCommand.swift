@@ -28,8 +28,41 @@ struct ExplainCommand: ParsableCommand {
         @Option(help: "The acting process's real uid when it acts (setuid programs keep the caller's).")
         var uid: UInt32 = 0
 
-        @Option(help: "The acting process's systemd unit (nginx.service).")
+        @Option(help: "The acting process's systemd unit (nginx.service: its cgroup /system.slice/nginx.service).")
         var unit: String?
+
+        @Option(help: "The acting process's cgroup v2 path (/system.slice/nginx.service; / by default).")
+        var cgroup: String?
+
+        func validate() throws {
+            if unit != nil && cgroup != nil { throw ValidationError("give --unit or --cgroup, not both") }
+            if let cgroup, !cgroup.hasPrefix("/") {
+                throw ValidationError("--cgroup takes a path from the root of the hierarchy, such as /system.slice/nginx.service")
+            }
+            if let unit, unit.contains("/") { throw ValidationError("'\(unit)' is not a unit name") }
+        }
+
+        /// The cgroup path the acting process runs in: --cgroup, or where systemd puts --unit.
+        var cgroupPath: String {
+            if let cgroup { return cgroup }
+            guard let unit else { return "/" }
+            return Self.cgroupPath(ofUnit: unit)
+        }
+
+        /// Where systemd puts a unit: a slice by its name (`a-b.slice` under `a.slice`,
+        /// `-.slice` the root); any other unit in system.slice.
+        static func cgroupPath(ofUnit unit: String) -> String {
+            guard unit.hasSuffix(".slice") else { return "/system.slice/" + unit }
+            let name = unit.dropLast(".slice".count)
+            guard name != "-" else { return "/" }
+            var path = ""
+            var prefix = ""
+            for part in name.split(separator: "-") {
+                prefix += prefix.isEmpty ? part : "-" + part
+                path += "/" + prefix + ".slice"
+            }
+            return path
+        }
 
         /// The compiled directory, its rules and an evaluator.
         func compile() throws -> CompiledPolicy {
@@ -37,20 +70,27 @@ struct ExplainCommand: ParsableCommand {
             for d in outcome.diagnostics where d.severity == .error { print(d.description) }
             let compiled = try PolicyBuild.compile(outcome.files.flatMap(\.policies), generation: 1)
             for d in compiled.diagnostics { print(d.description) }
-            if let unit {
-                print(
-                    "note: unit and cgroup conditions are not enforced by this build (rules naming them are "
-                        + "skipped, as warned), so --unit \(unit) changes no decision")
+            if unit != nil || cgroup != nil {
+                print("note: the process runs in cgroup \(cgroupPath)")
+                if executable == nil {
+                    print("note: without --exe, the process runs a program no rule names, with no arguments")
+                }
             }
             return compiled
         }
 
         /// The acting task as the kernel knows it: its exec's record (none without
-        /// --exe) and its uid.
+        /// --exe, unless --unit or --cgroup places it), its uid and its cgroup.
         var task: ImageEvaluator.Task {
-            var task = executable.map { ImageEvaluator.Task(executable: canonical($0), arguments: arguments) } ?? .unrecorded
-            task.uid = uid
-            return task
+            let placed = unit != nil || cgroup != nil
+            guard executable != nil || placed else {
+                var task = ImageEvaluator.Task.unrecorded
+                task.uid = uid
+                return task
+            }
+            return ImageEvaluator.Task(
+                executable: executable.map(canonical) ?? "", arguments: executable == nil ? [] : arguments, uid: uid,
+                cgroup: cgroupPath)
         }
     }
 

@@ -51,13 +51,18 @@ import Testing
         #expect(e.capable(Capability(name: "CAP_SYS_ADMIN")!.number, by: root) == .deny(rules: [1]))
     }
 
-    @Test func unitExceptionsAreStillSkippedWithAWarning() throws {
+    @Test func unitExceptionsAreEnforced() throws {
         var subject = Subject()
         subject.except = [Subject(units: ["agent.service"])]
         let at = SourceLocation(file: "c.yaml", line: 1, column: 1)
         let rule = Rule(operation: .capability([Capability(name: "CAP_NET_ADMIN")!]), subject: subject, action: .deny, source: at)
         let compiled = try PolicyCompiler.compile([Policy(name: "c", source: at, mode: .enforce, rules: [rule])], generation: 1)
-        #expect(compiled.rules.isEmpty)
-        #expect(compiled.diagnostics.contains { $0.message.contains("unit and cgroup conditions") })
+        #expect(compiled.rules.count == 1)
+        #expect(compiled.diagnostics.isEmpty)
+        let e = ImageEvaluator(compiled.image)
+        let agent = ImageEvaluator.Task(executable: "/usr/bin/ip", arguments: [], cgroup: "/system.slice/agent.service")
+        let other = ImageEvaluator.Task(executable: "/usr/bin/ip", arguments: [], cgroup: "/system.slice/other.service")
+        #expect(e.capable(Self.netAdmin, by: agent) == .allow)
+        #expect(e.capable(Self.netAdmin, by: other) == .deny(rules: [0]))
     }
 }

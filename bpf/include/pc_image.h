@@ -52,6 +52,18 @@ PC_MAP struct {
 	__type(value, struct pc_path_buf);
 } pc_path_scratch SEC(".maps");
 
+/*
+ * Per-CPU scratch space for computing a task's subjects (its texts, its
+ * cgroup path): apart from pc_path_scratch, since a hook computes them after
+ * reading its own path there.
+ */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_path_buf);
+} pc_text_scratch SEC(".maps");
+
 /* What each task is (struct pc_task): computed at exec and by the seeding iterator, copied at fork. */
 PC_MAP struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);

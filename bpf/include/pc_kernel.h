@@ -46,9 +46,25 @@ struct linux_binprm {
 	struct mm_struct *mm;
 } PC_CORE;
 
+/* A cgroup's directory in the cgroup filesystem: its name, its parent's, its id. */
+struct kernfs_node {
+	struct kernfs_node *parent;
+	const char *name;
+	__u64 id;
+} PC_CORE;
+
+struct cgroup {
+	struct kernfs_node *kn;
+} PC_CORE;
+
+struct css_set {
+	struct cgroup *dfl_cgrp; /* the task's cgroup in the default (v2) hierarchy */
+} PC_CORE;
+
 struct task_struct {
 	struct mm_struct *mm;
 	struct task_struct *group_leader;
+	struct css_set *cgroups;
 } PC_CORE;
 
 struct bpf_iter_meta;

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * pc_subjects.h: which subjects a task is, computed from the texts its record
- * keeps (struct pc_task: the executable's path, the arguments) for one image,
- * and read back by the hooks for the active one.
+ * pc_subjects.h: subject sets, and the parts of the image that say which
+ * subjects a task is (computed from its record in pc_task_view.h).
  */
 #ifndef PC_SUBJECTS_H
 #define PC_SUBJECTS_H
@@ -14,7 +13,8 @@ typedef __u32 pc_subject_set[PC_SUBJECT_WORDS];
 /* Whether any subject has a condition (else every task is the unconditional subjects). */
 static __always_inline int pc_has_subjects(void *image)
 {
-	return pc_word(image, PC_HDR_SUBJECT_EXE_DFA) || pc_word(image, PC_HDR_SUBJECT_ARGS_DFA);
+	return pc_word(image, PC_HDR_SUBJECT_EXE_DFA) || pc_word(image, PC_HDR_SUBJECT_ARGS_DFA) ||
+	       pc_word(image, PC_HDR_SUBJECT_CGROUP_DFA);
 }
 
 /* The subjects without a path condition (half 0) or without an argument condition (half 1). */
@@ -47,14 +47,19 @@ static __always_inline void pc_subjects_add(void *image, __u32 at, __u32 *set)
 /* The subjects of a task with no record: those with no conditions at all. */
 static __always_inline void pc_subjects_unconditional(void *image, __u32 *set)
 {
-	pc_subject_set args;
+	pc_subject_set args, cgroup;
 	pc_subjects_any(image, 0, set);
 	pc_subjects_any(image, 1, args);
+	pc_set_read(image, pc_word(image, PC_HDR_SUBJECT_NO_CGROUP), cgroup);
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-		set[i] &= args[i];
+		set[i] &= args[i] & cgroup[i];
 }
 
-/* The subjects the current task is, for the active generation. */
+/*
+ * The subjects the current task is, for the active generation. With cgroup
+ * conditions in the image, the program calls pc_subjects_refresh
+ * (pc_task_view.h) first, at its entry.
+ */
 static __always_inline void pc_subjects_current(void *image, __u32 *set)
 {
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);

@@ -56,6 +56,11 @@
  *
  *     [PC_HDR_EXEC_CONDITIONS]  PC_EXEC_HAS_* bits: whether some exec rule has a
  *                               condition on the caller, or on the arguments
+ *     [PC_HDR_SUBJECT_CGROUP_DFA]   DFA over the acting process's cgroup v2 path (from
+ *                                   the root of the hierarchy: /system.slice/nginx.service),
+ *                                   0 when no subject has a unit or cgroup condition
+ *     [PC_HDR_SUBJECT_NO_CGROUP]    offset (half-line aligned) of the set of subjects with
+ *                                   no unit and no cgroup condition
  *
  *   the except section: one line per subject with `except` clauses: word 0 its
  *   subject id, words [8, 16) the set of its exceptions (each a subject of its
@@ -87,7 +92,7 @@
  *   (a multiple of PC_SUBJECT_WORDS words), so one lookup reads it whole.
  *
  *   subjects: who acts. A subject is a set of conditions on the acting process
- *   (its executable, its arguments); a generation has at most PC_SUBJECT_MAX.
+ *   (its executable, its arguments, its cgroup); a generation has at most PC_SUBJECT_MAX.
  *   Each task records which subjects it is (a subject set: a bitmap of
  *   PC_SUBJECT_WORDS words) in task storage, per generation (struct pc_task).
  *
@@ -167,6 +172,8 @@ enum pc_header_word {
 	PC_HDR_SUBJECT_EXCEPTS = 16,
 	PC_HDR_SUBJECT_EXCEPT_COUNT = 17,
 	PC_HDR_EXEC_CONDITIONS = 18,
+	PC_HDR_SUBJECT_CGROUP_DFA = 20,
+	PC_HDR_SUBJECT_NO_CGROUP = 21,
 	PC_HDR_WORDS = 32, /* two lines */
 };
 
@@ -246,21 +253,35 @@ static inline __u32 pc_uid_hash(__u32 uid)
 /*
  * What a task is, in task storage (pc_tasks).
  *
- * A task's subjects are computed from two texts kept in its record: the
- * canonical path of its executable and its arguments (argv[1..], NUL
- * separated), each at most PC_TASK_TEXT_MAX bytes. The exec hook stages the
- * path in `exec_exe`; once the exec has completed (sched_process_exec) it
- * becomes `exe`, the arguments are read, and the subjects are computed for the
- * active image and for the pending one, if any. fork copies the record. The
- * seeding iterator (pc_seed) recomputes every task's view for a new image
- * from the stored texts before that image becomes active, so no generation
- * swap leaves a running process without its subjects.
+ * A task's subjects are computed from three texts kept in its record: the
+ * canonical path of its executable, its arguments (argv[1..], NUL
+ * separated), and its cgroup v2 path from the root of the hierarchy
+ * (`/system.slice/nginx.service`), each at most PC_TASK_TEXT_MAX bytes. The
+ * exec hook stages the path in `exec_exe`; once the exec has completed
+ * (sched_process_exec) it becomes `exe`, the arguments and the cgroup are
+ * read, and the subjects are computed for the active image and for the
+ * pending one, if any. fork copies the record. The seeding iterator (pc_seed)
+ * recomputes every task's view for a new image from the stored texts before
+ * that image becomes active, so no generation swap leaves a running process
+ * without its subjects.
+ *
+ * A task changes cgroups without exec'ing (a write to cgroup.procs, clone3
+ * with CLONE_INTO_CGROUP, a whole thread group moved at once), so the cgroup
+ * text is kept with the id of the cgroup it was read from (`cgroup_id`), and
+ * each view with the id its subjects were computed with. When the image has
+ * cgroup conditions, a decision first compares the view's id with the acting
+ * task's cgroup id; on a difference the task reads its cgroup path again and
+ * recomputes its views, before deciding. Only the task itself writes its
+ * cgroup text (at exec and at a decision), and ids only tell when to re-read:
+ * matching is by path, so a unit restarted in a new cgroup is matched at once.
  *
  * The view for generation g is views[g & 1]; it is valid when its
- * `generation` is g. A task with no valid view for the active generation is
- * every subject with no conditions.
+ * `generation` is g (and, with cgroup conditions, its `cgroup_id` is the
+ * task's cgroup's). A task with no record is every subject with no conditions.
  */
 #define PC_TASK_TEXT_MAX 256
+/* Most levels below the root a cgroup path is read through; a deeper one is unknown. */
+#define PC_CGROUP_DEPTH 16
 /* pc_task_text.flags */
 #define PC_TEXT_KNOWN 1  /* the text was read */
 #define PC_TEXT_CUT 2    /* it was longer than PC_TASK_TEXT_MAX: only its start is kept */
@@ -274,6 +295,7 @@ struct pc_task_text {
 
 struct pc_task_view {
 	__u64 generation; /* the generation `subjects` was computed for */
+	__u64 cgroup_id;  /* the cgroup id of the cgroup text it was computed from */
 	__u32 subjects[PC_SUBJECT_WORDS];
 };
 
@@ -298,6 +320,8 @@ struct pc_task {
 	struct pc_task_text exec_exe; /* the path of an exec in progress */
 	__u64 exec_mm;                /* that exec's new mm: mappings into it are part of the exec */
 	struct pc_exec_lists exec_lists;
+	struct pc_task_text cgroup;   /* the cgroup v2 path, from the root of the hierarchy */
+	__u64 cgroup_id;              /* the id of the cgroup `cgroup` was read from; 0: never read */
 };
 
 enum pc_rule_word {
