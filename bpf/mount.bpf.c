@@ -63,22 +63,40 @@ struct pc_mount_pick {
 	void *image;
 	__u32 table, count, rules;
 	__u32 action, decider;
+	__u32 pass;
 	pc_rule_set candidates;
 	pc_subject_set subjects;
+	pc_rule_set silenced;
 };
 
-/* Mount rule m: when it matched and its subject is the task, keep it if its action is stronger. */
+/*
+ * Mount rule m. Pass 0: a candidate whose subject the task is not stops being
+ * one, and a matching `allow` rule silences its policy's mount rules. Pass 1:
+ * of the candidates not silenced, keep the strongest action.
+ */
 static long pc_mount_pick_step(__u32 m, void *ctx)
 {
 	struct pc_mount_pick *pick = ctx;
 	if (m >= pick->count || m >= PC_MOUNT_RULE_MAX)
 		return 1;
-	if (!(pick->candidates[(m / 32) & (PC_SUBJECT_WORDS - 1)] & (1u << (m % 32))))
+	__u32 word = (m / 32) & (PC_SUBJECT_WORDS - 1), bit = 1u << (m % 32);
+	if (!(pick->candidates[word] & bit))
 		return 0;
-	__u32 rule = pc_word(pick->image, pick->table + m * 2);
-	__u32 subject = pc_word(pick->image, pick->table + m * 2 + 1);
-	if (!(pick->subjects[(subject / 32) & (PC_SUBJECT_WORDS - 1)] & (1u << (subject % 32))))
+	__u32 at = pick->table + m * PC_MOUNT_RULE_WORDS;
+	if (pick->pass == 0) {
+		__u32 subject = pc_word(pick->image, at + 1);
+		if (!(pick->subjects[(subject / 32) & (PC_SUBJECT_WORDS - 1)] & (1u << (subject % 32)))) {
+			pick->candidates[word] &= ~bit;
+			return 0;
+		}
+		__u32 silences = pc_word(pick->image, at + 2);
+		if (silences)
+			pc_subjects_add(pick->image, silences, pick->silenced);
 		return 0;
+	}
+	if (pick->silenced[word] & bit)
+		return 0;
+	__u32 rule = pc_word(pick->image, at);
 	__u32 a = pc_word(pick->image, pick->rules + rule * PC_RULE_WORDS + PC_RULE_ACTION);
 	if (a > pick->action) {
 		pick->action = a;
@@ -131,6 +149,7 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 		.rules = pc_word(image, PC_HDR_RULES),
 		.action = PC_ACTION_NONE,
 		.decider = PC_RULE_NONE,
+		.pass = 0,
 	};
 	__u32 *candidates = pick.candidates;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
@@ -157,6 +176,10 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	pc_subjects_current(image, pick.subjects);
 	pc_subjects_for_uid(image, pick.subjects);
 	pc_subjects_except(image, pick.subjects);
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		pick.silenced[i] = 0;
+	bpf_loop(PC_MOUNT_RULE_MAX, pc_mount_pick_step, &pick, 0);
+	pick.pass = 1;
 	bpf_loop(PC_MOUNT_RULE_MAX, pc_mount_pick_step, &pick, 0);
 	__u32 action = pick.action, decider = pick.decider;
 	if (action == PC_ACTION_NONE)

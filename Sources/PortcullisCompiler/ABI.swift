@@ -61,6 +61,7 @@ enum ABI {
         static let ruleCount = Int(PC_MOUNT_RULE_COUNT.rawValue)
         static let words = Int(PC_MOUNT_WORDS.rawValue)
         static let ruleMax = Int(PC_MOUNT_RULE_MAX)
+        static let ruleWords = Int(PC_MOUNT_RULE_WORDS)
         static let flagCount = Int(PC_MOUNT_FLAG_COUNT)
         /// The MS_* bit of flag number `f` (the ABI's order).
         static func flagBit(_ f: Int) -> UInt64 { UInt64(pc_mount_flag_bit(Int32(f))) }

@@ -52,10 +52,13 @@ extension ImageEvaluator {
         }
         let subjects = self.subjects(of: task)
         let table = Int(image[at + ABI.Mount.rules])
+        let entry = { (m: Int, word: Int) in Int(self.image[table + m * ABI.Mount.ruleWords + word]) }
         let matching = (0..<Int(image[at + ABI.Mount.ruleCount])).filter { m in
-            candidates.contains(m) && subjects.contains(Int(image[table + m * 2 + 1]))
+            candidates.contains(m) && subjects.contains(entry(m, 1) & (ABI.Subject.max - 1))
         }
-        return strongest(matching.map { Int(image[table + $0 * 2]) })
+        // A matching allow rule silences its policy's mount rules (pc_mount_pick_step, pass 0).
+        let silenced = matching.reduce(SubjectSet()) { $0.union(set(at: entry($1, 2))) }
+        return strongest(matching.filter { !silenced.contains($0) }.map { entry($0, 0) })
     }
 
     /// An absolute source without "//" or "/." in it (a hidden name fails closed too).

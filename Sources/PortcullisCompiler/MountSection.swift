@@ -23,7 +23,13 @@ extension ImagePlan {
             sources += match.sources.map { (id: m, pattern: PathRegex.pattern(for: $0)) }
             fstypes += match.fsTypes.map { (id: m, pattern: PathRegex.pattern(for: .exact($0))) }
             for (f, flag) in Self.mountFlagOrder.enumerated() where match.flags.contains(flag) { flagSets[f].insert(m) }
-            table += [UInt32(mount.rule), UInt32(mount.subject)]
+            table += [UInt32(mount.rule), UInt32(mount.subject), 0, 0]
+        }
+        // An allow rule silences its own policy's mount rules (docs/policy.md, Precedence).
+        for (m, mount) in mountRules.enumerated() where rules[mount.rule].action == .allow {
+            let policy = rules[mount.rule].policy
+            let silenced = SubjectSet(mountRules.indices.filter { rules[mountRules[$0].rule].policy == policy })
+            table[m * ABI.Mount.ruleWords + 2] = writer.appendSets([silenced])
         }
         let rule = { (m: Int) in rules[mountRules[m].rule].rule }
         var section = [UInt32](repeating: 0, count: ABI.Mount.words)

@@ -102,13 +102,17 @@ struct ImagePlan {
                 capabilities[cap.number] = entry
             }
         case .mount(let match):
-            guard mountRules.count < ABI.Mount.ruleMax else {
-                throw CompileError(rule: rule, message: "more than \(ABI.Mount.ruleMax) mount rules in one generation")
-            }
-            let subject = try subjectID(rule.subject, rule)
-            let index = append(rule, of: policy, action: action)
-            mountRules.append((rule: index, subject: subject, match: match))
+            try addMount(rule, of: policy, action: action, match: match)
         }
+    }
+
+    mutating func addMount(_ rule: Rule, of policy: Policy, action: Action, match: MountMatch) throws(CompileError) {
+        guard mountRules.count < ABI.Mount.ruleMax else {
+            throw CompileError(rule: rule, message: "more than \(ABI.Mount.ruleMax) mount rules in one generation")
+        }
+        let subject = try subjectID(rule.subject, rule)
+        let index = append(rule, of: policy, action: action)
+        mountRules.append((rule: index, subject: subject, match: match))
     }
 
     /// An `allow` carves an exception out of its own policy's rules (docs/policy.md,
@@ -126,8 +130,8 @@ struct ImagePlan {
             execPatterns += paths.map { (id: index, pattern: PathRegex.pattern(for: $0)) }
         case .capability:
             return  // carved out of the policy's capability rules already
-        case .mount:
-            return notYet(rule, "allow rules on mounts")
+        case .mount(let match):
+            try addMount(rule, of: policy, action: .allow, match: match)
         }
     }
 

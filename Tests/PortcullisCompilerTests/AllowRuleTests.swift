@@ -59,3 +59,57 @@ import Testing
         #expect(e.capable(sysAdmin.number, by: .unrecorded) == .deny(rules: [0]))
     }
 }
+
+/// A mount `allow` silences its own policy's mount rules when it matches
+/// (pc_mount_pick_step, pass 0), never another policy's.
+@Suite struct MountAllowTests {
+    static let at = SourceLocation(file: "m.yaml", line: 1, column: 1)
+    static let bind: UInt64 = 4096
+    typealias Call = ImageEvaluator.MountCall
+
+    static func policy(_ name: String, _ rules: [(MountMatch, Subject, Action)]) -> Policy {
+        Policy(
+            name: name, source: at, mode: .enforce,
+            rules: rules.map { Rule(operation: .mount($0.0), subject: $0.1, action: $0.2, source: at) })
+    }
+
+    static let backups = Subject(executables: [.exact("/usr/sbin/backup")])
+
+    static func task(_ exe: String) -> ImageEvaluator.Task { ImageEvaluator.Task(executable: exe, arguments: []) }
+
+    @Test func anAllowSilencesItsPolicyWhereItMatches() throws {
+        let own = Self.policy("own", [
+            (MountMatch(flags: [.bind]), .everyone, .deny),
+            (MountMatch(targets: [.prefix("/srv/backup/")], flags: [.bind]), Self.backups, .allow),
+        ])
+        let compiled = try PolicyCompiler.compile([own], generation: 1)
+        #expect(compiled.diagnostics.isEmpty, "\(compiled.diagnostics)")
+        let e = ImageEvaluator(compiled.image)
+        let inside = Call(source: "/data", target: "/srv/backup/x", fstype: nil, flags: Self.bind)
+        let outside = Call(source: "/data", target: "/mnt/x", fstype: nil, flags: Self.bind)
+        #expect(e.mount(inside, by: Self.task("/usr/sbin/backup")) == .allow)
+        #expect(e.mount(inside, by: Self.task("/usr/bin/mount")) == .deny(rules: [0]))
+        #expect(e.mount(outside, by: Self.task("/usr/sbin/backup")) == .deny(rules: [0]))
+    }
+
+    @Test func anAllowLeavesOtherPoliciesAlone() throws {
+        let own = Self.policy("own", [
+            (MountMatch(flags: [.bind]), .everyone, .deny), (MountMatch(flags: [.bind]), Self.backups, .allow),
+        ])
+        let other = Self.policy("other", [(MountMatch(flags: [.bind]), .everyone, .audit)])
+        let e = ImageEvaluator(try PolicyCompiler.compile([own, other], generation: 1).image)
+        let call = Call(source: "/data", target: "/mnt/x", fstype: nil, flags: Self.bind)
+        #expect(e.mount(call, by: Self.task("/usr/sbin/backup")) == .audit(rules: [2]))
+        #expect(e.mount(call, by: Self.task("/usr/bin/mount")) == .deny(rules: [0]))
+    }
+
+    @Test func anAllowThatDoesNotMatchSilencesNothing() throws {
+        let own = Self.policy("own", [
+            (MountMatch(fsTypes: ["tmpfs"]), .everyone, .audit),
+            (MountMatch(fsTypes: ["nfs"]), .everyone, .allow),
+        ])
+        let e = ImageEvaluator(try PolicyCompiler.compile([own], generation: 1).image)
+        #expect(e.mount(Call(source: "t", target: "/x", fstype: "tmpfs", flags: 0), by: .unrecorded) == .audit(rules: [0]))
+        #expect(e.mount(Call(source: "s:/e", target: "/x", fstype: "nfs", flags: 0), by: .unrecorded) == .allow)
+    }
+}

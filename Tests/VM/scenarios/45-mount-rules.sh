@@ -1,10 +1,11 @@
 # Native mount rules: bind mounts onto protected targets are denied (through
 # mount(2) and through the new mount API: open_tree + move_mount, which fails
-# closed), a filesystem type is audited, and other mounts go on.
+# closed), a filesystem type is audited, and other mounts go on. An `allow`
+# rule carves an exception out of its own policy only.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-mkdir -p /srv/src /mnt/protected/x /mnt/free
+mkdir -p /srv/src /mnt/protected/x /mnt/protected/shared/x /mnt/protected/shared/audited /mnt/free
 mkdir -m 0755 policies
 cat > policies/mounts.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1
@@ -19,6 +20,20 @@ spec:
     - mount:
         fstype: ramfs
       action: audit
+    - mount:
+        targetPrefix: /mnt/protected/shared/
+        flags: [bind]
+      action: allow
+YAML
+cat > policies/watch-shared.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata: { name: watch-shared }
+spec:
+  rules:
+    - mount:
+        target: /mnt/protected/shared/audited
+      action: audit
 YAML
 start_daemon policies
 wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
@@ -31,6 +46,16 @@ umount /mnt/free
 expect_ok mount -t tmpfs none /mnt/protected/x
 umount /mnt/protected/x
 echo "allowed: a bind mount elsewhere, a tmpfs on the protected target"
+
+expect_ok mount --bind /srv/src /mnt/protected/shared/x
+umount /mnt/protected/shared/x
+expect_ok mount --bind /srv/src /mnt/protected/shared/audited
+umount /mnt/protected/shared/audited
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_AUDIT" PORTCULLIS_HOOK=sb_mount PORTCULLIS_POLICY=watch-shared \
+    PORTCULLIS_MOUNT_TARGET=/mnt/protected/shared/audited
+has_entry daemon.log MESSAGE_ID="$DECISION_DENY" PORTCULLIS_MOUNT_TARGET~^/mnt/protected/shared/ &&
+    fail "a bind mount under the allowed prefix was reported as denied"
+echo "allow: bind mounts under /mnt/protected/shared/ pass their own policy; another policy still audits one"
 
 python3 - <<'PY' || fail "open_tree + move_mount onto a protected target was allowed"
 import ctypes, os

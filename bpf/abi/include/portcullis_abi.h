@@ -85,7 +85,10 @@
  *     [PC_MOUNT_NO_FSTYPE]  the rules with no fstype condition (one set)
  *     [PC_MOUNT_FLAG_SETS]  PC_MOUNT_FLAG_COUNT sets: the rules requiring each
  *                           flag of enum pc_mount_flag
- *     [PC_MOUNT_RULES]      per mount rule 2 words: [rule index, subject id]
+ *     [PC_MOUNT_RULES]      per mount rule PC_MOUNT_RULE_WORDS words: [rule index,
+ *                           subject id, silence set]: for an `allow` rule, the offset
+ *                           of the set of its policy's mount rules, which say nothing
+ *                           when it matches; 0 for the others
  *     [PC_MOUNT_RULE_COUNT]
  *
  *   Every set (of subjects or of mount rules) starts on a half-line boundary
@@ -202,6 +205,7 @@ enum pc_mount_word {
 	PC_MOUNT_WORDS = 8,
 };
 #define PC_MOUNT_RULE_MAX 256
+#define PC_MOUNT_RULE_WORDS 4
 /* The flags a mount rule can require, in this order; each is an MS_* flag of mount(2). */
 #define PC_MOUNT_FLAG_COUNT 8
 #define PC_MS_RDONLY 1
