@@ -63,7 +63,9 @@ struct pc_mount_pick {
 	void *image;
 	__u32 table, count, rules;
 	__u32 action, decider;
-	__u32 pass;
+	/* Whole 8-byte slots: 6.1's verifier refuses a 4-byte read of a slot spilled as 8 bytes. */
+	__u64 pass;
+	__u64 uncertain; /* the mount could not be read whole: no allow applies (fail closed) */
 	pc_rule_set candidates;
 	pc_subject_set subjects;
 	pc_rule_set silenced;
@@ -71,7 +73,9 @@ struct pc_mount_pick {
 
 /*
  * Mount rule m. Pass 0: a candidate whose subject the task is not stops being
- * one, and a matching `allow` rule silences its policy's mount rules. Pass 1:
+ * one, and a matching `allow` rule silences its policy's mount rules, unless
+ * the mount could not be read whole (the new mount API, an unreadable target,
+ * a non-canonical source): what matched by failing closed grants nothing. Pass 1:
  * of the candidates not silenced, keep the strongest action.
  */
 static long pc_mount_pick_step(__u32 m, void *ctx)
@@ -89,7 +93,7 @@ static long pc_mount_pick_step(__u32 m, void *ctx)
 			pick->candidates[word] &= ~bit;
 			return 0;
 		}
-		__u32 silences = pc_word(pick->image, at + 2);
+		__u32 silences = pick->uncertain ? 0 : pc_word(pick->image, at + 2);
 		if (silences)
 			pc_subjects_add(pick->image, silences, pick->silenced);
 		return 0;
@@ -178,6 +182,7 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	pc_subjects_except(image, pick.subjects);
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
 		pick.silenced[i] = 0;
+	pick.uncertain = detached || unreadable || (s > 0 && !pc_source_is_canonical(buf->source, source_length));
 	bpf_loop(PC_MOUNT_RULE_MAX, pc_mount_pick_step, &pick, 0);
 	pick.pass = 1;
 	bpf_loop(PC_MOUNT_RULE_MAX, pc_mount_pick_step, &pick, 0);

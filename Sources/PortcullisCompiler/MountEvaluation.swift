@@ -56,8 +56,11 @@ extension ImageEvaluator {
         let matching = (0..<Int(image[at + ABI.Mount.ruleCount])).filter { m in
             candidates.contains(m) && subjects.contains(entry(m, 1) & (ABI.Subject.max - 1))
         }
-        // A matching allow rule silences its policy's mount rules (pc_mount_pick_step, pass 0).
-        let silenced = matching.reduce(SubjectSet()) { $0.union(set(at: entry($1, 2))) }
+        // A matching allow rule silences its policy's mount rules (pc_mount_pick_step, pass 0),
+        // unless the mount could not be read whole: what matched by failing closed grants nothing.
+        let uncertain = call.detached || call.target.utf8.count >= ABI.pathMax
+            || (source.map { !Self.isCanonical($0) } ?? false)
+        let silenced = uncertain ? SubjectSet() : matching.reduce(SubjectSet()) { $0.union(set(at: entry($1, 2))) }
         return strongest(matching.filter { !silenced.contains($0) }.map { entry($0, 0) })
     }
 

@@ -103,6 +103,19 @@ import Testing
         #expect(e.mount(call, by: Self.task("/usr/bin/mount")) == .deny(rules: [0]))
     }
 
+    @Test func anAllowGrantsNothingToAMountThatCouldNotBeReadWhole() throws {
+        let own = Self.policy("own", [
+            (MountMatch(targets: [.prefix("/mnt/p/")], flags: [.bind]), .everyone, .deny),
+            (MountMatch(targets: [.prefix("/mnt/p/shared/")], flags: [.bind]), .everyone, .allow),
+        ])
+        let e = ImageEvaluator(try PolicyCompiler.compile([own], generation: 1).image)
+        #expect(e.mount(Call(source: "/srv", target: "/mnt/p/shared/x", fstype: nil, flags: Self.bind), by: .unrecorded) == .allow)
+        let detached = Call(source: nil, target: "/mnt/p/shared/x", fstype: nil, flags: 0, detached: true)
+        #expect(e.mount(detached, by: .unrecorded) == .deny(rules: [0]))
+        let sneaky = Call(source: "/srv/../etc", target: "/mnt/p/shared/x", fstype: nil, flags: Self.bind)
+        #expect(e.mount(sneaky, by: .unrecorded) == .deny(rules: [0]))
+    }
+
     @Test func anAllowThatDoesNotMatchSilencesNothing() throws {
         let own = Self.policy("own", [
             (MountMatch(fsTypes: ["tmpfs"]), .everyone, .audit),
