@@ -26,7 +26,8 @@ static __noinline int pc_mprotect_decide(struct vm_area_struct *vma, unsigned lo
 		return 0;
 	struct pc_exec_when *when = pc_exec_when_get(image, pc_mapping_args_mode());
 	__u32 rule;
-	if (pc_rules_action(image, pc_inode_accepts(image, file), when, &rule) != PC_ACTION_DENY)
+	__u32 lists[1] = { pc_inode_accepts(image, file) };
+	if (pc_exec_rules(image, lists, 1, when, &rule) != PC_ACTION_DENY)
 		return 0;
 	struct pc_event *e = pc_event_start(image, PC_HOOK_MMAP_EXEC, PC_ACTION_DENY, rule);
 	if (e)

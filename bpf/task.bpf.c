@@ -79,16 +79,7 @@ static __always_inline void pc_exec_args_report(void *image, struct pc_task *tas
 static __always_inline __u32 pc_exec_args_staged(void *image, const struct pc_exec_lists *staged,
 						 const struct pc_exec_when *when, __u32 *decider)
 {
-	__u32 action = PC_ACTION_NONE, rule;
-	*decider = PC_RULE_NONE;
-	for (__u32 i = 0; i < PC_EXEC_LISTS_MAX && i < staged->count; i++) {
-		__u32 a = pc_rules_action(image, staged->lists[i], when, &rule);
-		if (a > action) {
-			action = a;
-			*decider = rule;
-		}
-	}
-	return action;
+	return pc_exec_rules(image, staged->lists, staged->count, when, decider);
 }
 
 /*
@@ -115,14 +106,8 @@ static __always_inline __u32 pc_exec_args_by_exe(void *image, struct pc_task *ta
 	}
 	if (task->exe.flags & PC_TEXT_CUT)
 		list = 0;
-	__u32 by_inode;
-	__u32 action = pc_rules_action(image, list, when, decider);
-	__u32 inode_action = pc_rules_action(image, pc_inode_accepts(image, bprm->file), when, &by_inode);
-	if (inode_action > action) {
-		action = inode_action;
-		*decider = by_inode;
-	}
-	return action;
+	__u32 lists[2] = { list, pc_inode_accepts(image, bprm->file) };
+	return pc_exec_rules(image, lists, 2, when, decider);
 }
 
 /*

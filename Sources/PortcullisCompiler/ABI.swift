@@ -7,6 +7,7 @@ enum ABI {
     static let lineWords = Int(PC_LINE_WORDS)
     static let pathMax = Int(PC_PATH_MAX)
     static let acceptMax = Int(PC_ACCEPT_MAX)
+    static let quietMax = Int(PC_QUIET_MAX)
 
     enum Header {
         static let magic = Int(PC_HDR_MAGIC.rawValue)
@@ -98,6 +99,7 @@ enum ABI {
         static let keyHigh = Int(PC_RULE_KEY_HI.rawValue)
         static let caller = Int(PC_RULE_CALLER.rawValue)
         static let args = Int(PC_RULE_ARGS.rawValue)
+        static let policy = Int(PC_RULE_POLICY.rawValue)
         static let words = Int(PC_RULE_WORDS.rawValue)
     }
 
@@ -105,6 +107,7 @@ enum ABI {
     enum ExecConditions {
         static let caller = UInt32(PC_EXEC_HAS_CALLER)
         static let args = UInt32(PC_EXEC_HAS_ARGS)
+        static let allow = UInt32(PC_EXEC_HAS_ALLOW)
     }
 
     enum Action {

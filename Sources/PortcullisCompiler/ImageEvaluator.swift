@@ -55,9 +55,7 @@ public struct ImageEvaluator: Sendable {
         let callerSubjects = image[ABI.Header.execConditions] & ABI.ExecConditions.caller != 0
             ? subjects(of: caller) : SubjectSet()
         let hook = Conditions(mode: .skip, caller: callerSubjects)
-        let byPath = decide(acceptList: walk(dfa: dfa, over: path), hook)
-        let byIdentity = decide(acceptList: identity.map(inodeAccepts) ?? 0, hook)
-        let atHook = byIdentity.strength > byPath.strength ? byIdentity : byPath
+        let atHook = decide(lists: [walk(dfa: dfa, over: path), identity.map(inodeAccepts) ?? 0], hook)
         guard atHook.strength < 2, image[ABI.Header.execConditions] & ABI.ExecConditions.args != 0 else {
             return ExecSteps(atHook: atHook)
         }
@@ -74,9 +72,7 @@ public struct ImageEvaluator: Sendable {
         var program = Task(arguments: arguments)
         program.executable = path
         let check = Conditions(mode: .check, caller: caller, args: recordedSubjects(of: program))
-        let byPath = decide(acceptList: walk(dfa: Int(image[ABI.Header.execDFA]), over: path), check)
-        let byIdentity = decide(acceptList: identity.map(inodeAccepts) ?? 0, check)
-        return byIdentity.strength > byPath.strength ? byIdentity : byPath
+        return decide(lists: [walk(dfa: Int(image[ABI.Header.execDFA]), over: path), identity.map(inodeAccepts) ?? 0], check)
     }
 
     /// pc_rules.h's struct pc_exec_when: what a rule's conditions are checked against.
@@ -86,18 +82,7 @@ public struct ImageEvaluator: Sendable {
         var caller: SubjectSet
         var args = SubjectSet()
 
-        /// pc_rule_applies, for the rule record at `at`.
-        func applies(_ image: PolicyImage, at: Int) -> Bool {
-            let caller = Int(image[at + ABI.Rule.caller])
-            let args = Int(image[at + ABI.Rule.args])
-            if args != 0 {
-                if mode == .skip { return false }
-                if mode == .check && !self.args.contains((args - 1) & (ABI.Subject.max - 1)) { return false }
-            } else if mode == .check {
-                return false
-            }
-            return caller == 0 || self.caller.contains((caller - 1) & (ABI.Subject.max - 1))
-        }
+        func has(_ set: SubjectSet, _ idPlusOne: Int) -> Bool { set.contains((idPlusOne - 1) & (ABI.Subject.max - 1)) }
     }
 
     /// The mmap_file hook on an executable mapping outside an exec (the loader trick:
@@ -109,9 +94,7 @@ public struct ImageEvaluator: Sendable {
         let callerSubjects = image[ABI.Header.execConditions] & ABI.ExecConditions.caller != 0
             ? subjects(of: task) : SubjectSet()
         let met = Conditions(mode: .met, caller: callerSubjects)
-        let byPath = decide(acceptList: walk(dfa: dfa, over: path), met)
-        let byIdentity = decide(acceptList: identity.map(inodeAccepts) ?? 0, met)
-        let decision = byIdentity.strength > byPath.strength ? byIdentity : byPath
+        let decision = decide(lists: [walk(dfa: dfa, over: path), identity.map(inodeAccepts) ?? 0], met)
         return decision.strength == 2 ? decision : .allow
     }
 
@@ -267,17 +250,64 @@ public struct ImageEvaluator: Sendable {
         return (state, Int(image[accepts + state]))
     }
 
-    /// pc_rules_action: the rules of the accept list at `list` whose conditions hold.
-    func decide(acceptList list: Int, _ conditions: Conditions) -> Decision {
-        guard list != 0 else { return .allow }
+    /// pc_exec_rules (bpf/include/pc_rules.h), step for step: the rules of the accept
+    /// lists whose conditions hold, less the policies their `allow` rules silence.
+    func decide(lists: [Int], _ c: Conditions) -> Decision {
         let ruleCount = Int(image[ABI.Header.ruleCount])
         let table = Int(image[ABI.Header.rules])
-        let count = min(Int(image[list]), ABI.acceptMax)
-        return strongest(
-            (0..<count).map { Int(image[list + 1 + $0]) }.filter {
-                $0 < ruleCount && conditions.applies(image, at: table + $0 * ABI.Rule.words)
-            })
+        let entries: [Int] = lists.filter { $0 != 0 }.flatMap { list in
+            (0..<min(Int(image[list]), ABI.acceptMax)).map { Int(image[list + 1 + $0]) }.filter { $0 < ruleCount }
+        }
+        let word = { (rule: Int, w: Int) in Int(self.image[table + rule * ABI.Rule.words + w]) }
+        var quiet: [Int] = []
+        var later: [Int] = []
+        var laterFull = false
+        func add(_ policy: Int, to set: inout [Int]) -> Bool {
+            if set.contains(policy) { return true }
+            guard set.count < Self.quietMax else { return false }
+            set.append(policy)
+            return true
+        }
+        let callerHolds = { (rule: Int) in word(rule, ABI.Rule.caller) == 0 || c.has(c.caller, word(rule, ABI.Rule.caller)) }
+        if image[ABI.Header.execConditions] & ABI.ExecConditions.allow != 0 {
+            for rule in entries where UInt32(word(rule, ABI.Rule.action)) == ABI.Action.none && callerHolds(rule) {
+                let policy = word(rule, ABI.Rule.policy)
+                let args = word(rule, ABI.Rule.args)
+                if args == 0 {
+                    _ = add(policy, to: &quiet)
+                } else if c.mode != .met {
+                    if !add(policy, to: &later) { laterFull = true }
+                    if c.mode == .check && c.has(c.args, args) { _ = add(policy, to: &quiet) }
+                }
+            }
+        }
+        var deciding: [Int] = []
+        var strongest = ABI.Action.none
+        for rule in entries {
+            let action = UInt32(word(rule, ABI.Rule.action))
+            guard action != ABI.Action.none, action >= strongest, callerHolds(rule) else { continue }
+            let policy = word(rule, ABI.Rule.policy)
+            if quiet.contains(policy) { continue }
+            let args = word(rule, ABI.Rule.args)
+            if args != 0 {
+                if c.mode == .skip || (c.mode == .check && !c.has(c.args, args)) { continue }
+            } else if c.mode == .skip {
+                if later.contains(policy) { continue }
+            } else if c.mode == .check {
+                if !laterFull && !later.contains(policy) { continue }
+            }
+            if action > strongest { (strongest, deciding) = (action, []) }
+            if !deciding.contains(rule) { deciding.append(rule) }
+        }
+        switch strongest {
+        case ABI.Action.deny: return .deny(rules: deciding)
+        case ABI.Action.audit: return .audit(rules: deciding)
+        default: return .allow
+        }
     }
+
+    /// PC_QUIET_MAX: the policies one walk keeps track of.
+    static let quietMax = ABI.quietMax
 
     /// The strongest action among `rules` (rule-table indexes), and the rules that have it.
     func strongest(_ rules: [Int]) -> Decision {

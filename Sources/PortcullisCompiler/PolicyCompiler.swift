@@ -122,11 +122,13 @@ struct ImagePlan {
     mutating func addAllow(_ rule: Rule, of policy: Policy) throws(CompileError) {
         switch rule.operation {
         case .exec(let paths, let args):
-            if args != nil || !rule.subject.isEveryone {
-                return notYet(rule, "allow rules on exec with argument or subject conditions")
-            }
             if paths.isEmpty { return notYet(rule, "exec rules without a path") }
+            // With conditions, it is decided where it matches, at run time (pc_rules.h);
+            // without, it is carved out of the accept lists here (`carvedOut`).
+            let caller = rule.subject.isEveryone ? nil : try subjectID(rule.subject, rule)
+            let target = try args.map { args throws(CompileError) in try subjectID(Subject(args: args), rule) }
             let index = append(rule, of: policy, action: .allow)
+            if caller != nil || target != nil { execConditions[index] = (caller, target) }
             execPatterns += paths.map { (id: index, pattern: PathRegex.pattern(for: $0)) }
         case .capability:
             return  // carved out of the policy's capability rules already
@@ -180,12 +182,15 @@ struct ImagePlan {
 
     var ruleTable: [UInt32] {
         var table = [UInt32](repeating: 0, count: rules.count * ABI.Rule.words)
+        var ordinals: [String: UInt32] = [:]
+        for rule in rules where ordinals[rule.policy] == nil { ordinals[rule.policy] = UInt32(ordinals.count) }
         for (rule, key) in zip(rules, RuleKey.keys(of: rules)) {
             let at = rule.index * ABI.Rule.words
             table[at + ABI.Rule.action] = PolicyCompiler.kernelAction(rule.action)
             table[at + ABI.Rule.id] = UInt32(rule.index)
             table[at + ABI.Rule.keyLow] = UInt32(truncatingIfNeeded: key.rawValue)
             table[at + ABI.Rule.keyHigh] = UInt32(truncatingIfNeeded: key.rawValue >> 32)
+            table[at + ABI.Rule.policy] = ordinals[rule.policy] ?? 0
             if let conditions = execConditions[rule.index] {
                 table[at + ABI.Rule.caller] = conditions.caller.map { UInt32($0 + 1) } ?? 0
                 table[at + ABI.Rule.args] = conditions.args.map { UInt32($0 + 1) } ?? 0
@@ -196,8 +201,10 @@ struct ImagePlan {
 
     /// PC_HDR_EXEC_CONDITIONS: which kinds of conditions exec rules have.
     var execConditionBits: UInt32 {
-        execConditions.values.reduce(0) { bits, c in
-            bits | (c.caller != nil ? ABI.ExecConditions.caller : 0) | (c.args != nil ? ABI.ExecConditions.args : 0)
+        execConditions.reduce(0) { bits, entry in
+            let (index, c) = entry
+            return bits | (c.caller != nil ? ABI.ExecConditions.caller : 0) | (c.args != nil ? ABI.ExecConditions.args : 0)
+                | (rules[index].action == .allow ? ABI.ExecConditions.allow : 0)
         }
     }
 
@@ -332,11 +339,13 @@ struct ImagePlan {
         return dfa
     }
 
-    /// The rules of an accept list left once `allow` rules have carved out their own
-    /// policies: a policy with a matching allow says nothing (its rules, the allow
-    /// included, leave the list).
+    /// The rules of an accept list left once `allow` rules without conditions have
+    /// carved out their own policies: a policy with such a matching allow says nothing
+    /// (its rules, the allow included, leave the list). An allow with conditions stays,
+    /// for the kernel to decide (pc_rules.h).
     func carvedOut(_ ids: [Int]) -> [Int] {
-        let silenced = Set(ids.filter { rules[$0].action == .allow }.map { rules[$0].policy })
+        let silenced = Set(
+            ids.filter { rules[$0].action == .allow && execConditions[$0] == nil }.map { rules[$0].policy })
         return silenced.isEmpty ? ids : ids.filter { !silenced.contains(rules[$0].policy) }
     }
 }

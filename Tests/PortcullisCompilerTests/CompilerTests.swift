@@ -75,10 +75,9 @@ import Testing
         #expect(a.image.words.count % PolicyImage.lineWords == 0)
     }
 
-    @Test func conditionalExecAllowRulesAreReportedAsNotYetEnforced() throws {
+    @Test func execRulesWithoutAPathAreReportedAsNotYetEnforced() throws {
         let at = SourceLocation(file: "c.yaml", line: 4, column: 7)
-        let rule = Rule(
-            operation: .exec(paths: [.exact("/usr/bin/ls")], args: "-l"), subject: .everyone, action: .allow, source: at)
+        let rule = Rule(operation: .exec(paths: [], args: "-l"), subject: .everyone, action: .deny, source: at)
         let compiled = try PolicyCompiler.compile(
             [Policy(name: "c", source: at, mode: .enforce, rules: [rule])], generation: 1)
         #expect(compiled.rules.isEmpty)

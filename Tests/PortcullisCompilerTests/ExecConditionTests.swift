@@ -140,14 +140,54 @@ import Testing
         #expect(image[ABI.Header.execConditions] == 3)
     }
 
-    @Test func conditionalExecAllowsAreReportedNotEnforced() throws {
-        let policy = Policy(name: "p", source: Self.at, mode: .enforce, rules: [
-            Rule(operation: Self.exec(.prefix("/usr/bin/")), subject: .everyone, action: .deny, source: Self.at),
-            Rule(operation: Self.exec(.exact("/usr/bin/ls"), args: "-l"), subject: .everyone, action: .allow, source: Self.at),
+    static func policy(_ name: String, _ rules: [(Operation, Subject, Action)]) -> Policy {
+        Policy(
+            name: name, source: at, mode: .enforce,
+            rules: rules.map { Rule(operation: $0.0, subject: $0.1, action: $0.2, source: at) })
+    }
+
+    @Test func anAllowWithACallerConditionSilencesItsPolicyForThatCaller() throws {
+        let own = Self.policy("own", [
+            (Self.exec(.prefix("/usr/bin/")), .everyone, .deny),
+            (Self.exec(.exact("/usr/bin/ls")), Subject(uids: [1000]), .allow),
         ])
-        let compiled = try PolicyCompiler.compile([policy], generation: 1)
-        #expect(compiled.diagnostics.count == 1)
-        #expect(compiled.diagnostics.first?.message.contains("allow rules on exec with argument or subject conditions") == true)
-        #expect(ImageEvaluator(compiled.image).exec(path: Array("/usr/bin/ls".utf8), arguments: ["-l"]) == .deny(rules: [0]))
+        let other = Self.policy("other", [(Self.exec(.exact("/usr/bin/ls")), .everyone, .audit)])
+        let compiled = try PolicyCompiler.compile([own, other], generation: 1)
+        #expect(compiled.diagnostics.isEmpty, "\(compiled.diagnostics)")
+        let e = ImageEvaluator(compiled.image)
+        let ls = Array("/usr/bin/ls".utf8)
+        #expect(e.exec(path: ls, caller: Self.task("/usr/bin/bash", uid: 1000)) == .audit(rules: [2]))
+        #expect(e.exec(path: ls, caller: Self.task("/usr/bin/bash", uid: 0)) == .deny(rules: [0]))
+        #expect(e.exec(path: Array("/usr/bin/cat".utf8), caller: Self.task("/usr/bin/bash", uid: 1000)) == .deny(rules: [0]))
+    }
+
+    @Test func anAllowWithAnArgumentConditionDefersItsPolicyToTheCompletedExec() throws {
+        let own = Self.policy("own", [
+            (Self.exec(.exact("/usr/bin/kubectl")), .everyone, .deny),
+            (Self.exec(.exact("/usr/bin/kubectl"), args: "^get( |$)"), .everyone, .allow),
+        ])
+        let e = ImageEvaluator(try PolicyCompiler.compile([own], generation: 1).image)
+        let get = e.execSteps(path: Self.kubectl, arguments: ["get", "pods"])
+        #expect(get.atHook == .allow)
+        #expect(get.afterExec == .allow)
+        let exec = e.execSteps(path: Self.kubectl, arguments: ["exec", "pod"])
+        #expect(exec.atHook == .allow)
+        #expect(exec.afterExec == .deny(rules: [0]))
+        // A mapping outside an exec cannot know the arguments: the allow grants nothing.
+        #expect(e.executableMapping(path: Self.kubectl) == .deny(rules: [0]))
+    }
+
+    @Test func tooManyPoliciesWaitingForTheArgumentsFailClosed() throws {
+        let policies = (0..<(ABI.quietMax + 1)).map { n in
+            Self.policy("p\(n)", [
+                (Self.exec(.exact("/usr/bin/kubectl")), .everyone, .deny),
+                (Self.exec(.exact("/usr/bin/kubectl"), args: "^get( |$)"), .everyone, .allow),
+            ])
+        }
+        let e = ImageEvaluator(try PolicyCompiler.compile(policies, generation: 1).image)
+        let steps = e.execSteps(path: Self.kubectl, arguments: ["get"])
+        #expect(steps.atHook.strength == 2)  // the policy that did not fit is decided at once, without its allow
+        let fits = ImageEvaluator(try PolicyCompiler.compile(Array(policies.prefix(ABI.quietMax)), generation: 1).image)
+        #expect(fits.exec(path: Self.kubectl, arguments: ["get"]) == .allow)
     }
 }

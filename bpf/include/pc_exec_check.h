@@ -57,18 +57,13 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	*length = (__u32)n - 1;
 	if (!dfa)
 		return 0;
-	__u32 rule, by_inode;
+	__u32 rule;
 	lists[0] = pc_dfa_accepts(image, dfa, path->data, 0, *length);
 	lists[1] = pc_inode_accepts(image, file);
 	struct pc_exec_when *when = pc_exec_when_get(image, mode);
 	if (!when)
 		return -EPERM; /* cannot happen; fail closed all the same */
-	__u32 action = pc_rules_action(image, lists[0], when, &rule);
-	__u32 inode_action = pc_rules_action(image, lists[1], when, &by_inode);
-	if (inode_action > action) {
-		action = inode_action;
-		rule = by_inode;
-	}
+	__u32 action = pc_exec_rules(image, lists, 2, when, &rule);
 	if (action == PC_ACTION_DENY || (action == PC_ACTION_AUDIT && report_audit)) {
 		struct pc_event *e = pc_event_start(image, hook, action, rule);
 		if (e) {

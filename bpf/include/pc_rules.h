@@ -72,70 +72,139 @@ static __always_inline struct pc_exec_when *pc_exec_when_get(void *image, __u32 
 	return when;
 }
 
-/* Whether the conditions of the rule record at `at` hold under `when`. */
-static __always_inline int pc_rule_applies(void *image, __u32 at, const struct pc_exec_when *when)
-{
-	__u32 caller = pc_word(image, at + PC_RULE_CALLER);
-	__u32 args = pc_word(image, at + PC_RULE_ARGS);
-	if (args) {
-		if (when->mode == PC_ARGS_SKIP)
-			return 0;
-		if (when->mode == PC_ARGS_CHECK && !pc_set_has(when->args, args - 1))
-			return 0;
-	} else if (when->mode == PC_ARGS_CHECK) {
-		return 0; /* decided by the exec hook already */
-	}
-	return !caller || pc_set_has(when->caller, caller - 1);
-}
-
 struct pc_rules_walk {
 	void *image;
-	__u32 list;
-	__u32 rules;
-	__u32 rule_count;
-	__u32 action;
-	__u32 decider;
 	const struct pc_exec_when *when;
+	/* Whole 8-byte slots: 6.1's verifier refuses a 4-byte read of a slot spilled as 8 bytes. */
+	__u64 phase; /* 0: the allow rules; 1: the others */
+	__u64 rules;
+	__u64 rule_count;
+	__u64 n;     /* lists in use */
+	__u64 action;
+	__u64 decider;
+	__u64 later_full;
+	__u32 lists[PC_EXEC_LISTS_MAX];
+	__u32 quiet[PC_QUIET_MAX]; /* policy + 1: a matching allow silences it */
+	__u32 later[PC_QUIET_MAX]; /* policy + 1: its allow depends on the arguments */
 };
 
-/* One entry of the accept list (bpf_loop: verified once, whatever the list's length). */
-static long pc_rules_step(__u32 i, struct pc_rules_walk *walk)
+static __always_inline int pc_policy_in(const __u32 *set, __u32 policy)
 {
-	__u32 rule = pc_word(walk->image, walk->list + 1 + i);
-	if (rule >= walk->rule_count)
-		return 0;
-	__u32 at = walk->rules + rule * PC_RULE_WORDS;
-	__u32 a = pc_word(walk->image, at + PC_RULE_ACTION);
-	if (a > walk->action && pc_rule_applies(walk->image, at, walk->when)) {
-		walk->action = a;
-		walk->decider = rule;
+	for (int i = 0; i < PC_QUIET_MAX; i++)
+		if (set[i] == policy + 1)
+			return 1;
+	return 0;
+}
+
+/* Adds `policy`; 0 when the set is full (the caller then fails closed). */
+static __always_inline int pc_policy_add(__u32 *set, __u32 policy)
+{
+	for (int i = 0; i < PC_QUIET_MAX; i++) {
+		if (set[i] == policy + 1)
+			return 1;
+		if (!set[i]) {
+			set[i] = policy + 1;
+			return 1;
+		}
 	}
 	return 0;
 }
 
 /*
- * The strongest action among the rules of the accept list at `list` whose
- * conditions hold (deny > audit > none); `*decider` is the first rule with
- * that action. Lists are ordered strongest first, so the first PC_ACCEPT_MAX
- * entries decide.
+ * Entry k of list l (i = l * PC_ACCEPT_MAX + k); bpf_loop: verified once.
+ * Phase 0, the `allow` rules with conditions (those without were carved out
+ * at compile time): one whose conditions hold silences its policy. One whose
+ * argument condition is not known yet (the exec hook) makes its policy wait:
+ * its rules are decided once the exec completed; outside an exec (a mapping)
+ * it grants nothing. Phase 1: the strongest deny or audit rule whose
+ * conditions hold, of a policy not silenced, and decidable now.
  */
-static __always_inline __u32 pc_rules_action(void *image, __u32 list, const struct pc_exec_when *when,
-					     __u32 *decider)
+static long pc_rules_step(__u32 i, struct pc_rules_walk *walk)
+{
+	__u32 l = i / PC_ACCEPT_MAX, k = i % PC_ACCEPT_MAX;
+	if (l >= walk->n || l >= PC_EXEC_LISTS_MAX)
+		return 1;
+	void *image = walk->image;
+	__u32 list = walk->lists[l & (PC_EXEC_LISTS_MAX - 1)];
+	if (!list || k >= pc_word(image, list))
+		return 0;
+	__u32 rule = pc_word(image, list + 1 + k);
+	if (rule >= walk->rule_count)
+		return 0;
+	__u32 at = walk->rules + rule * PC_RULE_WORDS;
+	__u32 a = pc_word(image, at + PC_RULE_ACTION);
+	if (walk->phase ? a <= walk->action : a != PC_ACTION_NONE)
+		return 0;
+	const struct pc_exec_when *when = walk->when;
+	__u32 caller = pc_word(image, at + PC_RULE_CALLER);
+	if (caller && !pc_set_has(when->caller, caller - 1))
+		return 0;
+	__u32 args = pc_word(image, at + PC_RULE_ARGS);
+	__u32 policy = pc_word(image, at + PC_RULE_POLICY);
+	__u32 mode = when->mode;
+	if (walk->phase == 0) {
+		if (!args) {
+			pc_policy_add(walk->quiet, policy);
+		} else if (mode != PC_ARGS_MET) {
+			if (!pc_policy_add(walk->later, policy))
+				walk->later_full = 1;
+			if (mode == PC_ARGS_CHECK && pc_set_has(when->args, args - 1))
+				pc_policy_add(walk->quiet, policy);
+		}
+		return 0;
+	}
+	if (pc_policy_in(walk->quiet, policy))
+		return 0;
+	if (args) {
+		if (mode == PC_ARGS_SKIP || (mode == PC_ARGS_CHECK && !pc_set_has(when->args, args - 1)))
+			return 0;
+	} else if (mode == PC_ARGS_SKIP) {
+		if (pc_policy_in(walk->later, policy))
+			return 0; /* decided once the exec completed */
+	} else if (mode == PC_ARGS_CHECK) {
+		if (!walk->later_full && !pc_policy_in(walk->later, policy))
+			return 0; /* decided by the exec hook */
+	}
+	walk->action = a;
+	walk->decider = rule;
+	return 0;
+}
+
+/*
+ * The strongest action among the rules of the accept lists lists[0..n) whose
+ * conditions hold under `when` (deny > audit > none), the policies silenced
+ * by their `allow` rules left out; `*decider` is the first rule with that
+ * action. Lists are ordered strongest first, so the first PC_ACCEPT_MAX
+ * entries of each decide.
+ */
+static __always_inline __u32 pc_exec_rules(void *image, const __u32 *lists, __u32 n, const struct pc_exec_when *when,
+					   __u32 *decider)
 {
 	*decider = PC_RULE_NONE;
-	if (!list || !when)
+	if (!when)
 		return PC_ACTION_NONE;
 	struct pc_rules_walk walk = {
 		.image = image,
-		.list = list,
+		.when = when,
+		.phase = 0,
 		.rules = pc_word(image, PC_HDR_RULES),
 		.rule_count = pc_word(image, PC_HDR_RULE_COUNT),
+		.n = n < PC_EXEC_LISTS_MAX ? n : PC_EXEC_LISTS_MAX,
 		.action = PC_ACTION_NONE,
 		.decider = PC_RULE_NONE,
-		.when = when,
+		.later_full = 0,
 	};
-	__u32 count = pc_word(image, list);
-	bpf_loop(count < PC_ACCEPT_MAX ? count : PC_ACCEPT_MAX, pc_rules_step, &walk, 0);
+	for (int i = 0; i < PC_EXEC_LISTS_MAX; i++)
+		walk.lists[i] = i < n ? lists[i] : 0;
+	for (int i = 0; i < PC_QUIET_MAX; i++) {
+		walk.quiet[i] = 0;
+		walk.later[i] = 0;
+	}
+	__u32 steps = (__u32)walk.n * PC_ACCEPT_MAX;
+	if (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ALLOW)
+		bpf_loop(steps, pc_rules_step, &walk, 0);
+	walk.phase = 1;
+	bpf_loop(steps, pc_rules_step, &walk, 0);
 	*decider = walk.decider;
 	return walk.action;
 }

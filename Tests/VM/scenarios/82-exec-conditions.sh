@@ -1,13 +1,15 @@
 # Exec rules with conditions, enforced for real: on the new program's arguments
 # (decided once the exec completed, before the program's first instruction: the
 # program is killed) and on the caller (a subject, decided by the exec hook).
-# The seed format's argsRegex on an exec requirement works the same way.
+# The seed format's argsRegex on an exec requirement works the same way, and an
+# `allow` with conditions carves its exception out of its own policy.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 # kubectl and echo-tool are ELF programs (copies of echo); deploy.sh is a script.
 install -m 0755 /usr/bin/echo /usr/bin/kubectl
 install -m 0755 /usr/bin/echo /usr/local/bin/echo-tool
+install -m 0755 /usr/bin/echo /usr/local/bin/helm
 printf '#!/bin/sh\necho "deploy ran: $*"\n' > /usr/local/bin/deploy.sh
 chmod 0755 /usr/local/bin/deploy.sh
 mkdir -m 0755 policies
@@ -43,6 +45,20 @@ spec:
             argsRegex: ".*delete.*"
         matchActions:
           - deny
+YAML
+cat > policies/helm-gate.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata: { name: helm-gate }
+spec:
+  rules:
+    - exec: { path: /usr/local/bin/helm }
+      action: deny
+    - exec: { path: /usr/local/bin/helm, argsRegex: "^(list|status)( |$)" }
+      action: allow
+    - exec: { path: /usr/local/bin/helm }
+      subject: { uid: [1001] }
+      action: allow
 YAML
 start_daemon policies
 wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
@@ -81,6 +97,16 @@ daemon_logged "${deny[@]}" PORTCULLIS_POLICY=no-kubectl-delete || fail "no denia
 wait_until 5 daemon_logged MESSAGE_ID="$DECISION_AUDIT" PORTCULLIS_DECISION=audit PORTCULLIS_HOOK=sched_process_exec \
     PORTCULLIS_PATH=/usr/local/bin/echo-tool PORTCULLIS_LINE=10
 echo "audit trail: each kill and the audit name the rule (sched_process_exec)"
+
+# Exceptions with conditions: helm runs for 'list' and 'status', and for uid 1001 whatever its arguments.
+[[ $(helm list -A) == "list -A" ]] || fail "helm list did not run"
+[[ $(helm status x) == "status x" ]] || fail "helm status did not run"
+killed helm install x
+killed setpriv --reuid 1000 --regid 1000 --clear-groups /usr/local/bin/helm install x
+[[ $(setpriv --reuid 1001 --regid 1001 --clear-groups /usr/local/bin/helm install x) == "install x" ]] ||
+    fail "helm install did not run for uid 1001"
+wait_until 5 daemon_logged "${deny[@]}" PORTCULLIS_POLICY=helm-gate PORTCULLIS_PATH=/usr/local/bin/helm
+echo "allow with conditions: helm list/status run, helm install is killed except for uid 1001"
 
 # The caller: uid 1000 may not run /usr/bin/id; root may. Decided by the exec hook (EPERM).
 expect_ok /usr/bin/id >/dev/null

@@ -130,6 +130,9 @@
  *                           SIGKILL; the exec hook and the mapping hooks during an
  *                           exec skip it; an executable mapping outside an exec
  *                           (the loader trick) counts it as met (fail closed).
+ *     [PC_RULE_POLICY]      the ordinal of the rule's policy in the generation: an
+ *                           exec `allow` rule with conditions silences the rules of
+ *                           its own policy where it matches (pc_rules.h)
  */
 #ifndef PORTCULLIS_ABI_H
 #define PORTCULLIS_ABI_H
@@ -335,12 +338,20 @@ enum pc_rule_word {
 	PC_RULE_KEY_HI = 3,
 	PC_RULE_CALLER = 4,
 	PC_RULE_ARGS = 5,
+	PC_RULE_POLICY = 6,
 	PC_RULE_WORDS = 8,
 };
 
 /* PC_HDR_EXEC_CONDITIONS bits. */
 #define PC_EXEC_HAS_CALLER 1
 #define PC_EXEC_HAS_ARGS 2
+#define PC_EXEC_HAS_ALLOW 4 /* an exec allow rule with conditions (else allows are carved out when compiled) */
+/*
+ * Policies one exec decision keeps track of: those its `allow` rules with
+ * conditions silence, and those waiting for the arguments. Beyond that, an
+ * allow is ignored (its policy's rules stand: fail closed).
+ */
+#define PC_QUIET_MAX 4
 
 enum pc_action {
 	PC_ACTION_NONE = 0,
