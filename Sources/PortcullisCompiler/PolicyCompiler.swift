@@ -81,12 +81,11 @@ struct ImagePlan {
         let action = policy.mode == .audit && rule.action == .deny ? Action.audit : rule.action
         switch rule.operation {
         case .exec(let paths, let args):
-            if paths.isEmpty { return notYet(rule, "exec rules without a path") }
             let caller = rule.subject.isEveryone ? nil : try subjectID(rule.subject, rule)
             let target = try args.map { args throws(CompileError) in try subjectID(Subject(args: args), rule) }
             let index = append(rule, of: policy, action: action)
             if caller != nil || target != nil { execConditions[index] = (caller, target) }
-            execPatterns += paths.map { (id: index, pattern: PathRegex.pattern(for: $0)) }
+            execPatterns += Self.execPaths(paths).map { (id: index, pattern: PathRegex.pattern(for: $0)) }
         case .capability(let caps):
             let index = append(rule, of: policy, action: action)
             for cap in caps where cap.number < ABI.Cap.count {
@@ -115,6 +114,10 @@ struct ImagePlan {
         mountRules.append((rule: index, subject: subject, match: match))
     }
 
+    /// An exec rule with no path condition (only arguments or a subject) is about every
+    /// program: every canonical path starts with "/".
+    static func execPaths(_ paths: [PathPattern]) -> [PathPattern] { paths.isEmpty ? [.prefix("/")] : paths }
+
     /// An `allow` carves an exception out of its own policy's rules (docs/policy.md,
     /// Precedence). Exec: the allow goes into the path DFA and, wherever it matches,
     /// its policy's other rules are dropped from the accept list (see `ordered`).
@@ -122,14 +125,13 @@ struct ImagePlan {
     mutating func addAllow(_ rule: Rule, of policy: Policy) throws(CompileError) {
         switch rule.operation {
         case .exec(let paths, let args):
-            if paths.isEmpty { return notYet(rule, "exec rules without a path") }
             // With conditions, it is decided where it matches, at run time (pc_rules.h);
             // without, it is carved out of the accept lists here (`carvedOut`).
             let caller = rule.subject.isEveryone ? nil : try subjectID(rule.subject, rule)
             let target = try args.map { args throws(CompileError) in try subjectID(Subject(args: args), rule) }
             let index = append(rule, of: policy, action: .allow)
             if caller != nil || target != nil { execConditions[index] = (caller, target) }
-            execPatterns += paths.map { (id: index, pattern: PathRegex.pattern(for: $0)) }
+            execPatterns += Self.execPaths(paths).map { (id: index, pattern: PathRegex.pattern(for: $0)) }
         case .capability:
             return  // carved out of the policy's capability rules already
         case .mount(let match):

@@ -75,14 +75,16 @@ import Testing
         #expect(a.image.words.count % PolicyImage.lineWords == 0)
     }
 
-    @Test func execRulesWithoutAPathAreReportedAsNotYetEnforced() throws {
+    @Test func anExecRuleWithoutAPathIsAboutEveryProgram() throws {
         let at = SourceLocation(file: "c.yaml", line: 4, column: 7)
-        let rule = Rule(operation: .exec(paths: [], args: "-l"), subject: .everyone, action: .deny, source: at)
+        let rule = Rule(operation: .exec(paths: [], args: "--force"), subject: .everyone, action: .deny, source: at)
         let compiled = try PolicyCompiler.compile(
             [Policy(name: "c", source: at, mode: .enforce, rules: [rule])], generation: 1)
-        #expect(compiled.rules.isEmpty)
-        #expect(compiled.diagnostics.first?.line == 4)
-        #expect(compiled.diagnostics.first?.severity == .warning)
+        #expect(compiled.diagnostics.isEmpty)
+        let e = ImageEvaluator(compiled.image)
+        #expect(e.exec(path: Array("/usr/bin/rm".utf8), arguments: ["-r", "--force", "/x"]) == .deny(rules: [0]))
+        #expect(e.exec(path: Array("/opt/x/tool".utf8), arguments: ["--force"]) == .deny(rules: [0]))
+        #expect(e.exec(path: Array("/usr/bin/rm".utf8), arguments: ["-r", "/x"]) == .allow)
     }
 }
 
