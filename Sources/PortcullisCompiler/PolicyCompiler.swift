@@ -372,15 +372,5 @@ enum PathRegex {
         }
     }
 
-    static func escape(_ literal: String) -> String {
-        var out = ""
-        for scalar in literal.unicodeScalars {
-            // Every ASCII character but letters and digits; an ASCII scalar is
-            // alphabetic exactly when it is a letter.
-            let isWord = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-            if scalar.isASCII && !isWord { out.append("\\") }
-            out.unicodeScalars.append(scalar)
-        }
-        return out
-    }
+    static func escape(_ literal: String) -> String { RegexPattern.escape(literal) }
 }

@@ -12,13 +12,6 @@ enum RegexCheck {
         }
     }
 
-    /// `literal` as a pattern matching exactly that text: operators are escaped.
-    static func escape(_ literal: String) -> String {
-        var pattern = ""
-        for ch in literal {
-            if "\\^$.[]()|*+?{}".contains(ch) { pattern.append("\\") }
-            pattern.append(ch)
-        }
-        return pattern
-    }
+    /// `literal` as a pattern matching exactly that text.
+    static func escape(_ literal: String) -> String { RegexPattern.escape(literal) }
 }
