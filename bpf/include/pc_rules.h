@@ -72,20 +72,38 @@ static __always_inline struct pc_exec_when *pc_exec_when_get(void *image, __u32 
 	return when;
 }
 
+/*
+ * The state of one walk over accept lists. It lives in a per-CPU map, not on
+ * the stack: the verifier then does not tell apart the values the loop
+ * writes, and 6.12's, which follows bpf_loop callbacks until their states
+ * converge, is not flooded with one state per combination of them.
+ */
 struct pc_rules_walk {
-	void *image;
-	const struct pc_exec_when *when;
-	/* Whole 8-byte slots: 6.1's verifier refuses a 4-byte read of a slot spilled as 8 bytes. */
-	__u64 phase; /* 0: the allow rules; 1: the others */
-	__u64 rules;
-	__u64 rule_count;
-	__u64 n;     /* lists in use */
-	__u64 action;
-	__u64 decider;
-	__u64 later_full;
+	__u32 phase; /* 0: the allow rules; 1: the others */
+	__u32 rules;
+	__u32 rule_count;
+	__u32 n;     /* lists in use */
+	__u32 action;
+	__u32 decider;
+	__u32 later_full;
+	__u32 pad;
 	__u32 lists[PC_EXEC_LISTS_MAX];
 	__u32 quiet[PC_QUIET_MAX]; /* policy + 1: a matching allow silences it */
 	__u32 later[PC_QUIET_MAX]; /* policy + 1: its allow depends on the arguments */
+};
+
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_rules_walk);
+} pc_walk_scratch SEC(".maps");
+
+/* What the loop callback gets (on the stack: pointers cannot be kept in a map). */
+struct pc_rules_ref {
+	void *image;
+	const struct pc_exec_when *when;
+	struct pc_rules_walk *walk;
 };
 
 static __always_inline int pc_policy_in(const __u32 *set, __u32 policy)
@@ -119,12 +137,13 @@ static __always_inline int pc_policy_add(__u32 *set, __u32 policy)
  * it grants nothing. Phase 1: the strongest deny or audit rule whose
  * conditions hold, of a policy not silenced, and decidable now.
  */
-static long pc_rules_step(__u32 i, struct pc_rules_walk *walk)
+static long pc_rules_step(__u32 i, struct pc_rules_ref *ref)
 {
+	struct pc_rules_walk *walk = ref->walk;
 	__u32 l = i / PC_ACCEPT_MAX, k = i % PC_ACCEPT_MAX;
 	if (l >= walk->n || l >= PC_EXEC_LISTS_MAX)
 		return 1;
-	void *image = walk->image;
+	void *image = ref->image;
 	__u32 list = walk->lists[l & (PC_EXEC_LISTS_MAX - 1)];
 	if (!list || k >= pc_word(image, list))
 		return 0;
@@ -135,7 +154,7 @@ static long pc_rules_step(__u32 i, struct pc_rules_walk *walk)
 	__u32 a = pc_word(image, at + PC_RULE_ACTION);
 	if (walk->phase ? a <= walk->action : a != PC_ACTION_NONE)
 		return 0;
-	const struct pc_exec_when *when = walk->when;
+	const struct pc_exec_when *when = ref->when;
 	__u32 caller = pc_word(image, at + PC_RULE_CALLER);
 	if (caller && !pc_set_has(when->caller, caller - 1))
 		return 0;
@@ -181,32 +200,31 @@ static __always_inline __u32 pc_exec_rules(void *image, const __u32 *lists, __u3
 					   __u32 *decider)
 {
 	*decider = PC_RULE_NONE;
-	if (!when)
+	__u32 zero = 0;
+	struct pc_rules_walk *walk = bpf_map_lookup_elem(&pc_walk_scratch, &zero);
+	if (!when || !walk)
 		return PC_ACTION_NONE;
-	struct pc_rules_walk walk = {
-		.image = image,
-		.when = when,
-		.phase = 0,
-		.rules = pc_word(image, PC_HDR_RULES),
-		.rule_count = pc_word(image, PC_HDR_RULE_COUNT),
-		.n = n < PC_EXEC_LISTS_MAX ? n : PC_EXEC_LISTS_MAX,
-		.action = PC_ACTION_NONE,
-		.decider = PC_RULE_NONE,
-		.later_full = 0,
-	};
+	walk->phase = 0;
+	walk->rules = pc_word(image, PC_HDR_RULES);
+	walk->rule_count = pc_word(image, PC_HDR_RULE_COUNT);
+	walk->n = n < PC_EXEC_LISTS_MAX ? n : PC_EXEC_LISTS_MAX;
+	walk->action = PC_ACTION_NONE;
+	walk->decider = PC_RULE_NONE;
+	walk->later_full = 0;
 	for (int i = 0; i < PC_EXEC_LISTS_MAX; i++)
-		walk.lists[i] = i < n ? lists[i] : 0;
+		walk->lists[i] = i < n ? lists[i] : 0;
 	for (int i = 0; i < PC_QUIET_MAX; i++) {
-		walk.quiet[i] = 0;
-		walk.later[i] = 0;
+		walk->quiet[i] = 0;
+		walk->later[i] = 0;
 	}
-	__u32 steps = (__u32)walk.n * PC_ACCEPT_MAX;
+	struct pc_rules_ref ref = { .image = image, .when = when, .walk = walk };
+	__u32 steps = walk->n * PC_ACCEPT_MAX;
 	if (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ALLOW)
-		bpf_loop(steps, pc_rules_step, &walk, 0);
-	walk.phase = 1;
-	bpf_loop(steps, pc_rules_step, &walk, 0);
-	*decider = walk.decider;
-	return walk.action;
+		bpf_loop(steps, pc_rules_step, &ref, 0);
+	walk->phase = 1;
+	bpf_loop(steps, pc_rules_step, &ref, 0);
+	*decider = walk->decider;
+	return walk->action;
 }
 
 #endif /* PC_RULES_H */
