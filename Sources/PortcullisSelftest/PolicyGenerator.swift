@@ -14,26 +14,38 @@ struct PolicyGenerator {
 
     /// `ordinal` numbers the set, for policy names.
     func policies(_ rng: inout SeededRandom, ordinal: Int) -> [Policy] {
-        (0..<1 + rng.below(3)).map { i in
+        var execPaths: [[PathPattern]] = []
+        return (0..<1 + rng.below(3)).map { i in
             let source = SourceLocation(file: "selftest-set-\(ordinal).yaml", line: 1 + i * 100, column: 1)
             let rules = (0..<1 + rng.below(4)).map { r in
-                rule(&rng, source: SourceLocation(file: source.file, line: source.line + 1 + r, column: 3))
+                rule(&rng, source: SourceLocation(file: source.file, line: source.line + 1 + r, column: 3), &execPaths)
             }
             return Policy(
                 name: "set\(ordinal)-\(i)", source: source, mode: rng.chance(25) ? .audit : .enforce, rules: rules)
         }
     }
 
-    func rule(_ rng: inout SeededRandom, source: SourceLocation) -> Rule {
+    /// `execPaths`: the paths of the set's exec rules so far; a rule takes one of them
+    /// again now and then, so that rules with and without conditions meet on one exec
+    /// (audited by the hook, then killed or audited again after it).
+    func rule(_ rng: inout SeededRandom, source: SourceLocation, _ execPaths: inout [[PathPattern]]) -> Rule {
         let action: Action = rng.chance(12) ? .allow : rng.chance(60) ? .deny : .audit
         if rng.chance(50) {
-            let paths = patterns(&rng, count: 1 + rng.below(2))
+            let again = !execPaths.isEmpty && rng.chance(40)
+            // An argument condition narrows the rule: its paths are broader as a rule.
+            let args = action != .allow && rng.chance(again ? 80 : 35) ? rng.pick(Self.execArgumentRegexes) : nil
+            let paths =
+                again
+                ? rng.pick(execPaths)
+                : args != nil && rng.chance(60)
+                    ? [.prefix(tree.root + rng.pick(["/", "/a", "/a/", "/b/", "/l/"]))]
+                    : patterns(&rng, count: 1 + rng.below(2))
+            execPaths.append(paths)
             // An exec allow is an exception of its policy's path rules: no conditions of its own.
             guard action != .allow else {
                 return Rule(operation: .exec(paths: paths, args: nil), subject: .everyone, action: action, source: source)
             }
-            let args = rng.chance(35) ? rng.pick(Self.execArgumentRegexes) : nil
-            let caller = rng.chance(35) ? callerSubject(&rng) : .everyone
+            let caller = rng.chance(45) ? callerSubject(&rng) : .everyone
             return Rule(operation: .exec(paths: paths, args: args), subject: caller, action: action, source: source)
         }
         let capabilities = rng.some(of: Tool.Kind.allCases.map(\.capability), atMost: 2)
@@ -60,15 +72,15 @@ struct PolicyGenerator {
     /// (`-c SCRIPT APPLET PATH ARGS...`, another uid); both in the event's cgroup.
     func callerSubject(_ rng: inout SeededRandom) -> Subject {
         var subject = Subject()
-        while subject.isEveryone {
-            if rng.chance(35) {
-                subject.uids = Array(Set(rng.some(of: DifferentialPlan.uids, atMost: 2))).sorted()
-            }
-            if rng.chance(45) { (subject.units, subject.cgroups) = place(&rng) }
-            if rng.chance(30) {
+        // One condition, or two: the caller meets a conjunction of more too rarely.
+        for kind in rng.some(of: [0, 1, 2, 3], atMost: rng.chance(70) ? 1 : 2) {
+            switch kind {
+            case 0: subject.uids = Array(Set(rng.some(of: DifferentialPlan.uids, atMost: 2))).sorted()
+            case 1: (subject.units, subject.cgroups) = place(&rng)
+            case 2:
                 subject.executables = rng.chance(80) ? [rng.pick(Self.callerExecutables)] : patterns(&rng, count: 1)
+            default: subject.args = rng.pick(Self.callerArgumentRegexes)
             }
-            if rng.chance(25) { subject.args = rng.pick(Self.callerArgumentRegexes) }
         }
         subject.except = rng.chance(25) ? [exception(&rng)] : []
         return subject
