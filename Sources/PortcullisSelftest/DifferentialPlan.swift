@@ -31,9 +31,9 @@ public struct DifferentialPlan: Sendable {
     func event(_ rng: inout SeededRandom, set: Int, number: Int) -> SelftestEvent {
         let cgroup = rng.chance(45) ? "/" : rng.pick(Self.cgroups.filter { $0 != "/" })
         if rng.chance(60) {
-            // Programs ignore their arguments; argument rules see them. A fifth run as
+            // Programs ignore their arguments; argument rules see them. A tenth run as
             // another real uid, so that the caller (bash) has that uid.
-            let uid = rng.chance(20) ? rng.pick(Self.uids.filter { $0 != 0 }) : 0
+            let uid = rng.chance(10) ? rng.pick(Self.uids.filter { $0 != 0 }) : 0
             return .exec(
                 rng.pick(tree.programs), arguments: rng.pick(Self.programArguments), uid: uid, cgroup: cgroup)
         }

@@ -6,11 +6,15 @@ import PortcullisSelftest
 /// removed at the end; an open descriptor of each, for CLONE_INTO_CGROUP.
 final class SelftestCgroups {
     let root: String
+    /// This process's cgroup v2 path (/proc/self/cgroup), if it could be read.
+    let own: String?
     private var created: [String] = []
     private var descriptors: [String: Int32] = [:]
 
     init(root: String, paths: [String]) throws {
         self.root = root
+        let line = (try? SelftestFiles.read("/proc/self/cgroup")).map { String(decoding: $0, as: UTF8.self) }
+        own = line?.split(separator: "\n").first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) }
         guard SelftestFiles.exists("\(root)/cgroup.procs") else {
             throw SelftestFailure("no cgroup2 hierarchy at \(root) (mount -t cgroup2 none \(root))")
         }

@@ -15,7 +15,7 @@ mkdir tree
 mount -t tmpfs selftest tree
 pins=/sys/fs/bpf/pc-selftest
 programs_gone() { ! bpftool prog show | grep ' name pc_' >/dev/null; }
-"$PORTCULLIS" selftest differential --seed 20261127 --policies 40 --events 90 \
+"$PORTCULLIS" selftest differential --seed 20261127 --policies 40 --events 80 \
     --pin-root "$pins" --root "$SCRATCH/tree" | tee differential.log || fail "selftest differential failed"
 grep -q "^selftest differential: PASS$" differential.log || fail "no PASS line"
 agreed=$(sed -n 's/^selftest differential: \([0-9]*\) events agreed.*/\1/p' differential.log)
