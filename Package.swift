@@ -82,12 +82,14 @@ let package = Package(
         .executableTarget(
             name: "PortcullisFuzz", dependencies: ["CFuzzDriver", "PortcullisPolicy", "PortcullisCompiler"]),
         .target(name: "PortcullisSelftest", dependencies: ["PortcullisCompiler", "PortcullisPolicy"]),
+        // The differential selftest's spawn into a cgroup (clone3 with CLONE_INTO_CGROUP).
+        .target(name: "CSelftestSpawn"),
         .executableTarget(
             name: "portcullis",
             dependencies: [
                 "PortcullisDaemon", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy",
                 "PortcullisJournal",
-                "PortcullisSelftest",
+                "PortcullisSelftest", "CSelftestSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

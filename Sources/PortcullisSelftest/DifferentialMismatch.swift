@@ -33,6 +33,7 @@ public struct DifferentialMismatch: Sendable {
             event \(eventIndex) of \(set.events.count)
               event:     \(event)
               executed:  \(event.path) = \(prediction.canonicalPath) (\(file))
+              caller:    \(Self.describe(prediction.caller))
               kernel:    \(observation)
               reference: \(prediction)
 
@@ -47,16 +48,21 @@ public struct DifferentialMismatch: Sendable {
         return out
     }
 
+    static func describe(_ task: ImageEvaluator.Task) -> String {
+        let text = { (bytes: [UInt8]?) in bytes.map { String(decoding: $0, as: UTF8.self) } ?? "unknown" }
+        let arguments = task.arguments.map { "`\($0.joined(separator: " "))`" } ?? "unknown"
+        return "\(text(task.executable)) with arguments \(arguments), uid \(task.uid), cgroup \(text(task.cgroup))"
+    }
+
     static func describe(_ rule: CompiledRule) -> String {
         let operation: String
         switch rule.rule.operation {
-        case .exec(let paths, _): operation = "exec \(paths)"
+        case .exec(let paths, let args): operation = "exec \(paths)" + (args.map { " args /\($0)/" } ?? "")
         case .capability(let capabilities): operation = "capability \(capabilities)"
         case .mount(let match): operation = "mount \(match)"
         }
         let s = rule.rule.subject
-        let subject =
-            s.isEveryone ? "everyone" : "executables \(s.executables), args \(s.args.map { "/\($0)/" } ?? "any")"
+        let subject = s.isEveryone && s.except.isEmpty ? "everyone" : PolicyYAML.flow(PolicyYAML.fields(of: s))
         return "\(rule.action.rawValue) \(operation) by \(subject) (policy \(rule.policy), \(rule.rule.source))"
     }
 }

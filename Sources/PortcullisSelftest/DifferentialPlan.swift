@@ -1,3 +1,4 @@
+import PortcullisCompiler
 import PortcullisPolicy
 
 /// What the differential selftest runs, all of it derived from one seed: for each
@@ -28,72 +29,125 @@ public struct DifferentialPlan: Sendable {
     }
 
     func event(_ rng: inout SeededRandom, set: Int, number: Int) -> SelftestEvent {
-        if rng.chance(60) { return .exec(rng.pick(tree.programs)) }
+        let cgroup = rng.chance(45) ? "/" : rng.pick(Self.cgroups.filter { $0 != "/" })
+        if rng.chance(60) {
+            // Programs ignore their arguments; argument rules see them. A tenth run as
+            // another real uid, so that the caller (bash) has that uid.
+            let uid = rng.chance(10) ? rng.pick(Self.uids.filter { $0 != 0 }) : 0
+            return .exec(
+                rng.pick(tree.programs), arguments: rng.pick(Self.programArguments), uid: uid, cgroup: cgroup)
+        }
         let tool = rng.pick(tree.tools)
         let uid = rng.pick(Self.uids)
         switch tool.kind {
         case .ip:
             return .tool(
-                tool, arguments: ["link", "set", "lo", "mtu", rng.pick(["1280", "1400", "1500", "9000"])], uid: uid)
+                tool, arguments: ["link", "set", "lo", "mtu", rng.pick(["1280", "1400", "1500", "9000"])], uid: uid,
+                cgroup: cgroup)
         case .mknod:
-            return .tool(tool, arguments: ["\(tree.nodes)/e\(set)-\(number)", "c", "1", "3"], uid: uid)
+            return .tool(tool, arguments: ["\(tree.nodes)/e\(set)-\(number)", "c", "1", "3"], uid: uid, cgroup: cgroup)
         }
     }
 
     /// The real uids tools run with (effective uid 0 always, so capabilities stay);
     /// subjects draw their uid conditions from the same few.
     public static let uids: [UInt32] = [0, 0, 0, 0, 1000, 1001]
+
+    /// The cgroup v2 paths events run in (from the root of the hierarchy), parents
+    /// before children: the selftest creates them and starts each event's program
+    /// directly in its cgroup. Subjects draw unit and cgroup conditions on them.
+    public static let cgroups = [
+        "/", "/pcd.slice", "/pcd.slice/pcd-web.service", "/pcd.slice/pcd-web.service/worker",
+        "/pcd.slice/pcd-db.service", "/pcd-jobs", "/pcd-jobs/7",
+    ]
+
+    /// The arguments plain programs (busybox `true`) are run with.
+    static let programArguments: [[String]] = [
+        [], [], ["exec"], ["exec", "pod", "--", "sh"], ["get", "pods"], ["get", "exec"], ["deploy", "--prod"],
+        ["--prod"], ["x", "9000"], ["delete", "ns", "prod"],
+    ]
 }
 
-/// One thing the selftest does and compares: executing a program, or running a
-/// tool that uses its capability.
-public enum SelftestEvent: Sendable, Hashable, CustomStringConvertible {
-    case exec(String)
-    /// A tool run with real uid `uid` (effective uid 0).
-    case tool(Tool, arguments: [String], uid: UInt32)
-
+/// One thing the selftest does and compares: executing a program (busybox `true`,
+/// which ignores its arguments), or running a tool that uses its capability; as
+/// real uid `uid` (effective uid 0), started in the cgroup `cgroup`.
+public struct SelftestEvent: Sendable, Hashable, CustomStringConvertible {
     /// The path executed.
-    public var path: String {
-        switch self {
-        case .exec(let path): return path
-        case .tool(let tool, _, _): return tool.path
-        }
+    public var path: String
+    /// The tool whose capability use this is, if any.
+    public var tool: Tool?
+    /// argv[1...].
+    public var arguments: [String]
+    public var uid: UInt32
+    /// The cgroup v2 path it runs in, from the root of the hierarchy.
+    public var cgroup: String
+
+    public static func exec(_ path: String, arguments: [String] = [], uid: UInt32 = 0, cgroup: String = "/") -> Self {
+        SelftestEvent(path: path, tool: nil, arguments: arguments, uid: uid, cgroup: cgroup)
     }
 
-    /// The tool whose capability use this is, if any.
-    public var tool: Tool? {
-        guard case .tool(let tool, _, _) = self else { return nil }
-        return tool
+    public static func tool(_ tool: Tool, arguments: [String], uid: UInt32, cgroup: String = "/") -> Self {
+        SelftestEvent(path: tool.path, tool: tool, arguments: arguments, uid: uid, cgroup: cgroup)
     }
 
     /// argv[0]: the busybox applet to run.
-    public var applet: String {
-        switch self {
-        case .exec: return "true"
-        case .tool(let tool, _, _): return tool.kind.rawValue
-        }
-    }
-
-    /// The real uid it runs with (0 for a plain exec).
-    public var uid: UInt32 {
-        guard case .tool(_, _, let uid) = self else { return 0 }
-        return uid
-    }
-
-    public var arguments: [String] {
-        switch self {
-        case .exec: return []
-        case .tool(_, let arguments, _): return arguments
-        }
-    }
+    public var applet: String { tool?.kind.rawValue ?? "true" }
 
     public var description: String {
-        switch self {
-        case .exec(let path): return "exec \(path)"
-        case .tool(let tool, let arguments, let uid):
-            return
-                "\(tool.path) (\(tool.kind.rawValue)) \(arguments.joined(separator: " ")), "
-                + "using \(tool.kind.capability) with real uid \(uid)"
-        }
+        let argv = ([applet] + arguments).joined(separator: " ")
+        let use = tool.map { ", using \($0.kind.capability)" } ?? ""
+        return "\(tool == nil ? "exec" : "tool") \(path) as `\(argv)`\(use), real uid \(uid), in cgroup \(cgroup)"
+    }
+}
+
+/// How the selftest starts an event's program, and so who calls its exec, as the
+/// kernel sees the caller: uid 0 runs it directly from a child of the selftest (a
+/// copy of its record: its executable, its arguments); another real uid goes
+/// through setpriv(1), then bash, which execs the program (the caller is bash, with
+/// that uid). Either way the child starts in the event's cgroup.
+public struct SelftestLauncher: Sendable {
+    /// The canonical path of the selftest's own executable, and its argv[1...].
+    public var executable: String
+    public var arguments: [String]
+    /// The canonical path of /bin/bash.
+    public var bash: String
+
+    public init(executable: String, arguments: [String], bash: String) {
+        (self.executable, self.arguments, self.bash) = (executable, arguments, bash)
+    }
+
+    public static let setpriv = "/usr/bin/setpriv"
+    /// bash's `exec -a` gives busybox its applet name in argv[0].
+    public static let bashScript = "exec -a \"$0\" \"$@\""
+
+    /// What to start for `event`: the path executed, argv[0] and argv[1...]. A real
+    /// uid other than 0 goes through setpriv: real and effective uid N, with the tools'
+    /// capabilities (and DAC override, for the root-only scratch tree) kept as ambient
+    /// capabilities, since a busybox whose real and effective uids differ drops its
+    /// privileges. Neither setpriv nor bash is under the scratch tree, so no generated
+    /// exec rule matches them.
+    public func command(_ event: SelftestEvent) -> (path: String, argv0: String, arguments: [String]) {
+        guard event.uid != 0 else { return (event.path, event.applet, event.arguments) }
+        let uid = String(event.uid)
+        let caps = "+net_admin,+mknod,+dac_override"
+        return (
+            Self.setpriv, "setpriv",
+            [
+                "--reuid", uid, "--regid", uid, "--clear-groups", "--inh-caps", caps, "--ambient-caps", caps, "--",
+                "/bin/bash",
+            ] + bashArguments(event)
+        )
+    }
+
+    func bashArguments(_ event: SelftestEvent) -> [String] {
+        ["-c", Self.bashScript, event.applet, event.path] + event.arguments
+    }
+
+    /// The task that calls the exec of the event's program, as the kernel knows it.
+    public func caller(_ event: SelftestEvent) -> ImageEvaluator.Task {
+        event.uid == 0
+            ? ImageEvaluator.Task(executable: executable, arguments: arguments, uid: 0, cgroup: event.cgroup)
+            : ImageEvaluator.Task(
+                executable: bash, arguments: bashArguments(event), uid: event.uid, cgroup: event.cgroup)
     }
 }

@@ -1,9 +1,10 @@
 import PortcullisPolicy
 
 /// Random policies over a ScratchTree: exec rules on exact, prefix and regex paths,
-/// capability rules for everyone or for subjects with executable and argument
-/// conditions, deny and audit actions, enforce and audit modes. Every path pattern
-/// is anchored inside the tree, so no rule can touch a program outside it.
+/// with argument conditions and caller subjects; capability rules for everyone or
+/// for subjects with executable, argument, uid, unit and cgroup conditions and
+/// exceptions; deny and audit actions, enforce and audit modes. Every exec path
+/// pattern is anchored inside the tree, so no rule can touch a program outside it.
 struct PolicyGenerator {
     let tree: ScratchTree
 
@@ -13,22 +14,39 @@ struct PolicyGenerator {
 
     /// `ordinal` numbers the set, for policy names.
     func policies(_ rng: inout SeededRandom, ordinal: Int) -> [Policy] {
-        (0..<1 + rng.below(3)).map { i in
+        var execPaths: [[PathPattern]] = []
+        return (0..<1 + rng.below(3)).map { i in
             let source = SourceLocation(file: "selftest-set-\(ordinal).yaml", line: 1 + i * 100, column: 1)
             let rules = (0..<1 + rng.below(4)).map { r in
-                rule(&rng, source: SourceLocation(file: source.file, line: source.line + 1 + r, column: 3))
+                rule(&rng, source: SourceLocation(file: source.file, line: source.line + 1 + r, column: 3), &execPaths)
             }
             return Policy(
                 name: "set\(ordinal)-\(i)", source: source, mode: rng.chance(25) ? .audit : .enforce, rules: rules)
         }
     }
 
-    func rule(_ rng: inout SeededRandom, source: SourceLocation) -> Rule {
+    /// `execPaths`: the paths of the set's exec rules so far; a rule takes one of them
+    /// again now and then, so that rules with and without conditions meet on one exec
+    /// (audited by the hook, then killed or audited again after it).
+    func rule(_ rng: inout SeededRandom, source: SourceLocation, _ execPaths: inout [[PathPattern]]) -> Rule {
         let action: Action = rng.chance(12) ? .allow : rng.chance(60) ? .deny : .audit
         if rng.chance(50) {
-            return Rule(
-                operation: .exec(paths: patterns(&rng, count: 1 + rng.below(2)), args: nil), subject: .everyone,
-                action: action, source: source)
+            let again = !execPaths.isEmpty && rng.chance(40)
+            // An argument condition narrows the rule: its paths are broader as a rule.
+            let args = action != .allow && rng.chance(again ? 80 : 35) ? rng.pick(Self.execArgumentRegexes) : nil
+            let paths =
+                again
+                ? rng.pick(execPaths)
+                : args != nil && rng.chance(60)
+                    ? [.prefix(tree.root + rng.pick(["/", "/a", "/a/", "/b/", "/l/"]))]
+                    : patterns(&rng, count: 1 + rng.below(2))
+            execPaths.append(paths)
+            // An exec allow is an exception of its policy's path rules: no conditions of its own.
+            guard action != .allow else {
+                return Rule(operation: .exec(paths: paths, args: nil), subject: .everyone, action: action, source: source)
+            }
+            let caller = rng.chance(45) ? callerSubject(&rng) : .everyone
+            return Rule(operation: .exec(paths: paths, args: args), subject: caller, action: action, source: source)
         }
         let capabilities = rng.some(of: Tool.Kind.allCases.map(\.capability), atMost: 2)
         var subject = subject(&rng)
@@ -36,23 +54,82 @@ struct PolicyGenerator {
         return Rule(operation: .capability(capabilities), subject: subject, action: action, source: source)
     }
 
+    /// The subject of a tool using its capability: conditions on the tool's path, its
+    /// arguments, its uid, its cgroup.
     func subject(_ rng: inout SeededRandom) -> Subject {
         if rng.chance(30) { return .everyone }
         let args = rng.chance(35) ? rng.pick(argumentRegexes) : nil
         let executables = patterns(&rng, count: args == nil ? 1 + rng.below(2) : rng.below(3))
         let uids = rng.chance(30) ? Array(Set(rng.some(of: DifferentialPlan.uids, atMost: 2))).sorted() : []
-        let except = rng.chance(25) ? [exception(&rng)] : []
-        return Subject(executables: executables, args: args, uids: uids, except: except)
+        var subject = Subject(executables: executables, args: args, uids: uids)
+        if rng.chance(30) { (subject.units, subject.cgroups) = place(&rng) }
+        subject.except = rng.chance(25) ? [exception(&rng)] : []
+        return subject
     }
 
-    /// An `except` entry: one condition, on the executable, the arguments or the uid.
+    /// The caller condition of an exec rule: who calls execve, which is the selftest's
+    /// child (the portcullis binary, its arguments, uid 0) or bash run by setpriv
+    /// (`-c SCRIPT APPLET PATH ARGS...`, another uid); both in the event's cgroup.
+    func callerSubject(_ rng: inout SeededRandom) -> Subject {
+        var subject = Subject()
+        // One condition, or two: the caller meets a conjunction of more too rarely.
+        for kind in rng.some(of: [0, 1, 2, 3], atMost: rng.chance(70) ? 1 : 2) {
+            switch kind {
+            case 0: subject.uids = Array(Set(rng.some(of: DifferentialPlan.uids, atMost: 2))).sorted()
+            case 1: (subject.units, subject.cgroups) = place(&rng)
+            case 2:
+                subject.executables = rng.chance(80) ? [rng.pick(Self.callerExecutables)] : patterns(&rng, count: 1)
+            default: subject.args = rng.pick(Self.callerArgumentRegexes)
+            }
+        }
+        subject.except = rng.chance(25) ? [exception(&rng)] : []
+        return subject
+    }
+
+    /// An `except` entry: one condition, on the executable, the arguments, the uid or
+    /// the cgroup.
     func exception(_ rng: inout SeededRandom) -> Subject {
-        switch rng.below(3) {
-        case 0: return Subject(executables: patterns(&rng, count: 1))
-        case 1: return Subject(args: rng.pick(argumentRegexes))
-        default: return Subject(uids: [rng.pick(DifferentialPlan.uids.filter { $0 != 0 })])
+        switch rng.below(5) {
+        case 0: return Subject(executables: rng.chance(70) ? patterns(&rng, count: 1) : [rng.pick(Self.callerExecutables)])
+        case 1: return Subject(args: rng.pick(argumentRegexes + Self.callerArgumentRegexes))
+        case 2: return Subject(uids: [rng.pick(DifferentialPlan.uids.filter { $0 != 0 })])
+        default:
+            let (units, cgroups) = place(&rng)
+            return Subject(units: units, cgroups: cgroups)
         }
     }
+
+    /// A unit and cgroup condition over DifferentialPlan.cgroups: units, cgroup
+    /// subtrees and regexes (at least one), in the order the native format reads them
+    /// back (subtrees before regexes).
+    func place(_ rng: inout SeededRandom) -> (units: [String], cgroups: [PathPattern]) {
+        var units: [String] = []
+        var cgroups: [PathPattern] = []
+        while units.isEmpty && cgroups.isEmpty {
+            if rng.chance(50) { units = rng.some(of: Self.units, atMost: 2) }
+            if rng.chance(40) {
+                let path = rng.chance(5) ? "/" : rng.pick(DifferentialPlan.cgroups.filter { $0 != "/" })
+                cgroups += path == "/" ? [.prefix("/")] : [.exact(path), .prefix(path + "/")]
+            }
+            if rng.chance(30) { cgroups.append(.regex(rng.pick(Self.cgroupRegexes))) }
+        }
+        return (units, cgroups)
+    }
+
+    static let units = ["pcd-web.service", "pcd-db.service", "pcd.slice", "pcd-none.service", "7.scope"]
+    static let cgroupRegexes = ["^/pcd-jobs/[0-9]+$", "web", "^/pcd\\.slice/[^/]+$", "worker$", "^/$", "^/pcd"]
+
+    /// Who may call the exec of a tree program: the selftest binary or bash.
+    static let callerExecutables: [PathPattern] = [
+        .regex("/bash$"), .regex("portcullis$"), .prefix("/usr/"), .regex("^/usr/s?bin/"), .regex("/(ba)?sh$"),
+    ]
+    /// The callers' arguments: the selftest's command line, or bash's
+    /// `-c SCRIPT APPLET PATH ARGS...`.
+    static let callerArgumentRegexes = ["^-c ", "differential", "--seed [0-9]+", "^selftest", "exec -a", "pod", "mtu"]
+    /// The new program's arguments (DifferentialPlan.programArguments, and the tools').
+    static let execArgumentRegexes = [
+        "^exec( |$)", "prod", "^$", "^get", "pod", "[0-9]$", ".*", "^(get|delete) ", "mtu 1[0-9]+", "c 1 3$",
+    ]
 
     /// Arguments are `link set lo mtu N` (ip) and `<nodes>/eS-K c 1 3` (mknod).
     var argumentRegexes: [String] {

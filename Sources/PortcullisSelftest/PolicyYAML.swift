@@ -2,8 +2,8 @@ import PortcullisPolicy
 
 /// Policies as native YAML documents, for failure reports: a policy set that made
 /// the kernel and the reference disagree can be dropped into a policy directory
-/// as it is. Covers what PolicyGenerator writes: exec rules on paths, and
-/// capability rules whose subjects have path and argument conditions.
+/// as it is. Covers what PolicyGenerator writes: exec rules on paths with argument
+/// conditions, and subjects with path, argument, uid, unit and cgroup conditions.
 public enum PolicyYAML {
     public static func render(_ policies: [Policy]) -> String {
         policies.map(render).joined(separator: "---\n")
@@ -21,8 +21,10 @@ public enum PolicyYAML {
             """
         for rule in policy.rules {
             switch rule.operation {
-            case .exec(let paths, _):
-                out += "    - exec: \(flow(paths.fields.map { (key: $0.key, value: list($0.values)) }))\n"
+            case .exec(let paths, let args):
+                var fields = paths.fields.map { (key: $0.key, value: list($0.values)) }
+                if let args { fields.append((key: "argsRegex", value: quote(args))) }
+                out += "    - exec: \(flow(fields))\n"
             case .capability(let capabilities):
                 out += "    - capability: [\(capabilities.map(\.name).joined(separator: ", "))]\n"
             case .mount:
@@ -39,6 +41,8 @@ public enum PolicyYAML {
     static func fields(of subject: Subject) -> [(key: String, value: String)] {
         var fields = subject.executables.fields.map { (key: $0.key, value: list($0.values)) }
         if let args = subject.args { fields.append((key: "argsRegex", value: quote(args))) }
+        if !subject.units.isEmpty { fields.append((key: "unit", value: list(subject.units))) }
+        fields += cgroupFields(subject.cgroups)
         if !subject.uids.isEmpty {
             fields.append((key: "uid", value: "[" + subject.uids.map(String.init).joined(separator: ", ") + "]"))
         }
@@ -46,6 +50,26 @@ public enum PolicyYAML {
             fields.append((key: "except", value: "[" + subject.except.map { flow(Self.fields(of: $0)) }.joined(separator: ", ") + "]"))
         }
         return fields
+    }
+
+    /// `cgroup` (a subtree: the exact path and the prefix below it, or `/`) and
+    /// `cgroupRegex` entries.
+    static func cgroupFields(_ patterns: [PathPattern]) -> [(key: String, value: String)] {
+        var subtrees: [String] = []
+        var regexes: [String] = []
+        var rest = patterns[...]
+        while let first = rest.popFirst() {
+            switch first {
+            case .exact(let path):
+                subtrees.append(path)
+                if rest.first == .prefix(path + "/") { rest.removeFirst() }
+            case .prefix(let path): subtrees.append(path == "/" ? "/" : path)
+            case .regex(let regex): regexes.append(regex)
+            }
+        }
+        return [("cgroup", subtrees), ("cgroupRegex", regexes)].filter { !$0.1.isEmpty }.map {
+            (key: $0.0, value: list($0.1))
+        }
     }
 
     /// A flow mapping of rendered values.

@@ -4,7 +4,10 @@ import PortcullisCompiler
 /// decision carries exactly the one rule the event names.
 public struct Report: Sendable, Equatable, CustomStringConvertible {
     public enum Target: Sendable, Hashable, CustomStringConvertible {
+        /// The exec hook (bprm_check_security).
         case exec(path: String)
+        /// The argument rules once the exec completed (sched_process_exec).
+        case execDone(path: String)
         case mmapExec(path: String)
         case capability(Int)
         case other(String)
@@ -12,6 +15,7 @@ public struct Report: Sendable, Equatable, CustomStringConvertible {
         public var description: String {
             switch self {
             case .exec(let path): return "exec \(path)"
+            case .execDone(let path): return "exec \(path) (after exec)"
             case .mmapExec(let path): return "mmap-exec \(path)"
             case .capability(let number): return "capability \(number)"
             case .other(let what): return what

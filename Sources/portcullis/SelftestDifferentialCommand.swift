@@ -14,6 +14,10 @@ struct SelftestDifferentialCommand: ParsableCommand {
     var seed: UInt64 = 1
     @Option(help: "Random policy sets, installed one after the other.") var policies = 10
     @Option(help: "Random events tried against each policy set.") var events = 100
+    @Option(
+        name: .customLong("cgroup-root"),
+        help: "The cgroup2 mount (the root of the hierarchy) under which the events' cgroups are created.")
+    var cgroupRoot = "/sys/fs/cgroup"
     @OptionGroup var options: SelftestOptions
 
     func run() throws {
@@ -22,8 +26,10 @@ struct SelftestDifferentialCommand: ParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         let rerun =
             "portcullis selftest differential --seed \(seed) --policies \(policies) --events \(events) --root DIR"
+        let cgroups = try SelftestCgroups(root: cgroupRoot, paths: DifferentialPlan.cgroups)
+        defer { cgroups.remove() }
         let tally = try SelftestKernel.withEnforcer(pinRoot: options.pinRoot) { enforcer in
-            var run = try DifferentialRun(plan: plan, enforcer: enforcer)
+            var run = try DifferentialRun(plan: plan, enforcer: enforcer, cgroups: cgroups)
             for index in 0..<policies {
                 if let mismatch = try run.run(plan.policySet(index)) {
                     print("selftest differential: MISMATCH")

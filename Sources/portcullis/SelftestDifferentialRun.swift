@@ -11,12 +11,21 @@ struct DifferentialRun {
     let plan: DifferentialPlan
     let enforcer: Enforcer
     let inbox: EventInbox
+    let launcher: SelftestLauncher
+    let cgroups: SelftestCgroups
     private(set) var tally = DifferentialTally()
 
-    init(plan: DifferentialPlan, enforcer: Enforcer) throws {
+    init(plan: DifferentialPlan, enforcer: Enforcer, cgroups: SelftestCgroups) throws {
         self.plan = plan
         self.enforcer = enforcer
+        self.cgroups = cgroups
         inbox = try EventInbox(enforcer)
+        // The caller of a uid-0 exec is a child of this process: a copy of its record,
+        // which the install wrote from /proc/PID/exe and /proc/PID/cmdline.
+        launcher = SelftestLauncher(
+            executable: try SelftestFiles.canonicalPath("/proc/self/exe"),
+            arguments: Array(CommandLine.arguments.dropFirst()),
+            bash: try SelftestFiles.canonicalPath("/bin/bash"))
     }
 
     /// Runs one policy set; the first disagreement, or nil.
@@ -36,7 +45,8 @@ struct DifferentialRun {
         for (index, event) in set.events.enumerated() {
             let canonical = try SelftestFiles.canonicalPath(event.path)
             let identity = PolicyBuild.identify(canonical)
-            let prediction = Prediction(event, by: evaluator, canonicalPath: canonical, identity: identity)
+            let prediction = Prediction(
+                event, by: evaluator, canonicalPath: canonical, identity: identity, caller: launcher.caller(event))
             let observation = try observe(event)
             let problems = prediction.mismatches(observation)
             guard problems.isEmpty else {
@@ -44,37 +54,25 @@ struct DifferentialRun {
                     seed: plan.seed, set: set, generation: generation, eventIndex: index, identity: identity,
                     prediction: prediction, observation: observation, problems: problems, rules: compiled.rules)
             }
-            tally.add(prediction, observation, tool: event.tool != nil)
+            tally.add(event, prediction, observation)
         }
         return nil
     }
 
-    /// Starts the event's program. A real uid other than 0 goes through setpriv(1):
-    /// real and effective uid N, with the tools' capabilities (and DAC override, for
-    /// the root-only scratch tree) kept as ambient capabilities, since a busybox
-    /// whose real and effective uids differ drops its privileges. bash's `exec -a`
-    /// gives busybox its applet name in argv[0]. Neither program is under the
-    /// scratch tree, so no generated rule matches them.
-    static func spawn(_ event: SelftestEvent) -> Result<Spawned, Spawned.Refused> {
-        guard event.uid != 0 else {
-            return Spawned.start(event.path, argv0: event.applet, arguments: event.arguments, captureStderr: true)
-        }
-        let uid = String(event.uid)
-        let caps = "+net_admin,+mknod,+dac_override"
-        return Spawned.start(
-            "/usr/bin/setpriv", argv0: "setpriv",
-            arguments: [
-                "--reuid", uid, "--regid", uid, "--clear-groups", "--inh-caps", caps, "--ambient-caps", caps, "--",
-                "/bin/bash", "-c", "exec -a \"$0\" \"$@\"", event.applet, event.path,
-            ] + event.arguments,
-            captureStderr: true)
+    /// Starts the event's program in its cgroup, as SelftestLauncher describes: with
+    /// posix_spawn (vfork) when that is this process's own cgroup, else with clone3
+    /// into the cgroup (a fork: slower under emulation).
+    func spawn(_ event: SelftestEvent) throws -> Result<Spawned, Spawned.Refused> {
+        let (path, argv0, arguments) = launcher.command(event)
+        let cgroup = event.cgroup == cgroups.own ? nil : try cgroups.descriptor(event.cgroup)
+        return Spawned.start(path, argv0: argv0, arguments: arguments, captureStderr: true, cgroup: cgroup)
     }
 
     /// Runs `event` and collects what the kernel reported and dropped meanwhile.
     func observe(_ event: SelftestEvent) throws -> Observation {
         let before = try enforcer.statistics()
         let outcome: Observation.Outcome
-        switch Self.spawn(event) {
+        switch try spawn(event) {
         case .failure(let refused) where refused.code == EPERM:
             outcome = .execDenied
         case .failure(let refused):
@@ -83,6 +81,8 @@ struct DifferentialRun {
             let (status, stderr) = child.wait()
             if status == 0 {
                 outcome = .ran
+            } else if status == 128 + SIGKILL {
+                outcome = .killed  // by the argument rules, once the exec completed
             } else if event.uid != 0, status == 126, stderr.contains("Operation not permitted") {
                 outcome = .execDenied  // bash's exec of the tool was refused
             } else if event.tool != nil, stderr.contains("Operation not permitted") {

@@ -45,7 +45,7 @@ extension Report {
     init(_ event: DecisionEvent) {
         let target: Target
         switch event.hook {
-        case .exec: target = .exec(path: event.path ?? "")
+        case .exec: target = event.afterExec ? .execDone(path: event.path ?? "") : .exec(path: event.path ?? "")
         case .mmapExec: target = .mmapExec(path: event.path ?? "")
         case .capable: target = .capability(event.capability ?? -1)
         case .mount, .unknown: target = .other("hook \(event.hook.rawValue)")

@@ -1,3 +1,4 @@
+import CSelftestSpawn
 import Glibc
 
 /// A program started with posix_spawn: stdout to /dev/null, stderr too or into a pipe.
@@ -11,10 +12,13 @@ struct Spawned {
         var message: String { String(cString: strerror(code)) }
     }
 
-    /// Starts `path` with argv `[argv0] + arguments` and the caller's environment.
+    /// Starts `path` with argv `[argv0] + arguments` and the caller's environment; in
+    /// the cgroup whose directory `cgroup` is open, if given (clone3 with
+    /// CLONE_INTO_CGROUP: the child is there before its exec).
     static func start(
-        _ path: String, argv0: String, arguments: [String] = [], captureStderr: Bool = false
+        _ path: String, argv0: String, arguments: [String] = [], captureStderr: Bool = false, cgroup: Int32? = nil
     ) -> Result<Spawned, Refused> {
+        if let cgroup { return start(path, argv0: argv0, arguments: arguments, captureStderr: captureStderr, in: cgroup) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -30,6 +34,30 @@ struct Spawned {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        if pipeFDs[1] >= 0 { close(pipeFDs[1]) }
+        guard rc == 0 else {
+            if pipeFDs[0] >= 0 { close(pipeFDs[0]) }
+            return .failure(Refused(code: rc))
+        }
+        return .success(Spawned(pid: pid, stderrPipe: pipeFDs[0] >= 0 ? pipeFDs[0] : nil))
+    }
+
+    private static func start(
+        _ path: String, argv0: String, arguments: [String], captureStderr: Bool, in cgroup: Int32
+    ) -> Result<Spawned, Refused> {
+        let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        guard null >= 0 else { return .failure(Refused(code: errno)) }
+        defer { close(null) }
+        var pipeFDs: [Int32] = [-1, -1]
+        if captureStderr, pipe(&pipeFDs) == 0 {
+            for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // dup2 clears it on the child's stderr
+        } else {
+            pipeFDs = [-1, -1]
+        }
+        let argv = ([argv0] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = portcullis_spawn_in_cgroup(cgroup, path, argv, environ, null, pipeFDs[1] >= 0 ? pipeFDs[1] : null, &pid)
         if pipeFDs[1] >= 0 { close(pipeFDs[1]) }
         guard rc == 0 else {
             if pipeFDs[0] >= 0 { close(pipeFDs[0]) }

@@ -66,3 +66,54 @@ import Testing
         return policy
     }
 }
+
+/// The generator reaches the conditions the differential must cover.
+@Suite struct DifferentialCoverageTests {
+    static let root = "/tmp/pc-tree"
+    static let launcher = SelftestLauncher(
+        executable: "/opt/portcullis", arguments: ["selftest", "differential", "--seed", "7"], bash: "/usr/bin/bash")
+
+    @Test func eventsHaveArgumentsUIDsAndCgroups() {
+        let events = (0..<4).flatMap { DifferentialPlan(seed: 11, root: Self.root, eventsPerSet: 200).policySet($0).events }
+        #expect(events.allSatisfy { DifferentialPlan.cgroups.contains($0.cgroup) })
+        #expect(Set(events.map(\.cgroup)) == Set(DifferentialPlan.cgroups))
+        let execs = events.filter { $0.tool == nil }
+        #expect(execs.contains { !$0.arguments.isEmpty } && execs.contains { $0.arguments.isEmpty })
+        #expect(execs.contains { $0.uid != 0 } && execs.contains { $0.uid == 0 })
+    }
+
+    @Test func policiesHaveExecConditionsAndPlaces() {
+        let rules = (0..<30).flatMap {
+            DifferentialPlan(seed: 11, root: Self.root, eventsPerSet: 0).policySet($0).policies.flatMap(\.rules)
+        }
+        #expect(rules.contains { if case .exec(_, let args) = $0.operation { args != nil } else { false } })
+        #expect(rules.contains { if case .exec = $0.operation { !$0.subject.isEveryone } else { false } })
+        #expect(rules.contains { !$0.subject.units.isEmpty } && rules.contains { !$0.subject.cgroups.isEmpty })
+        #expect(rules.contains { $0.subject.except.contains { !$0.units.isEmpty || !$0.cgroups.isEmpty } })
+    }
+
+    /// Over a run's worth of sets, the reference predicts every outcome the kernel is
+    /// compared on: kills after exec, execs reported twice, caller denials.
+    @Test func predictionsReachKillsDoubleReportsAndCallerDenials() throws {
+        let plan = DifferentialPlan(seed: 20261127, root: Self.root, eventsPerSet: 90)
+        var outcomes: [Observation.Outcome: Int] = [:]
+        var twice = 0
+        var callerDenials = 0
+        for index in 0..<40 {
+            let set = plan.policySet(index)
+            let evaluator = ImageEvaluator(try PolicyCompiler.compile(set.policies, generation: 1).image)
+            for event in set.events {
+                let p = Prediction(
+                    event, by: evaluator, canonicalPath: event.path, identity: nil, caller: Self.launcher.caller(event))
+                outcomes[p.outcome, default: 0] += 1
+                if p.reports.filter({ if case .capability = $0.target { false } else { true } }).count == 2 { twice += 1 }
+                let anyone = evaluator.execSteps(path: Array(event.path.utf8), arguments: event.arguments)
+                if p.exec.atHook.isDeny != anyone.atHook.isDeny { callerDenials += 1 }
+            }
+        }
+        #expect(outcomes[.killed, default: 0] >= 20, "\(outcomes)")
+        #expect(outcomes[.execDenied, default: 0] >= 100 && outcomes[.capabilityDenied, default: 0] >= 50, "\(outcomes)")
+        #expect(twice >= 10, "\(twice) \(callerDenials) \(outcomes)")
+        #expect(callerDenials >= 10, "\(callerDenials)")
+    }
+}

@@ -51,7 +51,7 @@ import Testing
 
     @Test func aToolIsJudgedOnItsExecThenItsCapability() {
         let e = Self.predict(.tool(Self.ip, arguments: ["link", "set", "lo", "mtu", "1400"], uid: 0))
-        #expect(e.exec == .audit(rules: [1]))
+        #expect(e.exec.atHook == .audit(rules: [1]))
         #expect(e.capability?.decision == .deny(rules: [2]))
         #expect(e.outcome == .capabilityDenied)
         let reports = [
@@ -80,5 +80,118 @@ import Testing
         ] {
             #expect(text.contains(needle), "\(needle)")
         }
+    }
+}
+
+/// Exec rules with argument and caller conditions, and unit/cgroup subjects, as the
+/// differential selftest predicts them.
+@Suite struct ConditionPredictionTests {
+    static let at = SourceLocation(file: "c.yaml", line: 1, column: 1)
+    static let tree = ScratchTree(root: "/t")
+    static let ip = tree.tools.first { $0.kind == .ip }!
+    static let launcher = SelftestLauncher(
+        executable: "/opt/portcullis", arguments: ["selftest", "differential", "--seed", "7"], bash: "/usr/bin/bash")
+
+    static func evaluator(_ rules: [(Operation, Subject, Action)]) -> ImageEvaluator {
+        let policy = Policy(
+            name: "c", source: at, mode: .enforce,
+            rules: rules.map { Rule(operation: $0.0, subject: $0.1, action: $0.2, source: at) })
+        let compiled = try! PolicyCompiler.compile([policy], generation: 1)
+        #expect(compiled.diagnostics.isEmpty, "\(compiled.diagnostics)")
+        return ImageEvaluator(compiled.image)
+    }
+
+    static func predict(_ event: SelftestEvent, _ evaluator: ImageEvaluator) -> Prediction {
+        Prediction(event, by: evaluator, canonicalPath: event.path, identity: nil, caller: launcher.caller(event))
+    }
+
+    /// deny /t/a/x run with `exec…` (rule 0, after exec); audit /t/a/ (rule 1, at the hook);
+    /// audit /t/a/ run with `get…` (rule 2, after exec).
+    static let args = evaluator([
+        (.exec(paths: [.exact("/t/a/x")], args: "^exec( |$)"), .everyone, .deny),
+        (.exec(paths: [.prefix("/t/a/")], args: nil), .everyone, .audit),
+        (.exec(paths: [.prefix("/t/a/")], args: "^get"), .everyone, .audit),
+    ])
+
+    @Test func anArgumentDenialKillsAfterTheHooksAudit() {
+        let e = Self.predict(.exec("/t/a/x", arguments: ["exec", "pod"]), Self.args)
+        #expect(e.outcome == .killed)
+        let hook = Report(target: .exec(path: "/t/a/x"), decision: .audit(rules: [1]))
+        let after = Report(target: .execDone(path: "/t/a/x"), decision: .deny(rules: [0]))
+        #expect(e.reports == [hook, after])
+        #expect(e.mismatches(Observation(outcome: .killed, reports: [hook, after], dropped: 0)).isEmpty)
+        // EPERM from execve is another outcome; a hook's denial is another report.
+        #expect(!e.mismatches(Observation(outcome: .execDenied, reports: [hook, after], dropped: 0)).isEmpty)
+        let atHook = Report(target: .exec(path: "/t/a/x"), decision: .deny(rules: [0]))
+        #expect(!e.mismatches(Observation(outcome: .killed, reports: [hook, atHook], dropped: 0)).isEmpty)
+        #expect(!e.mismatches(Observation(outcome: .killed, reports: [after], dropped: 0)).isEmpty)
+        #expect(e.mismatches(Observation(outcome: .killed, reports: [after], dropped: 1)).isEmpty)
+        #expect(!e.mismatches(Observation(outcome: .killed, reports: [], dropped: 1)).isEmpty)
+    }
+
+    @Test func anExecAuditedAtTheHookAndAfterItIsReportedTwice() {
+        let e = Self.predict(.exec("/t/a/y", arguments: ["get", "pods"]), Self.args)
+        #expect(e.outcome == .ran)
+        #expect(e.audited)
+        let both = [
+            Report(target: .exec(path: "/t/a/y"), decision: .audit(rules: [1])),
+            Report(target: .execDone(path: "/t/a/y"), decision: .audit(rules: [2])),
+        ]
+        #expect(e.reports == both)
+        #expect(e.mismatches(Observation(outcome: .ran, reports: both, dropped: 0)).isEmpty)
+        #expect(!e.mismatches(Observation(outcome: .ran, reports: [both[0]], dropped: 0)).isEmpty)
+        // Without matching arguments: the hook's audit only.
+        let plain = Self.predict(.exec("/t/a/y", arguments: ["x"]), Self.args)
+        #expect(plain.reports == [both[0]])
+        #expect(!plain.mismatches(Observation(outcome: .ran, reports: both, dropped: 0)).isEmpty)
+    }
+
+    @Test func theCallerIsTheSelftestOrBashWithTheEventsUIDAndCgroup() {
+        let event = SelftestEvent.exec("/t/a/x", arguments: ["get", "pods"], uid: 1000, cgroup: "/pcd-jobs/7")
+        let command = Self.launcher.command(event)
+        #expect(command.path == SelftestLauncher.setpriv)
+        #expect(command.arguments.suffix(7) == ["/bin/bash", "-c", SelftestLauncher.bashScript, "true", "/t/a/x", "get", "pods"])
+        let bash = Self.launcher.caller(event)
+        #expect(bash.executable == Array("/usr/bin/bash".utf8) && bash.uid == 1000)
+        #expect(bash.arguments == ["-c", SelftestLauncher.bashScript, "true", "/t/a/x", "get", "pods"])
+        #expect(bash.cgroup == Array("/pcd-jobs/7".utf8))
+        let root = SelftestEvent.exec("/t/a/x", arguments: ["exec"])
+        #expect(Self.launcher.command(root).path == "/t/a/x" && Self.launcher.command(root).arguments == ["exec"])
+        let selftest = Self.launcher.caller(root)
+        #expect(selftest.executable == Array("/opt/portcullis".utf8) && selftest.uid == 0)
+        #expect(selftest.arguments == Self.launcher.arguments && selftest.cgroup == Array("/".utf8))
+    }
+
+    @Test func aCallerConditionIsDecidedAtTheHook() {
+        // deny /t/b/ to bash callers in a pcd.slice unit, but uid 1001.
+        let e = Self.evaluator([
+            (
+                .exec(paths: [.prefix("/t/b/")], args: nil),
+                Subject(executables: [.regex("/bash$")], units: ["pcd.slice"], except: [Subject(uids: [1001])]),
+                .deny
+            )
+        ])
+        let inSlice = "/pcd.slice/pcd-web.service"
+        #expect(Self.predict(.exec("/t/b/x", uid: 1000, cgroup: inSlice), e).outcome == .execDenied)
+        #expect(Self.predict(.exec("/t/b/x", uid: 1000, cgroup: inSlice), e).reports.first?.target == .exec(path: "/t/b/x"))
+        #expect(Self.predict(.exec("/t/b/x", uid: 1001, cgroup: inSlice), e).outcome == .ran)
+        #expect(Self.predict(.exec("/t/b/x", uid: 1000, cgroup: "/pcd-jobs/7"), e).outcome == .ran)
+        #expect(Self.predict(.exec("/t/b/x", uid: 0, cgroup: inSlice), e).outcome == .ran)  // the selftest is no bash
+    }
+
+    @Test func aToolsCapabilityIsDecidedInItsCgroup() {
+        let e = Self.evaluator([
+            (
+                .capability([Tool.Kind.ip.capability]),
+                Subject(units: ["pcd-web.service"], cgroups: [.regex("^/pcd-jobs/[0-9]+$")]), .deny
+            )
+        ])
+        let ip = { (cgroup: String) in
+            Self.predict(.tool(Self.ip, arguments: ["link", "set", "lo", "mtu", "1400"], uid: 0, cgroup: cgroup), e)
+        }
+        #expect(ip("/pcd.slice/pcd-web.service/worker").outcome == .capabilityDenied)
+        #expect(ip("/pcd-jobs/7").outcome == .capabilityDenied)
+        #expect(ip("/pcd.slice/pcd-db.service").outcome == .ran)
+        #expect(ip("/").outcome == .ran)
     }
 }
