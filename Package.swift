@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "CFuzzDriver"),
         .executableTarget(
             name: "PortcullisFuzz", dependencies: ["CFuzzDriver", "PortcullisPolicy", "PortcullisCompiler"]),
-        .target(name: "PortcullisSelftest", dependencies: ["PortcullisCompiler", "PortcullisPolicy"]),
+        .target(name: "PortcullisSelftest", dependencies: ["PortcullisCompiler", "PortcullisPolicy", "PortcullisRegex"]),
         // The differential selftest's spawn into a cgroup (clone3 with CLONE_INTO_CGROUP).
         .target(name: "CSelftestSpawn"),
         .executableTarget(

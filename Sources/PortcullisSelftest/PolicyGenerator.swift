@@ -1,4 +1,5 @@
 import PortcullisPolicy
+import PortcullisRegex
 
 /// Random policies over a ScratchTree: exec rules on exact, prefix and regex paths,
 /// with argument conditions and caller subjects; capability rules for everyone or
@@ -33,7 +34,7 @@ struct PolicyGenerator {
         if rng.chance(50) {
             let again = !execPaths.isEmpty && rng.chance(40)
             // An argument condition narrows the rule: its paths are broader as a rule.
-            let args = action != .allow && rng.chance(again ? 80 : 35) ? rng.pick(Self.execArgumentRegexes) : nil
+            let args = rng.chance(again ? 80 : 35) ? rng.pick(Self.execArgumentRegexes) : nil
             let paths =
                 again
                 ? rng.pick(execPaths)
@@ -41,10 +42,7 @@ struct PolicyGenerator {
                     ? [.prefix(tree.root + rng.pick(["/", "/a", "/a/", "/b/", "/l/"]))]
                     : patterns(&rng, count: 1 + rng.below(2))
             execPaths.append(paths)
-            // An exec allow is an exception of its policy's path rules: no conditions of its own.
-            guard action != .allow else {
-                return Rule(operation: .exec(paths: paths, args: nil), subject: .everyone, action: action, source: source)
-            }
+            // An allow with conditions silences its policy only where they hold (pc_rules.h).
             let caller = rng.chance(45) ? callerSubject(&rng) : .everyone
             return Rule(operation: .exec(paths: paths, args: args), subject: caller, action: action, source: source)
         }
@@ -173,12 +171,5 @@ struct PolicyGenerator {
     }
 
     /// `literal` as a regular expression matching exactly it.
-    static func escape(_ literal: String) -> String {
-        var out = ""
-        for ch in literal {
-            if "\\.^$|()[]{}*+?".contains(ch) { out.append("\\") }
-            out.append(ch)
-        }
-        return out
-    }
+    static func escape(_ literal: String) -> String { RegexPattern.escape(literal) }
 }
