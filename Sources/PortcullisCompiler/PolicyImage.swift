@@ -15,6 +15,12 @@ public struct PolicyImage: Sendable, Equatable {
     public static let lineWords = ABI.lineWords
     public var lineCount: Int { words.count / ABI.lineWords }
 
+    /// Whether some subject has a condition (pc_has_subjects): only then do tasks need
+    /// records and views computed for this image.
+    public var hasSubjects: Bool {
+        [ABI.Header.subjectExeDFA, ABI.Header.subjectArgsDFA, ABI.Header.subjectCgroupDFA].contains { self[$0] != 0 }
+    }
+
     /// The generation number the image carries.
     public var generation: UInt64 {
         UInt64(words[ABI.Header.generationHigh]) << 32 | UInt64(words[ABI.Header.generationLow])

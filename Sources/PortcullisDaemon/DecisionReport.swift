@@ -28,7 +28,7 @@ struct DecisionReport {
             },
             process: Decision.Process(
                 pid: event.pid, tgid: event.tgid, uid: event.uid, comm: event.comm,
-                exe: Self.readlink("/proc/\(event.tgid)/exe") ?? "", cgroupID: event.cgroupID,
+                exe: event.executable ?? Self.readlink("/proc/\(event.tgid)/exe") ?? "", cgroupID: event.cgroupID,
                 unit: Self.unit(of: event.tgid)),
             target: Self.target(event))
     }

@@ -28,6 +28,8 @@ public struct DecisionEvent: Sendable, Hashable {
     public var mountFlags: UInt64?
     /// The path could not be read whole, and the decision failed closed.
     public var pathUnreadable: Bool
+    /// The acting task's executable as its record kept it at the decision (nil: unknown).
+    public var executable: String?
     /// exec: decided once the exec had completed (a rule with an argument condition,
     /// at sched_process_exec); a denied program was killed before its first instruction.
     public var afterExec: Bool
@@ -65,6 +67,8 @@ public struct DecisionEvent: Sendable, Hashable {
         mountFlags = isMount ? e.mount_flags : nil
         pathUnreadable = e.flags & UInt32(PC_EVENT_PATH_UNREADABLE) != 0
         afterExec = e.flags & UInt32(PC_EVENT_EXEC_DONE) != 0
+        let exe = Self.string(e.exe)
+        executable = exe.isEmpty ? nil : exe
     }
 
     /// A NUL-terminated C char array as a String (invalid UTF-8 repaired).

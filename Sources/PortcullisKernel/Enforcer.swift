@@ -133,12 +133,15 @@ public final class Enforcer: @unchecked Sendable {
     ) throws(BPFError) {
         let map = try ImageMap(image, beforeFill: beforeFill)
         defer { close(map.fd) }
-        TaskSeeder.createMissingRecords(tasksFD: tasks)
+        // Without subject conditions no task needs a view (pc_task_compute does nothing):
+        // the /proc scan and the iterator are skipped. A later image with them seeds then.
+        let seeding = image.hasSubjects
+        if seeding { TaskSeeder.createMissingRecords(tasksFD: tasks) }
         var pending = UInt32(PC_IMAGE_PENDING)
         var fd = map.fd
         try check("staging the policy image", bpf_map_update_elem(imageSlot, &pending, &fd, UInt64(BPF_ANY)))
         do throws(BPFError) {
-            try TaskSeeder.runIterator(linkPath: pins.link("pc_seed"))
+            if seeding { try TaskSeeder.runIterator(linkPath: pins.link("pc_seed")) }
         } catch {
             bpf_map_delete_elem(imageSlot, &pending)
             throw error
@@ -150,7 +153,7 @@ public final class Enforcer: @unchecked Sendable {
         try check("installing the policy image", swapped)
         // Views the pending pass could not write (a generation of the active one's
         // parity, a task that appeared meanwhile) are computed now.
-        try TaskSeeder.runIterator(linkPath: pins.link("pc_seed"))
+        if seeding { try TaskSeeder.runIterator(linkPath: pins.link("pc_seed")) }
     }
 
     /// The generation of the image in force, if any (after a restart: the last daemon's).

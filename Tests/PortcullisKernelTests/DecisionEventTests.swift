@@ -27,8 +27,10 @@ import Testing
             e.uid = 1000
             Self.setString(&e.comm, "bash")
             Self.setString(&e.path, "/usr/bin/kubectl")
+            Self.setString(&e.exe, "/usr/bin/bash")
         }
         let event = try #require(bytes.withUnsafeBytes { DecisionEvent(bytes: $0) })
+        #expect(event.executable == "/usr/bin/bash")
         #expect(event.hook == .exec)
         #expect(event.decision == .deny)
         #expect(event.rule == 3)
@@ -38,6 +40,19 @@ import Testing
         #expect(event.path == "/usr/bin/kubectl")
         #expect(event.capability == nil)
         #expect(!event.pathUnreadable)
+        #expect(!event.afterExec)
+    }
+
+    @Test func aKillAfterExecDecodes() throws {
+        let bytes = Self.record { e in
+            e.hook = UInt32(PC_HOOK_EXEC.rawValue)
+            e.decision = UInt32(PC_ACTION_DENY.rawValue)
+            e.flags = UInt32(PC_EVENT_EXEC_DONE)
+            Self.setString(&e.path, "/usr/bin/kubectl")
+        }
+        let event = try #require(bytes.withUnsafeBytes { DecisionEvent(bytes: $0) })
+        #expect(event.afterExec && !event.pathUnreadable)
+        #expect(event.executable == nil)
     }
 
     @Test func failClosedCapableAndShortRecords() throws {

@@ -76,7 +76,17 @@ static __always_inline struct pc_event *pc_event_start(void *image, __u32 hook, 
 	e->capability = 0;
 	e->flags = 0;
 	e->path[0] = 0;
+	e->exe[0] = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	/* The executable as the task's record keeps it: the process may be gone before userspace reads /proc. */
+	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
+	if (!task || (task->exe.flags & (PC_TEXT_KNOWN | PC_TEXT_CUT)) != PC_TEXT_KNOWN)
+		return e;
+	__u32 length = task->exe.length;
+	if (length < PC_TASK_TEXT_MAX && !bpf_probe_read_kernel(e->exe, PC_TASK_TEXT_MAX, task->exe.data))
+		e->exe[length & (PC_TASK_TEXT_MAX - 1)] = 0;
+	else
+		e->exe[0] = 0;
 	return e;
 }
 

@@ -90,7 +90,7 @@ echo "echo-tool (ELF): 'my secret' is killed; 'audit-me please' runs and is audi
 
 deny=(MESSAGE_ID="$DECISION_DENY" PORTCULLIS_DECISION=deny PORTCULLIS_HOOK=sched_process_exec)
 wait_until 5 daemon_logged "${deny[@]}" PORTCULLIS_PATH=/usr/local/bin/echo-tool PORTCULLIS_POLICY=exec-conditions \
-    PORTCULLIS_LINE=8
+    PORTCULLIS_LINE=8 PORTCULLIS_EXE=/usr/local/bin/echo-tool
 daemon_logged "${deny[@]}" PORTCULLIS_POLICY=exec-conditions PORTCULLIS_LINE=6 ||
     fail "no sched_process_exec denial for kubectl exec"
 daemon_logged "${deny[@]}" PORTCULLIS_POLICY=no-kubectl-delete || fail "no denial from the seed-style policy"

@@ -397,6 +397,7 @@ struct pc_event {
 	char fstype[32];                /* PC_HOOK_MOUNT */
 	char source[256];               /* PC_HOOK_MOUNT: as given to mount(2) */
 	char path[PC_EVENT_PATH_MAX];   /* exec: the program's canonical path; mount: the target */
+	char exe[PC_TASK_TEXT_MAX + 1]; /* the acting task's executable, as its record keeps it ("": unknown or cut) */
 };
 
 #define PC_EVENT_RING_BYTES (4 * 1024 * 1024)
