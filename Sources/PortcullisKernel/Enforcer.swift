@@ -158,16 +158,7 @@ public final class Enforcer: @unchecked Sendable {
 
     /// The generation of the image in force, if any (after a restart: the last daemon's).
     public func installedGeneration() -> UInt64? {
-        var slot: UInt32 = 0
-        var innerID: UInt32 = 0
-        guard bpf_map_lookup_elem(imageSlot, &slot, &innerID) == 0, innerID != 0 else { return nil }
-        let inner = bpf_map_get_fd_by_id(innerID)
-        guard inner >= 0 else { return nil }
-        defer { close(inner) }
-        var line: UInt32 = 0
-        var words = [UInt32](repeating: 0, count: PolicyImage.lineWords)
-        guard bpf_map_lookup_elem(inner, &line, &words) == 0 else { return nil }
-        return UInt64(words[Int(PC_HDR_GEN_HI.rawValue)]) << 32 | UInt64(words[Int(PC_HDR_GEN_LO.rawValue)])
+        (try? ActiveImage.words(slotFD: imageSlot, lineLimit: 1)).flatMap(ActiveImage.generation)
     }
 
     /// The kernel's ids of the attached programs, by name, read from the link pins.

@@ -40,9 +40,10 @@ public struct PinnedStatus: Sendable {
             if let id = Enforcer.programID(linkPin: pins.link(name)) { programIDs[name] = id }
         }
         let image = try PinnedMap(pins.map("pc_image"))
-        let words = try Self.activeImage(slot: image)
+        let words = try ActiveImage.words(slotFD: image.fd)
+        withExtendedLifetime(image) {}
         let header = { (word: pc_header_word) in words.indices.contains(Int(word.rawValue)) ? words[Int(word.rawValue)] : 0 }
-        let generation = words.isEmpty ? nil : UInt64(header(PC_HDR_GEN_HI)) << 32 | UInt64(header(PC_HDR_GEN_LO))
+        let generation = ActiveImage.generation(words)
         let ruleCount = Int(header(PC_HDR_RULE_COUNT))
         let table = Int(header(PC_HDR_RULES))
         let ruleWords = Int(PC_RULE_WORDS.rawValue)
@@ -58,31 +59,6 @@ public struct PinnedStatus: Sendable {
             programIDs: programIDs, generation: generation, ruleCount: ruleCount, ruleKeys: keys,
             hits: try Self.hits(PinnedMap(pins.map("pc_hits"))),
             statistics: try EventStatistics.read(PinnedMap(pins.map("pc_stats"))))
-    }
-
-    /// The words of the image in the slot, or none.
-    static func activeImage(slot: PinnedMap) throws(BPFError) -> [UInt32] {
-        var key: UInt32 = 0
-        var innerID: UInt32 = 0
-        let found = bpf_map_lookup_elem(slot.fd, &key, &innerID)
-        withExtendedLifetime(slot) {}
-        guard found == 0, innerID != 0 else { return [] }
-        let inner = bpf_map_get_fd_by_id(innerID)
-        guard inner >= 0 else { throw BPFError("opening the policy image map (id \(innerID))") }
-        defer { close(inner) }
-        var info = bpf_map_info()
-        var length = UInt32(MemoryLayout<bpf_map_info>.size)
-        try check("reading the policy image map's size", bpf_obj_get_info_by_fd(inner, &info, &length))
-        let lineWords = Int(PC_LINE_WORDS)
-        var words = [UInt32](repeating: 0, count: Int(info.max_entries) * lineWords)
-        for line in 0..<info.max_entries {
-            var index = line
-            let rc = words.withUnsafeMutableBufferPointer { buffer in
-                bpf_map_lookup_elem(inner, &index, buffer.baseAddress! + Int(line) * lineWords)
-            }
-            try check("reading line \(line) of the policy image", rc)
-        }
-        return words
     }
 
     /// Every entry of pc_hits, summed over CPUs.
