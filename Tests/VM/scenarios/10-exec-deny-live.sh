@@ -19,7 +19,7 @@ YAML
 cp policy.yaml policies/forbidden.yaml
 
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1 PORTCULLIS_RULE_COUNT=1
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1 PORTCULLIS_RULE_COUNT=1
 
 prog_id() { bpftool prog show name pc_exec | sed -n 's/^\([0-9]*\): lsm.*/\1/p'; }
 id=$(prog_id)

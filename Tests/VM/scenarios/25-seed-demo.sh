@@ -20,7 +20,7 @@ echo "# /etc/policies.d: $(cd /etc/policies.d && echo *)"
 "$PORTCULLIS" run >daemon.log 2>&1 &
 DAEMON_PID=$!
 journal_has() { journalctl --no-pager -o json "$1" | has_entry - "${@:2}"; }
-wait_until 60 journal_has MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_RULE_COUNT=3
+wait_until "$START_SECONDS" journal_has MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_RULE_COUNT=3
 
 show() {
     echo "\$ $*"

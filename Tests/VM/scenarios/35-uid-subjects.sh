@@ -30,7 +30,7 @@ done
 grep -q "^audit" explain-1001.txt || fail "explain --uid 1001 did not predict an audit"
 
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_RULE_COUNT=3
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_RULE_COUNT=3
 
 # setpriv --ruid N: real uid N, effective uid 0, so every capability is kept.
 expect_ok ip link set lo mtu 1400

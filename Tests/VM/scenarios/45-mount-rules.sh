@@ -36,7 +36,7 @@ spec:
       action: audit
 YAML
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
 
 out=$(mount --bind /srv/src /mnt/protected/x 2>&1) && fail "bind mount onto a protected target succeeded"
 echo "denied: mount --bind /srv/src /mnt/protected/x ($out)"

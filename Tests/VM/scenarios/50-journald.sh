@@ -60,7 +60,7 @@ spec:
 YAML
 
 NOTIFY_SOCKET=$SCRATCH/notify.sock WATCHDOG_USEC=1000000 start_daemon policies
-wait_until 60 has_entry notify.log READY=1 "STATUS=generation 1 applied: 1 policy, 1 rule from 1 file"
+wait_until "$START_SECONDS" has_entry notify.log READY=1 "STATUS=generation 1 applied: 1 policy, 1 rule from 1 file"
 expect_eperm /usr/local/bin/forbidden-tool
 echo "READY=1 with STATUS= after generation 1; forbidden-tool denied"
 
@@ -136,8 +136,8 @@ echo "SIGTERM: STOPPING=1, 'stopping' in the journal, exit status 0"
 # installs its own compilation of the directory as generation 3.
 rm policies/20-broken.yaml
 start_daemon policies --log-target json
-wait_until 60 daemon_logged MESSAGE_ID="$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START=adopted PORTCULLIS_GENERATION=2
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=3 PRIORITY=6 \
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START=adopted PORTCULLIS_GENERATION=2
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=3 PRIORITY=6 \
     "MESSAGE=generation 3 applied: 1 policy, 1 rule from 1 file"
 pid=$DAEMON_PID
 stop_daemon

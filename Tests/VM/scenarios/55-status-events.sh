@@ -24,7 +24,7 @@ grep -q "nothing is pinned" status.out || fail "status did not say nothing is pi
 echo "no pins: status exits non-zero and says nothing is pinned"
 
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
 
 # Follow decisions. The client is connected once it receives a denial: deny
 # until it has one, counting every denial for the hit counts below.

@@ -20,7 +20,7 @@ spec:
       action: deny
 YAML
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
 
 expect_ok /usr/local/bin/watched-tool
 expect_ok ip link set lo mtu 1400

@@ -23,7 +23,7 @@ mkdir -p /sys/fs/bpf/portcullis/abi-1/maps
 bpftool map create /sys/fs/bpf/portcullis/abi-1/maps/old type array key 4 value 4 entries 1 name old
 
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
 expect_eperm /usr/local/bin/forbidden-tool
 daemon_logged MESSAGE_ID="$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START=attached || fail "expected a fresh attachment"
 wait_until 5 test ! -e /sys/fs/bpf/portcullis/abi-1
@@ -49,7 +49,7 @@ echo "after SIGKILL: still denied"
 
 mv daemon.log daemon-1.log
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=2
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=2
 daemon_logged MESSAGE_ID="$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START=adopted PORTCULLIS_GENERATION=1 ||
     fail "the restart did not adopt the pins"
 [[ $(prog_ids) == "$ids" ]] || fail "program ids changed on adoption: $ids -> $(prog_ids)"
@@ -64,7 +64,7 @@ echo "after SIGTERM: still denied"
 bpftool map update pinned $pins/maps/pc_meta key 0 0 0 0 value 1 2 3 4 5 6 7 8
 mv daemon.log daemon-2.log
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=3
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=3
 daemon_logged MESSAGE_ID="$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START=upgraded || fail "the other build was not replaced"
 new_ids=$(prog_ids)
 [[ $(wc -w <<<"$new_ids") == 9 ]] || fail "expected 9 programs after the upgrade, got: $new_ids"

@@ -26,7 +26,7 @@ for step in compile fill swap; do
     policy deny-a tool-a > policies/a.yaml
     mv daemon.log "daemon-before-$step.log" 2>/dev/null || true
     start_daemon policies --test-hold "$step"
-    wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
+    wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
     before=$(last_generation)
     expect_eperm /usr/local/bin/tool-a
     expect_ok /usr/local/bin/tool-b
@@ -48,7 +48,7 @@ for step in compile fill swap; do
 
     mv daemon.log "daemon-held-$step.log"
     start_daemon policies
-    wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_POLICIES=deny-b
+    wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_POLICIES=deny-b
     expect_ok /usr/local/bin/tool-a
     expect_eperm /usr/local/bin/tool-b
     [[ $(generation_in_kernel) == "$(last_generation)" ]] || fail "status and the daemon disagree on the generation"

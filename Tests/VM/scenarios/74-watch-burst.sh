@@ -9,7 +9,7 @@ mkdir -m 0755 policies
 for i in $(seq 0 9); do install -m 0755 /usr/bin/true /usr/local/bin/final-$i; done
 install -m 0755 /usr/bin/true /usr/local/bin/early-3
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
 
 # 2,500 atomic replacements (write a temporary file, rename it over the policy)
 # spread over 10 files: create + close-write + moved-from + moved-to, 10,000
@@ -60,14 +60,14 @@ rollout_compiles=$(( $(last_generation) - before ))
 echo "1,000-file rollout: $rollout_compiles generation(s)"
 (( rollout_compiles <= 5 )) || fail "the rollout took $rollout_compiles generations"
 rm policies/rollout-*.yaml
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_RULE_COUNT=10
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_RULE_COUNT=10
 stop_daemon >/dev/null
 
 # Overflow: a queue of 64 events, a stopped daemon, 400 events; then it reads.
 echo 64 > /proc/sys/fs/inotify/max_queued_events
 mv daemon.log daemon-1.log
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
 kill -STOP "$DAEMON_PID"
 for i in $(seq 0 99); do
     printf 'apiVersion: portcullis/v1alpha1\nkind: Policy\nmetadata: { name: o%s }\nspec:\n  rules:\n    - exec: { path: /usr/local/bin/early-3 }\n      action: deny\n' "$i" > policies/.o$i.tmp

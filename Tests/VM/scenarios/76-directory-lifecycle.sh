@@ -21,7 +21,7 @@ only_denied() { # only_denied TOOL: TOOL is denied, every other tool runs
 mkdir -m 0755 policies
 policy deny-a tool-a > policies/a.yaml
 start_daemon policies
-wait_until 60 only_denied a
+wait_until "$START_SECONDS" only_denied a
 rm -rf policies
 wait_until 10 daemon_logged MESSAGE_ID=0faa8aa3caa44b478817f6329b510227 PORTCULLIS_GENERATION=1
 only_denied a || fail "the directory's deletion lost enforcement"
@@ -51,7 +51,7 @@ policy deny-b tool-b > v2/b.yaml
 ln -s v1 policies
 mv daemon.log daemon-1.log
 start_daemon policies
-wait_until 60 only_denied a
+wait_until "$START_SECONDS" only_denied a
 ln -s v2 policies.tmp
 mv -T policies.tmp policies
 wait_until 5 only_denied b
@@ -69,7 +69,7 @@ ln -s ..v1 policies/..data
 ln -s ..data/x.yaml policies/x.yaml
 mv daemon.log daemon-2.log
 start_daemon policies
-wait_until 60 only_denied c
+wait_until "$START_SECONDS" only_denied c
 ln -s ..v2 policies/..data_tmp
 mv -T policies/..data_tmp policies/..data
 wait_until 5 only_denied d

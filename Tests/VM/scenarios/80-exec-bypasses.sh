@@ -22,7 +22,7 @@ spec:
       action: deny
 YAML
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED"
 
 expect_eperm /srv/tools/forbidden
 echo "baseline: /srv/tools/forbidden denied"

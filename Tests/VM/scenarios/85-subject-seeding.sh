@@ -51,7 +51,7 @@ spec:
       action: deny
 YAML
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
 last_is() { [[ $(tail -n 1 "$1") == "$2" ]]; }
 wait_until 5 last_is probe.log eperm
 first_denied=$(grep -n -m 1 eperm probe.log | cut -d: -f1)

@@ -108,7 +108,7 @@ explain 0 mount --cgroup / --source /a --target /b --flags bind
 echo "explain predicts: CAP_NET_ADMIN denied in pc-test.service and below, CAP_CHOWN in system.slice but pc-ok.service, bind mounts in /jobs"
 
 start_daemon policies
-wait_until 60 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
 
 # (iii) Seeding: the old probe, in the cgroup since before the daemon, never exec'd since.
 wait_until 10 last_is probe-old.log eperm
