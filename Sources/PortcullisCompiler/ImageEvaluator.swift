@@ -52,8 +52,7 @@ public struct ImageEvaluator: Sendable {
         let dfa = Int(image[ABI.Header.execDFA])
         guard dfa != 0 else { return ExecSteps(atHook: .allow) }
         guard path.count < ABI.pathMax else { return ExecSteps(atHook: .denyUnreadable) }
-        let callerSubjects = image[ABI.Header.execConditions] & ABI.ExecConditions.caller != 0
-            ? subjects(of: caller) : SubjectSet()
+        let callerSubjects = callerSubjects(of: caller)
         let hook = Conditions(mode: .skip, caller: callerSubjects)
         let atHook = decide(lists: [walk(dfa: dfa, over: path), identity.map(inodeAccepts) ?? 0], hook)
         guard atHook.strength < 2, image[ABI.Header.execConditions] & ABI.ExecConditions.args != 0 else {
@@ -75,6 +74,11 @@ public struct ImageEvaluator: Sendable {
         return decide(lists: [walk(dfa: Int(image[ABI.Header.execDFA]), over: path), identity.map(inodeAccepts) ?? 0], check)
     }
 
+    /// pc_exec_when_init: the caller's subjects, read only when some exec rule has a caller condition.
+    func callerSubjects(of task: Task) -> SubjectSet {
+        image[ABI.Header.execConditions] & ABI.ExecConditions.caller != 0 ? subjects(of: task) : SubjectSet()
+    }
+
     /// pc_rules.h's struct pc_exec_when: what a rule's conditions are checked against.
     struct Conditions {
         enum Mode { case skip, met, check }
@@ -91,8 +95,7 @@ public struct ImageEvaluator: Sendable {
         let dfa = Int(image[ABI.Header.execDFA])
         guard dfa != 0 else { return .allow }
         guard path.count < ABI.pathMax else { return .denyUnreadable }
-        let callerSubjects = image[ABI.Header.execConditions] & ABI.ExecConditions.caller != 0
-            ? subjects(of: task) : SubjectSet()
+        let callerSubjects = callerSubjects(of: task)
         let met = Conditions(mode: .met, caller: callerSubjects)
         let decision = decide(lists: [walk(dfa: dfa, over: path), identity.map(inodeAccepts) ?? 0], met)
         return decision.strength == 2 ? decision : .allow
