@@ -17,6 +17,7 @@
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include "pc_task_view.h"
+#include "pc_subjects.h"
 
 SEC("iter/task")
 int pc_seed(struct bpf_iter__task *ctx)
@@ -24,9 +25,12 @@ int pc_seed(struct bpf_iter__task *ctx)
 	struct task_struct *t = ctx->task;
 	if (!t)
 		return 0;
+	__u32 slot = PC_IMAGE_PENDING;
 	void *image = pc_image_pending();
-	if (!image)
+	if (!image) {
+		slot = PC_IMAGE_ACTIVE;
 		image = pc_image_get();
+	}
 	if (!image || !pc_has_subjects(image))
 		return 0;
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, t, 0, 0);
@@ -46,6 +50,6 @@ int pc_seed(struct bpf_iter__task *ctx)
 	}
 	__u64 generation = pc_generation(image);
 	if (task->views[generation & 1].generation != generation)
-		pc_task_compute(image, task);
+		pc_task_compute(task, slot);
 	return 0;
 }

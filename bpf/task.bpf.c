@@ -13,6 +13,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "pc_task_view.h"
+#include "pc_subjects.h"
 #include "pc_rules.h"
 #include "pc_events.h"
 #include "pc_inodes.h"
@@ -124,9 +125,10 @@ static __noinline void pc_exec_args_decide(void *image, struct pc_task *task, st
 {
 	__u64 generation = pc_generation(image);
 	struct pc_task_view *view = &task->views[generation & 1];
-	if (view->generation == generation)
-		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-			when->args[i] = view->subjects[i];
+	int known = view->generation == generation; /* else a swap came between the lookups: fail closed */
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		when->args[i] = known ? view->subjects[i] : ~0u;
+	when->args_unknown = !known;
 	__u32 action, rule;
 	int unreadable = 0;
 	if (staged && task->exec_lists.generation == generation && task->exec_lists.count <= PC_EXEC_LISTS_MAX)
@@ -171,8 +173,10 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 	if (image && (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ARGS))
 		when = pc_exec_caller(image); /* before this exec's texts replace the caller's */
 	pc_cgroup_read(task);
-	pc_task_compute(image, task);
-	pc_task_compute(pc_image_pending(), task);
+	task->views[0].generation = 0; /* the texts changed: no view holds until computed again */
+	task->views[1].generation = 0;
+	pc_task_compute(task, PC_IMAGE_ACTIVE);
+	pc_task_compute(task, PC_IMAGE_PENDING);
 	if (when)
 		pc_exec_args_decide(image, task, bprm, when, staged);
 	return 0;

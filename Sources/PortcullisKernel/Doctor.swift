@@ -24,7 +24,12 @@ public enum Doctor {
         ("sched_process_exec", "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF),
     ]
 
+    /// The checks, and the verifier's cost of each program when the test attach loaded them.
     public static func run(lsmFile: String = "/sys/kernel/security/lsm") -> [Check] {
+        runMeasuring(lsmFile: lsmFile).checks
+    }
+
+    public static func runMeasuring(lsmFile: String = "/sys/kernel/security/lsm") -> (checks: [Check], verifier: [VerifierCost]) {
         var checks: [Check] = []
         let lsms = readFile(lsmFile)?.split(separator: ",").map(String.init) ?? []
         checks.append(
@@ -43,8 +48,9 @@ public enum Doctor {
                 remedy: btf ? nil : "use a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian's are)"))
         if btf { checks += hookChecks() }
         checks.append(bpffsCheck())
-        checks.append(attachCheck())
-        return checks
+        let (attach, verifier) = attachCheck()
+        checks.append(attach)
+        return (checks, verifier)
     }
 
     /// The `lsm=` boot parameter that adds bpf and keeps every LSM already active, in order.
@@ -78,34 +84,37 @@ public enum Doctor {
             remedy: mounted ? nil : "mount -t bpf bpf /sys/fs/bpf (systemd mounts it at boot)")
     }
 
-    /// Loads and attaches every program (no policy, no pins), then detaches them.
-    static func attachCheck() -> Check {
+    /// Loads and attaches every program (no policy, no pins), then detaches them;
+    /// what verifying each program cost.
+    static func attachCheck() -> (Check, [VerifierCost]) {
         let object: OpaquePointer
         do {
             object = try openEmbeddedObject()
         } catch {
-            return Check(name: "test attach", ok: false, detail: "\(error)", remedy: nil)
+            return (Check(name: "test attach", ok: false, detail: "\(error)", remedy: nil), [])
         }
         defer { bpf_object__close(object) }
         let rc = bpf_object__load(object)
+        let loaded = VerifierReport.boottime()
         guard rc == 0 else {
-            return Check(
+            return (Check(
                 name: "test attach", ok: false, detail: "\(BPFError("loading the programs", code: -rc))",
-                remedy: "run as root; if root is refused too, the host forbids BPF-LSM programs (lockdown or a hardening policy)")
+                remedy: "run as root; if root is refused too, the host forbids BPF-LSM programs (lockdown or a hardening policy)"), [])
         }
+        let costs = VerifierReport.costs(of: object, programs: Enforcer.programs, finished: loaded)
         var attached = 0
         for name in Enforcer.programs {
             guard let program = bpf_object__find_program_by_name(object, name),
                 let link = bpf_program__attach(program)
             else {
-                return Check(
+                return (Check(
                     name: "test attach", ok: false, detail: "\(BPFError("attaching \(name)"))",
-                    remedy: "check that bpf is in /sys/kernel/security/lsm")
+                    remedy: "check that bpf is in /sys/kernel/security/lsm"), costs)
             }
             bpf_link__destroy(link)
             attached += 1
         }
-        return Check(name: "test attach", ok: true, detail: "\(attached) programs loaded, attached and detached", remedy: nil)
+        return (Check(name: "test attach", ok: true, detail: "\(attached) programs loaded, attached and detached", remedy: nil), costs)
     }
 
     /// The first `lines` lines of a file, without the final newline.

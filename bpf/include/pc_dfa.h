@@ -26,16 +26,27 @@ struct pc_walk {
 	struct pc_dfa dfa;
 };
 
+/*
+ * Reads the DFA's header at `at`; -1 when there is none or it is malformed (a
+ * valid DFA has none of these words 0: offset 0 is the image header). Each
+ * word is checked as soon as it is read: past this function every field is an
+ * unknown non-zero word, so the verifier meets one state at the walk, not one
+ * for each combination of lookups that found nothing (6.1 verifies the
+ * loop's callback again for each).
+ */
 static __always_inline int pc_dfa_read(void *image, __u32 at, struct pc_dfa *dfa)
 {
 	if (!at)
 		return -1;
-	dfa->class_count = pc_word(image, at + PC_DFA_CLASS_COUNT);
-	dfa->state_count = pc_word(image, at + PC_DFA_STATE_COUNT);
-	dfa->classes = pc_word(image, at + PC_DFA_CLASSES);
-	dfa->transitions = pc_word(image, at + PC_DFA_TRANSITIONS);
-	dfa->accepts = pc_word(image, at + PC_DFA_ACCEPTS);
-	if (!dfa->class_count || !dfa->state_count)
+	if (!(dfa->class_count = pc_word(image, at + PC_DFA_CLASS_COUNT)))
+		return -1;
+	if (!(dfa->state_count = pc_word(image, at + PC_DFA_STATE_COUNT)))
+		return -1;
+	if (!(dfa->classes = pc_word(image, at + PC_DFA_CLASSES)))
+		return -1;
+	if (!(dfa->transitions = pc_word(image, at + PC_DFA_TRANSITIONS)))
+		return -1;
+	if (!(dfa->accepts = pc_word(image, at + PC_DFA_ACCEPTS)))
 		return -1;
 	return 0;
 }
@@ -76,6 +87,8 @@ static __always_inline __u32 pc_dfa_walk(void *image, __u32 dfa_at, const char *
 	if (pc_dfa_read(image, dfa_at, &walk.dfa))
 		return 0;
 	walk.state = pc_word(image, dfa_at + PC_DFA_START);
+	if (walk.state == PC_DFA_DEAD)
+		return 0;
 	bpf_loop(PC_PATH_MAX, pc_walk_step, &walk, 0);
 	*state = walk.state;
 	if (walk.state == PC_DFA_DEAD)

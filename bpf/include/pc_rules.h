@@ -21,6 +21,7 @@ enum pc_args_mode {
 
 struct pc_exec_when {
 	__u32 mode;
+	__u32 args_unknown; /* PC_ARGS_CHECK: `args` could not be computed: every deny's condition holds, no allow's */
 	pc_subject_set caller; /* the calling task's subjects (uid and exceptions applied) */
 	pc_subject_set args;   /* PC_ARGS_CHECK: the subjects the new program's arguments make it */
 };
@@ -50,6 +51,7 @@ static __always_inline void pc_subjects_acting(void *image, __u32 *set)
 static __always_inline void pc_exec_when_init(void *image, __u32 mode, struct pc_exec_when *when)
 {
 	when->mode = mode;
+	when->args_unknown = 0;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 		when->caller[i] = 0;
 		when->args[i] = 0;
@@ -167,7 +169,7 @@ static long pc_rules_step(__u32 i, struct pc_rules_ref *ref)
 		} else if (mode != PC_ARGS_MET) {
 			if (!pc_policy_add(walk->later, policy))
 				walk->later_full = 1;
-			if (mode == PC_ARGS_CHECK && pc_set_has(when->args, args - 1))
+			if (mode == PC_ARGS_CHECK && !when->args_unknown && pc_set_has(when->args, args - 1))
 				pc_policy_add(walk->quiet, policy);
 		}
 		return 0;

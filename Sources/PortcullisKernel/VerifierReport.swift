@@ -1,0 +1,41 @@
+import CBPF
+import Glibc
+
+/// What the kernel's verifier spent on each program of a loaded object: the
+/// instructions it walked (`verified_insns`) and how long the load took.
+public struct VerifierCost: Sendable, Equatable {
+    public var program: String
+    public var verifiedInstructions: UInt32
+    /// From this program's load to the next one's (or to the end of the object's load).
+    public var loadNanoseconds: UInt64
+}
+
+enum VerifierReport {
+    /// The cost of each program of `object`, loaded at `started` and done at `finished`
+    /// (CLOCK_BOOTTIME, as the kernel's `load_time`). The kernel stamps a program when its
+    /// load begins, before verifying it, so a program's time runs to the next program's stamp.
+    static func costs(of object: OpaquePointer, programs: [String], finished: UInt64) -> [VerifierCost] {
+        var loaded: [(name: String, instructions: UInt32, loadTime: UInt64)] = []
+        for name in programs {
+            guard let program = bpf_object__find_program_by_name(object, name) else { continue }
+            var info = bpf_prog_info()
+            var length = UInt32(MemoryLayout<bpf_prog_info>.size)
+            guard bpf_obj_get_info_by_fd(bpf_program__fd(program), &info, &length) == 0 else { continue }
+            loaded.append((name, info.verified_insns, info.load_time))
+        }
+        let stamps = loaded.map(\.loadTime).sorted()
+        return loaded.map { entry in
+            let next = stamps.first { $0 > entry.loadTime } ?? finished
+            return VerifierCost(
+                program: entry.name, verifiedInstructions: entry.instructions,
+                loadNanoseconds: next > entry.loadTime ? next - entry.loadTime : 0)
+        }
+    }
+
+    /// Now, on the clock the kernel stamps program loads with.
+    static func boottime() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}
