@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""The loads of scripts/bench-hooks, run in the guest with portcullis' programs
+and the floor attached and kernel.bpf_stats_enabled=1.
+
+usage: hooks.py LABEL N_EXEC N_MMAP N_CAPABLE LIBRARY
+
+Runs each load, reads run_time_ns and run_cnt of every program before and
+after it (bpftool prog show --json), and prints one markdown table: per load
+and program, the calls, the calls per operation, ns per call, the floor's
+(the empty program on the same hook) ns per call, and the ratio; then the
+whole exec path, ours against the floor's. Timings, never asserted.
+"""
+import json
+import mmap
+import os
+import socket
+import subprocess
+import sys
+import time
+
+OURS = ["pc_exec", "pc_mmap_exec", "pc_mprotect_exec", "pc_exec_done", "pc_task_alloc",
+        "pc_capable", "pc_mount", "pc_move_mount"]
+
+
+def key(name):
+    """The hook's part of a program name, as the kernel keeps it (15 characters)."""
+    return name[:15][3:]
+
+
+def stats():
+    """(prefix, hook key) -> (run_time_ns, run_cnt) of every pc_ and fl_ program."""
+    out = subprocess.run(["bpftool", "prog", "show", "--json"], check=True,
+                         capture_output=True, text=True).stdout
+    result = {}
+    for prog in json.loads(out):
+        name = prog.get("name", "")
+        if name[:3] in ("pc_", "fl_"):
+            result[name[:3], key(name)] = (prog.get("run_time_ns", 0), prog.get("run_cnt", 0))
+    return result
+
+
+def measure(load, n, stray=None):
+    """(prefix, hook key) -> (Δrun_time_ns, Δrun_cnt) over load(n), less stray's."""
+    before = stats()
+    load(n)
+    after = stats()
+    stray = stray or {}
+    return {k: tuple(after[k][i] - before.get(k, (0, 0))[i] - stray.get(k, (0, 0))[i] for i in (0, 1))
+            for k in after}
+
+
+def exec_load(n):
+    for _ in range(n):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.execv("/bin/true", ["true"])
+            finally:
+                os._exit(127)
+        _, status = os.waitpid(pid, 0)
+        if status != 0:
+            sys.exit(f"/bin/true failed: wait status {status}")
+
+
+def mmap_load(library):
+    def load(n):
+        with open(library, "rb") as f:
+            for _ in range(n):
+                mmap.mmap(f.fileno(), 0, flags=mmap.MAP_PRIVATE,
+                          prot=mmap.PROT_READ | mmap.PROT_EXEC).close()
+    return load
+
+
+def capable_load(n):
+    name = socket.gethostname()
+    for _ in range(n):
+        socket.sethostname(name)
+
+
+def main():
+    label, n_exec, n_mmap, n_capable, library = sys.argv[1], *map(int, sys.argv[2:5]), sys.argv[5]
+    loads = [("exec", f"fork+exec /bin/true", n_exec, exec_load),
+             ("mmap", f"mmap PROT_EXEC {library}", n_mmap, mmap_load(library)),
+             ("capable", "sethostname (CAP_SYS_ADMIN)", n_capable, capable_load)]
+    print(f"hooks: {label}")
+    print("| load | program | calls | per op | ns/call | floor ns/call | ratio |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    # What reading the statistics itself adds (bpftool's exec, mappings and
+    # capability checks), taken off every load's figures.
+    stray = measure(lambda n: None, 0)
+    for load_name, what, n, load in loads:
+        started = time.monotonic()
+        delta = measure(load, n, stray)
+        seconds = time.monotonic() - started
+        path = floor_path = 0.0
+        for name in OURS:
+            ours, floor = delta.get(("pc_", key(name)), (0, 0)), delta.get(("fl_", key(name)), (0, 0))
+            if ours[1] < n / 10:  # a hook this load is not about
+                continue
+            ns, floor_ns = ours[0] / ours[1], floor[0] / floor[1] if floor[1] else float("nan")
+            per_op = ours[1] / n
+            path += ns * per_op
+            floor_path += floor_ns * floor[1] / n
+            print(f"| {load_name} | {name} | {ours[1]} | {per_op:.2f} | {ns:.0f} | {floor_ns:.0f} | "
+                  f"{ns / floor_ns:.2f} |")
+        if load_name == "exec":
+            print(f"| exec | whole exec path (ns per exec) | {n} execs | | {path:.0f} | {floor_path:.0f} | "
+                  f"{path / floor_path:.2f} |")
+        print(f"hooks: {label}: load {load_name}: {what}, {n} times, {seconds:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

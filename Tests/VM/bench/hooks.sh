@@ -1,0 +1,36 @@
+# Benchmark (issue 10): what each portcullis program costs per call, as a
+# ratio to empty BPF-LSM programs on the same hooks (the floor), under four
+# policy sets. Run by scripts/bench-hooks inside the VM, which builds the floor
+# and the policy sets into .build-bench first; never a pass/fail test.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+build=$(cd "$(dirname "$0")/../../.." && pwd)/.build-bench
+. "$build/settings" # N_EXEC N_MMAP N_CAPABLE SETS
+library=/usr/lib/x86_64-linux-gnu/libbpf.so.1 # the floor loader's; no rule names it
+kernel=$(uname -r)
+
+sysctl -qw kernel.bpf_stats_enabled=1
+echo "hooks: kernel $kernel"
+doctor=$("$PORTCULLIS" doctor) || { echo "$doctor"; fail "portcullis doctor failed"; }
+grep '^verifier:' <<<"$doctor" | sed 's/^/hooks: /'
+
+"$build/floor-loader" "$build/floor.bpf.o" >floor.log 2>&1 &
+floor_pid=$!
+wait_until 60 grep -q '^floor: attached' floor.log
+
+for set in $SETS; do
+    rm -rf policies daemon.log
+    cp -r "$build/policies/$set" policies
+    chmod 0755 policies
+    started=$EPOCHSECONDS
+    start_daemon policies
+    wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+    rules=$("$VM_TESTS/entries" --messages daemon.log | grep -o 'generation 1 applied: .*' || true)
+    echo "hooks: set $set: first generation after $((EPOCHSECONDS - started)) s: ${rules:-?}"
+    python3 "$VM_TESTS/bench/hooks.py" "$kernel, policy set $set" "$N_EXEC" "$N_MMAP" "$N_CAPABLE" "$library"
+    has_entry daemon.log MESSAGE_ID="$DECISION_DENY" && fail "the loads were denied under $set"
+    stop_daemon >/dev/null
+    "$PORTCULLIS" disarm >/dev/null
+done
+kill "$floor_pid"
