@@ -8,7 +8,10 @@ Runs each load, reads run_time_ns and run_cnt of every program before and
 after it (bpftool prog show --json), and prints one markdown table: per load
 and program, the calls, the calls per operation, ns per call, the floor's
 (the empty program on the same hook) ns per call, and the ratio; then the
-whole exec path, ours against the floor's. Timings, never asserted.
+whole exec path, ours against the floor's. Each load runs 5% of N to warm up,
+then N in 5 rounds; each figure is the median over the rounds, and a ratio is
+the median of the rounds' ratios (ours and the floor's in the same round, so
+a stall of the host weighs on both). Timings, never asserted.
 """
 import json
 import mmap
@@ -17,7 +20,9 @@ import socket
 import subprocess
 import sys
 import time
+from statistics import median
 
+ROUNDS = 5  # each figure is the median over these rounds; a ratio pairs ours and the floor's of one round
 OURS = ["pc_exec", "pc_mmap_exec", "pc_mprotect_exec", "pc_exec_done", "pc_task_alloc",
         "pc_capable", "pc_mount", "pc_move_mount"]
 
@@ -77,6 +82,10 @@ def capable_load(n):
         socket.sethostname(name)
 
 
+def row(load_name, name, calls, per_op, ns, floor_ns, ratio):
+    print(f"| {load_name} | {name} | {calls} | {per_op} | {ns:.0f} | {floor_ns:.0f} | {ratio:.2f} |")
+
+
 def main():
     label, n_exec, n_mmap, n_capable, library = sys.argv[1], *map(int, sys.argv[2:5]), sys.argv[5]
     loads = [("exec", f"fork+exec /bin/true", n_exec, exec_load),
@@ -86,27 +95,32 @@ def main():
     print("| load | program | calls | per op | ns/call | floor ns/call | ratio |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     # What reading the statistics itself adds (bpftool's exec, mappings and
-    # capability checks), taken off every load's figures.
+    # capability checks), taken off every round's figures.
     stray = measure(lambda n: None, 0)
     for load_name, what, n, load in loads:
         started = time.monotonic()
-        delta = measure(load, n, stray)
+        load(max(n // 20, 1))  # warm-up: the programs' code translated, caches filled
+        per_round = n // ROUNDS
+        rounds = [measure(load, per_round, stray) for _ in range(ROUNDS)]
         seconds = time.monotonic() - started
-        path = floor_path = 0.0
+        paths = [(0.0, 0.0)] * ROUNDS  # per round: (our whole exec path, the floor's), ns per exec
         for name in OURS:
-            ours, floor = delta.get(("pc_", key(name)), (0, 0)), delta.get(("fl_", key(name)), (0, 0))
-            if ours[1] < n / 10:  # a hook this load is not about
+            ours = [r.get(("pc_", key(name)), (0, 0)) for r in rounds]
+            floor = [r.get(("fl_", key(name)), (0, 0)) for r in rounds]
+            calls = sum(c for _, c in ours)
+            if calls < n / 10:  # a hook this load is not about
                 continue
-            ns, floor_ns = ours[0] / ours[1], floor[0] / floor[1] if floor[1] else float("nan")
-            per_op = ours[1] / n
-            path += ns * per_op
-            floor_path += floor_ns * floor[1] / n
-            print(f"| {load_name} | {name} | {ours[1]} | {per_op:.2f} | {ns:.0f} | {floor_ns:.0f} | "
-                  f"{ns / floor_ns:.2f} |")
+            ns = [t / c if c > 0 else float("nan") for t, c in ours]
+            floor_ns = [t / c if c > 0 else float("nan") for t, c in floor]
+            paths = [(p + ours[i][0] / per_round, f + floor[i][0] / per_round) for i, (p, f) in enumerate(paths)]
+            row(load_name, name, calls, f"{calls / (per_round * ROUNDS):.2f}", median(ns), median(floor_ns),
+                median([a / b for a, b in zip(ns, floor_ns)]))
         if load_name == "exec":
-            print(f"| exec | whole exec path (ns per exec) | {n} execs | | {path:.0f} | {floor_path:.0f} | "
-                  f"{path / floor_path:.2f} |")
-        print(f"hooks: {label}: load {load_name}: {what}, {n} times, {seconds:.0f} s")
+            row(load_name, "whole exec path (ns per exec)", f"{per_round * ROUNDS} execs", "",
+                median([p for p, _ in paths]), median([f for _, f in paths]),
+                median([p / f for p, f in paths]))
+        print(f"hooks: {label}: load {load_name}: {what}, {ROUNDS} rounds of {per_round} after "
+              f"{max(n // 20, 1)} to warm up, {seconds:.0f} s")
 
 
 if __name__ == "__main__":
