@@ -66,7 +66,7 @@ static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm,
 	text->length = length;
 }
 
-/* A frame of its own: with pc_subjects_refresh before it, the call chain stays within 512 bytes. */
+/* A frame of its own: the verifier's 512-byte stack budget is for a whole call chain. */
 static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 {
 	__u32 zero = 0, length = 0, lists[2] = { 0, 0 };
@@ -75,6 +75,7 @@ static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 	if (!path)
 		return image ? -EPERM : 0; /* cannot happen; fail closed all the same */
 	if (image) {
+		pc_refresh_for_callers(image);
 		int verdict = pc_exec_check(image, pc_word(image, PC_HDR_EXEC_DFA), bprm->file, PC_HOOK_EXEC, 1,
 					    PC_ARGS_SKIP, path, &length, lists);
 		if (verdict)
@@ -92,6 +93,5 @@ int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return pc_verdict(ret);
-	pc_subjects_refresh(); /* the caller's subjects, for caller conditions */
 	return pc_verdict(pc_exec_decide(bprm));
 }

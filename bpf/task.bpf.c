@@ -23,6 +23,24 @@
 /* Longest argv[0] looked through for the start of the arguments. */
 #define PC_ARGV0_MAX 256
 
+struct pc_argv0_scan {
+	const char *text;
+	__u32 length;
+	__u32 first; /* the NUL after argv[0] */
+};
+
+/* Byte i of the arguments: the first NUL ends argv[0] (bpf_loop: verified once, not per byte). */
+static long pc_argv0_step(__u32 i, struct pc_argv0_scan *scan)
+{
+	if (i >= scan->length)
+		return 1;
+	if (scan->text[i & (PC_PATH_MAX - 1)] == 0) {
+		scan->first = i;
+		return 1;
+	}
+	return 0;
+}
+
 /* Keeps argv[1..] of the current image (its memory from arg_start to arg_end) in `args`. */
 static __always_inline void pc_keep_args(struct task_struct *p, struct pc_task_text *args)
 {
@@ -38,13 +56,9 @@ static __always_inline void pc_keep_args(struct task_struct *p, struct pc_task_t
 	    bpf_probe_read_user(buf->data, length & (PC_PATH_MAX - 1) ?: PC_PATH_MAX, (void *)start))
 		return; /* unknown: matches every argument condition */
 	/* Skip argv[0] (at most PC_ARGV0_MAX bytes); the final NUL ends the text. */
-	__u32 first = PC_ARGV0_MAX;
-	for (__u32 i = 0; i < PC_ARGV0_MAX && i < length; i++) {
-		if (buf->data[i & (PC_PATH_MAX - 1)] == 0) {
-			first = i;
-			break;
-		}
-	}
+	struct pc_argv0_scan scan = { .text = buf->data, .length = length, .first = PC_ARGV0_MAX };
+	bpf_loop(PC_ARGV0_MAX, pc_argv0_step, &scan, 0);
+	__u32 first = scan.first;
 	if (first >= PC_ARGV0_MAX)
 		return;
 	__u32 from = first + 1 < length ? first + 1 : length;
@@ -157,7 +171,10 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!task)
 		return 0;
-	pc_subjects_refresh(); /* the caller's view, current before this exec's texts replace its own */
+	void *image = pc_image_get();
+	int args_rules = image && (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ARGS);
+	if (args_rules)
+		pc_refresh_for_callers(image); /* the caller's view, current before this exec's texts replace its own */
 	int staged = task->exec_exe.flags & PC_TEXT_STAGED;
 	if (staged) {
 		task->exe = task->exec_exe;
@@ -168,10 +185,8 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 	}
 	task->exec_exe.flags = 0;
 	pc_keep_args(p, &task->args);
-	void *image = pc_image_get();
-	struct pc_exec_when *when = 0;
-	if (image && (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ARGS))
-		when = pc_exec_caller(image); /* before this exec's texts replace the caller's */
+	/* The caller's subjects, from its view: only recomputing below replaces them. */
+	struct pc_exec_when *when = args_rules ? pc_exec_caller(image) : 0;
 	pc_cgroup_read(task);
 	task->views[0].generation = 0; /* the texts changed: no view holds until computed again */
 	task->views[1].generation = 0;

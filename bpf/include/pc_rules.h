@@ -11,6 +11,7 @@
 #include "pc_subjects.h"
 #include "pc_uids.h"
 #include "pc_excepts.h"
+#include "pc_task_view.h"
 
 /* What to make of a rule's argument condition. */
 enum pc_args_mode {
@@ -45,6 +46,17 @@ static __always_inline void pc_subjects_acting(void *image, __u32 *set)
 	pc_subjects_current(image, set);
 	pc_subjects_for_uid(image, set);
 	pc_subjects_except(image, set);
+}
+
+/*
+ * Before exec rules are decided: the caller's view made current (its cgroup
+ * may have changed), when some exec rule has a condition on the caller; no
+ * other exec decision reads the caller's subjects.
+ */
+static __always_inline void pc_refresh_for_callers(void *image)
+{
+	if (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_CALLER)
+		pc_subjects_refresh();
 }
 
 /* Prepares `when` for `mode`. */
