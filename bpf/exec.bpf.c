@@ -75,7 +75,6 @@ static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 	if (!path)
 		return image ? -EPERM : 0; /* cannot happen; fail closed all the same */
 	if (image) {
-		pc_refresh_for_callers(image);
 		int verdict = pc_exec_check(image, pc_word(image, PC_HDR_EXEC_DFA), bprm->file, PC_HOOK_EXEC, 1,
 					    PC_ARGS_SKIP, path, &length, lists);
 		if (verdict)
@@ -93,5 +92,9 @@ int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return pc_verdict(ret);
+	/* Here, not in pc_exec_decide: each has a frame of its own within the 512-byte budget. */
+	void *image = pc_image_get();
+	if (image)
+		pc_refresh_for_callers(image);
 	return pc_verdict(pc_exec_decide(bprm));
 }

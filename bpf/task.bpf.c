@@ -158,6 +158,12 @@ static __noinline void pc_exec_args_decide(void *image, struct pc_task *task, st
 		bpf_send_signal(SIGKILL);
 }
 
+/* Whether `image` (NULL: none) has unit or cgroup conditions. */
+static __always_inline int pc_cgroup_conditions(void *image)
+{
+	return image && pc_word(image, PC_HDR_SUBJECT_CGROUP_DFA);
+}
+
 /* The caller's subjects, before this exec recomputes them (a frame of its own: the stack budget). */
 static __noinline struct pc_exec_when *pc_exec_caller(void *image)
 {
@@ -187,7 +193,14 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 	pc_keep_args(p, &task->args);
 	/* The caller's subjects, from its view: only recomputing below replaces them. */
 	struct pc_exec_when *when = args_rules ? pc_exec_caller(image) : 0;
-	pc_cgroup_read(task);
+	/*
+	 * The cgroup path only matters to images with cgroup conditions. Else the
+	 * record keeps the path and id it had, a consistent pair: a later image
+	 * with such conditions reads the path again once the id differs
+	 * (pc_subjects_refresh).
+	 */
+	if (pc_cgroup_conditions(image) || pc_cgroup_conditions(pc_image_pending()))
+		pc_cgroup_read(task);
 	task->views[0].generation = 0; /* the texts changed: no view holds until computed again */
 	task->views[1].generation = 0;
 	pc_task_compute(task, PC_IMAGE_ACTIVE);
