@@ -1,3 +1,4 @@
+# vm: fresh-boot (doctor's test attach must find nothing loaded or pinned, and leave nothing)
 # portcullis doctor on a kernel that can enforce: every check passes, and the
 # test attach leaves nothing behind.
 set -euo pipefail
