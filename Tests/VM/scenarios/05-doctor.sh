@@ -1,3 +1,4 @@
+# vm: fresh-boot (doctor's test attach must find nothing loaded or pinned, and leave nothing)
 # portcullis doctor on a kernel that can enforce: every check passes, the
 # test attach leaves nothing behind, and no program costs the verifier more
 # than its budget (issue 10: at most 300,000 instructions in all, on 6.1 too,
