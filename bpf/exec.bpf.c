@@ -66,7 +66,7 @@ static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm,
 	text->length = length;
 }
 
-/* A frame of its own: with pc_subjects_refresh before it, the call chain stays within 512 bytes. */
+/* A frame of its own: the verifier's 512-byte stack budget is for a whole call chain. */
 static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 {
 	__u32 zero = 0, length = 0, lists[2] = { 0, 0 };
@@ -92,6 +92,9 @@ int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return pc_verdict(ret);
-	pc_subjects_refresh(); /* the caller's subjects, for caller conditions */
+	/* Here, not in pc_exec_decide: each has a frame of its own within the 512-byte budget. */
+	void *image = pc_image_get();
+	if (image)
+		pc_refresh_for_callers(image);
 	return pc_verdict(pc_exec_decide(bprm));
 }

@@ -24,6 +24,7 @@ static __noinline int pc_mmap_decide(struct file *file, unsigned long prot)
 	__u32 dfa = pc_word(image, PC_HDR_EXEC_DFA);
 	if (!dfa)
 		return 0;
+	pc_refresh_for_callers(image);
 	__u32 zero = 0, length, lists[2];
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	if (!path)
@@ -39,6 +40,5 @@ int BPF_PROG(pc_mmap_exec, struct file *file, unsigned long reqprot, unsigned lo
 		return pc_verdict(ret);
 	if (!file || !(prot & PROT_EXEC))
 		return 0;
-	pc_subjects_refresh(); /* the caller's subjects, for caller conditions */
 	return pc_verdict(pc_mmap_decide(file, prot));
 }

@@ -16,11 +16,35 @@
 
 typedef __u32 pc_rule_set[PC_SUBJECT_WORDS];
 
-/* set &= (no-condition rules | the rules whose DFA at `dfa` accepts text[0, length)). */
+/*
+ * One mount decision's state. It lives in a per-CPU map, not on the stack:
+ * the verifier does not track what is written to a map value, so the sets
+ * are one state whichever conditions and flags matched (on the stack, 6.1's
+ * verifier walked the rest once per combination of them).
+ */
+struct pc_mount_state {
+	__u32 table, count, rules;
+	__u32 action, decider;
+	__u32 pass;
+	__u32 uncertain; /* the mount could not be read whole: no allow applies (fail closed) */
+	__u32 pad;
+	pc_rule_set candidates;
+	pc_subject_set subjects;
+	pc_rule_set silenced;
+	pc_rule_set scratch; /* one condition's passing rules, one flag's requiring rules */
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_mount_state);
+} pc_mount_state_scratch SEC(".maps");
+
+/* st->candidates &= (no-condition rules | the rules whose DFA at `dfa` accepts text[0, length)). */
 static __always_inline void pc_mount_condition(void *image, __u32 dfa, __u32 none_at, const char *text, __u32 length,
-					       int match_all, __u32 *set)
+					       int match_all, struct pc_mount_state *st)
 {
-	pc_rule_set pass;
+	__u32 *pass = st->scratch, *set = st->candidates;
 	pc_set_read(image, none_at, pass);
 	if (dfa) {
 		if (match_all) {
@@ -59,16 +83,10 @@ static long pc_canonical_step(__u32 i, void *ctx)
 	return 0;
 }
 
+/* What the loop callback gets (on the stack: pointers cannot be kept in a map). */
 struct pc_mount_pick {
 	void *image;
-	__u32 table, count, rules;
-	__u32 action, decider;
-	/* Whole 8-byte slots: 6.1's verifier refuses a 4-byte read of a slot spilled as 8 bytes. */
-	__u64 pass;
-	__u64 uncertain; /* the mount could not be read whole: no allow applies (fail closed) */
-	pc_rule_set candidates;
-	pc_subject_set subjects;
-	pc_rule_set silenced;
+	struct pc_mount_state *st;
 };
 
 /*
@@ -80,7 +98,9 @@ struct pc_mount_pick {
  */
 static long pc_mount_pick_step(__u32 m, void *ctx)
 {
-	struct pc_mount_pick *pick = ctx;
+	struct pc_mount_pick *ref = ctx;
+	struct pc_mount_state *pick = ref->st;
+	void *image = ref->image;
 	if (m >= pick->count || m >= PC_MOUNT_RULE_MAX)
 		return 1;
 	__u32 word = (m / 32) & (PC_SUBJECT_WORDS - 1), bit = 1u << (m % 32);
@@ -88,20 +108,20 @@ static long pc_mount_pick_step(__u32 m, void *ctx)
 		return 0;
 	__u32 at = pick->table + m * PC_MOUNT_RULE_WORDS;
 	if (pick->pass == 0) {
-		__u32 subject = pc_word(pick->image, at + 1);
+		__u32 subject = pc_word(image, at + 1);
 		if (!(pick->subjects[(subject / 32) & (PC_SUBJECT_WORDS - 1)] & (1u << (subject % 32)))) {
 			pick->candidates[word] &= ~bit;
 			return 0;
 		}
-		__u32 silences = pick->uncertain ? 0 : pc_word(pick->image, at + 2);
+		__u32 silences = pick->uncertain ? 0 : pc_word(image, at + 2);
 		if (silences)
-			pc_subjects_add(pick->image, silences, pick->silenced);
+			pc_subjects_add(image, silences, pick->silenced);
 		return 0;
 	}
 	if (pick->silenced[word] & bit)
 		return 0;
-	__u32 rule = pc_word(pick->image, at);
-	__u32 a = pc_word(pick->image, pick->rules + rule * PC_RULE_WORDS + PC_RULE_ACTION);
+	__u32 rule = pc_word(image, at);
+	__u32 a = pc_word(image, pick->rules + rule * PC_RULE_WORDS + PC_RULE_ACTION);
 	if (a > pick->action) {
 		pick->action = a;
 		pick->decider = rule;
@@ -118,6 +138,13 @@ static __always_inline int pc_source_is_canonical(const char *text, __u32 length
 	return scan.canonical;
 }
 
+/* Whether the active image has mount rules. */
+static __always_inline int pc_mount_rules(void)
+{
+	void *image = pc_image_get();
+	return image && pc_word(image, PC_HDR_MOUNT);
+}
+
 /* `detached`: the new mount API, whose target, source and type are unknown here and so match every condition. */
 static __noinline int pc_mount_decide(const char *dev_name, const struct path *target, const char *type,
 					   unsigned long flags, int detached)
@@ -131,7 +158,8 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	__u32 zero = 0;
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	struct pc_mount_buf *buf = bpf_map_lookup_elem(&pc_mount_scratch, &zero);
-	if (!path || !buf)
+	struct pc_mount_state *st = bpf_map_lookup_elem(&pc_mount_state_scratch, &zero);
+	if (!path || !buf || !st)
 		return -EPERM;
 
 	/* bpf_d_path is not allowed in move_mount: a detached tree's target is unreadable too. */
@@ -145,48 +173,45 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	if (t <= 0)
 		buf->fstype[0] = 0;
 
-	/* The candidates are kept in `pick` from the start: one set less on the stack. */
-	struct pc_mount_pick pick = {
-		.image = image,
-		.table = pc_word(image, mount + PC_MOUNT_RULES),
-		.count = pc_word(image, mount + PC_MOUNT_RULE_COUNT),
-		.rules = pc_word(image, PC_HDR_RULES),
-		.action = PC_ACTION_NONE,
-		.decider = PC_RULE_NONE,
-		.pass = 0,
-	};
-	__u32 *candidates = pick.candidates;
+	st->table = pc_word(image, mount + PC_MOUNT_RULES);
+	st->count = pc_word(image, mount + PC_MOUNT_RULE_COUNT);
+	st->rules = pc_word(image, PC_HDR_RULES);
+	st->action = PC_ACTION_NONE;
+	st->decider = PC_RULE_NONE;
+	st->pass = 0;
+	__u32 *candidates = st->candidates;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
 		candidates[i] = ~0u;
 	__u32 any = pc_word(image, mount + PC_MOUNT_ANY);
 	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_TARGET_DFA), any, path->data, target_length,
-			   unreadable, candidates);
+			   unreadable, st);
 	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_SOURCE_DFA), any ? any + PC_SUBJECT_WORDS : 0,
 			   buf->source, source_length,
-			   detached || (s > 0 && !pc_source_is_canonical(buf->source, source_length)), candidates);
+			   detached || (s > 0 && !pc_source_is_canonical(buf->source, source_length)), st);
 	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_FSTYPE_DFA),
-			   pc_word(image, mount + PC_MOUNT_NO_FSTYPE), buf->fstype, fstype_length, detached, candidates);
+			   pc_word(image, mount + PC_MOUNT_NO_FSTYPE), buf->fstype, fstype_length, detached, st);
 	__u32 flag_sets = pc_word(image, mount + PC_MOUNT_FLAG_SETS);
 	for (int f = 0; f < PC_MOUNT_FLAG_COUNT; f++) {
 		if (flags & pc_mount_flag_bit(f))
 			continue;
-		pc_rule_set required;
+		__u32 *required = st->scratch;
 		pc_set_read(image, flag_sets + f * PC_SUBJECT_WORDS, required);
 		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
 			candidates[i] &= ~required[i];
 	}
 
 	/* Among the matching mount rules whose subject the task is, the strongest action. */
-	pc_subjects_current(image, pick.subjects);
-	pc_subjects_for_uid(image, pick.subjects);
-	pc_subjects_except(image, pick.subjects);
+	pc_subjects_current(image, st->subjects);
+	pc_subjects_for_uid(image, st->subjects);
+	pc_subjects_except(image, st->subjects);
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-		pick.silenced[i] = 0;
-	pick.uncertain = detached || unreadable || (s > 0 && !pc_source_is_canonical(buf->source, source_length));
+		st->silenced[i] = 0;
+	st->uncertain = detached || unreadable || (s > 0 && !pc_source_is_canonical(buf->source, source_length));
+	struct pc_mount_pick pick = { .image = image, .st = st };
 	bpf_loop(PC_MOUNT_RULE_MAX, pc_mount_pick_step, &pick, 0);
-	pick.pass = 1;
+	st->pass = 1;
 	bpf_loop(PC_MOUNT_RULE_MAX, pc_mount_pick_step, &pick, 0);
-	__u32 action = pick.action, decider = pick.decider;
+	__u32 action = st->action, decider = st->decider;
 	if (action == PC_ACTION_NONE)
 		return 0;
 	struct pc_event *e = pc_event_start(image, PC_HOOK_MOUNT, action, decider);
@@ -208,6 +233,8 @@ int BPF_PROG(pc_mount, const char *dev_name, const struct path *path, const char
 {
 	if (ret)
 		return pc_verdict(ret);
+	if (!pc_mount_rules())
+		return 0;
 	pc_subjects_refresh();
 	return pc_verdict(pc_mount_decide(dev_name, path, type, flags, 0));
 }
@@ -224,6 +251,8 @@ int BPF_PROG(pc_move_mount, const struct path *from_path, const struct path *to_
 {
 	if (ret)
 		return pc_verdict(ret);
+	if (!pc_mount_rules())
+		return 0;
 	pc_subjects_refresh();
 	return pc_verdict(pc_mount_decide(0, to_path, 0, PC_MS_BIND | PC_MS_MOVE, 1));
 }

@@ -24,6 +24,7 @@ static __noinline int pc_mprotect_decide(struct vm_area_struct *vma, unsigned lo
 	void *image = pc_image_get();
 	if (!image)
 		return 0;
+	pc_refresh_for_callers(image);
 	struct pc_exec_when *when = pc_exec_when_get(image, pc_mapping_args_mode());
 	__u32 rule;
 	__u32 lists[1] = { pc_inode_accepts(image, file) };
@@ -42,6 +43,5 @@ int BPF_PROG(pc_mprotect_exec, struct vm_area_struct *vma, unsigned long reqprot
 		return pc_verdict(ret);
 	if (!(prot & PROT_EXEC))
 		return 0;
-	pc_subjects_refresh(); /* the caller's subjects, for caller conditions */
 	return pc_verdict(pc_mprotect_decide(vma, prot));
 }

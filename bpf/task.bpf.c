@@ -23,6 +23,24 @@
 /* Longest argv[0] looked through for the start of the arguments. */
 #define PC_ARGV0_MAX 256
 
+struct pc_argv0_scan {
+	const char *text;
+	__u32 length;
+	__u32 first; /* the NUL after argv[0] */
+};
+
+/* Byte i of the arguments: the first NUL ends argv[0] (bpf_loop: verified once, not per byte). */
+static long pc_argv0_step(__u32 i, struct pc_argv0_scan *scan)
+{
+	if (i >= scan->length)
+		return 1;
+	if (scan->text[i & (PC_PATH_MAX - 1)] == 0) {
+		scan->first = i;
+		return 1;
+	}
+	return 0;
+}
+
 /* Keeps argv[1..] of the current image (its memory from arg_start to arg_end) in `args`. */
 static __always_inline void pc_keep_args(struct task_struct *p, struct pc_task_text *args)
 {
@@ -38,13 +56,9 @@ static __always_inline void pc_keep_args(struct task_struct *p, struct pc_task_t
 	    bpf_probe_read_user(buf->data, length & (PC_PATH_MAX - 1) ?: PC_PATH_MAX, (void *)start))
 		return; /* unknown: matches every argument condition */
 	/* Skip argv[0] (at most PC_ARGV0_MAX bytes); the final NUL ends the text. */
-	__u32 first = PC_ARGV0_MAX;
-	for (__u32 i = 0; i < PC_ARGV0_MAX && i < length; i++) {
-		if (buf->data[i & (PC_PATH_MAX - 1)] == 0) {
-			first = i;
-			break;
-		}
-	}
+	struct pc_argv0_scan scan = { .text = buf->data, .length = length, .first = PC_ARGV0_MAX };
+	bpf_loop(PC_ARGV0_MAX, pc_argv0_step, &scan, 0);
+	__u32 first = scan.first;
 	if (first >= PC_ARGV0_MAX)
 		return;
 	__u32 from = first + 1 < length ? first + 1 : length;
@@ -144,6 +158,12 @@ static __noinline void pc_exec_args_decide(void *image, struct pc_task *task, st
 		bpf_send_signal(SIGKILL);
 }
 
+/* Whether `image` (NULL: none) has unit or cgroup conditions. */
+static __always_inline int pc_cgroup_conditions(void *image)
+{
+	return image && pc_word(image, PC_HDR_SUBJECT_CGROUP_DFA);
+}
+
 /* The caller's subjects, before this exec recomputes them (a frame of its own: the stack budget). */
 static __noinline struct pc_exec_when *pc_exec_caller(void *image)
 {
@@ -157,7 +177,10 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!task)
 		return 0;
-	pc_subjects_refresh(); /* the caller's view, current before this exec's texts replace its own */
+	void *image = pc_image_get();
+	int args_rules = image && (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ARGS);
+	if (args_rules)
+		pc_refresh_for_callers(image); /* the caller's view, current before this exec's texts replace its own */
 	int staged = task->exec_exe.flags & PC_TEXT_STAGED;
 	if (staged) {
 		task->exe = task->exec_exe;
@@ -168,11 +191,16 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 	}
 	task->exec_exe.flags = 0;
 	pc_keep_args(p, &task->args);
-	void *image = pc_image_get();
-	struct pc_exec_when *when = 0;
-	if (image && (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ARGS))
-		when = pc_exec_caller(image); /* before this exec's texts replace the caller's */
-	pc_cgroup_read(task);
+	/* The caller's subjects, from its view: only recomputing below replaces them. */
+	struct pc_exec_when *when = args_rules ? pc_exec_caller(image) : 0;
+	/*
+	 * The cgroup path only matters to images with cgroup conditions. Else the
+	 * record keeps the path and id it had, a consistent pair: a later image
+	 * with such conditions reads the path again once the id differs
+	 * (pc_subjects_refresh).
+	 */
+	if (pc_cgroup_conditions(image) || pc_cgroup_conditions(pc_image_pending()))
+		pc_cgroup_read(task);
 	task->views[0].generation = 0; /* the texts changed: no view holds until computed again */
 	task->views[1].generation = 0;
 	pc_task_compute(task, PC_IMAGE_ACTIVE);

@@ -48,7 +48,8 @@ public final class Daemon: @unchecked Sendable {
         journal.write(
             .started(
                 directory: directory.path, start: enforcer.start.rawValue, pins: pins.directory,
-                inForce: generation, programIDs: (try? enforcer.programIDs()) ?? [:]))
+                inForce: generation, programIDs: (try? enforcer.programIDs()) ?? [:],
+                verifier: enforcer.verifierCosts))
     }
 
     /// Applies the directory once, then follows it (and SIGHUP) until SIGTERM

@@ -1,5 +1,6 @@
 import PortcullisJournal
 import PortcullisPolicy
+import PortcullisKernel
 
 /// The daemon's own entries in the audit trail (decisions are built in
 /// PortcullisJournal). Messages read like the lines of a log; the fields
@@ -7,20 +8,29 @@ import PortcullisPolicy
 extension JournalEntry {
     /// `start` says how the programs came to be enforcing: attached, adopted
     /// (pinned by an earlier daemon) or upgraded (another build's replaced).
+    /// `verifier` is what loading the programs cost (empty when they were adopted).
     static func started(
-        directory: String, start: String, pins: String, inForce: UInt64, programIDs: [String: UInt32]
+        directory: String, start: String, pins: String, inForce: UInt64, programIDs: [String: UInt32],
+        verifier: [VerifierCost] = []
     ) -> JournalEntry {
         let programs = programIDs.sorted { $0.key < $1.key }
         let generation = inForce == 0 ? "no generation in force" : "generation \(inForce) in force"
+        var fields: [(FieldName, String)] = [
+            (.policyDirectory, directory), (.programsStart, start), (.pins, pins),
+            (.generation, String(inForce)),
+            (.programIDs, programs.map { "\($0.key):\($0.value)" }.joined(separator: ",")),
+        ]
+        var loaded = ""
+        if !verifier.isEmpty {
+            let instructions = verifier.reduce(0) { $0 + UInt64($1.verifiedInstructions) }
+            let milliseconds = verifier.reduce(0) { $0 + $1.loadNanoseconds } / 1_000_000
+            loaded = "; \(instructions) instructions verified in \(milliseconds) ms"
+            fields += [(.verifiedInstructions, String(instructions)), (.loadMilliseconds, String(milliseconds))]
+        }
         return JournalEntry(
-            "started: programs \(start) (\(programs.map { "\($0.key) id \($0.value)" }.joined(separator: ", "))), "
+            "started: programs \(start) (\(programs.map { "\($0.key) id \($0.value)" }.joined(separator: ", ")))\(loaded), "
                 + "pinned in \(pins), \(generation); following \(directory)",
-            priority: .info, messageID: .daemonStarted,
-            fields: [
-                (.policyDirectory, directory), (.programsStart, start), (.pins, pins),
-                (.generation, String(inForce)),
-                (.programIDs, programs.map { "\($0.key):\($0.value)" }.joined(separator: ",")),
-            ])
+            priority: .info, messageID: .daemonStarted, fields: fields)
     }
 
     static func otherABIRemoved(_ pin: String) -> JournalEntry {

@@ -39,6 +39,8 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
     public static let signal = FieldName(known: "SIGNAL")
     public static let programsStart = FieldName(known: "PROGRAMS_START")
     public static let pins = FieldName(known: "PINS")
+    public static let verifiedInstructions = FieldName(known: "VERIFIED_INSNS")
+    public static let loadMilliseconds = FieldName(known: "LOAD_MS")
 
     // Where: the policy file an entry is about, and a place in a policy file.
     public static let policyFile = FieldName(known: "POLICY_FILE")
@@ -76,5 +78,6 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
         policyDirectory, signal, policyFile, file, line, column, field, hook, decision,
         ruleID, policy, pid, tgid, uid, comm, exe, cgroupID, unit, path, capability, mountSource,
         mountTarget, mountFSType, mountFlags, droppedCount, programsStart, pins, runtimeDirectory, step,
+        verifiedInstructions, loadMilliseconds,
     ]
 }

@@ -31,6 +31,8 @@ public final class Enforcer: @unchecked Sendable {
 
     public let pins: Pins
     public let start: Start
+    /// What verifying the programs cost when this Enforcer loaded them; empty when adopted.
+    public let verifierCosts: [VerifierCost]
     private let imageSlot: Int32
     private let events: Int32
     private let stats: Int32
@@ -43,8 +45,9 @@ public final class Enforcer: @unchecked Sendable {
             && Self.programs.allSatisfy { Pins.exists(pins.link($0)) }
         if pinned, (try? Self.pinnedBuild(pins)) == build {
             start = .adopted
+            verifierCosts = []
         } else {
-            try ProgramLoader.loadAndAttach(pins: pins, build: build)
+            verifierCosts = try ProgramLoader.loadAndAttach(pins: pins, build: build)
             start = pinned ? .upgraded : .attached
         }
         var fds: [Int32] = []

@@ -7,7 +7,8 @@ import PortcullisBPFObject
 /// is replaced by rename after the new link is attached: both run for a moment,
 /// neither is ever missing.
 enum ProgramLoader {
-    static func loadAndAttach(pins: Pins, build: UInt64) throws(BPFError) {
+    /// Returns what verifying each program cost.
+    static func loadAndAttach(pins: Pins, build: UInt64) throws(BPFError) -> [VerifierCost] {
         try pins.createDirectories()
         let object = try openEmbeddedObject()
         defer { bpf_object__close(object) }  // the pins keep programs and maps alive
@@ -19,6 +20,7 @@ enum ProgramLoader {
             try check("pinning map \(name)", bpf_map__set_pin_path(map, pins.map(name)))
         }
         try check("loading the BPF programs", bpf_object__load(object))
+        let costs = VerifierReport.costs(of: object, programs: Enforcer.programs, finished: VerifierReport.boottime())
 
         for name in Enforcer.programs {
             guard let program = bpf_object__find_program_by_name(object, name) else {
@@ -39,6 +41,7 @@ enum ProgramLoader {
         var key: UInt32 = 0
         var value = build
         try check("recording the build", bpf_map_update_elem(bpf_map__fd(meta), &key, &value, UInt64(BPF_ANY)))
+        return costs
     }
 }
 

@@ -126,6 +126,30 @@ print(last)
 PY
 }
 
+# started_generation [FILE]: the generation in force when the daemon started,
+# from its one "started" entry in FILE (JSON lines, default daemon.log). It is 0
+# on a fresh kernel; where scenarios share a boot (Tests/VM/run), the daemon
+# adopts the pinned programs and numbers its generations on from theirs.
+started_generation() {
+    python3 - "${1:-daemon.log}" <<'PY'
+import json, sys
+found = [entry["PORTCULLIS_GENERATION"]
+         for entry in map(json.loads, open(sys.argv[1], encoding="utf-8").read().split("\n")[:-1])
+         if entry.get("MESSAGE_ID") == "d3926b29883d42d78ee3acc6910aecad"]
+if len(found) != 1:
+    sys.exit(f"{sys.argv[1]}: expected one 'started' entry, found {len(found)}")
+print(found[0])
+PY
+}
+
+# wait_started: waits until the daemon logged that it started (it loads the
+# programs first: START_SECONDS), and sets G0 to the generation in force then:
+# the generations this daemon applies are G0+1, G0+2, ...
+wait_started() {
+    wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$DAEMON_STARTED"
+    G0=$(started_generation) || fail "no generation in the daemon's 'started' entry"
+}
+
 # generation_after N: true once the daemon has applied a generation after N.
 generation_after() {
     (( $(last_generation) > $1 ))

@@ -60,6 +60,8 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	__u32 rule;
 	lists[0] = pc_dfa_accepts(image, dfa, path->data, 0, *length);
 	lists[1] = pc_inode_accepts(image, file);
+	if (!lists[0] && !lists[1])
+		return 0; /* no rule names this file: the common case, nothing more to read */
 	struct pc_exec_when *when = pc_exec_when_get(image, mode);
 	if (!when)
 		return -EPERM; /* cannot happen; fail closed all the same */

@@ -11,6 +11,7 @@
 #include "pc_subjects.h"
 #include "pc_uids.h"
 #include "pc_excepts.h"
+#include "pc_task_view.h"
 
 /* What to make of a rule's argument condition. */
 enum pc_args_mode {
@@ -45,6 +46,17 @@ static __always_inline void pc_subjects_acting(void *image, __u32 *set)
 	pc_subjects_current(image, set);
 	pc_subjects_for_uid(image, set);
 	pc_subjects_except(image, set);
+}
+
+/*
+ * Before exec rules are decided: the caller's view made current (its cgroup
+ * may have changed), when some exec rule has a condition on the caller; no
+ * other exec decision reads the caller's subjects.
+ */
+static __always_inline void pc_refresh_for_callers(void *image)
+{
+	if (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_CALLER)
+		pc_subjects_refresh();
 }
 
 /* Prepares `when` for `mode`. */
@@ -88,7 +100,7 @@ struct pc_rules_walk {
 	__u32 action;
 	__u32 decider;
 	__u32 later_full;
-	__u32 pad;
+	__u32 stride; /* the longest list's length: entry k of list l is step l * stride + k */
 	__u32 lists[PC_EXEC_LISTS_MAX];
 	__u32 quiet[PC_QUIET_MAX]; /* policy + 1: a matching allow silences it */
 	__u32 later[PC_QUIET_MAX]; /* policy + 1: its allow depends on the arguments */
@@ -131,7 +143,7 @@ static __always_inline int pc_policy_add(__u32 *set, __u32 policy)
 }
 
 /*
- * Entry k of list l (i = l * PC_ACCEPT_MAX + k); bpf_loop: verified once.
+ * Entry k of list l (i = l * stride + k, stride the longest list's length); bpf_loop: verified once.
  * Phase 0, the `allow` rules with conditions (those without were carved out
  * at compile time): one whose conditions hold silences its policy. One whose
  * argument condition is not known yet (the exec hook) makes its policy wait:
@@ -142,9 +154,13 @@ static __always_inline int pc_policy_add(__u32 *set, __u32 policy)
 static long pc_rules_step(__u32 i, struct pc_rules_ref *ref)
 {
 	struct pc_rules_walk *walk = ref->walk;
-	__u32 l = i / PC_ACCEPT_MAX, k = i % PC_ACCEPT_MAX;
+	__u32 stride = walk->stride;
+	if (!stride)
+		return 1;
+	__u32 l = i / stride, k = i % stride;
 	if (l >= walk->n || l >= PC_EXEC_LISTS_MAX)
 		return 1;
+	barrier_var(l); /* keep the mask below: 6.1's verifier does not bound the upper half of a 32-bit quotient */
 	void *image = ref->image;
 	__u32 list = walk->lists[l & (PC_EXEC_LISTS_MAX - 1)];
 	if (!list || k >= pc_word(image, list))
@@ -219,8 +235,18 @@ static __always_inline __u32 pc_exec_rules(void *image, const __u32 *lists, __u3
 		walk->quiet[i] = 0;
 		walk->later[i] = 0;
 	}
+	/* Entry k of list l is step l * stride + k: as many steps as the lists need, not PC_ACCEPT_MAX each. */
+	__u32 stride = 0;
+	for (int i = 0; i < PC_EXEC_LISTS_MAX; i++) {
+		__u32 count = walk->lists[i] ? pc_word(image, walk->lists[i]) : 0;
+		if (count > stride)
+			stride = count;
+	}
+	if (stride > PC_ACCEPT_MAX)
+		stride = PC_ACCEPT_MAX;
+	walk->stride = stride;
 	struct pc_rules_ref ref = { .image = image, .when = when, .walk = walk };
-	__u32 steps = walk->n * PC_ACCEPT_MAX;
+	__u32 steps = walk->n * stride;
 	if (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ALLOW)
 		bpf_loop(steps, pc_rules_step, &ref, 0);
 	walk->phase = 1;

@@ -17,6 +17,15 @@ lsm=$(cat /sys/kernel/security/lsm)
 [[ ,$lsm, == *,bpf,* ]] || fail "bpf is not an active LSM: $lsm"
 [[ -f /sys/kernel/btf/vmlinux ]] || fail "/sys/kernel/btf/vmlinux is missing"
 
+# No rule in force: nothing is pinned (the first scenario of a boot), or the
+# harness reset the policy to a generation without rules (a shared boot).
+if [[ -e /sys/fs/bpf/portcullis ]]; then
+    "$PORTCULLIS" status --json >status.json || fail "status failed: $(cat status.json)"
+    python3 -c 'import json, sys; s = json.load(open("status.json")); assert s["ruleCount"] == 0, s' ||
+        fail "rules in force at the start: $(cat status.json)"
+    rm status.json
+fi
+
 # Fresh kernel filesystems.
 while read -r target type; do
     actual=$(findmnt -n -o FSTYPE --mountpoint "$target") || fail "nothing mounted on $target"

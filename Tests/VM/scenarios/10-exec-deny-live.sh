@@ -19,7 +19,8 @@ YAML
 cp policy.yaml policies/forbidden.yaml
 
 start_daemon policies
-wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1 PORTCULLIS_RULE_COUNT=1
+wait_started
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 1)) PORTCULLIS_RULE_COUNT=1
 
 prog_id() { bpftool prog show name pc_exec | sed -n 's/^\([0-9]*\): lsm.*/\1/p'; }
 id=$(prog_id)
@@ -42,8 +43,8 @@ echo "policy file restored: forbidden-tool denied again"
 [[ $(prog_id) == "$id" ]] || fail "program id changed from $id to $(prog_id)"
 [[ $(bpftool prog show name pc_exec | grep -c '^[0-9]') == 1 ]] || fail "more than one pc_exec attached"
 
-has_entry daemon.log MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=2 PORTCULLIS_RULE_COUNT=0 ||
-    fail "expected generation 2, without the file"
-has_entry daemon.log MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=3 PORTCULLIS_RULE_COUNT=1 ||
-    fail "expected generation 3, with the file again"
+has_entry daemon.log MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 2)) PORTCULLIS_RULE_COUNT=0 ||
+    fail "expected generation $((G0 + 2)), without the file"
+has_entry daemon.log MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 3)) PORTCULLIS_RULE_COUNT=1 ||
+    fail "expected generation $((G0 + 3)), with the file again"
 stop_daemon

@@ -13,7 +13,8 @@ echo "before portcullis: $(kubectl version)"
 mkdir -m 0755 policies
 cp "$FIXTURES/seed/block-kubectl-execution.yaml" policies/
 start_daemon policies
-wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+wait_started
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 1))
 
 echo "with portcullis and the seed policy block-kubectl-execution.yaml:"
 echo "\$ kubectl version"

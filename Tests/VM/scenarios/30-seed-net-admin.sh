@@ -8,7 +8,8 @@ expect_ok ip link set lo mtu 1500
 mkdir -m 0755 policies
 cp "$FIXTURES/seed/deny-net-admin-capability.yaml" policies/
 start_daemon policies
-wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+wait_started
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 1))
 
 echo "\$ ip link set lo mtu 1400"
 if out=$(ip link set lo mtu 1400 2>&1); then fail "ip link set succeeded: $out"; fi

@@ -7,7 +7,8 @@ set -euo pipefail
 mkdir -m 0755 policies src dst tmp
 cp "$FIXTURES/seed/deny-hostpath-mount.yaml" policies/
 start_daemon policies
-wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+wait_started
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 1))
 has_entry daemon.log MESSAGE_ID="$POLICY_FILE_WARNING" PRIORITY=4 \
     PORTCULLIS_FILE=policies/deny-hostpath-mount.yaml PORTCULLIS_LINE=8 PORTCULLIS_COLUMN=3 \
     "MESSAGE~^policies/deny-hostpath-mount\\.yaml:8:3: warning: 'policyTypes' is network policy" ||

@@ -60,29 +60,35 @@ spec:
 YAML
 
 NOTIFY_SOCKET=$SCRATCH/notify.sock WATCHDOG_USEC=1000000 start_daemon policies
-wait_until "$START_SECONDS" has_entry notify.log READY=1 "STATUS=generation 1 applied: 1 policy, 1 rule from 1 file"
+# The generations it applies are g1, g2, ...: 1, 2, ... on a fresh kernel, or
+# on from the generation in force when it adopts pinned programs (a shared boot).
+wait_until "$START_SECONDS" journal_has MESSAGE_ID="$DAEMON_STARTED" _PID="$DAEMON_PID"
+journalctl --no-pager -o json MESSAGE_ID="$DAEMON_STARTED" _PID="$DAEMON_PID" >started.json
+G0=$(started_generation started.json) || fail "no generation in the daemon's 'started' entry"
+g1=$((G0 + 1)) g2=$((G0 + 2)) g3=$((G0 + 3))
+wait_until "$START_SECONDS" has_entry notify.log READY=1 "STATUS=generation $g1 applied: 1 policy, 1 rule from 1 file"
 expect_eperm /usr/local/bin/forbidden-tool
-echo "READY=1 with STATUS= after generation 1; forbidden-tool denied"
+echo "READY=1 with STATUS= after generation $g1; forbidden-tool denied"
 
-# Generation 1 in the journal, found by its MESSAGE_ID and by its generation.
+# Generation g1 in the journal, found by its MESSAGE_ID and by its generation.
 applied=(
-    PRIORITY=6 "MESSAGE=generation 1 applied: 1 policy, 1 rule from 1 file"
+    PRIORITY=6 "MESSAGE=generation $g1 applied: 1 policy, 1 rule from 1 file"
     SYSLOG_IDENTIFIER=portcullis _PID="$DAEMON_PID" _TRANSPORT=journal
-    PORTCULLIS_GENERATION=1 PORTCULLIS_POLICY_COUNT=1 PORTCULLIS_RULE_COUNT=1
+    PORTCULLIS_GENERATION=$g1 PORTCULLIS_POLICY_COUNT=1 PORTCULLIS_RULE_COUNT=1
     PORTCULLIS_FILE_COUNT=1 PORTCULLIS_POLICIES=no-forbidden-tool
     "PORTCULLIS_PROGRAM_IDS~(^|,)pc_exec:[0-9]+(,|$)"
 )
 wait_until 30 journal_has MESSAGE_ID="$GENERATION_APPLIED" "${applied[@]}"
-journal_has PORTCULLIS_GENERATION=1 MESSAGE_ID="$GENERATION_APPLIED" "${applied[@]}" ||
-    fail "journalctl PORTCULLIS_GENERATION=1 does not find generation 1"
+journal_has PORTCULLIS_GENERATION=$g1 MESSAGE_ID="$GENERATION_APPLIED" "${applied[@]}" ||
+    fail "journalctl PORTCULLIS_GENERATION=$g1 does not find generation $g1"
 journal_has MESSAGE_ID="$DAEMON_STARTED" PRIORITY=6 _PID="$DAEMON_PID" PORTCULLIS_POLICY_DIR=policies \
     "PORTCULLIS_PROGRAM_IDS~(^|,)pc_exec:[0-9]+(,|$)" ||
     fail "no 'started' entry in the journal"
 [[ ! -s daemon.log ]] || fail "with journald there, the daemon wrote to its standard output or error"
-echo "journal: generation 1 found by MESSAGE_ID and by PORTCULLIS_GENERATION=1; nothing on stdout or stderr"
+echo "journal: generation $g1 found by MESSAGE_ID and by PORTCULLIS_GENERATION=$g1; nothing on stdout or stderr"
 
 # A broken file: an error with file, line and column; the file is refused, and
-# as nothing else changed, no new generation is made: generation 1 stays. It
+# as nothing else changed, no new generation is made: generation g1 stays. It
 # is moved into place whole, as config management does: a file still being
 # written is read as it is at that moment (empty, say, which is a warning).
 cat > broken.yaml <<'YAML'
@@ -103,23 +109,23 @@ journal_has MESSAGE_ID="$POLICY_FILE_ERROR" PRIORITY=3 _PID="$DAEMON_PID" \
     PORTCULLIS_LINE=8 PORTCULLIS_COLUMN=13 "MESSAGE=$expected" ||
     fail "no error entry for 20-broken.yaml at 8:13 saying: $expected"
 sleep 1
-journal_has MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=2 &&
+journal_has MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$g2 &&
     fail "a refused file changed nothing, yet a new generation was applied"
 expect_eperm /usr/local/bin/forbidden-tool
 echo "journal: $expected"
-echo "  (PORTCULLIS_FILE=policies/20-broken.yaml PORTCULLIS_LINE=8 PORTCULLIS_COLUMN=13); generation 1 stays"
+echo "  (PORTCULLIS_FILE=policies/20-broken.yaml PORTCULLIS_LINE=8 PORTCULLIS_COLUMN=13); generation $g1 stays"
 
 # SIGHUP: a rescan, as systemd's reload, that installs the result even when it
-# is unchanged: RELOADING=1 with MONOTONIC_USEC, then READY=1 with generation 2.
+# is unchanged: RELOADING=1 with MONOTONIC_USEC, then READY=1 with generation g2.
 before=$(wc -l <notify.log)
 kill -HUP "$DAEMON_PID"
-wait_until 30 journal_has MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=2 _PID="$DAEMON_PID"
+wait_until 30 journal_has MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$g2 _PID="$DAEMON_PID"
 after_hup() { tail -n +"$((before + 1))" notify.log | sed -n '/"RELOADING"/,$p'; }
-wait_until 30 has_entry <(after_hup) READY=1 "STATUS=generation 2 applied: 1 policy, 1 rule from 1 file"
+wait_until 30 has_entry <(after_hup) READY=1 "STATUS=generation $g2 applied: 1 policy, 1 rule from 1 file"
 has_entry <(after_hup) RELOADING=1 "MONOTONIC_USEC~^[0-9]+$" || fail "RELOADING=1 without MONOTONIC_USEC"
 [[ $(journalctl --no-pager -o json MESSAGE_ID="$GENERATION_APPLIED" _PID="$DAEMON_PID" | wc -l) == 2 ]] ||
     fail "expected exactly two generations in the journal"
-echo "SIGHUP: RELOADING=1, generation 2 in the journal, READY=1"
+echo "SIGHUP: RELOADING=1, generation $g2 in the journal, READY=1"
 
 pings=$(grep -c -Fx '{"WATCHDOG": "1"}' notify.log || true)
 ((pings >= 2)) || fail "WATCHDOG_USEC=1000000, yet $pings WATCHDOG=1 pings"
@@ -132,13 +138,13 @@ wait_until 30 journal_has MESSAGE_ID="$DAEMON_STOPPING" _PID="$pid" PORTCULLIS_S
 echo "SIGTERM: STOPPING=1, 'stopping' in the journal, exit status 0"
 
 # --log-target json overrides the choice: JSON lines on stdout, nothing in the journal.
-# The new daemon adopts the pinned programs, with generation 2 in force, and
-# installs its own compilation of the directory as generation 3.
+# The new daemon adopts the pinned programs, with generation g2 in force, and
+# installs its own compilation of the directory as generation g3.
 rm policies/20-broken.yaml
 start_daemon policies --log-target json
-wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START=adopted PORTCULLIS_GENERATION=2
-wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=3 PRIORITY=6 \
-    "MESSAGE=generation 3 applied: 1 policy, 1 rule from 1 file"
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START=adopted PORTCULLIS_GENERATION=$g2
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$g3 PRIORITY=6 \
+    "MESSAGE=generation $g3 applied: 1 policy, 1 rule from 1 file"
 pid=$DAEMON_PID
 stop_daemon
 [[ -z $(journalctl --no-pager -o json _PID="$pid") ]] || fail "--log-target json wrote to the journal"

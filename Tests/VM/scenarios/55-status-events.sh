@@ -1,6 +1,10 @@
 # `portcullis status` names what the kernel enforces, counts each rule's
 # decisions and reports the last errors, with the daemon running and after it
-# was SIGKILLed; `portcullis events` follows decisions as they happen.
+# was SIGKILLed, and says when nothing is pinned; `portcullis events` follows
+# decisions as they happen. Counters are the kernel's: rule hits are kept by
+# policy name and rule place across generations (the policy `tools` is this
+# scenario's own), event counts since the programs were loaded, so where
+# scenarios share a boot the counts are taken relative to the start.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -19,12 +23,19 @@ spec:
       action: audit
 YAML
 
-"$PORTCULLIS" status >status.out 2>&1 && fail "status succeeded with nothing pinned: $(cat status.out)"
-grep -q "nothing is pinned" status.out || fail "status did not say nothing is pinned: $(cat status.out)"
-echo "no pins: status exits non-zero and says nothing is pinned"
-
 start_daemon policies
-wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+wait_started
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 1))
+# Before any decision: both rules at 0 hits; the event counters as they start.
+"$PORTCULLIS" status --json >status.json
+counters=$(python3 - status.json <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+assert [r["hits"] for r in s["rules"]] == [0, 0], s["rules"]
+print(s["eventsSent"], s["eventsDroppedByRateLimit"])
+PY
+) || fail "status --json at the start: $(cat status.json)"
+read -r sent_before dropped_before <<<"$counters"
 
 # Follow decisions. The client is connected once it receives a denial: deny
 # until it has one, counting every denial for the hit counts below.
@@ -64,46 +75,63 @@ echo "events: text line: $(cat events.txt)"
 
 # Counts: every denial of rule 0, 2 audits of rule 1.
 "$PORTCULLIS" status --json >status.json
-python3 - status.json "$denials" <<'PY' || fail "status --json: $(cat status.json)"
+python3 - status.json "$denials" "$((G0 + 1))" "$sent_before" <<'PY' || fail "status --json: $(cat status.json)"
 import json, sys
 s = json.load(open(sys.argv[1]))
-denials = int(sys.argv[2])
+denials, generation, sent_before = map(int, sys.argv[2:])
 assert s["enforcing"] and s["daemonRunning"], s
-assert s["generation"] == 1 and s["ruleCount"] == 2, s
+assert s["generation"] == generation and s["ruleCount"] == 2, s
 hits = {r["operation"]: (r["hits"], r["action"], r["policy"]) for r in s["rules"]}
 assert hits["exec /usr/local/bin/forbidden-tool"] == (denials, "deny", "tools"), (denials, hits)
 assert hits["exec /usr/local/bin/watched-tool"] == (2, "audit", "tools"), hits
 assert s["policies"][0]["name"] == "tools" and s["policies"][0]["rules"] == 2, s
-assert s["eventsSent"] >= denials + 2, s
+assert s["eventsSent"] - sent_before >= denials + 2, (sent_before, s)
 PY
 "$PORTCULLIS" status | tee status.txt
 grep -q "#0 hits $denials deny exec /usr/local/bin/forbidden-tool (tools at policies/10-tools.yaml:6:7)" status.txt ||
     fail "status text lacks the rule line"
-echo "status: generation 1, rule hits $denials and 2"
+echo "status: generation $((G0 + 1)), rule hits $denials and 2"
 
-# A broken file: its errors are the last errors; a second good policy adds a rule.
-cat > policies/20-broken.yaml <<'YAML'
+# A broken file: its errors are the last errors. It is moved into place whole,
+# as config management does: a file still being written is read as it is at
+# that moment (empty, say: a warning, and a last good version to keep).
+cat > broken.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1
 kind: Policy
 metadata: { name: broken
 YAML
+mv broken.yaml policies/20-broken.yaml
 wait_until 10 daemon_logged MESSAGE_ID="$FILE_REFUSED" PORTCULLIS_POLICY_FILE=policies/20-broken.yaml
 wait_until 10 bash -c "'$PORTCULLIS' status | grep 'policies/20-broken.yaml:4:1: error' >/dev/null"
 "$PORTCULLIS" status | grep "policies/20-broken.yaml: refused" >/dev/null || fail "status does not say the file is refused"
 echo "status: the broken file and its error are shown"
 
 # A denial storm: the rate limits drop events, the daemon reports how many
-# (10 s after the storm), and every decision is still counted as a hit.
+# (10 s after the storm), and every decision is still counted as a hit. The
+# daemon reports every drop the kernel counted since the programs were loaded
+# (earlier ones too): its reports add up to the kernel's count after the storm.
 for _ in $(seq 600); do /usr/local/bin/forbidden-tool 2>/dev/null && fail "forbidden-tool ran"; done
 denials=$((denials + 600))
-wait_until 30 daemon_logged MESSAGE_ID=12c4af77cb0841879d5027b99b5642af
-"$PORTCULLIS" status --json | python3 -c '
+"$PORTCULLIS" status --json >status.json
+dropped=$(python3 - status.json "$denials" "$dropped_before" <<'PY'
 import json, sys
-s = json.load(sys.stdin)
-assert s["eventsDroppedByRateLimit"] > 0, s
-assert {r["operation"]: r["hits"] for r in s["rules"]}["exec /usr/local/bin/forbidden-tool"] == int(sys.argv[1]), s["rules"]
-' "$denials" || fail "status after the storm"
-echo "storm of 600 denials: drops reported, all $denials decisions counted"
+s = json.load(open(sys.argv[1]))
+assert s["eventsDroppedByRateLimit"] > int(sys.argv[3]), s
+assert {r["operation"]: r["hits"] for r in s["rules"]}["exec /usr/local/bin/forbidden-tool"] == int(sys.argv[2]), s["rules"]
+print(s["eventsDroppedByRateLimit"] + s["eventsDroppedRingFull"])
+PY
+) || fail "status after the storm: $(cat status.json)"
+reported_at_least() { # reported_at_least N: the daemon's drop reports add up to N or more
+    python3 - daemon.log "$1" <<'PY'
+import json, sys
+entries = map(json.loads, open(sys.argv[1], encoding="utf-8").read().split("\n")[:-1])
+total = sum(int(e["PORTCULLIS_DROPPED_COUNT"]) for e in entries
+            if e.get("MESSAGE_ID") == "12c4af77cb0841879d5027b99b5642af")
+sys.exit(0 if total >= int(sys.argv[2]) else 1)
+PY
+}
+wait_until 30 reported_at_least "$dropped"
+echo "storm of 600 denials: drops reported ($dropped in all), all $denials decisions counted"
 
 # The daemon dies: status still reads the kernel, and says so.
 kill -KILL "$DAEMON_PID"
@@ -111,11 +139,11 @@ wait "$DAEMON_PID" 2>/dev/null || true
 expect_eperm /usr/local/bin/forbidden-tool
 denials=$((denials + 1))
 "$PORTCULLIS" status --json >status.json
-python3 - status.json "$denials" <<'PY' || fail "status after SIGKILL: $(cat status.json)"
+python3 - status.json "$denials" "$((G0 + 1))" <<'PY' || fail "status after SIGKILL: $(cat status.json)"
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert s["enforcing"] and not s["daemonRunning"], s
-assert s["generation"] == 1, s
+assert s["generation"] == int(sys.argv[3]), s
 hits = {r["operation"]: r["hits"] for r in s["rules"]}
 assert hits["exec /usr/local/bin/forbidden-tool"] == int(sys.argv[2]), hits
 PY
@@ -124,3 +152,7 @@ PY
 grep -q "is the daemon running" events.err || fail "events did not explain: $(cat events.err)"
 echo "after SIGKILL: status reads the pins (hits $denials), events says there is no daemon"
 "$PORTCULLIS" disarm >/dev/null
+
+"$PORTCULLIS" status >status.out 2>&1 && fail "status succeeded with nothing pinned: $(cat status.out)"
+grep -q "nothing is pinned" status.out || fail "status did not say nothing is pinned: $(cat status.out)"
+echo "no pins (disarmed): status exits non-zero and says nothing is pinned"

@@ -1,3 +1,4 @@
+# vm: fresh-boot (a first attachment where nothing is pinned, then adoption, upgrade and disarm)
 # Enforcement outlives the daemon: SIGKILL and SIGTERM leave the pinned
 # programs enforcing; a restart adopts them (same program ids, no second
 # attachment, no gap); another build's programs are replaced without a gap;

@@ -55,4 +55,3 @@ for step in compile fill swap; do
     echo "restart after the $step kill: converged on the directory (tool-b denied, tool-a runs)"
     stop_daemon >/dev/null
 done
-"$PORTCULLIS" disarm >/dev/null

@@ -9,7 +9,8 @@ mkdir -m 0755 policies
 for i in $(seq 0 9); do install -m 0755 /usr/bin/true /usr/local/bin/final-$i; done
 install -m 0755 /usr/bin/true /usr/local/bin/early-3
 start_daemon policies
-wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+wait_started
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 1))
 
 # 2,500 atomic replacements (write a temporary file, rename it over the policy)
 # spread over 10 files: create + close-write + moved-from + moved-to, 10,000
@@ -39,7 +40,7 @@ until converged; do
     sleep 0.02
 done
 elapsed_ms=$(( (${EPOCHREALTIME//[.,]/} - burst_end) / 1000 ))
-compiles=$(( $(last_generation) - 1 ))
+compiles=$(( $(last_generation) - (G0 + 1) ))
 echo "10,000 events: converged ${elapsed_ms} ms after the burst ended, after $compiles generation(s)"
 (( elapsed_ms <= 1000 )) || fail "converging took ${elapsed_ms} ms, more than 1 s"
 (( compiles < 100 )) || fail "$compiles generations for one burst: the debounce did not hold"
@@ -64,6 +65,9 @@ wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTC
 stop_daemon >/dev/null
 
 # Overflow: a queue of 64 events, a stopped daemon, 400 events; then it reads.
+# The setting is the kernel's, not this scenario's: it is put back at the end.
+queued=$(cat /proc/sys/fs/inotify/max_queued_events)
+trap 'echo "$queued" > /proc/sys/fs/inotify/max_queued_events' EXIT
 echo 64 > /proc/sys/fs/inotify/max_queued_events
 mv daemon.log daemon-1.log
 start_daemon policies
@@ -79,4 +83,3 @@ wait_until 30 denied /usr/local/bin/early-3
 has_entry daemon.log MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_RULE_COUNT=110 || fail "the rescan missed files"
 echo "overflow: reported, the whole directory read again (110 rules)"
 stop_daemon >/dev/null
-"$PORTCULLIS" disarm >/dev/null

@@ -21,9 +21,10 @@ only_denied() { # only_denied TOOL: TOOL is denied, every other tool runs
 mkdir -m 0755 policies
 policy deny-a tool-a > policies/a.yaml
 start_daemon policies
+wait_started
 wait_until "$START_SECONDS" only_denied a
 rm -rf policies
-wait_until 10 daemon_logged MESSAGE_ID=0faa8aa3caa44b478817f6329b510227 PORTCULLIS_GENERATION=1
+wait_until 10 daemon_logged MESSAGE_ID=0faa8aa3caa44b478817f6329b510227 PORTCULLIS_GENERATION=$((G0 + 1))
 only_denied a || fail "the directory's deletion lost enforcement"
 echo "directory deleted: the generation in force stays (tool-a denied)"
 mkdir -m 0755 policies
@@ -124,4 +125,3 @@ mv policies/g.yaml.tmp policies/g.yaml
 wait_until 5 only_denied h
 echo "bad YAML: the last good version stayed in force until the fix (tool-h now)"
 stop_daemon >/dev/null
-"$PORTCULLIS" disarm >/dev/null

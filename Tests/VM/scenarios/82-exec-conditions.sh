@@ -61,7 +61,8 @@ spec:
       action: allow
 YAML
 start_daemon policies
-wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
+wait_started
+wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 1))
 
 # killed CMD...: CMD must be killed by SIGKILL (status 137) without printing anything.
 killed() {

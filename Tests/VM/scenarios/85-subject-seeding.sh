@@ -1,3 +1,4 @@
+# vm: fresh-boot (its probes must be older than the programs: seeded, never recorded at exec)
 # Subjects hold for processes older than the daemon, and across generation
 # swaps. A python3 probe started before the daemon, whose arguments make it
 # the subject of a CAP_CHOWN deny, keeps trying chown(2) without ever

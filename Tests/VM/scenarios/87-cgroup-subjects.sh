@@ -1,3 +1,4 @@
+# vm: fresh-boot (its first probe must be older than the programs: seeded, never recorded at exec)
 # Subjects with `unit` and `cgroup` conditions, matched by the acting task's
 # cgroup v2 path. The guest has no systemd: the scenario makes the cgroups a
 # unit would have (/system.slice/pc-test.service, a sub-cgroup below it,

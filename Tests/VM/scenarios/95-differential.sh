@@ -25,7 +25,11 @@ if [[ ! -f /sys/fs/cgroup/cgroup.procs ]]; then
     mount -t cgroup2 none /sys/fs/cgroup || fail "no cgroup2 hierarchy at /sys/fs/cgroup"
 fi
 pins=/sys/fs/bpf/pc-selftest
-programs_gone() { ! bpftool prog show | grep ' name pc_' >/dev/null; }
+# Its programs are gone at the end: only the ones loaded before it (pinned by
+# an earlier daemon, where scenarios share a boot) may be left.
+pc_programs() { bpftool prog show | sed -n 's/^\([0-9]*\): .* name \(pc_[a-z_]*\) .*/\2:\1/p' | sort; }
+programs_before=$(pc_programs)
+programs_gone() { [[ $(pc_programs) == "$programs_before" ]]; }
 "$PORTCULLIS" selftest differential --seed 20261127 --policies 40 --events 80 \
     --pin-root "$pins" --root "$SCRATCH/tree" | tee differential.log || fail "selftest differential failed"
 grep -q "^selftest differential: PASS$" differential.log || fail "no PASS line"

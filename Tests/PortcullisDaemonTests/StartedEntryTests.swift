@@ -1,0 +1,31 @@
+import PortcullisJournal
+import PortcullisKernel
+import Testing
+
+@testable import PortcullisDaemon
+
+@Suite struct StartedEntryTests {
+    @Test func aLoadSaysWhatTheVerifierCost() {
+        let costs = [
+            VerifierCost(program: "pc_exec", verifiedInstructions: 29_250, loadNanoseconds: 223_000_000),
+            VerifierCost(program: "pc_capable", verifiedInstructions: 27_411, loadNanoseconds: 248_500_000),
+        ]
+        let entry = JournalEntry.started(
+            directory: "/etc/policies.d", start: "attached", pins: "/sys/fs/bpf/portcullis/abi-3", inForce: 0,
+            programIDs: ["pc_exec": 12, "pc_capable": 14], verifier: costs)
+        #expect(entry[FieldName.verifiedInstructions] == "56661")
+        #expect(entry[FieldName.loadMilliseconds] == "471")
+        #expect(entry.message.contains("56661 instructions verified in 471 ms"))
+        #expect(entry[FieldName.programsStart] == "attached")
+    }
+
+    @Test func adoptedProgramsCostNothingAndSayNothingOfIt() {
+        let entry = JournalEntry.started(
+            directory: "/etc/policies.d", start: "adopted", pins: "/sys/fs/bpf/portcullis/abi-3", inForce: 4,
+            programIDs: ["pc_exec": 12])
+        #expect(entry[FieldName.verifiedInstructions] == nil)
+        #expect(entry[FieldName.loadMilliseconds] == nil)
+        #expect(!entry.message.contains("verified"))
+        #expect(entry[FieldName.generation] == "4")
+    }
+}
