@@ -1,3 +1,4 @@
+# vm: fresh-boot (the floor, the statistics and a disarm between policy sets need a kernel of their own)
 # Benchmark (issue 10): what each portcullis program costs per call, as a
 # ratio to empty BPF-LSM programs on the same hooks (the floor), under four
 # policy sets. Run by scripts/bench-hooks inside the VM, which builds the floor
