@@ -94,7 +94,9 @@ let package = Package(
             ]),
 
         .testTarget(name: "PortcullisYAMLTests", dependencies: ["PortcullisYAML"]),
-        .testTarget(name: "PortcullisKernelTests", dependencies: ["PortcullisKernel", "CPortcullisABI"]),
+        .testTarget(
+            name: "PortcullisKernelTests",
+            dependencies: ["PortcullisKernel", "CPortcullisABI", "CBPF", "PortcullisCompiler", "PortcullisPolicy"]),
         .testTarget(
             name: "PortcullisDaemonTests",
             dependencies: [

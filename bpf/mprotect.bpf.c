@@ -24,10 +24,12 @@ static __noinline int pc_mprotect_decide(struct vm_area_struct *vma, unsigned lo
 	void *image = pc_image_get();
 	if (!image)
 		return 0;
+	__u32 lists[1] = { pc_inode_accepts(image, file) };
+	if (!lists[0])
+		return 0; /* no rule names this file: nothing more to read */
 	pc_refresh_for_callers(image);
 	struct pc_exec_when *when = pc_exec_when_get(image, pc_mapping_args_mode());
 	__u32 rule;
-	__u32 lists[1] = { pc_inode_accepts(image, file) };
 	if (pc_exec_rules(image, lists, 1, when, &rule) != PC_ACTION_DENY)
 		return 0;
 	struct pc_event *e = pc_event_start(image, PC_HOOK_MMAP_EXEC, PC_ACTION_DENY, rule);
