@@ -5,17 +5,30 @@
  * (bpf/capable.bpf.c). What they cost per call is what any BPF-LSM program
  * costs there: the trampoline, and the statistics themselves.
  * Named fl_ + the name of our program on the same hook.
+ *
+ * The d_path floor (fd_): on the exec and executable-mapping hooks, the one
+ * thing a path rule cannot do without, the file's canonical path
+ * (bpf_d_path), and nothing else: what those hooks cost at the least.
  */
 #include <linux/types.h>
+#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-struct linux_binprm;
-struct file;
+/* What the d_path floor reads (CO-RE: libbpf fixes the offsets against the kernel's BTF). */
+struct path {
+	void *mnt;
+	void *dentry;
+} __attribute__((preserve_access_index));
+struct file {
+	struct path f_path;
+} __attribute__((preserve_access_index));
+struct linux_binprm {
+	struct file *file;
+} __attribute__((preserve_access_index));
 struct vm_area_struct;
 struct cred;
 struct user_namespace;
-struct path;
 struct task_struct;
 
 char LICENSE[] SEC("license") = "GPL";
@@ -68,5 +81,36 @@ int BPF_PROG(fl_mount, const char *dev_name, const struct path *path, const char
 SEC("lsm/move_mount")
 int BPF_PROG(fl_move_mount, const struct path *from_path, const struct path *to_path, int ret)
 {
+	return ret;
+}
+
+struct fd_path {
+	char data[4096];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fd_path);
+} fd_buf SEC(".maps");
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(fd_exec, struct linux_binprm *bprm, int ret)
+{
+	__u32 zero = 0;
+	struct fd_path *buf = bpf_map_lookup_elem(&fd_buf, &zero);
+	if (buf)
+		bpf_d_path(&bprm->file->f_path, buf->data, sizeof(buf->data));
+	return ret;
+}
+
+SEC("lsm/mmap_file")
+int BPF_PROG(fd_mmap_exec, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags,
+	     int ret)
+{
+	__u32 zero = 0;
+	struct fd_path *buf = bpf_map_lookup_elem(&fd_buf, &zero);
+	if (buf && file && (prot & 4 /* PROT_EXEC */))
+		bpf_d_path(&file->f_path, buf->data, sizeof(buf->data));
 	return ret;
 }

@@ -33,13 +33,13 @@ def key(name):
 
 
 def stats():
-    """(prefix, hook key) -> (run_time_ns, run_cnt) of every pc_ and fl_ program."""
+    """(prefix, hook key) -> (run_time_ns, run_cnt) of every pc_, fl_ and fd_ program."""
     out = subprocess.run(["bpftool", "prog", "show", "--json"], check=True,
                          capture_output=True, text=True).stdout
     result = {}
     for prog in json.loads(out):
         name = prog.get("name", "")
-        if name[:3] in ("pc_", "fl_"):
+        if name[:3] in ("pc_", "fl_", "fd_"):
             result[name[:3], key(name)] = (prog.get("run_time_ns", 0), prog.get("run_cnt", 0))
     return result
 
@@ -82,8 +82,10 @@ def capable_load(n):
         socket.sethostname(name)
 
 
-def row(load_name, name, calls, per_op, ns, floor_ns, ratio):
-    print(f"| {load_name} | {name} | {calls} | {per_op} | {ns:.0f} | {floor_ns:.0f} | {ratio:.2f} |")
+def row(load_name, name, calls, per_op, ns, floor_ns, ratio, dpath=None):
+    """dpath: (ns/call, our ratio to it) of the d_path floor on the same hook, where there is one."""
+    extra = f"{dpath[0]:.0f} | {dpath[1]:.2f}" if dpath else " | "
+    print(f"| {load_name} | {name} | {calls} | {per_op} | {ns:.0f} | {floor_ns:.0f} | {ratio:.2f} | {extra} |")
 
 
 def main():
@@ -92,8 +94,8 @@ def main():
              ("mmap", f"mmap PROT_EXEC {library}", n_mmap, mmap_load(library)),
              ("capable", "sethostname (CAP_SYS_ADMIN)", n_capable, capable_load)]
     print(f"hooks: {label}")
-    print("| load | program | calls | per op | ns/call | floor ns/call | ratio |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| load | program | calls | per op | ns/call | floor ns/call | ratio | d_path floor ns/call | ratio to it |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     # What reading the statistics itself adds (bpftool's exec, mappings and
     # capability checks), taken off every round's figures.
     stray = measure(lambda n: None, 0)
@@ -113,8 +115,11 @@ def main():
             ns = [t / c if c > 0 else float("nan") for t, c in ours]
             floor_ns = [t / c if c > 0 else float("nan") for t, c in floor]
             paths = [(p + ours[i][0] / per_round, f + floor[i][0] / per_round) for i, (p, f) in enumerate(paths)]
+            dpath = [r.get(("fd_", key(name))) for r in rounds]
+            dpath_ns = [t / c for t, c in dpath if c] if all(dpath) else []
             row(load_name, name, calls, f"{calls / (per_round * ROUNDS):.2f}", median(ns), median(floor_ns),
-                median([a / b for a, b in zip(ns, floor_ns)]))
+                median([a / b for a, b in zip(ns, floor_ns)]),
+                (median(dpath_ns), median([a / b for a, b in zip(ns, dpath_ns)])) if len(dpath_ns) == ROUNDS else None)
         if load_name == "exec":
             row(load_name, "whole exec path (ns per exec)", f"{per_round * ROUNDS} execs", "",
                 median([p for p, _ in paths]), median([f for _, f in paths]),
