@@ -7,30 +7,36 @@
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include "pc_task_view.h"
-#include "pc_uids.h"
-#include "pc_excepts.h"
+#include "pc_subjects.h"
 #include "pc_events.h"
 
 /* security.h: a probe that must not be audited (e.g. has_capability_noaudit). */
 #define CAP_OPT_NOAUDIT (1 << 1)
+
+/* The index of the lowest bit set in `x` (not 0), without a branch: the bits below it, counted. */
+static __always_inline __u32 pc_lowest_bit(__u32 x)
+{
+	__u32 below = (x & -x) - 1;
+	below = below - ((below >> 1) & 0x55555555u);
+	below = (below & 0x33333333u) + ((below >> 2) & 0x33333333u);
+	below = (below + (below >> 4)) & 0x0f0f0f0fu;
+	return (below * 0x01010101u) >> 24;
+}
 
 /* The first subject in both `a` (the table's deny or audit half) and `subjects`. */
 static __always_inline __u32 pc_first_common(struct pc_image_line *entry, __u32 half, __u32 *subjects)
 {
 	for (__u32 i = 0; i < PC_SUBJECT_WORDS; i++) {
 		__u32 both = entry->w[(half + i) & (PC_LINE_WORDS - 1)] & subjects[i];
-		if (!both)
-			continue;
-		for (__u32 bit = 0; bit < 32; bit++)
-			if (both & (1u << bit))
-				return i * 32 + bit;
+		if (both)
+			return i * 32 + pc_lowest_bit(both);
 	}
 	return 0;
 }
 
 /* Reports a decision on `cap`, naming the rule of the first subject that decided it. */
 static __always_inline void pc_capable_report(void *image, __u32 caps, int cap, struct pc_image_line *entry,
-					      __u32 *subjects, __u32 action)
+					      __u32 *subjects, __u32 action, int doubt)
 {
 	__u32 half = action == PC_ACTION_DENY ? PC_CAP_DENY : PC_CAP_AUDIT;
 	__u32 subject = pc_first_common(entry, half, subjects);
@@ -40,6 +46,7 @@ static __always_inline void pc_capable_report(void *image, __u32 caps, int cap, 
 	if (!e)
 		return;
 	e->capability = cap;
+	e->flags = doubt ? PC_EVENT_CONDITION_UNKNOWN : 0;
 	pc_event_send(e);
 }
 
@@ -67,20 +74,22 @@ static __noinline int pc_capable_decide(int cap, unsigned int opts)
 	if (!entry)
 		return 0;
 	__u32 caps = pc_word(image, PC_HDR_CAPS);
-	pc_subject_set subjects;
-	pc_subjects_current(image, subjects);
-	pc_subjects_for_uid(image, subjects);
-	pc_subjects_except(image, subjects);
-	__u32 deny = 0, audit = 0;
+	struct pc_subjects subjects;
+	pc_subjects_acting(&subjects, pc_generation(image));
+	/* A deny or an audit applies to the subjects the task possibly is; certainly, or not, says the event. */
+	__u32 deny = 0, audit = 0, deny_certain = 0, audit_certain = 0;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
-		deny |= entry->w[PC_CAP_DENY + i] & subjects[i];
-		audit |= entry->w[PC_CAP_AUDIT + i] & subjects[i];
+		deny |= entry->w[PC_CAP_DENY + i] & subjects.possible[i];
+		audit |= entry->w[PC_CAP_AUDIT + i] & subjects.possible[i];
+		deny_certain |= entry->w[PC_CAP_DENY + i] & subjects.certain[i];
+		audit_certain |= entry->w[PC_CAP_AUDIT + i] & subjects.certain[i];
 	}
 	if (!deny && !audit)
 		return 0;
 	__u32 action = deny ? PC_ACTION_DENY : PC_ACTION_AUDIT;
+	int doubt = deny ? !deny_certain : !audit_certain;
 	if (!(opts & CAP_OPT_NOAUDIT))
-		pc_capable_report(image, caps, cap, entry, subjects, action);
+		pc_capable_report(image, caps, cap, entry, doubt ? subjects.possible : subjects.certain, action, doubt);
 	return action == PC_ACTION_DENY ? -EPERM : 0;
 }
 

@@ -3,6 +3,7 @@
 #define PC_DEFINE_MAPS
 #include "pc_kernel.h"
 #include "pc_image.h"
-#include "pc_rules.h" /* pc_when_scratch, pc_walk_scratch */
+#include "pc_rules.h"   /* pc_when_scratch, pc_walk_scratch */
+#include "pc_excepts.h" /* pc_except_scratch */
 
 char LICENSE[] SEC("license") = "GPL";

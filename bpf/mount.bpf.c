@@ -10,8 +10,7 @@
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include "pc_task_view.h"
-#include "pc_uids.h"
-#include "pc_excepts.h"
+#include "pc_subjects.h"
 #include "pc_events.h"
 
 typedef __u32 pc_rule_set[PC_SUBJECT_WORDS];
@@ -27,9 +26,11 @@ struct pc_mount_state {
 	__u32 action, decider;
 	__u32 pass;
 	__u32 uncertain; /* the mount could not be read whole: no allow applies (fail closed) */
-	__u32 pad;
+	__u32 doubt;     /* an allow was withheld, or the decider's subject was possible, not certain */
+	__u32 flag_sets; /* offset of the sets of rules requiring each flag */
+	__u64 flags;     /* the mount's MS_* flags */
 	pc_rule_set candidates;
-	pc_subject_set subjects;
+	struct pc_subjects subjects;
 	pc_rule_set silenced;
 	pc_rule_set scratch; /* one condition's passing rules, one flag's requiring rules */
 };
@@ -90,11 +91,12 @@ struct pc_mount_pick {
 };
 
 /*
- * Mount rule m. Pass 0: a candidate whose subject the task is not stops being
- * one, and a matching `allow` rule silences its policy's mount rules, unless
- * the mount could not be read whole (the new mount API, an unreadable target,
- * a non-canonical source): what matched by failing closed grants nothing. Pass 1:
- * of the candidates not silenced, keep the strongest action.
+ * Mount rule m. Pass 0: a candidate whose subject the task cannot be stops
+ * being one, and a matching `allow` rule whose subject the task certainly is
+ * silences its policy's mount rules, unless the mount could not be read whole
+ * (the new mount API, an unreadable target, a non-canonical source): what
+ * matched by failing closed, or by an unknown condition, grants nothing.
+ * Pass 1: of the candidates not silenced, keep the strongest action.
  */
 static long pc_mount_pick_step(__u32 m, void *ctx)
 {
@@ -109,13 +111,18 @@ static long pc_mount_pick_step(__u32 m, void *ctx)
 	__u32 at = pick->table + m * PC_MOUNT_RULE_WORDS;
 	if (pick->pass == 0) {
 		__u32 subject = pc_word(image, at + 1);
-		if (!(pick->subjects[(subject / 32) & (PC_SUBJECT_WORDS - 1)] & (1u << (subject % 32)))) {
+		__u32 s_word = (subject / 32) & (PC_SUBJECT_WORDS - 1), s_bit = 1u << (subject % 32);
+		if (!(pick->subjects.possible[s_word] & s_bit)) {
 			pick->candidates[word] &= ~bit;
 			return 0;
 		}
-		__u32 silences = pick->uncertain ? 0 : pc_word(image, at + 2);
-		if (silences)
+		__u32 silences = pc_word(image, at + 2);
+		if (!silences || pick->uncertain)
+			return 0;
+		if (pick->subjects.certain[s_word] & s_bit)
 			pc_subjects_add(image, silences, pick->silenced);
+		else
+			pick->doubt = 1;
 		return 0;
 	}
 	if (pick->silenced[word] & bit)
@@ -125,7 +132,25 @@ static long pc_mount_pick_step(__u32 m, void *ctx)
 	if (a > pick->action) {
 		pick->action = a;
 		pick->decider = rule;
+		if (pc_subject_in_doubt(&pick->subjects, pc_word(image, at + 1) & (PC_SUBJECT_MAX - 1)))
+			pick->doubt = 1;
 	}
+	return 0;
+}
+
+/* Flag f: when the mount lacks it, the rules that require it stop being candidates (bpf_loop: verified once). */
+static long pc_mount_flag_step(__u32 f, void *ctx)
+{
+	struct pc_mount_pick *ref = ctx;
+	struct pc_mount_state *st = ref->st;
+	if (f >= PC_MOUNT_FLAG_COUNT)
+		return 1;
+	if (st->flags & pc_mount_flag_bit(f))
+		return 0;
+	__u32 *required = st->scratch;
+	pc_set_read(ref->image, st->flag_sets + f * PC_SUBJECT_WORDS, required);
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		st->candidates[i] &= ~required[i];
 	return 0;
 }
 
@@ -190,20 +215,14 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 			   detached || (s > 0 && !pc_source_is_canonical(buf->source, source_length)), st);
 	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_FSTYPE_DFA),
 			   pc_word(image, mount + PC_MOUNT_NO_FSTYPE), buf->fstype, fstype_length, detached, st);
-	__u32 flag_sets = pc_word(image, mount + PC_MOUNT_FLAG_SETS);
-	for (int f = 0; f < PC_MOUNT_FLAG_COUNT; f++) {
-		if (flags & pc_mount_flag_bit(f))
-			continue;
-		__u32 *required = st->scratch;
-		pc_set_read(image, flag_sets + f * PC_SUBJECT_WORDS, required);
-		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-			candidates[i] &= ~required[i];
-	}
+	st->flag_sets = pc_word(image, mount + PC_MOUNT_FLAG_SETS);
+	st->flags = flags;
+	struct pc_mount_pick flag_ref = { .image = image, .st = st };
+	bpf_loop(PC_MOUNT_FLAG_COUNT, pc_mount_flag_step, &flag_ref, 0);
 
 	/* Among the matching mount rules whose subject the task is, the strongest action. */
-	pc_subjects_current(image, st->subjects);
-	pc_subjects_for_uid(image, st->subjects);
-	pc_subjects_except(image, st->subjects);
+	pc_subjects_acting(&st->subjects, pc_generation(image));
+	st->doubt = 0;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
 		st->silenced[i] = 0;
 	st->uncertain = detached || unreadable || (s > 0 && !pc_source_is_canonical(buf->source, source_length));
@@ -220,8 +239,7 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 		bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data);
 		bpf_probe_read_kernel_str(e->source, sizeof(e->source), buf->source);
 		bpf_probe_read_kernel_str(e->fstype, sizeof(e->fstype), buf->fstype);
-		if (unreadable)
-			e->flags = PC_EVENT_PATH_UNREADABLE;
+		e->flags = (unreadable ? PC_EVENT_PATH_UNREADABLE : 0) | (st->doubt ? PC_EVENT_CONDITION_UNKNOWN : 0);
 		pc_event_send(e);
 	}
 	return action == PC_ACTION_DENY ? -EPERM : 0;

@@ -29,12 +29,14 @@ static __noinline int pc_mprotect_decide(struct vm_area_struct *vma, unsigned lo
 		return 0; /* no rule names this file: nothing more to read */
 	pc_refresh_for_callers(image);
 	struct pc_exec_when *when = pc_exec_when_get(image, pc_mapping_args_mode());
-	__u32 rule;
-	if (pc_exec_rules(image, lists, 1, when, &rule) != PC_ACTION_DENY)
+	__u32 rule, doubt;
+	if (pc_exec_rules(image, lists, 1, when, &rule, &doubt) != PC_ACTION_DENY)
 		return 0;
 	struct pc_event *e = pc_event_start(image, PC_HOOK_MMAP_EXEC, PC_ACTION_DENY, rule);
-	if (e)
+	if (e) {
+		e->flags = doubt ? PC_EVENT_CONDITION_UNKNOWN : 0;
 		pc_event_send(e);
+	}
 	return -EPERM;
 }
 

@@ -20,9 +20,6 @@
 
 #define SIGKILL 9
 
-/* Longest argv[0] looked through for the start of the arguments. */
-#define PC_ARGV0_MAX 256
-
 struct pc_argv0_scan {
 	const char *text;
 	__u32 length;
@@ -92,9 +89,9 @@ static __always_inline void pc_exec_args_report(void *image, struct pc_task *tas
 
 /* The strongest of the argument rules in the accept lists the exec hook kept. */
 static __always_inline __u32 pc_exec_args_staged(void *image, const struct pc_exec_lists *staged,
-						 const struct pc_exec_when *when, __u32 *decider)
+						 const struct pc_exec_when *when, __u32 *decider, __u32 *doubt)
 {
-	return pc_exec_rules(image, staged->lists, staged->count, when, decider);
+	return pc_exec_rules(image, staged->lists, staged->count, when, decider, doubt);
 }
 
 /*
@@ -104,7 +101,8 @@ static __always_inline __u32 pc_exec_args_staged(void *image, const struct pc_ex
  * it may still match is denied (fail closed: *unreadable).
  */
 static __always_inline __u32 pc_exec_args_by_exe(void *image, struct pc_task *task, struct linux_binprm *bprm,
-						 const struct pc_exec_when *when, __u32 *decider, int *unreadable)
+						 const struct pc_exec_when *when, __u32 *decider, __u32 *doubt,
+						 int *unreadable)
 {
 	__u32 zero = 0, state = PC_DFA_DEAD, list = 0;
 	__u32 dfa = pc_word(image, PC_HDR_EXEC_DFA);
@@ -113,6 +111,7 @@ static __always_inline __u32 pc_exec_args_by_exe(void *image, struct pc_task *ta
 	int known = buf && (task->exe.flags & PC_TEXT_KNOWN) && length <= PC_TASK_TEXT_MAX &&
 		    !bpf_probe_read_kernel(buf->data, PC_TASK_TEXT_MAX, task->exe.data);
 	*decider = PC_RULE_NONE;
+	*doubt = 0;
 	if (known && dfa)
 		list = pc_dfa_walk(image, dfa, buf->data, 0, length, &state);
 	if (dfa && (!known || ((task->exe.flags & PC_TEXT_CUT) && state != PC_DFA_DEAD))) {
@@ -122,7 +121,7 @@ static __always_inline __u32 pc_exec_args_by_exe(void *image, struct pc_task *ta
 	if (task->exe.flags & PC_TEXT_CUT)
 		list = 0;
 	__u32 lists[2] = { list, pc_inode_accepts(image, bprm->file) };
-	return pc_exec_rules(image, lists, 2, when, decider);
+	return pc_exec_rules(image, lists, 2, when, decider, doubt);
 }
 
 /*
@@ -139,20 +138,22 @@ static __noinline void pc_exec_args_decide(void *image, struct pc_task *task, st
 {
 	__u64 generation = pc_generation(image);
 	struct pc_task_view *view = &task->views[generation & 1];
-	int known = view->generation == generation; /* else a swap came between the lookups: fail closed */
-	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-		when->args[i] = known ? view->subjects[i] : ~0u;
-	when->args_unknown = !known;
-	__u32 action, rule;
+	int known = view->generation == generation; /* else a swap came between the lookups: unknown */
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
+		when->args.possible[i] = known ? view->possible[i] : ~0u;
+		when->args.certain[i] = known ? view->certain[i] : 0;
+	}
+	__u32 action, rule, doubt;
 	int unreadable = 0;
 	if (staged && task->exec_lists.generation == generation && task->exec_lists.count <= PC_EXEC_LISTS_MAX)
-		action = pc_exec_args_staged(image, &task->exec_lists, when, &rule);
+		action = pc_exec_args_staged(image, &task->exec_lists, when, &rule, &doubt);
 	else
-		action = pc_exec_args_by_exe(image, task, bprm, when, &rule, &unreadable);
+		action = pc_exec_args_by_exe(image, task, bprm, when, &rule, &doubt, &unreadable);
 	task->exec_lists.count = PC_EXEC_LISTS_MAX + 1;
 	if (action == PC_ACTION_NONE)
 		return;
-	__u32 flags = PC_EVENT_EXEC_DONE | (unreadable ? PC_EVENT_PATH_UNREADABLE : 0);
+	__u32 flags = PC_EVENT_EXEC_DONE | (unreadable ? PC_EVENT_PATH_UNREADABLE : 0) |
+		      (doubt ? PC_EVENT_CONDITION_UNKNOWN : 0);
 	pc_exec_args_report(image, task, action, rule, flags);
 	if (action == PC_ACTION_DENY)
 		bpf_send_signal(SIGKILL);

@@ -11,15 +11,18 @@
 #include "pc_kernel.h"
 #include "pc_task_view.h"
 #include "pc_subjects.h"
+#include "pc_uids.h"
+#include "pc_excepts.h"
 
 /*
- * Adds to `set` the subjects one part of the task (its path, its arguments,
- * its cgroup) makes it, from `text`, by the DFA at header word `dfa_word`. A text that
- * is unknown, or cut and still alive in the DFA at its end, matches every
- * condition of that part: the task counts as every subject it might be (fail closed).
+ * Adds to `part` the subjects one part of the task (its path, its arguments,
+ * its cgroup) makes it, from `text`, by the DFA at header word `dfa_word`. A
+ * text that is unknown, or cut and still alive in the DFA at its end, leaves
+ * every condition on that part unknown: each subject is possible, none
+ * becomes certain (fail closed for a deny, and no allow or except is met).
  */
 static __always_inline void pc_text_subjects(void *image, __u32 dfa_word, const struct pc_task_text *text,
-					     __u32 *set)
+					     struct pc_subjects *part)
 {
 	__u32 dfa = pc_word(image, dfa_word);
 	if (!dfa)
@@ -30,7 +33,7 @@ static __always_inline void pc_text_subjects(void *image, __u32 dfa_word, const 
 	if (!buf || !(text->flags & PC_TEXT_KNOWN) || length > PC_TASK_TEXT_MAX ||
 	    bpf_probe_read_kernel(buf->data, PC_TASK_TEXT_MAX, text->data)) {
 		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-			set[i] = ~0u;
+			part->possible[i] = ~0u;
 		return;
 	}
 	__u32 state;
@@ -38,10 +41,11 @@ static __always_inline void pc_text_subjects(void *image, __u32 dfa_word, const 
 	if (text->flags & PC_TEXT_CUT) {
 		if (state != PC_DFA_DEAD)
 			for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-				set[i] = ~0u;
+				part->possible[i] = ~0u;
 		return;
 	}
-	pc_subjects_add(image, accepts, set);
+	pc_subjects_add(image, accepts, part->possible);
+	pc_subjects_add(image, accepts, part->certain);
 }
 
 /*
@@ -51,9 +55,9 @@ static __always_inline void pc_text_subjects(void *image, __u32 dfa_word, const 
  * per combination of the parts' constants.
  */
 struct pc_view_parts {
-	pc_subject_set exe;
-	pc_subject_set args;
-	pc_subject_set cgroup;
+	struct pc_subjects exe;
+	struct pc_subjects args;
+	struct pc_subjects cgroup;
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -69,10 +73,15 @@ __noinline int pc_task_compute(struct pc_task *task, __u32 slot)
 	struct pc_view_parts *parts = bpf_map_lookup_elem(&pc_view_scratch, &zero);
 	if (!image || !task || !parts || !pc_has_subjects(image))
 		return 0;
-	__u32 *exe = parts->exe, *args = parts->args, *cgroup = parts->cgroup;
-	pc_subjects_any(image, 0, exe);
-	pc_subjects_any(image, 1, args);
-	pc_set_read(image, pc_word(image, PC_HDR_SUBJECT_NO_CGROUP), cgroup);
+	struct pc_subjects *exe = &parts->exe, *args = &parts->args, *cgroup = &parts->cgroup;
+	pc_subjects_any(image, 0, exe->certain);
+	pc_subjects_any(image, 1, args->certain);
+	pc_set_read(image, pc_word(image, PC_HDR_SUBJECT_NO_CGROUP), cgroup->certain);
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
+		exe->possible[i] = exe->certain[i];
+		args->possible[i] = args->certain[i];
+		cgroup->possible[i] = cgroup->certain[i];
+	}
 	__u64 cgroup_id = task->cgroup_id;
 	asm volatile("" ::: "memory"); /* the id before the text it names */
 	pc_text_subjects(image, PC_HDR_SUBJECT_EXE_DFA, &task->exe, exe);
@@ -80,10 +89,12 @@ __noinline int pc_task_compute(struct pc_task *task, __u32 slot)
 	pc_text_subjects(image, PC_HDR_SUBJECT_CGROUP_DFA, &task->cgroup, cgroup);
 	__u64 generation = pc_generation(image);
 	struct pc_task_view *view = &task->views[generation & 1];
-	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-		view->subjects[i] = exe[i] & args[i] & cgroup[i];
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
+		view->possible[i] = exe->possible[i] & args->possible[i] & cgroup->possible[i];
+		view->certain[i] = exe->certain[i] & args->certain[i] & cgroup->certain[i];
+	}
 	view->cgroup_id = cgroup_id;
-	asm volatile("" ::: "memory"); /* the subjects before the generation that validates them */
+	asm volatile("" ::: "memory"); /* the sets before the generation that validates them */
 	view->generation = generation;
 	return 0;
 }
@@ -178,5 +189,23 @@ __noinline int pc_subjects_refresh(void)
 		pc_cgroup_read(task);
 	pc_task_compute(task, PC_IMAGE_ACTIVE);
 	pc_task_compute(task, PC_IMAGE_PENDING);
+	return 0;
+}
+
+__noinline int pc_subjects_acting(struct pc_subjects *s, __u64 generation)
+{
+	if (!s)
+		return 0;
+	void *image = pc_image_get();
+	if (!image || pc_generation(image) != generation) {
+		for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
+			s->possible[i] = ~0u;
+			s->certain[i] = 0;
+		}
+		return 0;
+	}
+	pc_subjects_current(image, s);
+	pc_subjects_for_uid(image, s);
+	pc_subjects_except(image, s);
 	return 0;
 }

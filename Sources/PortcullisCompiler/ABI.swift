@@ -84,6 +84,7 @@ enum ABI {
         static let textMax = Int(PC_TASK_TEXT_MAX)
         /// Levels below the root a cgroup path is read through (a deeper one is unknown).
         static let cgroupDepth = Int(PC_CGROUP_DEPTH)
+        static let argv0Max = Int(PC_ARGV0_MAX)
     }
 
     enum Cap {

@@ -41,13 +41,14 @@ public struct ImageEvaluator: Sendable {
     /// The exec of the program at `path` (its canonical path; `identity` the file's)
     /// by `caller`, with `arguments` (argv[1...]).
     public func exec(
-        path: [UInt8], identity: FileIdentity? = nil, caller: Task = .unrecorded, arguments: [String] = []
+        path: [UInt8], identity: FileIdentity? = nil, caller: Task = .unrecorded, arguments: [String]? = []
     ) -> Decision {
         execSteps(path: path, identity: identity, caller: caller, arguments: arguments).decision
     }
 
+    /// `arguments` nil: the kernel cannot read them whole (see `Task.readableArguments`).
     public func execSteps(
-        path: [UInt8], identity: FileIdentity? = nil, caller: Task = .unrecorded, arguments: [String] = []
+        path: [UInt8], identity: FileIdentity? = nil, caller: Task = .unrecorded, arguments: [String]? = []
     ) -> ExecSteps {
         let dfa = Int(image[ABI.Header.execDFA])
         guard dfa != 0 else { return ExecSteps(atHook: .allow) }
@@ -67,7 +68,7 @@ public struct ImageEvaluator: Sendable {
     /// accept lists the exec hook found (the whole path's, the identity's), with the
     /// new program's subjects. (During a generation swap the kernel falls back to the
     /// path its record keeps; that race is not modelled.)
-    func afterExec(path: [UInt8], identity: FileIdentity?, caller: SubjectSet, arguments: [String]) -> Decision {
+    func afterExec(path: [UInt8], identity: FileIdentity?, caller: Subjects, arguments: [String]?) -> Decision {
         var program = Task(arguments: arguments)
         program.executable = path
         let check = Conditions(mode: .check, caller: caller, args: recordedSubjects(of: program))
@@ -75,18 +76,43 @@ public struct ImageEvaluator: Sendable {
     }
 
     /// pc_exec_when_init: the caller's subjects, read only when some exec rule has a caller condition.
-    func callerSubjects(of task: Task) -> SubjectSet {
-        image[ABI.Header.execConditions] & ABI.ExecConditions.caller != 0 ? subjects(of: task) : SubjectSet()
+    func callerSubjects(of task: Task) -> Subjects {
+        image[ABI.Header.execConditions] & ABI.ExecConditions.caller != 0 ? subjects(of: task) : Subjects()
     }
 
     /// pc_rules.h's struct pc_exec_when: what a rule's conditions are checked against.
     struct Conditions {
         enum Mode { case skip, met, check }
         var mode: Mode
-        var caller: SubjectSet
-        var args = SubjectSet()
+        var caller: Subjects
+        var args = Subjects()
 
         func has(_ set: SubjectSet, _ idPlusOne: Int) -> Bool { set.contains((idPlusOne - 1) & (ABI.Subject.max - 1)) }
+    }
+
+    /// A task's subjects, three-valued (struct pc_subjects): `possible`, those whose
+    /// conditions hold or are unknown (a deny or an audit applies to them); `certain`,
+    /// those whose conditions are known to hold (an allow or an except needs that).
+    public struct Subjects: Sendable, Equatable {
+        var possible = SubjectSet()
+        var certain = SubjectSet()
+
+        /// Both sets equal: every condition known.
+        init(known: SubjectSet) { (possible, certain) = (known, known) }
+        init(possible: SubjectSet = SubjectSet(), certain: SubjectSet = SubjectSet()) {
+            (self.possible, self.certain) = (possible, certain)
+        }
+
+        func intersection(_ other: Subjects) -> Subjects {
+            Subjects(possible: possible.intersection(other.possible), certain: certain.intersection(other.certain))
+        }
+
+        func union(_ other: Subjects) -> Subjects {
+            Subjects(possible: possible.union(other.possible), certain: certain.union(other.certain))
+        }
+
+        /// Every subject possible, none certain: nothing about this part is known.
+        static let unknown = Subjects(possible: SubjectSet.every)
     }
 
     /// The mmap_file hook on an executable mapping outside an exec (the loader trick:
@@ -130,6 +156,11 @@ public struct ImageEvaluator: Sendable {
         /// Its cgroup v2 path from the root of the hierarchy when it acts (`/` for the
         /// root), as the kernel reads it; nil when it cannot be read (unknown).
         public var cgroup: [UInt8]?
+        /// Whether the kernel has a record of it: a task started before portcullis and
+        /// never seeded has none, and is unknown.
+        public var recorded = true
+        /// A kernel thread: no record, and known to run no program.
+        public var kernelThread = false
 
         public init(executable: String? = nil, arguments: [String]? = nil, uid: UInt32 = 0, cgroup: String? = "/") {
             self.executable = executable.map { Array($0.utf8) }
@@ -138,7 +169,29 @@ public struct ImageEvaluator: Sendable {
             self.cgroup = cgroup.map { Array($0.utf8) }
         }
 
-        public static let unrecorded = Task()
+        /// A task the kernel has no record of (not a kernel thread): every condition on it is unknown.
+        public static let unrecorded: Task = {
+            var task = Task()
+            task.recorded = false
+            return task
+        }()
+
+        /// A kernel thread (no record): the subjects with no conditions, known.
+        public static let kernelThread: Task = {
+            var task = Task()
+            (task.recorded, task.kernelThread) = (false, true)
+            return task
+        }()
+
+        /// argv[1...] as the kernel reads them at exec (task.bpf.c, pc_keep_args): nil
+        /// when they cannot be read whole, that is when argv (argv[0] included, each
+        /// with its NUL) is longer than PC_PATH_MAX bytes, or argv[0] is longer than
+        /// PC_ARGV0_MAX - 1 bytes.
+        public static func readableArguments(argv0: String, _ arguments: [String]) -> [String]? {
+            let total = ([argv0] + arguments).reduce(0) { $0 + $1.utf8.count + 1 }
+            guard total <= ABI.pathMax, argv0.utf8.count < ABI.Task.argv0Max else { return nil }
+            return arguments
+        }
     }
 
     /// The capable hook: may `task` use capability number `cap`?
@@ -150,32 +203,41 @@ public struct ImageEvaluator: Sendable {
         let deny = SubjectSet(words: (0..<ABI.Subject.words).map { image[entry + ABI.Cap.deny + $0] })
         let audit = SubjectSet(words: (0..<ABI.Subject.words).map { image[entry + ABI.Cap.audit + $0] })
         let ruleTable = caps + ABI.Cap.count * ABI.lineWords + cap * ABI.Subject.max
-        let rules = { (set: SubjectSet) in set.ids.map { Int(self.image[ruleTable + $0]) - 1 } }
-        let denied = deny.intersection(subjects)
+        // The rules of the subjects the task certainly is, when there are some (the decision
+        // did not rest on an unknown); else those it possibly is (pc_capable_decide).
+        let rules = { (set: SubjectSet) in
+            let certain = set.intersection(subjects.certain)
+            return (certain.isEmpty ? set : certain).ids.map { Int(self.image[ruleTable + $0]) - 1 }
+        }
+        let denied = deny.intersection(subjects.possible)
         if !denied.isEmpty { return .deny(rules: rules(denied)) }
-        let audited = audit.intersection(subjects)
+        let audited = audit.intersection(subjects.possible)
         if !audited.isEmpty { return .audit(rules: rules(audited)) }
         return .allow
     }
 
-    /// The subjects a task is, as exec.bpf.c and task.bpf.c compute them.
-    /// The subjects `task` is: what its exec recorded, less those whose uid condition
-    /// its uid does not meet, less those it is an exception of (pc_subjects_except).
-    func subjects(of task: Task) -> SubjectSet {
+    /// The subjects `task` is: what its record makes it, less those whose uid condition
+    /// its uid does not meet (the uid is always known), less those it is an exception of
+    /// (pc_subjects_except): a subject stops being possible when an exception is certain,
+    /// and stops being certain when an exception is possible.
+    func subjects(of task: Task) -> Subjects {
         let set = forUID(recordedSubjects(of: task), task.uid)
         let section = Int(image[ABI.Header.subjectExcepts])
         guard section != 0 else { return set }
-        var removed = SubjectSet()
+        var lifted = Subjects()
         for entry in 0..<Int(image[ABI.Header.subjectExceptCount]) {
             let line = section + entry * ABI.lineWords
             let id = Int(image[line]) & (ABI.Subject.max - 1)
-            guard set.contains(id) else { continue }
-            if !set.intersection(self.set(at: line + ABI.Subject.words)).isEmpty { removed.insert(id) }
+            guard set.possible.contains(id) else { continue }
+            let exceptions = self.set(at: line + ABI.Subject.words)
+            if !set.certain.intersection(exceptions).isEmpty { lifted.possible.insert(id) }
+            if !set.possible.intersection(exceptions).isEmpty { lifted.certain.insert(id) }
         }
-        return set.subtracting(removed)
+        return Subjects(
+            possible: set.possible.subtracting(lifted.possible), certain: set.certain.subtracting(lifted.certain))
     }
 
-    func forUID(_ recorded: SubjectSet, _ uid: UInt32) -> SubjectSet {
+    func forUID(_ recorded: Subjects, _ uid: UInt32) -> Subjects {
         let section = Int(image[ABI.Header.subjectUIDs])
         guard section != 0 else { return recorded }
         var allowed = set(at: section)
@@ -184,10 +246,14 @@ public struct ImageEvaluator: Sendable {
         for slot in 0..<ABI.UID.bucketSlots where image[line + 2 * slot] == uid &+ 1 {
             allowed = allowed.union(set(at: Int(image[line + 2 * slot + 1])))
         }
-        return recorded.intersection(allowed)
+        return recorded.intersection(Subjects(known: allowed))
     }
 
-    func recordedSubjects(of task: Task) -> SubjectSet {
+    /// pc_task_compute and pc_subjects_current: the subjects the texts of a task's
+    /// record make it, part by part (executable, arguments, cgroup), ANDed. A task with
+    /// no record is unknown (possibly every subject, certainly those with no
+    /// conditions), unless it is a kernel thread; a text that is nil is unknown.
+    func recordedSubjects(of task: Task) -> Subjects {
         let any = Int(image[ABI.Header.subjectAny])
         let half = { (h: Int) in SubjectSet(words: (0..<ABI.Subject.words).map { self.image[any + h * ABI.Subject.words + $0] }) }
         let (noPath, noArgs) = any == 0 ? (SubjectSet(), SubjectSet()) : (half(0), half(1))
@@ -195,36 +261,39 @@ public struct ImageEvaluator: Sendable {
         let exeDFA = Int(image[ABI.Header.subjectExeDFA])
         let argsDFA = Int(image[ABI.Header.subjectArgsDFA])
         let cgroupDFA = Int(image[ABI.Header.subjectCgroupDFA])
-        guard exeDFA != 0 || argsDFA != 0 || cgroupDFA != 0, let executable = task.executable,
-            let arguments = task.arguments
-        else { return noPath.intersection(noArgs).intersection(noCgroup) }
-        let exe = noPath.union(textSubjects(dfa: exeDFA, over: executable))
-        let args = noArgs.union(textSubjects(dfa: argsDFA, over: Array(arguments.joined(separator: " ").utf8)))
-        var cgroup = noCgroup
+        let unconditional = noPath.intersection(noArgs).intersection(noCgroup)
+        guard exeDFA != 0 || argsDFA != 0 || cgroupDFA != 0 else { return Subjects(known: unconditional) }
+        guard task.recorded else {
+            return task.kernelThread
+                ? Subjects(known: unconditional) : Subjects(possible: SubjectSet.every, certain: unconditional)
+        }
+        let exe = Subjects(known: noPath).union(textSubjects(dfa: exeDFA, over: task.executable))
+        let args = Subjects(known: noArgs).union(
+            textSubjects(dfa: argsDFA, over: task.arguments.map { Array($0.joined(separator: " ").utf8) }))
+        var cgroup = Subjects(known: noCgroup)
         if cgroupDFA != 0 { cgroup = cgroup.union(cgroupSubjects(dfa: cgroupDFA, path: task.cgroup)) }
         return exe.intersection(args).intersection(cgroup)
     }
 
     /// The subjects a cgroup path makes a task, as pc_cgroup_read and pc_text_subjects
     /// do: a path deeper than PC_CGROUP_DEPTH levels is unknown, one longer than
-    /// PC_TASK_TEXT_MAX bytes is cut; unknown, or cut and still alive in the DFA, is
-    /// every subject (fail closed).
-    func cgroupSubjects(dfa: Int, path: [UInt8]?) -> SubjectSet {
-        let every = SubjectSet(words: [UInt32](repeating: ~0, count: ABI.Subject.words))
-        guard let path, path.split(separator: UInt8(ascii: "/")).count <= ABI.Task.cgroupDepth else { return every }
+    /// PC_TASK_TEXT_MAX bytes is cut.
+    func cgroupSubjects(dfa: Int, path: [UInt8]?) -> Subjects {
+        guard let path, path.split(separator: UInt8(ascii: "/")).count <= ABI.Task.cgroupDepth else { return .unknown }
         return textSubjects(dfa: dfa, over: path)
     }
 
     /// pc_text_subjects: the subjects `text` makes a task by the DFA at `dfa`, as the
-    /// record keeps it (PC_TASK_TEXT_MAX bytes): a longer text still alive in the DFA
-    /// at its cut is every subject (fail closed).
-    func textSubjects(dfa: Int, over text: [UInt8]) -> SubjectSet {
-        guard dfa != 0 else { return SubjectSet() }
+    /// record keeps it (PC_TASK_TEXT_MAX bytes). An unknown text (nil), or a longer
+    /// one still alive in the DFA at its cut, leaves every condition on it unknown.
+    func textSubjects(dfa: Int, over text: [UInt8]?) -> Subjects {
+        guard dfa != 0 else { return Subjects() }
+        guard let text else { return .unknown }
         let (state, accepts) = walkState(dfa: dfa, over: Array(text.prefix(ABI.Task.textMax)))
         if text.count > ABI.Task.textMax {
-            return state == Int(ABI.DFA.dead) ? SubjectSet() : SubjectSet(0..<ABI.Subject.max)
+            return state == Int(ABI.DFA.dead) ? Subjects() : .unknown
         }
-        return set(at: accepts)
+        return Subjects(known: set(at: accepts))
     }
 
     func set(at offset: Int) -> SubjectSet {
@@ -271,16 +340,21 @@ public struct ImageEvaluator: Sendable {
             set.append(policy)
             return true
         }
-        let callerHolds = { (rule: Int) in word(rule, ABI.Rule.caller) == 0 || c.has(c.caller, word(rule, ABI.Rule.caller)) }
+        // An allow needs its conditions known to hold (certain); a deny or an audit applies
+        // when they hold or are unknown (possible).
+        let callerHolds = { (rule: Int, set: SubjectSet) in
+            word(rule, ABI.Rule.caller) == 0 || c.has(set, word(rule, ABI.Rule.caller))
+        }
         if image[ABI.Header.execConditions] & ABI.ExecConditions.allow != 0 {
-            for rule in entries where UInt32(word(rule, ABI.Rule.action)) == ABI.Action.none && callerHolds(rule) {
+            for rule in entries
+            where UInt32(word(rule, ABI.Rule.action)) == ABI.Action.none && callerHolds(rule, c.caller.certain) {
                 let policy = word(rule, ABI.Rule.policy)
                 let args = word(rule, ABI.Rule.args)
                 if args == 0 {
                     _ = add(policy, to: &quiet)
                 } else if c.mode != .met {
                     if !add(policy, to: &later) { laterFull = true }
-                    if c.mode == .check && c.has(c.args, args) { _ = add(policy, to: &quiet) }
+                    if c.mode == .check && c.has(c.args.certain, args) { _ = add(policy, to: &quiet) }
                 }
             }
         }
@@ -288,12 +362,12 @@ public struct ImageEvaluator: Sendable {
         var strongest = ABI.Action.none
         for rule in entries {
             let action = UInt32(word(rule, ABI.Rule.action))
-            guard action != ABI.Action.none, action >= strongest, callerHolds(rule) else { continue }
+            guard action != ABI.Action.none, action >= strongest, callerHolds(rule, c.caller.possible) else { continue }
             let policy = word(rule, ABI.Rule.policy)
             if quiet.contains(policy) { continue }
             let args = word(rule, ABI.Rule.args)
             if args != 0 {
-                if c.mode == .skip || (c.mode == .check && !c.has(c.args, args)) { continue }
+                if c.mode == .skip || (c.mode == .check && !c.has(c.args.possible, args)) { continue }
             } else if c.mode == .skip {
                 if later.contains(policy) { continue }
             } else if c.mode == .check {

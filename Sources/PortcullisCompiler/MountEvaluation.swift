@@ -53,14 +53,21 @@ extension ImageEvaluator {
         let subjects = self.subjects(of: task)
         let table = Int(image[at + ABI.Mount.rules])
         let entry = { (m: Int, word: Int) in Int(self.image[table + m * ABI.Mount.ruleWords + word]) }
+        let subject = { (m: Int) in entry(m, 1) & (ABI.Subject.max - 1) }
         let matching = (0..<Int(image[at + ABI.Mount.ruleCount])).filter { m in
-            candidates.contains(m) && subjects.contains(entry(m, 1) & (ABI.Subject.max - 1))
+            candidates.contains(m) && subjects.possible.contains(subject(m))
         }
-        // A matching allow rule silences its policy's mount rules (pc_mount_pick_step, pass 0),
-        // unless the mount could not be read whole: what matched by failing closed grants nothing.
+        // A matching allow rule whose subject the task certainly is silences its policy's
+        // mount rules (pc_mount_pick_step, pass 0), unless the mount could not be read
+        // whole: what matched by failing closed, or by an unknown condition, grants nothing.
         let uncertain = call.detached || call.target.utf8.count >= ABI.pathMax
             || (source.map { !Self.isCanonical($0) } ?? false)
-        let silenced = uncertain ? SubjectSet() : matching.reduce(SubjectSet()) { $0.union(set(at: entry($1, 2))) }
+        let silenced =
+            uncertain
+            ? SubjectSet()
+            : matching.filter { subjects.certain.contains(subject($0)) }.reduce(SubjectSet()) {
+                $0.union(set(at: entry($1, 2)))
+            }
         return strongest(matching.filter { !silenced.contains($0) }.map { entry($0, 0) })
     }
 

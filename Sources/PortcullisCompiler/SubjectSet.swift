@@ -26,6 +26,9 @@ struct SubjectSet: Sendable, Hashable {
         SubjectSet(words: zip(words, other.words).map { $0 & ~$1 })
     }
 
+    /// Every subject id.
+    static let every = SubjectSet(words: [UInt32](repeating: ~0, count: ABI.Subject.words))
+
     var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
     var ids: [Int] { (0..<ABI.Subject.max).filter(contains) }
 }

@@ -30,7 +30,8 @@ struct DecisionReport {
                 pid: event.pid, tgid: event.tgid, uid: event.uid, comm: event.comm,
                 exe: event.executable ?? Self.readlink("/proc/\(event.tgid)/exe") ?? "", cgroupID: event.cgroupID,
                 unit: Self.unit(of: event.tgid)),
-            target: Self.target(event))
+            target: Self.target(event),
+            unknown: (event.pathUnreadable ? ["path"] : []) + (event.conditionUnknown ? ["condition"] : []))
     }
 
     static func hookName(_ event: DecisionEvent) -> String {

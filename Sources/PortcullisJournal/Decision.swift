@@ -62,11 +62,17 @@ public struct Decision: Sendable {
     public var rule: Rule?
     public var process: Process
     public var target: Target
+    /// What the kernel could not know when it decided (the decision took the deny
+    /// side: fail closed): `path`, the path of the file or mount point could not be
+    /// read whole; `condition`, a condition on the process (its executable, its
+    /// arguments, its cgroup, or no record of it) was unknown.
+    public var unknown: [String]
 
     public init(
         verdict: Verdict, hook: String, generation: UInt64, rule: Rule?, process: Process,
-        target: Target
+        target: Target, unknown: [String] = []
     ) {
+        self.unknown = unknown
         self.verdict = verdict
         self.hook = hook
         self.generation = generation
@@ -113,11 +119,16 @@ extension JournalEntry {
             (.comm, process.comm), (.exe, process.exe), (.cgroupID, String(process.cgroupID)),
         ]
         if let unit = process.unit { fields.append((.unit, unit)) }
+        if !decision.unknown.isEmpty { fields.append((.unknown, decision.unknown.joined(separator: ","))) }
+        // Without a rule, the message already says the path could not be read.
+        let unknownNote =
+            decision.unknown.isEmpty || (rule == nil && decision.unknown == ["path"])
+            ? "" : " [decided on unknown input: \(decision.unknown.joined(separator: ", ")); fail closed]"
         let message =
             "\(decision.verdict.rawValue) \(decision.hook) \(object) by pid \(process.pid) "
             + "(\(process.comm), uid \(process.uid)): "
             + (rule.map { "policy \($0.policy), rule \($0.id) at \($0.file):\($0.line)" }
-                ?? "the path could not be read whole (fail closed)")
+                ?? "the path could not be read whole (fail closed)") + unknownNote
         switch decision.verdict {
         case .deny: return JournalEntry(message, priority: .warning, messageID: .decisionDeny, fields: fields)
         case .audit: return JournalEntry(message, priority: .notice, messageID: .decisionAudit, fields: fields)

@@ -71,6 +71,7 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
     public static let droppedCount = FieldName(known: "DROPPED_COUNT")
     public static let runtimeDirectory = FieldName(known: "RUNTIME_DIR")
     public static let step = FieldName(known: "STEP")
+    public static let unknown = FieldName(known: "UNKNOWN")
 
     /// Every name above, for the tests and the documentation.
     public static let known: [FieldName] = [
@@ -78,6 +79,6 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
         policyDirectory, signal, policyFile, file, line, column, field, hook, decision,
         ruleID, policy, pid, tgid, uid, comm, exe, cgroupID, unit, path, capability, mountSource,
         mountTarget, mountFSType, mountFlags, droppedCount, programsStart, pins, runtimeDirectory, step,
-        verifiedInstructions, loadMilliseconds,
+        verifiedInstructions, loadMilliseconds, unknown,
     ]
 }

@@ -28,6 +28,9 @@ public struct DecisionEvent: Sendable, Hashable {
     public var mountFlags: UInt64?
     /// The path could not be read whole, and the decision failed closed.
     public var pathUnreadable: Bool
+    /// A condition on the process (its executable, arguments or cgroup as its record
+    /// keeps them, or no record) was unknown, and the decision took the deny side.
+    public var conditionUnknown: Bool
     /// The acting task's executable as its record kept it at the decision (nil: unknown).
     public var executable: String?
     /// exec: decided once the exec had completed (a rule with an argument condition,
@@ -67,6 +70,7 @@ public struct DecisionEvent: Sendable, Hashable {
         mountFlags = isMount ? e.mount_flags : nil
         pathUnreadable = e.flags & UInt32(PC_EVENT_PATH_UNREADABLE) != 0
         afterExec = e.flags & UInt32(PC_EVENT_EXEC_DONE) != 0
+        conditionUnknown = e.flags & UInt32(PC_EVENT_CONDITION_UNKNOWN) != 0
         let exe = Self.string(e.exe)
         executable = exe.isEmpty ? nil : exe
     }

@@ -59,7 +59,7 @@ enum TaskSeeder {
     /// nil when the command line cannot be read or argv[0] is too long to skip.
     static func arguments(_ cmdline: [UInt8]?) -> [UInt8]? {
         guard let cmdline, !cmdline.isEmpty else { return nil }
-        guard let end = cmdline.firstIndex(of: 0), end < 256 else { return nil }
+        guard let end = cmdline.firstIndex(of: 0), end < Int(PC_ARGV0_MAX) else { return nil }
         var rest = Array(cmdline[(end + 1)...])
         if rest.last == 0 { rest.removeLast() }
         return rest

@@ -29,7 +29,7 @@ public struct DifferentialPlan: Sendable {
     }
 
     func event(_ rng: inout SeededRandom, set: Int, number: Int) -> SelftestEvent {
-        let cgroup = rng.chance(45) ? "/" : rng.pick(Self.cgroups.filter { $0 != "/" })
+        let cgroup = rng.chance(45) ? "/" : rng.pick(Self.eventCgroups.filter { $0 != "/" })
         if rng.chance(60) {
             // Programs ignore their arguments; argument rules see them. A tenth run as
             // another real uid, so that the caller (bash) has that uid.
@@ -53,18 +53,36 @@ public struct DifferentialPlan: Sendable {
     /// subjects draw their uid conditions from the same few.
     public static let uids: [UInt32] = [0, 0, 0, 0, 1000, 1001]
 
-    /// The cgroup v2 paths events run in (from the root of the hierarchy), parents
-    /// before children: the selftest creates them and starts each event's program
-    /// directly in its cgroup. Subjects draw unit and cgroup conditions on them.
-    public static let cgroups = [
+    /// The cgroup v2 paths events run in (from the root of the hierarchy). Subjects
+    /// draw unit and cgroup conditions on them. Two are texts the kernel cannot read
+    /// whole: one more than PC_CGROUP_DEPTH levels deep (unknown), one longer than
+    /// PC_TASK_TEXT_MAX bytes (cut).
+    public static let eventCgroups = [
         "/", "/pcd.slice", "/pcd.slice/pcd-web.service", "/pcd.slice/pcd-web.service/worker",
-        "/pcd.slice/pcd-db.service", "/pcd-jobs", "/pcd-jobs/7",
+        "/pcd.slice/pcd-db.service", "/pcd-jobs", "/pcd-jobs/7", deepCgroups.last!, longCgroup,
     ]
 
-    /// The arguments plain programs (busybox `true`) are run with.
+    /// 18 levels: /pcd.slice/pcd-web.service/d1/.../d16, and each of its parents.
+    static let deepCgroups = (1...16).map { depth in
+        "/pcd.slice/pcd-web.service/" + (1...depth).map { "d\($0)" }.joined(separator: "/")
+    }
+
+    /// 260 bytes, in a unit's cgroup: `pcd-jobs` prefixes still match at the cut.
+    static let longCgroup = "/pcd-jobs/" + String(repeating: "j", count: 250)
+
+    /// Every cgroup the selftest creates, parents before children; it starts each
+    /// event's program directly in its cgroup.
+    public static let cgroups = ["/", "/pcd.slice", "/pcd.slice/pcd-web.service"] + deepCgroups + [
+        "/pcd.slice/pcd-web.service/worker", "/pcd.slice/pcd-db.service", "/pcd-jobs", "/pcd-jobs/7", longCgroup,
+    ]
+
+    /// The arguments plain programs (busybox `true`) are run with. Two are texts the
+    /// kernel cannot read whole: more than PC_PATH_MAX bytes of arguments (unknown),
+    /// and more than PC_TASK_TEXT_MAX bytes (cut).
     static let programArguments: [[String]] = [
         [], [], ["exec"], ["exec", "pod", "--", "sh"], ["get", "pods"], ["get", "exec"], ["deploy", "--prod"],
-        ["--prod"], ["x", "9000"], ["delete", "ns", "prod"],
+        ["--prod"], ["x", "9000"], ["delete", "ns", "prod"], ["exec", String(repeating: "a", count: 4100)],
+        ["--prod", String(repeating: "b", count: 300)],
     ]
 }
 
@@ -94,7 +112,7 @@ public struct SelftestEvent: Sendable, Hashable, CustomStringConvertible {
     public var applet: String { tool?.kind.rawValue ?? "true" }
 
     public var description: String {
-        let argv = ([applet] + arguments).joined(separator: " ")
+        let argv = ([applet] + arguments.map { $0.utf8.count > 64 ? "<\($0.utf8.count) bytes>" : $0 }).joined(separator: " ")
         let use = tool.map { ", using \($0.kind.capability)" } ?? ""
         return "\(tool == nil ? "exec" : "tool") \(path) as `\(argv)`\(use), real uid \(uid), in cgroup \(cgroup)"
     }
@@ -148,6 +166,8 @@ public struct SelftestLauncher: Sendable {
         event.uid == 0
             ? ImageEvaluator.Task(executable: executable, arguments: arguments, uid: 0, cgroup: event.cgroup)
             : ImageEvaluator.Task(
-                executable: bash, arguments: bashArguments(event), uid: event.uid, cgroup: event.cgroup)
+                executable: bash,
+                arguments: ImageEvaluator.Task.readableArguments(argv0: "/bin/bash", bashArguments(event)),
+                uid: event.uid, cgroup: event.cgroup)
     }
 }

@@ -97,7 +97,7 @@ struct PolicyGenerator {
         }
     }
 
-    /// A unit and cgroup condition over DifferentialPlan.cgroups: units, cgroup
+    /// A unit and cgroup condition over DifferentialPlan.eventCgroups: units, cgroup
     /// subtrees and regexes (at least one), in the order the native format reads them
     /// back (subtrees before regexes).
     func place(_ rng: inout SeededRandom) -> (units: [String], cgroups: [PathPattern]) {
@@ -106,7 +106,7 @@ struct PolicyGenerator {
         while units.isEmpty && cgroups.isEmpty {
             if rng.chance(50) { units = rng.some(of: Self.units, atMost: 2) }
             if rng.chance(40) {
-                let path = rng.chance(5) ? "/" : rng.pick(DifferentialPlan.cgroups.filter { $0 != "/" })
+                let path = rng.chance(5) ? "/" : rng.pick(DifferentialPlan.eventCgroups.filter { $0 != "/" })
                 cgroups += path == "/" ? [.prefix("/")] : [.exact(path), .prefix(path + "/")]
             }
             if rng.chance(30) { cgroups.append(.regex(rng.pick(Self.cgroupRegexes))) }

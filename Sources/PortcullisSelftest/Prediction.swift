@@ -44,11 +44,12 @@ public struct Prediction: Sendable, CustomStringConvertible {
     ) {
         self.canonicalPath = canonicalPath
         self.caller = caller
+        let arguments = ImageEvaluator.Task.readableArguments(argv0: event.applet, event.arguments)
         exec = evaluator.execSteps(
-            path: Array(canonicalPath.utf8), identity: identity, caller: caller, arguments: event.arguments)
+            path: Array(canonicalPath.utf8), identity: identity, caller: caller, arguments: arguments)
         guard let tool = event.tool, !exec.decision.isDeny else { return }
         let task = ImageEvaluator.Task(
-            executable: canonicalPath, arguments: event.arguments, uid: event.uid, cgroup: event.cgroup)
+            executable: canonicalPath, arguments: arguments, uid: event.uid, cgroup: event.cgroup)
         let number = tool.kind.capability.number
         capability = (number, evaluator.capable(number, by: task))
     }

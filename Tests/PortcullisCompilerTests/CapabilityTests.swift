@@ -37,7 +37,8 @@ import Testing
         #expect(e.capable(Self.sysAdmin, by: bind) == .deny(rules: [0]))
         #expect(e.capable(Self.sysAdmin, by: tmpfs) == .allow)
         #expect(e.capable(Self.sysAdmin, by: other) == .allow)
-        #expect(e.capable(Self.sysAdmin, by: .unrecorded) == .allow)
+        #expect(e.capable(Self.sysAdmin, by: .unrecorded) == .deny(rules: [0]))  // unknown: fail closed
+        #expect(e.capable(Self.sysAdmin, by: .kernelThread) == .allow)
         #expect(e.capable(Self.netAdmin, by: bind) == .allow)
     }
 
@@ -53,7 +54,8 @@ import Testing
         let e = try Self.compile([(["CAP_NET_ADMIN"], .everyone, .audit), (["CAP_NET_ADMIN", "CAP_NET_RAW"], ip, .deny)])
         let task = ImageEvaluator.Task(executable: "/usr/sbin/ip", arguments: [])
         #expect(e.capable(Self.netAdmin, by: task) == .deny(rules: [1]))
-        #expect(e.capable(Self.netAdmin, by: .unrecorded) == .audit(rules: [0]))
+        #expect(e.capable(Self.netAdmin, by: .unrecorded) == .deny(rules: [1]))  // unknown: fail closed
+        #expect(e.capable(Self.netAdmin, by: .kernelThread) == .audit(rules: [0]))
         #expect(e.capable(Capability(name: "CAP_NET_RAW")!.number, by: task) == .deny(rules: [1]))
     }
 

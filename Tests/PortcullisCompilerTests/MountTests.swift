@@ -56,6 +56,7 @@ import Testing
         let call = Call(source: "/a", target: "/b", fstype: nil, flags: Self.bind)
         #expect(e.mount(call, by: .init(executable: "/usr/bin/mount", arguments: [])) == .deny(rules: [0]))
         #expect(e.mount(call, by: .init(executable: "/usr/bin/python3", arguments: [])) == .allow)
-        #expect(e.mount(call, by: .unrecorded) == .allow)
+        #expect(e.mount(call, by: .unrecorded) == .deny(rules: [0]))  // unknown: fail closed
+        #expect(e.mount(call, by: .kernelThread) == .allow)
     }
 }

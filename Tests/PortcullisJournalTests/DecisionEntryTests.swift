@@ -62,6 +62,24 @@ import Testing
         #expect(entry.fields.allSatisfy { $0.0 != .unit })
     }
 
+    @Test func aDecisionOnUnknownInputSaysSo() {
+        let capability = JournalEntry.decision(
+            Decision(
+                verdict: .deny, hook: "capable", generation: 3, rule: Self.rule, process: Self.process,
+                target: .capability("CAP_NET_ADMIN"), unknown: ["condition"]))
+        #expect(capability[.unknown] == "condition")
+        #expect(capability.message.hasSuffix("rule 7 at /etc/policies.d/k.yaml:9 [decided on unknown input: condition; fail closed]"))
+        let unreadable = JournalEntry.decision(
+            Decision(
+                verdict: .deny, hook: "bprm_check_security", generation: 3, rule: nil, process: Self.process,
+                target: .path("/x"), unknown: ["path"]))
+        #expect(unreadable[.unknown] == "path")
+        #expect(unreadable.message.hasSuffix("(bash, uid 1000): the path could not be read whole (fail closed)"))
+        let known = Self.entry(.deny, "capable", .capability("CAP_NET_ADMIN"))
+        #expect(known[.unknown] == nil)
+        #expect(!known.message.contains("unknown"))
+    }
+
     @Test func droppedEventsAreCounted() {
         let entry = JournalEntry.eventsDropped(17)
         #expect(entry.messageID == .eventsDropped)

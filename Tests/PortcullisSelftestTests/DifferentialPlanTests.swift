@@ -75,8 +75,17 @@ import Testing
 
     @Test func eventsHaveArgumentsUIDsAndCgroups() {
         let events = (0..<4).flatMap { DifferentialPlan(seed: 11, root: Self.root, eventsPerSet: 200).policySet($0).events }
-        #expect(events.allSatisfy { DifferentialPlan.cgroups.contains($0.cgroup) })
-        #expect(Set(events.map(\.cgroup)) == Set(DifferentialPlan.cgroups))
+        #expect(events.allSatisfy { DifferentialPlan.eventCgroups.contains($0.cgroup) })
+        #expect(Set(events.map(\.cgroup)) == Set(DifferentialPlan.eventCgroups))
+        // Texts the kernel cannot read whole: a cgroup too deep, one cut, arguments too long.
+        #expect(events.contains { $0.cgroup.split(separator: "/").count > 16 })
+        #expect(events.contains { $0.cgroup.utf8.count > 256 })
+        #expect(events.contains { $0.tool == nil && $0.arguments.joined().utf8.count > 4096 })
+        #expect(DifferentialPlan.eventCgroups.allSatisfy(DifferentialPlan.cgroups.contains))
+        for (i, path) in DifferentialPlan.cgroups.enumerated() where path != "/" {
+            let parent = String(path[..<path.lastIndex(of: "/")!])
+            #expect(parent.isEmpty || DifferentialPlan.cgroups[..<i].contains(parent), "\(path) before its parent")
+        }
         let execs = events.filter { $0.tool == nil }
         #expect(execs.contains { !$0.arguments.isEmpty } && execs.contains { $0.arguments.isEmpty })
         #expect(execs.contains { $0.uid != 0 } && execs.contains { $0.uid == 0 })

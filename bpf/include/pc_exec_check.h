@@ -65,10 +65,12 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	struct pc_exec_when *when = pc_exec_when_get(image, mode);
 	if (!when)
 		return -EPERM; /* cannot happen; fail closed all the same */
-	__u32 action = pc_exec_rules(image, lists, 2, when, &rule);
+	__u32 doubt;
+	__u32 action = pc_exec_rules(image, lists, 2, when, &rule, &doubt);
 	if (action == PC_ACTION_DENY || (action == PC_ACTION_AUDIT && report_audit)) {
 		struct pc_event *e = pc_event_start(image, hook, action, rule);
 		if (e) {
+			e->flags = doubt ? PC_EVENT_CONDITION_UNKNOWN : 0;
 			bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data);
 			pc_event_send(e);
 		}

@@ -7,31 +7,49 @@
 #include "pc_image.h"
 #include <bpf/bpf_core_read.h>
 
+struct pc_inode_probe {
+	void *image;
+	__u32 table, mask, slot, dev;
+	__u64 ino;
+	__u32 accepts;
+};
+
+/* Probe i of the open-addressing sequence (bpf_loop: verified once, not once per probe). */
+static long pc_inode_step(__u32 i, struct pc_inode_probe *p)
+{
+	__u32 at = p->table + ((p->slot + i) & p->mask) * PC_INODE_ENTRY_WORDS;
+	struct pc_image_line *line = pc_line(p->image, at / PC_LINE_WORDS);
+	if (!line)
+		return 1;
+	__u32 *entry = &line->w[at & (PC_LINE_WORDS - PC_INODE_ENTRY_WORDS)];
+	if (!entry[3])
+		return 1; /* an empty slot ends the probe sequence */
+	if (entry[0] == p->dev && entry[1] == (__u32)p->ino && entry[2] == (__u32)(p->ino >> 32)) {
+		p->accepts = entry[3];
+		return 1;
+	}
+	return 0;
+}
+
 /* The accept list of the exec rules naming `file` by identity, or 0. */
 static __always_inline __u32 pc_inode_accepts(void *image, struct file *file)
 {
 	__u32 table = pc_word(image, PC_HDR_EXEC_INODES);
 	if (!table || !file)
 		return 0;
-	__u32 mask = pc_word(image, PC_HDR_EXEC_INODE_MASK);
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	if (!inode)
 		return 0;
-	__u64 ino = BPF_CORE_READ(inode, i_ino);
-	__u32 dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	__u32 slot = pc_inode_hash(dev, ino);
-	for (__u32 probe = 0; probe < PC_INODE_PROBES; probe++) {
-		__u32 at = table + ((slot + probe) & mask) * PC_INODE_ENTRY_WORDS;
-		struct pc_image_line *line = pc_line(image, at / PC_LINE_WORDS);
-		if (!line)
-			return 0;
-		__u32 *entry = &line->w[at & (PC_LINE_WORDS - PC_INODE_ENTRY_WORDS)];
-		if (!entry[3])
-			return 0; /* an empty slot ends the probe sequence */
-		if (entry[0] == dev && entry[1] == (__u32)ino && entry[2] == (__u32)(ino >> 32))
-			return entry[3];
-	}
-	return 0;
+	struct pc_inode_probe p = {
+		.image = image,
+		.table = table,
+		.mask = pc_word(image, PC_HDR_EXEC_INODE_MASK),
+		.ino = BPF_CORE_READ(inode, i_ino),
+		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+	};
+	p.slot = pc_inode_hash(p.dev, p.ino);
+	bpf_loop(PC_INODE_PROBES, pc_inode_step, &p, 0);
+	return p.accepts;
 }
 
 #endif /* PC_INODES_H */

@@ -62,6 +62,7 @@ struct css_set {
 } PC_CORE;
 
 struct task_struct {
+	unsigned int flags; /* PF_* */
 	struct mm_struct *mm;
 	struct task_struct *group_leader;
 	struct css_set *cgroups;

@@ -9,8 +9,6 @@
 
 #include "pc_image.h"
 #include "pc_subjects.h"
-#include "pc_uids.h"
-#include "pc_excepts.h"
 #include "pc_task_view.h"
 
 /* What to make of a rule's argument condition. */
@@ -22,9 +20,9 @@ enum pc_args_mode {
 
 struct pc_exec_when {
 	__u32 mode;
-	__u32 args_unknown; /* PC_ARGS_CHECK: `args` could not be computed: every deny's condition holds, no allow's */
-	pc_subject_set caller; /* the calling task's subjects (uid and exceptions applied) */
-	pc_subject_set args;   /* PC_ARGS_CHECK: the subjects the new program's arguments make it */
+	__u32 pad;
+	struct pc_subjects caller; /* the calling task's subjects (uid and exceptions applied) */
+	struct pc_subjects args;   /* PC_ARGS_CHECK: the subjects the new program's arguments make it */
 };
 
 /* Room for one struct pc_exec_when off the stack (sched_process_exec keeps one across calls). */
@@ -38,14 +36,6 @@ PC_MAP struct {
 static __always_inline int pc_set_has(const __u32 *set, __u32 id)
 {
 	return (set[(id / 32) & (PC_SUBJECT_WORDS - 1)] >> (id & 31)) & 1;
-}
-
-/* The subjects the current task is when it acts: its record, then its uid, then exceptions. */
-static __always_inline void pc_subjects_acting(void *image, __u32 *set)
-{
-	pc_subjects_current(image, set);
-	pc_subjects_for_uid(image, set);
-	pc_subjects_except(image, set);
 }
 
 /*
@@ -63,13 +53,14 @@ static __always_inline void pc_refresh_for_callers(void *image)
 static __always_inline void pc_exec_when_init(void *image, __u32 mode, struct pc_exec_when *when)
 {
 	when->mode = mode;
-	when->args_unknown = 0;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
-		when->caller[i] = 0;
-		when->args[i] = 0;
+		when->caller.possible[i] = 0;
+		when->caller.certain[i] = 0;
+		when->args.possible[i] = 0;
+		when->args.certain[i] = 0;
 	}
 	if (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_CALLER)
-		pc_subjects_acting(image, when->caller);
+		pc_subjects_acting(&when->caller, pc_generation(image));
 }
 
 /*
@@ -99,11 +90,13 @@ struct pc_rules_walk {
 	__u32 n;     /* lists in use */
 	__u32 action;
 	__u32 decider;
+	__u32 decider_doubt; /* the decider's caller or argument condition was possible, not certain */
 	__u32 later_full;
 	__u32 stride; /* the longest list's length: entry k of list l is step l * stride + k */
 	__u32 lists[PC_EXEC_LISTS_MAX];
 	__u32 quiet[PC_QUIET_MAX]; /* policy + 1: a matching allow silences it */
 	__u32 later[PC_QUIET_MAX]; /* policy + 1: its allow depends on the arguments */
+	__u32 doubt[PC_QUIET_MAX]; /* policy + 1: an allow of it was withheld, its conditions unknown */
 };
 
 PC_MAP struct {
@@ -145,11 +138,13 @@ static __always_inline int pc_policy_add(__u32 *set, __u32 policy)
 /*
  * Entry k of list l (i = l * stride + k, stride the longest list's length); bpf_loop: verified once.
  * Phase 0, the `allow` rules with conditions (those without were carved out
- * at compile time): one whose conditions hold silences its policy. One whose
- * argument condition is not known yet (the exec hook) makes its policy wait:
- * its rules are decided once the exec completed; outside an exec (a mapping)
- * it grants nothing. Phase 1: the strongest deny or audit rule whose
- * conditions hold, of a policy not silenced, and decidable now.
+ * at compile time): one whose conditions are known to hold silences its
+ * policy; one whose conditions are unknown grants nothing, and its policy is
+ * noted as decided on unknown input. One whose argument condition is not
+ * known yet (the exec hook) makes its policy wait: its rules are decided once
+ * the exec completed; outside an exec (a mapping) it grants nothing. Phase 1:
+ * the strongest deny or audit rule whose conditions hold or are unknown, of a
+ * policy not silenced, and decidable now.
  */
 static long pc_rules_step(__u32 i, struct pc_rules_ref *ref)
 {
@@ -174,26 +169,35 @@ static long pc_rules_step(__u32 i, struct pc_rules_ref *ref)
 		return 0;
 	const struct pc_exec_when *when = ref->when;
 	__u32 caller = pc_word(image, at + PC_RULE_CALLER);
-	if (caller && !pc_set_has(when->caller, caller - 1))
-		return 0;
 	__u32 args = pc_word(image, at + PC_RULE_ARGS);
 	__u32 policy = pc_word(image, at + PC_RULE_POLICY);
 	__u32 mode = when->mode;
 	if (walk->phase == 0) {
+		if (caller && !pc_set_has(when->caller.certain, caller - 1)) {
+			if (pc_set_has(when->caller.possible, caller - 1))
+				pc_policy_add(walk->doubt, policy);
+			return 0;
+		}
 		if (!args) {
 			pc_policy_add(walk->quiet, policy);
 		} else if (mode != PC_ARGS_MET) {
 			if (!pc_policy_add(walk->later, policy))
 				walk->later_full = 1;
-			if (mode == PC_ARGS_CHECK && !when->args_unknown && pc_set_has(when->args, args - 1))
-				pc_policy_add(walk->quiet, policy);
+			if (mode == PC_ARGS_CHECK) {
+				if (pc_set_has(when->args.certain, args - 1))
+					pc_policy_add(walk->quiet, policy);
+				else if (pc_set_has(when->args.possible, args - 1))
+					pc_policy_add(walk->doubt, policy);
+			}
 		}
 		return 0;
 	}
+	if (caller && !pc_set_has(when->caller.possible, caller - 1))
+		return 0;
 	if (pc_policy_in(walk->quiet, policy))
 		return 0;
 	if (args) {
-		if (mode == PC_ARGS_SKIP || (mode == PC_ARGS_CHECK && !pc_set_has(when->args, args - 1)))
+		if (mode == PC_ARGS_SKIP || (mode == PC_ARGS_CHECK && !pc_set_has(when->args.possible, args - 1)))
 			return 0;
 	} else if (mode == PC_ARGS_SKIP) {
 		if (pc_policy_in(walk->later, policy))
@@ -204,20 +208,38 @@ static long pc_rules_step(__u32 i, struct pc_rules_ref *ref)
 	}
 	walk->action = a;
 	walk->decider = rule;
+	walk->decider_doubt = (caller && !pc_set_has(when->caller.certain, caller - 1)) ||
+			      (args && mode == PC_ARGS_CHECK && !pc_set_has(when->args.certain, args - 1)) ||
+			      pc_policy_in(walk->doubt, policy);
+	return 0;
+}
+
+/* List l's length into the walk's stride when longer (bpf_loop: verified once, not once per list and state). */
+static long pc_stride_step(__u32 l, struct pc_rules_ref *ref)
+{
+	struct pc_rules_walk *walk = ref->walk;
+	if (l >= walk->n || l >= PC_EXEC_LISTS_MAX)
+		return 1;
+	__u32 list = walk->lists[l & (PC_EXEC_LISTS_MAX - 1)];
+	__u32 count = list ? pc_word(ref->image, list) : 0;
+	if (count > walk->stride)
+		walk->stride = count;
 	return 0;
 }
 
 /*
  * The strongest action among the rules of the accept lists lists[0..n) whose
- * conditions hold under `when` (deny > audit > none), the policies silenced
- * by their `allow` rules left out; `*decider` is the first rule with that
- * action. Lists are ordered strongest first, so the first PC_ACCEPT_MAX
+ * conditions hold or are unknown under `when` (deny > audit > none), the
+ * policies silenced by their `allow` rules left out; `*decider` is the first
+ * rule with that action, `*doubt` whether it was decided on unknown input.
+ * Lists are ordered strongest first, so the first PC_ACCEPT_MAX
  * entries of each decide.
  */
 static __always_inline __u32 pc_exec_rules(void *image, const __u32 *lists, __u32 n, const struct pc_exec_when *when,
-					   __u32 *decider)
+					   __u32 *decider, __u32 *doubt)
 {
 	*decider = PC_RULE_NONE;
+	*doubt = 0;
 	__u32 zero = 0;
 	struct pc_rules_walk *walk = bpf_map_lookup_elem(&pc_walk_scratch, &zero);
 	if (!when || !walk)
@@ -228,30 +250,30 @@ static __always_inline __u32 pc_exec_rules(void *image, const __u32 *lists, __u3
 	walk->n = n < PC_EXEC_LISTS_MAX ? n : PC_EXEC_LISTS_MAX;
 	walk->action = PC_ACTION_NONE;
 	walk->decider = PC_RULE_NONE;
+	walk->decider_doubt = 0;
 	walk->later_full = 0;
 	for (int i = 0; i < PC_EXEC_LISTS_MAX; i++)
 		walk->lists[i] = i < n ? lists[i] : 0;
 	for (int i = 0; i < PC_QUIET_MAX; i++) {
 		walk->quiet[i] = 0;
 		walk->later[i] = 0;
+		walk->doubt[i] = 0;
 	}
 	/* Entry k of list l is step l * stride + k: as many steps as the lists need, not PC_ACCEPT_MAX each. */
-	__u32 stride = 0;
-	for (int i = 0; i < PC_EXEC_LISTS_MAX; i++) {
-		__u32 count = walk->lists[i] ? pc_word(image, walk->lists[i]) : 0;
-		if (count > stride)
-			stride = count;
-	}
+	walk->stride = 0;
+	struct pc_rules_ref ref = { .image = image, .when = when, .walk = walk };
+	bpf_loop(PC_EXEC_LISTS_MAX, pc_stride_step, &ref, 0);
+	__u32 stride = walk->stride;
 	if (stride > PC_ACCEPT_MAX)
 		stride = PC_ACCEPT_MAX;
 	walk->stride = stride;
-	struct pc_rules_ref ref = { .image = image, .when = when, .walk = walk };
 	__u32 steps = walk->n * stride;
 	if (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_ALLOW)
 		bpf_loop(steps, pc_rules_step, &ref, 0);
 	walk->phase = 1;
 	bpf_loop(steps, pc_rules_step, &ref, 0);
 	*decider = walk->decider;
+	*doubt = walk->decider_doubt;
 	return walk->action;
 }
 

@@ -6,6 +6,7 @@
 #ifndef PC_SUBJECTS_H
 #define PC_SUBJECTS_H
 
+#include "pc_kernel.h"
 #include "pc_dfa.h"
 
 typedef __u32 pc_subject_set[PC_SUBJECT_WORDS];
@@ -44,7 +45,18 @@ static __always_inline void pc_subjects_add(void *image, __u32 at, __u32 *set)
 		set[i] |= more[i];
 }
 
-/* The subjects of a task with no record: those with no conditions at all. */
+/*
+ * A task's subjects, three-valued (struct pc_task_view): `possible` are those
+ * whose conditions hold or are unknown (a deny or an audit applies to them),
+ * `certain` those whose conditions are known to hold (an allow or an except
+ * needs that).
+ */
+struct pc_subjects {
+	pc_subject_set possible;
+	pc_subject_set certain;
+};
+
+/* The subjects with no conditions at all. */
 static __always_inline void pc_subjects_unconditional(void *image, __u32 *set)
 {
 	pc_subject_set args, cgroup;
@@ -55,24 +67,43 @@ static __always_inline void pc_subjects_unconditional(void *image, __u32 *set)
 		set[i] &= args[i] & cgroup[i];
 }
 
+/* include/linux/sched.h */
+#define PC_PF_KTHREAD 0x00200000
+
 /*
  * The subjects the current task is, for the active generation. With cgroup
  * conditions in the image, the program calls pc_subjects_refresh
- * (pc_task_view.h) first, at its entry.
+ * (pc_task_view.h) first, at its entry. A task with no valid view is unknown:
+ * possibly every subject, certainly those with no conditions; a kernel
+ * thread with no record is known to be those with no conditions (it runs no
+ * program and has no arguments).
  */
-static __always_inline void pc_subjects_current(void *image, __u32 *set)
+static __always_inline void pc_subjects_current(void *image, struct pc_subjects *s)
 {
-	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
+	struct task_struct *me = bpf_get_current_task_btf();
+	struct pc_task *task = bpf_task_storage_get(&pc_tasks, me, 0, 0);
 	__u64 generation = pc_generation(image);
 	if (task) {
 		struct pc_task_view *view = &task->views[generation & 1];
 		if (view->generation == generation) {
-			for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-				set[i] = view->subjects[i];
+			for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
+				s->possible[i] = view->possible[i];
+				s->certain[i] = view->certain[i];
+			}
 			return;
 		}
 	}
-	pc_subjects_unconditional(image, set);
+	pc_subjects_unconditional(image, s->certain);
+	int kthread = !task && (me->flags & PC_PF_KTHREAD);
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+		s->possible[i] = kthread ? s->certain[i] : ~0u;
+}
+
+/* Whether subject `id` is possible but not certain: a decision by it was made on unknown input. */
+static __always_inline int pc_subject_in_doubt(const struct pc_subjects *s, __u32 id)
+{
+	__u32 word = (id / 32) & (PC_SUBJECT_WORDS - 1), bit = 1u << (id % 32);
+	return (s->possible[word] & bit) && !(s->certain[word] & bit);
 }
 
 #endif /* PC_SUBJECTS_H */

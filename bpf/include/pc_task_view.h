@@ -11,6 +11,8 @@
 
 #include "pc_image.h"
 
+struct pc_subjects;
+
 /*
  * Computes the view of `task` for the image in `slot` (PC_IMAGE_ACTIVE or
  * PC_IMAGE_PENDING; nothing when the slot is empty), stamped with that
@@ -40,5 +42,15 @@ int pc_cgroup_read(struct pc_task *task);
  * computing a view takes a good part of it. Returns 0.
  */
 int pc_subjects_refresh(void);
+
+/*
+ * The subjects the current task is when it acts, into `s`: its view for the
+ * active image (or, with no valid view, unknown: pc_subjects_current), then
+ * its uid, then exceptions. For the image of `generation`: when the active
+ * image is another (a swap in between), `s` is unknown (every subject
+ * possible, none certain), since subject numbers differ between generations.
+ * Returns 0.
+ */
+int pc_subjects_acting(struct pc_subjects *s, __u64 generation);
 
 #endif /* PC_TASK_VIEW_H */

@@ -8,8 +8,8 @@
 
 #include "pc_subjects.h"
 
-/* Removes from `set` the subjects whose uid condition the current task does not meet. */
-static __always_inline void pc_subjects_for_uid(void *image, __u32 *set)
+/* Removes the subjects whose uid condition the current task does not meet (the uid is always known). */
+static __always_inline void pc_subjects_for_uid(void *image, struct pc_subjects *s)
 {
 	__u32 section = pc_word(image, PC_HDR_SUBJECT_UIDS);
 	if (!section)
@@ -28,8 +28,10 @@ static __always_inline void pc_subjects_for_uid(void *image, __u32 *set)
 	}
 	if (named)
 		pc_subjects_add(image, named, allowed);
-	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
-		set[i] &= allowed[i];
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
+		s->possible[i] &= allowed[i];
+		s->certain[i] &= allowed[i];
+	}
 }
 
 #endif /* PC_UIDS_H */

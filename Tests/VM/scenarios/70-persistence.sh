@@ -17,7 +17,7 @@ spec:
     - exec: { path: /usr/local/bin/forbidden-tool }
       action: deny
 YAML
-pins=/sys/fs/bpf/portcullis/abi-3
+pins=/sys/fs/bpf/portcullis/abi-4
 
 # Pins an older portcullis might have left: they go once this one enforces.
 mkdir -p /sys/fs/bpf/portcullis/abi-1/maps

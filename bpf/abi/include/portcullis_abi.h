@@ -139,7 +139,7 @@
 
 #include <linux/types.h>
 
-#define PC_ABI_VERSION 3
+#define PC_ABI_VERSION 4
 #define PC_IMAGE_MAGIC 0x4d494350u /* "PCIM" */
 
 /* The slots of pc_image. */
@@ -284,9 +284,22 @@ static inline __u32 pc_uid_hash(__u32 uid)
  *
  * The view for generation g is views[g & 1]; it is valid when its
  * `generation` is g (and, with cgroup conditions, its `cgroup_id` is the
- * task's cgroup's). A task with no record is every subject with no conditions.
+ * task's cgroup's).
+ *
+ * Conditions are three-valued. A text that could not be read whole (unknown,
+ * or cut while a condition might still match it) leaves each condition on it
+ * unknown, so a view holds two sets: `possible`, the subjects whose conditions
+ * hold or are unknown, and `certain`, those whose conditions are known to hold
+ * (certain is a subset of possible; they are equal when every text was read
+ * whole). A deny or an audit applies to the possible subjects; an `allow` and
+ * an `except` only to the certain ones, so an unknown never grants anything.
+ * A task with no record, or no valid view, is every subject possibly and the
+ * subjects with no conditions certainly; a kernel thread (no record, no
+ * executable) is known to be the subjects with no conditions.
  */
 #define PC_TASK_TEXT_MAX 256
+/* The arguments (argv[1..]) are read once argv[0] is skipped; a longer argv[0] leaves them unknown. */
+#define PC_ARGV0_MAX 256
 /* Most levels below the root a cgroup path is read through; a deeper one is unknown. */
 #define PC_CGROUP_DEPTH 16
 /* pc_task_text.flags */
@@ -301,9 +314,10 @@ struct pc_task_text {
 };
 
 struct pc_task_view {
-	__u64 generation; /* the generation `subjects` was computed for */
-	__u64 cgroup_id;  /* the cgroup id of the cgroup text it was computed from */
-	__u32 subjects[PC_SUBJECT_WORDS];
+	__u64 generation; /* the generation the sets were computed for */
+	__u64 cgroup_id;  /* the cgroup id of the cgroup text they were computed from */
+	__u32 possible[PC_SUBJECT_WORDS]; /* conditions that hold or are unknown */
+	__u32 certain[PC_SUBJECT_WORDS];  /* conditions known to hold */
 };
 
 /*
@@ -377,6 +391,13 @@ enum pc_hook {
 /* pc_event.flags */
 #define PC_EVENT_PATH_UNREADABLE 1 /* the path could not be read whole: decided fail-closed */
 #define PC_EVENT_EXEC_DONE 2 /* decided once the exec completed (sched_process_exec): a denied program is killed */
+/*
+ * A condition on the process (its executable, its arguments, its cgroup, or no
+ * record of it) was unknown, and the decision took the deny side: the deciding
+ * rule's condition was possible but not certain, or an `allow` or `except`
+ * that would have lifted it was.
+ */
+#define PC_EVENT_CONDITION_UNKNOWN 4
 #define PC_EVENT_PATH_MAX PC_PATH_MAX
 #define PC_RULE_NONE 0xffffffffu
 
