@@ -67,7 +67,7 @@ static __always_inline struct pc_image_line *pc_capable_entry(void *image, int c
 	return named ? entry : 0;
 }
 
-static __noinline int pc_capable_decide(int cap, unsigned int opts)
+static __noinline int pc_capable_decide(int cap, unsigned int opts, int initial_userns)
 {
 	void *image = pc_image_get();
 	struct pc_image_line *entry = pc_capable_entry(image, cap);
@@ -75,7 +75,7 @@ static __noinline int pc_capable_decide(int cap, unsigned int opts)
 		return 0;
 	__u32 caps = pc_word(image, PC_HDR_CAPS);
 	struct pc_subjects subjects;
-	pc_subjects_acting(&subjects, pc_generation(image));
+	pc_subjects_acting(&subjects, pc_generation(image), initial_userns);
 	/* A deny or an audit applies to the subjects the task possibly is; certainly, or not, says the event. */
 	__u32 deny = 0, audit = 0, deny_certain = 0, audit_certain = 0;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
@@ -103,5 +103,7 @@ int BPF_PROG(pc_capable, const struct cred *cred, struct user_namespace *ns, int
 	if (!pc_capable_entry(pc_image_get(), cap))
 		return 0;
 	pc_subjects_refresh();
-	return pc_verdict(pc_capable_decide(cap, opts));
+	/* The namespace the capability is checked against: the initial one has level 0. */
+	int initial_userns = !ns || ns->level == 0;
+	return pc_verdict(pc_capable_decide(cap, opts, initial_userns));
 }

@@ -43,7 +43,7 @@ static __always_inline void pc_stage_lists(void *image, struct pc_exec_lists *st
  * that a later one with subjects finds it.
  */
 static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm, const struct pc_path_buf *path,
-					 __u32 length, const __u32 *lists)
+					 int readable, __u32 length, const __u32 *lists)
 {
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0,
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -56,9 +56,9 @@ static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm,
 	task->exec_mm = (__u64)bprm->mm;
 	text->flags = PC_TEXT_STAGED;
 	text->length = 0;
-	if (!length || bpf_probe_read_kernel(text->data, PC_TASK_TEXT_MAX, path->data))
-		return; /* unknown: matches every path condition */
-	text->flags |= PC_TEXT_KNOWN;
+	if (!readable || bpf_probe_read_kernel(text->data, PC_TASK_TEXT_MAX, path->data))
+		return; /* unknown: every path condition is */
+	text->flags |= PC_TEXT_KNOWN; /* length 0: a program with no path on the host */
 	if (length > PC_TASK_TEXT_MAX) {
 		length = PC_TASK_TEXT_MAX;
 		text->flags |= PC_TEXT_CUT;
@@ -74,16 +74,17 @@ static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 	void *image = pc_image_get();
 	if (!path)
 		return image ? -EPERM : 0; /* cannot happen; fail closed all the same */
+	long n = -1;
 	if (image) {
 		int verdict = pc_exec_check(image, pc_word(image, PC_HDR_EXEC_DFA), bprm->file, PC_HOOK_EXEC, 1,
-					    PC_ARGS_SKIP, path, &length, lists);
+					    PC_ARGS_SKIP, path, &n, &length, lists);
 		if (verdict)
 			return verdict;
 	} else {
-		long n = bpf_d_path(&bprm->file->f_path, path->data, sizeof(path->data));
-		length = n > 0 ? (__u32)n - 1 : 0;
+		n = bpf_d_path(&bprm->file->f_path, path->data, sizeof(path->data));
+		length = n > 0 && !pc_file_is_anonymous(bprm->file) ? (__u32)n - 1 : 0;
 	}
-	pc_stage_exe(image, bprm, path, length, lists);
+	pc_stage_exe(image, bprm, path, n > 0, length, lists);
 	return 0;
 }
 

@@ -221,7 +221,7 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	bpf_loop(PC_MOUNT_FLAG_COUNT, pc_mount_flag_step, &flag_ref, 0);
 
 	/* Among the matching mount rules whose subject the task is, the strongest action. */
-	pc_subjects_acting(&st->subjects, pc_generation(image));
+	pc_subjects_acting(&st->subjects, pc_generation(image), 1);
 	st->doubt = 0;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
 		st->silenced[i] = 0;

@@ -192,7 +192,7 @@ __noinline int pc_subjects_refresh(void)
 	return 0;
 }
 
-__noinline int pc_subjects_acting(struct pc_subjects *s, __u64 generation)
+__noinline int pc_subjects_acting(struct pc_subjects *s, __u64 generation, int initial_userns)
 {
 	if (!s)
 		return 0;
@@ -206,6 +206,15 @@ __noinline int pc_subjects_acting(struct pc_subjects *s, __u64 generation)
 	}
 	pc_subjects_current(image, s);
 	pc_subjects_for_uid(image, s);
+	__u32 initial_only = pc_word(image, PC_HDR_SUBJECT_INITIAL_USERNS);
+	if (!initial_userns && initial_only) {
+		pc_subject_set limited;
+		pc_set_read(image, initial_only, limited);
+		for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
+			s->possible[i] &= ~limited[i];
+			s->certain[i] &= ~limited[i];
+		}
+	}
 	pc_subjects_except(image, s);
 	return 0;
 }

@@ -31,6 +31,7 @@ enum ABI {
         static let execConditions = Int(PC_HDR_EXEC_CONDITIONS.rawValue)
         static let subjectCgroupDFA = Int(PC_HDR_SUBJECT_CGROUP_DFA.rawValue)
         static let subjectNoCgroup = Int(PC_HDR_SUBJECT_NO_CGROUP.rawValue)
+        static let subjectInitialUserNamespace = Int(PC_HDR_SUBJECT_INITIAL_USERNS.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
     }
 

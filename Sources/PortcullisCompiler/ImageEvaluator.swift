@@ -194,11 +194,12 @@ public struct ImageEvaluator: Sendable {
         }
     }
 
-    /// The capable hook: may `task` use capability number `cap`?
-    public func capable(_ cap: Int, by task: Task) -> Decision {
+    /// The capable hook: may `task` use capability number `cap`, checked against the
+    /// host's initial user namespace (`initialUserNamespace`) or one of its own?
+    public func capable(_ cap: Int, by task: Task, initialUserNamespace: Bool = true) -> Decision {
         let caps = Int(image[ABI.Header.caps])
         guard caps != 0, cap >= 0, cap < ABI.Cap.count else { return .allow }
-        let subjects = self.subjects(of: task)
+        let subjects = self.subjects(of: task, initialUserNamespace: initialUserNamespace)
         let entry = caps + cap * ABI.lineWords
         let deny = SubjectSet(words: (0..<ABI.Subject.words).map { image[entry + ABI.Cap.deny + $0] })
         let audit = SubjectSet(words: (0..<ABI.Subject.words).map { image[entry + ABI.Cap.audit + $0] })
@@ -217,11 +218,16 @@ public struct ImageEvaluator: Sendable {
     }
 
     /// The subjects `task` is: what its record makes it, less those whose uid condition
-    /// its uid does not meet (the uid is always known), less those it is an exception of
+    /// its uid does not meet (the uid is always known), less, outside the initial user
+    /// namespace, those limited to it, less those it is an exception of
     /// (pc_subjects_except): a subject stops being possible when an exception is certain,
     /// and stops being certain when an exception is possible.
-    func subjects(of task: Task) -> Subjects {
-        let set = forUID(recordedSubjects(of: task), task.uid)
+    func subjects(of task: Task, initialUserNamespace: Bool = true) -> Subjects {
+        var set = forUID(recordedSubjects(of: task), task.uid)
+        if !initialUserNamespace {
+            let limited = self.set(at: Int(image[ABI.Header.subjectInitialUserNamespace]))
+            set = Subjects(possible: set.possible.subtracting(limited), certain: set.certain.subtracting(limited))
+        }
         let section = Int(image[ABI.Header.subjectExcepts])
         guard section != 0 else { return set }
         var lifted = Subjects()

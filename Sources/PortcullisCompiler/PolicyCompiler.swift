@@ -115,8 +115,11 @@ struct ImagePlan {
     }
 
     /// An exec rule with no path condition (only arguments or a subject) is about every
-    /// program: every canonical path starts with "/".
-    static func execPaths(_ paths: [PathPattern]) -> [PathPattern] { paths.isEmpty ? [.prefix("/")] : paths }
+    /// program: every canonical path starts with "/", and a program with no path on the
+    /// host is matched as the empty path.
+    static func execPaths(_ paths: [PathPattern]) -> [PathPattern] {
+        paths.isEmpty ? [.prefix("/"), .anonymous] : paths
+    }
 
     /// An `allow` carves an exception out of its own policy's rules (docs/policy.md,
     /// Precedence). Exec: the allow goes into the path DFA and, wherever it matches,
@@ -286,6 +289,10 @@ struct ImagePlan {
         if !cgroupPatterns.isEmpty {
             let dfa = try self.dfa(cgroupPatterns, stateLimit: stateLimit) { subjectRules[$0] }
             writer.setHeader(ABI.Header.subjectCgroupDFA, writer.appendSubjectDFA(dfa))
+        }
+        let initialOnly = SubjectSet(subjects.indices.filter { subjects[$0].initialUserNamespaceOnly })
+        if !initialOnly.isEmpty {
+            writer.setHeader(ABI.Header.subjectInitialUserNamespace, writer.appendSets([initialOnly]))
         }
         writeUIDs(into: &writer)
         writeExcepts(into: &writer)

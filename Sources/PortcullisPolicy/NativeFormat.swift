@@ -42,7 +42,7 @@ enum NativeFormat {
             return nil
         }
         guard let action = actionField.oneOf(Action.self) else { return nil }
-        let subject = r["subject"].map { Self.subject($0) } ?? Subject.everyone
+        var subject = r["subject"].map { Self.subject($0) } ?? Subject.everyone
         let present = operations.filter { r[$0] != nil }
         guard present.count == 1 else {
             let found = present.isEmpty ? "" : "; found \(Field.list(present))"
@@ -54,22 +54,55 @@ enum NativeFormat {
             operation = execOperation(exec)
         } else if let mount = r["mount"] {
             operation = mountMatch(mount).map { .mount($0) }
+        } else if let capability = r["capability"] {
+            guard let (caps, initialOnly) = capabilityOperation(capability) else { return nil }
+            operation = .capability(caps)
+            subject?.initialUserNamespaceOnly = initialOnly
         } else {
-            operation = r["capability"].flatMap(CiliumFormat.capabilities).map { .capability($0) }
+            operation = nil
         }
         guard let operation, let subject else { return nil }
         return Rule(operation: operation, subject: subject, action: action, source: field.location)
     }
 
-    static func execOperation(_ field: Field) -> Operation? {
-        guard let e = field.mapping(allowed: ["path", "pathPrefix", "pathRegex", "argsRegex"]) else {
+    /// A list of capabilities, or `{ names: [...], userNamespace: any | initial }`: the
+    /// capabilities, and whether the rule is limited to the host's initial user namespace.
+    static func capabilityOperation(_ field: Field) -> ([Capability], Bool)? {
+        guard case .mapping = field.node.kind else { return CiliumFormat.capabilities(field).map { ($0, false) } }
+        guard let c = field.mapping(allowed: ["names", "userNamespace"]) else { return nil }
+        guard let namesField = c["names"] else {
+            field.error("'names' is missing: the capabilities, such as [CAP_NET_ADMIN]")
             return nil
         }
-        guard let paths = patterns("path", in: e) else { return nil }
+        guard let caps = CiliumFormat.capabilities(namesField) else { return nil }
+        guard let scope = c["userNamespace"] else { return (caps, false) }
+        guard let value = scope.oneOf(UserNamespaceScope.self) else { return nil }
+        return (caps, value == .initial)
+    }
+
+    /// Where a capability rule applies: in every user namespace, or only when the
+    /// capability is checked against the host's initial one.
+    enum UserNamespaceScope: String, CaseIterable { case any, initial }
+
+    static func execOperation(_ field: Field) -> Operation? {
+        guard let e = field.mapping(allowed: ["path", "pathPrefix", "pathRegex", "argsRegex", "anonymous"]) else {
+            return nil
+        }
+        guard var paths = patterns("path", in: e) else { return nil }
         let args = e["argsRegex"].map { $0.regex() }
         if let args, args == nil { return nil }
+        if let anonymous = e["anonymous"] {
+            guard let value = anonymous.node.bool else {
+                anonymous.error("expected true or false")
+                return nil
+            }
+            if value {
+                // A program with no path on the host: its path is matched as the empty string.
+                paths.append(.anonymous)
+            }
+        }
         guard !paths.isEmpty || args != nil else {
-            field.error("'exec' needs 'path', 'pathPrefix', 'pathRegex' or 'argsRegex'")
+            field.error("'exec' needs 'path', 'pathPrefix', 'pathRegex', 'anonymous: true' or 'argsRegex'")
             return nil
         }
         return .exec(paths: paths, args: args ?? nil)

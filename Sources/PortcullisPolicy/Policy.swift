@@ -56,9 +56,14 @@ public enum PathPattern: Sendable, Hashable, CustomStringConvertible {
     case prefix(String)
     case regex(String)
 
+    /// A program with no path on the host (memfd_create, O_TMPFILE, a deleted file):
+    /// the kernel matches its path as the empty string (`exec: { anonymous: true }`).
+    public static let anonymous = PathPattern.exact("")
+    public var isAnonymous: Bool { self == .anonymous }
+
     public var description: String {
         switch self {
-        case .exact(let p): return p
+        case .exact(let p): return p.isEmpty ? "(anonymous)" : p
         case .prefix(let p): return "\(p)*"
         case .regex(let r): return "/\(r)/"
         }
@@ -93,6 +98,10 @@ public struct Subject: Sendable, Hashable {
     public var uids: [UInt32]
     /// A process matching any of these subjects is not this subject.
     public var except: [Subject]
+    /// Capability rules only: the rule applies when the capability is checked against
+    /// the host's initial user namespace, not inside a user namespace of its own
+    /// (`unshare -r`, rootless containers). Set by `capability: { userNamespace: initial }`.
+    public var initialUserNamespaceOnly = false
 
     public init(
         executables: [PathPattern] = [], args: String? = nil, units: [String] = [],
@@ -109,7 +118,7 @@ public struct Subject: Sendable, Hashable {
     public static let everyone = Subject()
     public var isEveryone: Bool {
         executables.isEmpty && args == nil && units.isEmpty && cgroups.isEmpty && uids.isEmpty
-            && except.isEmpty
+            && except.isEmpty && !initialUserNamespaceOnly
     }
 }
 
@@ -133,7 +142,7 @@ extension PathPattern {
     /// regular expression of the form `^/literal/path$` (escapes allowed, no operators).
     public var literalPath: String? {
         switch self {
-        case .exact(let path): return path
+        case .exact(let path): return path.isEmpty ? nil : path
         case .prefix: return nil
         case .regex(let regex):
             guard regex.hasPrefix("^"), regex.hasSuffix("$"), regex.count >= 2 else { return nil }

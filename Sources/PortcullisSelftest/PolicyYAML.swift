@@ -26,7 +26,9 @@ public enum PolicyYAML {
                 if let args { fields.append((key: "argsRegex", value: quote(args))) }
                 out += "    - exec: \(flow(fields))\n"
             case .capability(let capabilities):
-                out += "    - capability: [\(capabilities.map(\.name).joined(separator: ", "))]\n"
+                let names = "[\(capabilities.map(\.name).joined(separator: ", "))]"
+                out += rule.subject.initialUserNamespaceOnly
+                    ? "    - capability: { names: \(names), userNamespace: initial }\n" : "    - capability: \(names)\n"
             case .mount:
                 out += "    - mount: {}  # mount rules are not rendered\n"
             }

@@ -119,6 +119,8 @@ struct ExplainCommand: ParsableCommand {
             commandName: "capability", abstract: "May the process (--exe, --arg, --uid) use CAPABILITY?")
         @OptionGroup var policies: Policies
         @Argument(help: "CAP_NET_ADMIN, net_admin, …") var capability: String
+        @Flag(help: "Checked against a user namespace of the process's own (unshare -r, a rootless container), not the host's initial one.")
+        var ownUserNamespace = false
 
         func validate() throws {
             guard Capability(name: capability) != nil else {
@@ -129,8 +131,10 @@ struct ExplainCommand: ParsableCommand {
         func run() throws {
             let cap = Capability(name: capability)!
             let compiled = try policies.compile()
-            let decision = ImageEvaluator(compiled.image).capable(cap.number, by: policies.task)
-            try report(decision, compiled, "use of \(cap.name)")
+            let decision = ImageEvaluator(compiled.image).capable(
+                cap.number, by: policies.task, initialUserNamespace: !ownUserNamespace)
+            let scope = ownUserNamespace ? " in a user namespace of its own" : ""
+            try report(decision, compiled, "use of \(cap.name)\(scope)")
         }
     }
 

@@ -66,3 +66,48 @@ import Testing
         #expect(throws: CompileError.self) { try Self.compile(rules) }
     }
 }
+
+/// A capability rule applies in every user namespace unless limited to the host's
+/// initial one (`capability: { names: [...], userNamespace: initial }`).
+@Suite struct CapabilityUserNamespaceTests {
+    static let netAdmin = Capability(name: "CAP_NET_ADMIN")!.number
+
+    static func initialOnly(_ subject: Subject = .everyone) -> Subject {
+        var subject = subject
+        subject.initialUserNamespaceOnly = true
+        return subject
+    }
+
+    @Test func aRuleAppliesInEveryUserNamespaceByDefault() throws {
+        let e = try CapabilityTests.compile([(["CAP_NET_ADMIN"], .everyone, .deny)])
+        let task = ImageEvaluator.Task(executable: "/usr/sbin/ip", arguments: [])
+        #expect(e.capable(Self.netAdmin, by: task) == .deny(rules: [0]))
+        #expect(e.capable(Self.netAdmin, by: task, initialUserNamespace: false) == .deny(rules: [0]))
+    }
+
+    @Test func aRuleLimitedToTheInitialNamespaceLeavesOthersAlone() throws {
+        let e = try CapabilityTests.compile([
+            (["CAP_NET_ADMIN"], Self.initialOnly(), .deny),
+            (["CAP_NET_ADMIN"], Self.initialOnly(Subject(uids: [1000])), .audit),
+        ])
+        let root = ImageEvaluator.Task(executable: "/usr/sbin/ip", arguments: [])
+        #expect(e.capable(Self.netAdmin, by: root) == .deny(rules: [0]))
+        #expect(e.capable(Self.netAdmin, by: root, initialUserNamespace: false) == .allow)
+        #expect(e.capable(Self.netAdmin, by: .unrecorded, initialUserNamespace: false) == .allow)
+    }
+
+    @Test func anAllowLimitedToTheInitialNamespaceLiftsTheDenyThereOnly() throws {
+        let at = SourceLocation(file: "a.yaml", line: 1, column: 1)
+        let cap = Operation.capability([Capability(name: "CAP_NET_ADMIN")!])
+        let policy = Policy(
+            name: "p", source: at, mode: .enforce,
+            rules: [
+                Rule(operation: cap, subject: .everyone, action: .deny, source: at),
+                Rule(operation: cap, subject: Self.initialOnly(Subject(uids: [0])), action: .allow, source: at),
+            ])
+        let e = ImageEvaluator(try PolicyCompiler.compile([policy], generation: 1).image)
+        let root = ImageEvaluator.Task(executable: "/usr/sbin/ip", arguments: [])
+        #expect(e.capable(Self.netAdmin, by: root) == .allow)
+        #expect(e.capable(Self.netAdmin, by: root, initialUserNamespace: false) == .deny(rules: [0]))
+    }
+}

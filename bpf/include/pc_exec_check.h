@@ -29,19 +29,36 @@ static __always_inline __u32 pc_mapping_args_mode(void)
 }
 
 /*
- * Reads the canonical path of `file` into `path` (its length, without the NUL,
- * in *length) and decides it against the exec rules whose conditions hold
+ * Whether `file` has no path on the host: no name links to it (memfd_create,
+ * O_TMPFILE, a deleted file: i_nlink 0), or the name it was opened by has been
+ * removed. Exec rules see such a program's path as empty: path patterns never
+ * match it, `exec: { anonymous: true }` does.
+ */
+static __always_inline int pc_file_is_anonymous(struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	struct dentry *dentry = file->f_path.dentry;
+	if (!inode || !dentry || !inode->i_nlink)
+		return 1;
+	return !dentry->d_hash.pprev && dentry->d_parent != dentry;
+}
+
+/*
+ * Reads the canonical path of `file` into `path` (bpf_d_path's result in
+ * *read; the length matched, without the NUL, in *length: 0 for a file with no
+ * path on the host, whose d_path stays in `path` for the event) and decides it against the exec rules whose conditions hold
  * under `mode` (enum pc_args_mode): the path DFA at `dfa` (0: none) and the
  * files they name by identity; the stronger action wins. Reports deny
  * decisions, and audit ones when `report_audit`. The accept lists consulted
  * (path, identity; 0: none) are left in lists[0..1].
  */
 static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *file, __u32 hook, int report_audit,
-					 __u32 mode, struct pc_path_buf *path, __u32 *length, __u32 *lists)
+					 __u32 mode, struct pc_path_buf *path, long *read, __u32 *length, __u32 *lists)
 {
 	lists[0] = 0;
 	lists[1] = 0;
 	long n = bpf_d_path(&file->f_path, path->data, sizeof(path->data));
+	*read = n;
 	if (n <= 0) {
 		*length = 0;
 		if (!dfa)
@@ -54,7 +71,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		}
 		return -EPERM;
 	}
-	*length = (__u32)n - 1;
+	*length = pc_file_is_anonymous(file) ? 0 : (__u32)n - 1;
 	if (!dfa)
 		return 0;
 	__u32 rule;

@@ -13,9 +13,18 @@
 
 #define PC_CORE __attribute__((preserve_access_index))
 
+struct hlist_bl_node {
+	struct hlist_bl_node *next, **pprev;
+} PC_CORE;
+
+struct dentry {
+	struct hlist_bl_node d_hash; /* unhashed (pprev NULL): removed from its directory */
+	struct dentry *d_parent;     /* itself for a root, or a pseudo file's dentry */
+} PC_CORE;
+
 struct path {
 	void *mnt;
-	void *dentry;
+	struct dentry *dentry;
 } PC_CORE;
 
 struct super_block {
@@ -24,6 +33,7 @@ struct super_block {
 
 struct inode {
 	unsigned long i_ino;
+	unsigned int i_nlink; /* in an anonymous union in the kernel's struct */
 	struct super_block *i_sb;
 } PC_CORE;
 
@@ -75,7 +85,9 @@ struct bpf_iter__task {
 } PC_CORE;
 
 struct cred;
-struct user_namespace;
+struct user_namespace {
+	int level; /* 0: the initial user namespace */
+} PC_CORE;
 
 #define EPERM 1
 #define MAX_ERRNO 4095

@@ -60,7 +60,7 @@ static __always_inline void pc_exec_when_init(void *image, __u32 mode, struct pc
 		when->args.certain[i] = 0;
 	}
 	if (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_CALLER)
-		pc_subjects_acting(&when->caller, pc_generation(image));
+		pc_subjects_acting(&when->caller, pc_generation(image), 1);
 }
 
 /*

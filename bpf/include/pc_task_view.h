@@ -46,11 +46,13 @@ int pc_subjects_refresh(void);
 /*
  * The subjects the current task is when it acts, into `s`: its view for the
  * active image (or, with no valid view, unknown: pc_subjects_current), then
- * its uid, then exceptions. For the image of `generation`: when the active
+ * its uid, then (`initial_userns` 0: a capability checked against a user
+ * namespace of its own) without the subjects limited to the initial user
+ * namespace, then exceptions. For the image of `generation`: when the active
  * image is another (a swap in between), `s` is unknown (every subject
  * possible, none certain), since subject numbers differ between generations.
  * Returns 0.
  */
-int pc_subjects_acting(struct pc_subjects *s, __u64 generation);
+int pc_subjects_acting(struct pc_subjects *s, __u64 generation, int initial_userns);
 
 #endif /* PC_TASK_VIEW_H */

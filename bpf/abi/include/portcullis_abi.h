@@ -61,6 +61,10 @@
  *                                   0 when no subject has a unit or cgroup condition
  *     [PC_HDR_SUBJECT_NO_CGROUP]    offset (half-line aligned) of the set of subjects with
  *                                   no unit and no cgroup condition
+ *     [PC_HDR_SUBJECT_INITIAL_USERNS] offset (half-line aligned) of the set of subjects
+ *                                   (of capability rules) that apply only when the
+ *                                   capability is checked against the initial user
+ *                                   namespace; 0 when none
  *
  *   the except section: one line per subject with `except` clauses: word 0 its
  *   subject id, words [8, 16) the set of its exceptions (each a subject of its
@@ -180,6 +184,7 @@ enum pc_header_word {
 	PC_HDR_EXEC_CONDITIONS = 18,
 	PC_HDR_SUBJECT_CGROUP_DFA = 20,
 	PC_HDR_SUBJECT_NO_CGROUP = 21,
+	PC_HDR_SUBJECT_INITIAL_USERNS = 22,
 	PC_HDR_WORDS = 32, /* two lines */
 };
 
