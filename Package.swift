@@ -30,14 +30,16 @@ let package = Package(
         .systemLibrary(
             name: "CSystemd", pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]),
+        // glibc's epoll(7), which Swift's Glibc module leaves out.
+        .systemLibrary(name: "CLinux"),
 
         // The ABI shared by the BPF programs and Swift: one header, bpf/abi/include.
         .target(name: "CPortcullisABI", path: "bpf/abi"),
 
-        // Thin typed wrappers over the syscalls the daemon uses (inotify, errno).
+        // Thin typed wrappers over the syscalls the daemon uses (inotify, epoll, errno).
         .target(
             name: "PortcullisSystem",
-            dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
+            dependencies: ["CLinux", .product(name: "SystemPackage", package: "swift-system")]),
 
         // Stage 1: YAML text → node tree with source marks.
         .target(name: "PortcullisYAML", dependencies: ["CYAML"]),
@@ -73,7 +75,7 @@ let package = Package(
             name: "PortcullisDaemon",
             dependencies: [
                 "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisSystem",
-                "PortcullisJournal",
+                "PortcullisJournal", .product(name: "SystemPackage", package: "swift-system"),
             ]),
         // The kernel selftests' pure parts: seeded random policies and events, the
         // flip plan, and how a kernel decision is compared with the reference's.

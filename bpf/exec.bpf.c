@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * exec.bpf.c: the exec hook. The path matched is the canonical path of the
- * file being executed (d_path of bprm->file, relative to the caller's root),
- * so symlinks and relative names cannot dodge a rule. An allowed exec also
+ * exec.bpf.c: the exec hook. The path matched is the host path of the file
+ * being executed (pc_host_path.h: not relative to the caller's root or mount
+ * namespace), so symlinks, relative names, chroots and private mounts cannot
+ * dodge a rule. An allowed exec also
  * stages that path in the task's record, for its subjects (pc_subjects.h) and
  * for the rules with argument conditions, which task.bpf.c decides once the
  * exec has completed.
@@ -81,8 +82,10 @@ static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 		if (verdict)
 			return verdict;
 	} else {
-		n = bpf_d_path(&bprm->file->f_path, path->data, sizeof(path->data));
-		length = n > 0 && !pc_file_is_anonymous(bprm->file) ? (__u32)n - 1 : 0;
+		n = pc_host_path(pc_dentry_of(&bprm->file->f_path));
+		length = n > 0 && !pc_file_is_anonymous(bprm->file) ? (__u32)n : 0;
+		if (n == PC_HOST_NONE)
+			n = 1; /* known: no path */
 	}
 	pc_stage_exe(image, bprm, path, n > 0, length, lists);
 	return 0;

@@ -2,7 +2,7 @@
 /*
  * mount.bpf.c: mounting. sb_mount covers mount(2); move_mount covers the new
  * mount API (open_tree/fsmount + move_mount), which never reaches sb_mount.
- * The target is the canonical path of the mount point; the source is the
+ * The target is the host path of the mount point (pc_host_path.h); the source is the
  * string given to mount(2). A source that is relative or not canonical
  * ("//", "/./", "/../") could name anything, so it matches every source
  * condition (fail closed).
@@ -12,6 +12,7 @@
 #include "pc_task_view.h"
 #include "pc_subjects.h"
 #include "pc_events.h"
+#include "pc_host_path.h"
 
 typedef __u32 pc_rule_set[PC_SUBJECT_WORDS];
 
@@ -170,7 +171,7 @@ static __always_inline int pc_mount_rules(void)
 	return image && pc_word(image, PC_HDR_MOUNT);
 }
 
-/* `detached`: the new mount API, whose target, source and type are unknown here and so match every condition. */
+/* `detached`: the new mount API, whose source and type are unknown here and so match every condition. */
 static __noinline int pc_mount_decide(const char *dev_name, const struct path *target, const char *type,
 					   unsigned long flags, int detached)
 {
@@ -187,10 +188,12 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	if (!path || !buf || !st)
 		return -EPERM;
 
-	/* bpf_d_path is not allowed in move_mount: a detached tree's target is unreadable too. */
-	long n = detached ? -1 : bpf_d_path((struct path *)target, path->data, sizeof(path->data));
-	int unreadable = n <= 0;
-	__u32 target_length = unreadable ? 0 : (__u32)n - 1;
+	/* The target's host path (pc_host_path.h), whatever the caller's root and mount namespace. */
+	long n = pc_host_path(pc_dentry_of(target));
+	int unreadable = n == PC_HOST_UNREADABLE || (n < 0 && n != PC_HOST_NONE);
+	__u32 target_length = n > 0 ? (__u32)n : 0;
+	if (n == PC_HOST_NONE)
+		path->data[0] = 0; /* not on the host: no target pattern names it */
 	long s = dev_name ? bpf_probe_read_kernel_str(buf->source, sizeof(buf->source), dev_name) : 0;
 	__u32 source_length = s > 0 ? (__u32)s - 1 : 0;
 	long t = type ? bpf_probe_read_kernel_str(buf->fstype, sizeof(buf->fstype), type) : 0;
@@ -259,10 +262,10 @@ int BPF_PROG(pc_mount, const char *dev_name, const struct path *path, const char
 
 /*
  * The new mount API attaches a detached tree (a clone from open_tree, or a new
- * filesystem from fsmount) with move_mount. Its source and filesystem type are
- * not known here, and the kernel refuses bpf_d_path in this hook, so the target
- * is not known either: all three match every condition (fail closed), and the
- * flags are bind and move. A rule that requires other flags does not apply.
+ * filesystem from fsmount) with move_mount. The target is read as for mount(2);
+ * the source and filesystem type are not known here, so they match every
+ * condition (fail closed), and the flags are bind and move. A rule that
+ * requires other flags does not apply.
  */
 SEC("lsm/move_mount")
 int BPF_PROG(pc_move_mount, const struct path *from_path, const struct path *to_path, int ret)

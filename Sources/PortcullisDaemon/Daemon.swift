@@ -4,6 +4,8 @@ import PortcullisCompiler
 import PortcullisJournal
 import PortcullisKernel
 import PortcullisPolicy
+import PortcullisSystem
+import SystemPackage
 
 /// portcullis run: programs attached once and pinned; every change to the
 /// policy directory becomes a whole new generation swapped into the kernel.
@@ -60,6 +62,7 @@ public final class Daemon: @unchecked Sendable {
             handle(SIGTERM) { [self] in stop("SIGTERM") }
             handle(SIGINT) { [self] in stop("SIGINT") }
             startWatchdog()
+            followHostMounts()
             events = try enforcer.readEvents(on: queue) { [weak self] event in self?.report(event) }
             scheduleDropReport()
             startRuntime()
@@ -231,6 +234,46 @@ public final class Daemon: @unchecked Sendable {
                 + (now.droppedRingFull - self.reportedDrops.droppedRingFull)
             if dropped > 0 { self.journal.write(.eventsDropped(dropped)) }
             self.reportedDrops = now
+        }
+    }
+
+    /// Keeps the kernel's copy of the host's mount table current (host paths are read
+    /// under the mounts it lists): the kernel signals a change of /proc/self/mountinfo
+    /// with EPOLLPRI, and the table is read again and written when it changed. Where
+    /// that cannot be watched, it is read again every second. A failure is logged
+    /// once until the table is written again.
+    private func followHostMounts() {
+        var failing = false
+        let refresh = { [weak self] in
+            guard let self else { return }
+            do {
+                try self.enforcer.refreshHostMounts()
+                failing = false
+            } catch {
+                if !failing { self.journal.write(.hostMountsFailed("\(error)")) }
+                failing = true
+            }
+        }
+        do {
+            let mountinfo = try FileDescriptor.open("/proc/self/mountinfo", .readOnly, options: .closeOnExec)
+            let epoll = try Epoll.watching(mountinfo, events: Epoll.priority)
+            let source = DispatchSource.makeReadSource(fileDescriptor: epoll.rawValue, queue: queue)
+            source.setEventHandler {
+                _ = try? Epoll.drain(epoll)
+                refresh()
+            }
+            source.setCancelHandler {
+                try? epoll.close()
+                try? mountinfo.close()
+            }
+            source.resume()
+            sources.append(source)
+        } catch {
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + 1, repeating: 1)
+            timer.setEventHandler(handler: refresh)
+            timer.resume()
+            sources.append(timer)
         }
     }
 

@@ -51,6 +51,12 @@ extension JournalEntry {
             priority: .error, messageID: .runtimeUnavailable, fields: [(.runtimeDirectory, directory)])
     }
 
+    static func hostMountsFailed(_ reason: String) -> JournalEntry {
+        JournalEntry(
+            "the host's mount table could not be given to the kernel: \(reason); files under mounts it lacks have no path for the rules",
+            priority: .error, messageID: .hostMountsFailed)
+    }
+
     static func testHold(_ step: String, generation: UInt64) -> JournalEntry {
         JournalEntry(
             "holding before \(step) of generation \(generation) until killed (--test-hold)", priority: .warning,

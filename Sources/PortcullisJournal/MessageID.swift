@@ -33,4 +33,6 @@ public enum MessageID: String, Sendable, CaseIterable {
     case runtimeUnavailable = "4f9c109f9689429295d2df495553b994"
     /// Fault injection (`run --test-hold`, tests only): the daemon stops at a step until killed.
     case testHold = "9a578578128d4816a2f7f86ea0cb5ef5"
+    /// The host's mount table could not be given to the kernel: paths under mounts it lacks read as no path.
+    case hostMountsFailed = "f75196e125cb49eb9f57a15fe33e2c62"
 }

@@ -37,6 +37,7 @@ public final class Enforcer: @unchecked Sendable {
     private let events: Int32
     private let stats: Int32
     private let tasks: Int32
+    private let hostMounts: Int32
 
     public init(pins: Pins = Pins()) throws(BPFError) {
         self.pins = pins
@@ -52,7 +53,7 @@ public final class Enforcer: @unchecked Sendable {
         }
         var fds: [Int32] = []
         do throws(BPFError) {
-            for name in ["pc_image", "pc_events", "pc_stats", "pc_tasks"] {
+            for name in ["pc_image", "pc_events", "pc_stats", "pc_tasks", "pc_host_mounts"] {
                 let fd = bpf_obj_get(pins.map(name))
                 guard fd >= 0 else { throw BPFError("opening the pinned map \(pins.map(name))") }
                 fds.append(fd)
@@ -61,11 +62,29 @@ public final class Enforcer: @unchecked Sendable {
             for fd in fds { close(fd) }
             throw error
         }
-        (imageSlot, events, stats, tasks) = (fds[0], fds[1], fds[2], fds[3])
+        (imageSlot, events, stats, tasks, hostMounts) = (fds[0], fds[1], fds[2], fds[3], fds[4])
+        try refreshHostMounts()
     }
 
     deinit {
-        for fd in [imageSlot, events, stats, tasks] { close(fd) }
+        for fd in [imageSlot, events, stats, tasks, hostMounts] { close(fd) }
+    }
+
+    /// The host's mount table as last written to pc_host_mounts.
+    private var hostMountTable: HostMountTable?
+
+    /// Writes the host's mount table to the kernel when it changed (paths are read
+    /// under the mounts it lists: "Host paths" in portcullis_abi.h). Returns whether
+    /// it changed.
+    @discardableResult
+    public func refreshHostMounts() throws(BPFError) -> Bool {
+        guard let table = HostMountTable.current() else {
+            throw BPFError("reading /proc/self/mountinfo", code: errno)
+        }
+        guard table != hostMountTable else { return false }
+        try table.write(to: hostMounts, replacing: hostMountTable)
+        hostMountTable = table
+        return true
     }
 
     /// A hash of the embedded object: tells this build's programs from another's.

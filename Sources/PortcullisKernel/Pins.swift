@@ -7,7 +7,7 @@ import Glibc
 public struct Pins: Sendable {
     public static let defaultRoot = "/sys/fs/bpf/portcullis"
     /// The maps that outlive the daemon: the policy slot, task records, events, counters.
-    static let maps = ["pc_image", "pc_tasks", "pc_events", "pc_stats", "pc_rates", "pc_hits", "pc_meta"]
+    static let maps = ["pc_image", "pc_tasks", "pc_events", "pc_stats", "pc_rates", "pc_hits", "pc_meta", "pc_host_mounts"]
 
     public let root: String
     public var directory: String { "\(root)/abi-\(PC_ABI_VERSION)" }

@@ -12,6 +12,7 @@
 #include "pc_rules.h"
 #include "pc_events.h"
 #include "pc_inodes.h"
+#include "pc_host_path.h"
 
 /*
  * The argument mode for an executable mapping by the current task: part of an
@@ -29,10 +30,11 @@ static __always_inline __u32 pc_mapping_args_mode(void)
 }
 
 /*
- * Whether `file` has no path on the host: no name links to it (memfd_create,
- * O_TMPFILE, a deleted file: i_nlink 0), or the name it was opened by has been
- * removed. Exec rules see such a program's path as empty: path patterns never
- * match it, `exec: { anonymous: true }` does.
+ * Whether `file` has no name: no name links to it (memfd_create, O_TMPFILE, a
+ * deleted file: i_nlink 0), or the name it was opened by has been removed.
+ * Exec rules see such a program's path as empty, like one on a filesystem the
+ * host has not mounted: path patterns never match it, `exec: { anonymous:
+ * true }` does.
  */
 static __always_inline int pc_file_is_anonymous(struct file *file)
 {
@@ -44,9 +46,10 @@ static __always_inline int pc_file_is_anonymous(struct file *file)
 }
 
 /*
- * Reads the canonical path of `file` into `path` (bpf_d_path's result in
- * *read; the length matched, without the NUL, in *length: 0 for a file with no
- * path on the host, whose d_path stays in `path` for the event) and decides it against the exec rules whose conditions hold
+ * Reads the host path of `file` into `path` (pc_host_path.h; the result in
+ * *read: positive when read; the length matched, without the NUL, in
+ * *length: 0 for a file with no path on the host, whose bpf_d_path, relative
+ * to the caller, is put in `path` for the event) and decides it against the exec rules whose conditions hold
  * under `mode` (enum pc_args_mode): the path DFA at `dfa` (0: none) and the
  * files they name by identity; the stronger action wins. Reports deny
  * decisions, and audit ones when `report_audit`. The accept lists consulted
@@ -57,7 +60,14 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 {
 	lists[0] = 0;
 	lists[1] = 0;
-	long n = bpf_d_path(&file->f_path, path->data, sizeof(path->data));
+	long n = pc_host_path(pc_dentry_of(&file->f_path));
+	int anonymous = n == PC_HOST_NONE || (n > 0 && pc_file_is_anonymous(file));
+	if (n == PC_HOST_NONE) {
+		long named = bpf_d_path(&file->f_path, path->data, sizeof(path->data));
+		if (named <= 0)
+			path->data[0] = 0;
+		n = 1;
+	}
 	*read = n;
 	if (n <= 0) {
 		*length = 0;
@@ -71,7 +81,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		}
 		return -EPERM;
 	}
-	*length = pc_file_is_anonymous(file) ? 0 : (__u32)n - 1;
+	*length = anonymous ? 0 : (__u32)n;
 	if (!dfa)
 		return 0;
 	__u32 rule;

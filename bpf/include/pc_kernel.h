@@ -17,9 +17,22 @@ struct hlist_bl_node {
 	struct hlist_bl_node *next, **pprev;
 } PC_CORE;
 
+/* A name: `hash` and `len` share a union in the kernel's struct; CO-RE finds them by name. */
+struct qstr {
+	__u32 hash;
+	__u32 len;
+	const unsigned char *name;
+} PC_CORE;
+
+struct super_block;
+struct inode;
+
 struct dentry {
 	struct hlist_bl_node d_hash; /* unhashed (pprev NULL): removed from its directory */
 	struct dentry *d_parent;     /* itself for a root, or a pseudo file's dentry */
+	struct qstr d_name;
+	struct inode *d_inode;
+	struct super_block *d_sb;
 } PC_CORE;
 
 struct path {

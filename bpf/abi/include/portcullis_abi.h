@@ -253,6 +253,36 @@ static inline __u32 pc_uid_hash(__u32 uid)
 	return (uid * 0x9e3779b1u) >> 7;
 }
 
+/*
+ * Host paths
+ * ----------
+ * The path a rule sees is the file's path on its filesystem placed under where
+ * that filesystem is mounted in the host's mount table, whatever the caller's
+ * root, mount namespace, or the mount the file was reached through. The daemon
+ * keeps the table in pc_host_mounts: for each mount of its own (the host's)
+ * mount namespace, the filesystem's device (the kernel's dev_t, as
+ * /proc/self/mountinfo shows it) and the inode number of the mount's root
+ * directory, mapped to the mount point ("" for /). The kernel walks from the
+ * file's dentry up its parents, naming each, until it meets a directory the
+ * table lists: that is where the path starts. A file with none above it (a
+ * private tmpfs, a container's own overlay, an unmounted filesystem) has no
+ * host path. A mount point of PC_MOUNT_POINT_MAX bytes or more, a path below
+ * it as long, or one deeper than PC_HOST_DEPTH_MAX components, cannot be read
+ * (fail closed).
+ */
+struct pc_mount_root {
+	__u32 dev;
+	__u32 pad;
+	__u64 ino;
+};
+#define PC_MOUNT_POINT_MAX 2048
+struct pc_mount_point {
+	__u32 length; /* bytes of `path`, 0 for the root */
+	char path[PC_MOUNT_POINT_MAX];
+};
+#define PC_HOST_MOUNTS_MAX 8192
+#define PC_HOST_DEPTH_MAX 256
+
 /* Subjects: sets of them are bitmaps of PC_SUBJECT_WORDS words. */
 #define PC_SUBJECT_MAX 256
 #define PC_SUBJECT_WORDS (PC_SUBJECT_MAX / 32)

@@ -1,0 +1,130 @@
+import CBPF
+import CPortcullisABI
+import Glibc
+
+/// The host's mount table as the kernel's host-path walk reads it (pc_host_mounts,
+/// "Host paths" in portcullis_abi.h): each mount of this process's mount namespace
+/// that can be reached by its mount point, keyed by its filesystem's device (the
+/// kernel's dev_t) and the inode number of its root directory, mapped to its mount
+/// point. The daemon runs in the host's mount namespace, so this is the host's.
+public struct HostMountTable: Sendable, Equatable {
+    public struct Root: Sendable, Hashable {
+        public var device: UInt32
+        public var inode: UInt64
+    }
+
+    /// Mount roots → mount points ("" for /).
+    public var mounts: [Root: String]
+
+    /// One line of /proc/self/mountinfo, as far as the table needs it.
+    struct Entry: Equatable {
+        var id: Int
+        var device: UInt32
+        var mountPoint: String
+    }
+
+    /// Reads /proc/self/mountinfo and finds each visible mount's root inode
+    /// (statx of its mount point, checked against the mount id, so a mount hidden
+    /// under another is left out).
+    public static func current() -> HostMountTable? {
+        guard let text = Self.read("/proc/self/mountinfo") else { return nil }
+        var mounts: [Root: String] = [:]
+        for entry in parse(text) {
+            guard entry.mountPoint.utf8.count < Int(PC_MOUNT_POINT_MAX),
+                let inode = rootInode(entry.mountPoint, mountID: entry.id)
+            else { continue }
+            let root = Root(device: entry.device, inode: inode)
+            // Two mounts of one directory (a bind mount): the first mounted names it.
+            if mounts[root] == nil { mounts[root] = entry.mountPoint == "/" ? "" : entry.mountPoint }
+        }
+        return HostMountTable(mounts: mounts)
+    }
+
+    /// The entries of mountinfo `text`, in order; malformed lines are skipped.
+    static func parse(_ text: String) -> [Entry] {
+        text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard fields.count >= 5, let id = Int(fields[0]) else { return nil }
+            let numbers = fields[2].split(separator: ":")
+            guard numbers.count == 2, let major = UInt32(numbers[0]), let minor = UInt32(numbers[1]) else { return nil }
+            // The kernel's dev_t: 12 bits of major, 20 of minor (include/linux/kdev_t.h).
+            return Entry(id: id, device: major << 20 | minor, mountPoint: unescape(fields[4]))
+        }
+    }
+
+    /// mountinfo escapes space, tab, newline and backslash as \ and three octal digits.
+    static func unescape(_ field: Substring) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(field.utf8)[...]
+        while let byte = utf8.popFirst() {
+            if byte == UInt8(ascii: "\\"), utf8.count >= 3,
+                let value = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8)
+            {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(3)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The inode number of the root of mount `mountID`, by its mount point; nil when
+    /// the mount point leads to another mount (it is hidden) or cannot be read.
+    static func rootInode(_ mountPoint: String, mountID: Int) -> UInt64? {
+        var inode: UInt64 = 0
+        guard portcullis_mount_root_inode(mountPoint, UInt64(mountID), &inode) == 0 else { return nil }
+        return inode
+    }
+
+    static func read(_ path: String) -> String? {
+        guard let f = fopen(path, "r") else { return nil }
+        defer { fclose(f) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buffer, 1, buffer.count, f)
+            if n == 0 { break }
+            bytes += buffer[..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes the table to the map `fd`: entries added or changed, then those gone removed.
+    public func write(to fd: Int32, replacing previous: HostMountTable?) throws(BPFError) {
+        for (root, mountPoint) in mounts where previous?.mounts[root] != mountPoint {
+            var key = Self.key(root)
+            var value = pc_mount_point()
+            let bytes = Array(mountPoint.utf8)
+            value.length = UInt32(bytes.count)
+            withUnsafeMutableBytes(of: &value.path) { raw in raw.copyBytes(from: bytes) }
+            try check("writing the host mount table", bpf_map_update_elem(fd, &key, &value, UInt64(BPF_ANY)))
+        }
+        let gone = previous.map { Array($0.mounts.keys.filter { mounts[$0] == nil }) } ?? Self.keys(in: fd).filter { mounts[$0] == nil }
+        for root in gone {
+            var key = Self.key(root)
+            bpf_map_delete_elem(fd, &key)
+        }
+    }
+
+    static func key(_ root: Root) -> pc_mount_root {
+        var key = pc_mount_root()
+        key.dev = root.device
+        key.ino = root.inode
+        return key
+    }
+
+    /// The roots the map holds (after a restart, what the last daemon wrote).
+    static func keys(in fd: Int32) -> [Root] {
+        var roots: [Root] = []
+        var key = pc_mount_root()
+        var next = pc_mount_root()
+        var first = true
+        while (first ? bpf_map_get_next_key(fd, nil, &next) : bpf_map_get_next_key(fd, &key, &next)) == 0 {
+            roots.append(Root(device: next.dev, inode: next.ino))
+            key = next
+            first = false
+        }
+        return roots
+    }
+}

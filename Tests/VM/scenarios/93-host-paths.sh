@@ -1,0 +1,122 @@
+# Paths do not depend on the caller's view (issue 11): the path a rule sees is
+# the file's path on its filesystem placed under where the host mounted that
+# filesystem, so none of these lifts `pathPrefix: /srv/untrusted/`:
+# - chroot /srv/untrusted /true, as root, and unprivileged through unshare -r;
+# - a bind mount of /srv/untrusted elsewhere in a private mount namespace;
+# - a detached tree (open_tree OPEN_TREE_CLONE) reached through its descriptor;
+# and a program at /usr/lib/systemd/ inside a chroot is not excepted as one of
+# the host's. A file on a filesystem the host has not mounted (a
+# private tmpfs, a lazily unmounted one reached through a kept descriptor) has
+# no host path: `exec: { anonymous: true }` names it. Controls: the same ways
+# run a program outside /srv/untrusted. (The anonymous rule names uid 1000 only:
+# the harness runs outside the scenario's mount namespace, whose mounts are the
+# daemon's host, so to the rules the harness's own programs have no path.)
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+U=1000
+as_user() { setpriv --reuid $U --regid $U --clear-groups -- "$@"; }
+BB=/usr/bin/busybox # static: it runs inside a chroot with nothing else
+chmod 0777 . # the user reads the scripts here and marks its progress
+mkdir -p /srv/untrusted /srv/other /srv/untrusted/usr/lib/systemd /usr/lib/systemd
+cp $BB /srv/untrusted/true # busybox runs the applet its name says
+cp $BB /srv/other/true
+cp $BB /srv/untrusted/usr/lib/systemd/date # busybox's date, at an excepted path in the chroot
+cp $BB /usr/lib/systemd/date               # and on the host
+chmod -R a+rX /srv/untrusted /srv/other
+cleanup() {
+    umount -l /srv/lazy 2>/dev/null || true
+    rm -rf /srv/untrusted /srv/other /srv/lazy /usr/lib/systemd/date
+}
+on_fail() { cleanup; }
+
+# open_tree(OPEN_TREE_CLONE) of a directory, then exec of PROGRAM through the
+# detached tree's descriptor; exit status: the exec's errno, 0 if it ran.
+cat > detached.py <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+OPEN_TREE_CLONE, AT_FDCWD = 1, -100
+fd = libc.syscall(428, AT_FDCWD, sys.argv[1].encode(), OPEN_TREE_CLONE)
+if fd < 0:
+    sys.exit("open_tree: " + os.strerror(ctypes.get_errno()))
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv("/proc/self/fd/%d/%s" % (fd, sys.argv[2]), ["true"])
+    except OSError as e:
+        os._exit(e.errno)
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+PY
+
+mkdir -m 0755 policies
+cat > policies/paths.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata: { name: host-paths }
+spec:
+  rules:
+    - exec: { pathPrefix: /srv/untrusted/ }
+      action: deny
+    - exec: { anonymous: true }
+      subject: { uid: 1000 }
+      action: deny
+    - capability: [CAP_SYS_TIME]
+      subject:
+        except: [{ pathPrefix: /usr/lib/systemd/ }]
+      action: deny
+YAML
+start_daemon policies
+wait_started
+wait_until "$START_SECONDS" generation_after "$G0"
+
+# Plain paths, and the controls.
+expect_eperm /srv/untrusted/true
+expect_ok /srv/other/true
+expect_ok chroot /srv/other /true
+expect_ok as_user unshare -r chroot /srv/other /true
+echo "control: /srv/other/true runs, directly and in a chroot (root, and uid $U in its own user namespace)"
+
+# chroot, as root and unprivileged: the program's host path is still /srv/untrusted/true.
+expect_eperm chroot /srv/untrusted /true
+expect_eperm as_user unshare -r chroot /srv/untrusted /true
+wait_until 10 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_PATH=/srv/untrusted/true PORTCULLIS_UID=$U
+echo "chroot /srv/untrusted /true: denied as root and as uid $U, logged as /srv/untrusted/true"
+
+# A bind mount in a private mount namespace.
+expect_eperm as_user unshare -rm sh -c 'mount --bind /srv/untrusted /mnt && exec /mnt/true'
+expect_ok as_user unshare -rm sh -c 'mount --bind /srv/other /mnt && exec /mnt/true'
+echo "a bind mount of /srv/untrusted in a private mount namespace: denied; of /srv/other: runs"
+
+# A detached tree.
+status=0; as_user unshare -rm python3 detached.py /srv/untrusted true || status=$?
+((status == 1)) || fail "exec through a detached tree of /srv/untrusted: status $status, expected 1 (EPERM)"
+expect_ok as_user unshare -rm python3 detached.py /srv/other true
+echo "a detached tree of /srv/untrusted: denied; of /srv/other: runs"
+
+# The excepted path inside a chroot is not the excepted program: setting the clock
+# (CAP_SYS_TIME, to the time it is) is denied to all but programs in /usr/lib/systemd/.
+now=$(date '+%Y-%m-%d %H:%M:%S')
+expect_ok /usr/lib/systemd/date -s "$now" >/dev/null
+expect_eperm chroot /srv/untrusted /usr/lib/systemd/date -s "$now"
+echo "/usr/lib/systemd/date may set the clock; the same program at /usr/lib/systemd/date inside a chroot may not"
+
+# A private tmpfs: no host path.
+expect_eperm as_user unshare -rm sh -c 'mount -t tmpfs none /mnt && cp /srv/other/true /mnt/true && exec /mnt/true'
+# A lazily unmounted tmpfs, reached by the user through a descriptor it kept.
+mkdir -p /srv/lazy
+mount -t tmpfs -o mode=0755 none /srv/lazy
+cp $BB /srv/lazy/true
+expect_ok as_user /srv/lazy/true
+rm -f go opened
+as_user sh -c 'exec 7</srv/lazy; touch opened; while [ ! -e go ]; do sleep 0.1; done; exec /proc/self/fd/7/true' &
+user=$!
+wait_until 10 test -e opened
+umount -l /srv/lazy
+sleep 1 # the daemon rereads the mount table on the kernel's EPOLLPRI: well within a second
+touch go
+status=0; wait $user || status=$?
+((status == 126)) || fail "exec from a lazily unmounted tmpfs: status $status, expected 126 (EPERM)"
+echo "a private tmpfs and a lazily unmounted one: no host path, denied to uid $U by anonymous: true"
+
+stop_daemon
+cleanup

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * host_path.bpf.c: a file's path on the host, from its dentry up to the root
+ * of a mount the host's mount table lists (pc_host_mounts, kept by the
+ * daemon), so a chroot, a private mount namespace, a bind mount, a detached
+ * tree or a lazily unmounted mount shows the same file under the same path.
+ */
+#include "pc_kernel.h"
+#include <bpf/bpf_core_read.h>
+#include "pc_host_path.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, PC_HOST_MOUNTS_MAX);
+	__type(key, struct pc_mount_root);
+	__type(value, struct pc_mount_point);
+} pc_host_mounts SEC(".maps");
+
+/* The names are written backwards into pc_text_scratch, ending before this offset. */
+#define PC_HOST_SUFFIX_MAX 2048
+
+struct pc_host_walk {
+	__u64 dentry;          /* the next directory entry to name */
+	__u32 dev;             /* its filesystem's */
+	__u32 pos;             /* the names so far: pc_text_scratch[pos, PC_HOST_SUFFIX_MAX) */
+	__u32 mount_length;    /* found: the mount point's length, at the front of pc_path_scratch */
+	int result;            /* 0 while walking; 1 found; PC_HOST_UNREADABLE; PC_HOST_NONE */
+};
+
+/* Component i: a directory the table lists ends the walk; else its name is prepended. */
+static long pc_host_step(__u32 i, struct pc_host_walk *w)
+{
+	__u32 zero = 0;
+	struct dentry *d = (struct dentry *)w->dentry;
+	struct pc_mount_root key = { .dev = w->dev, .ino = BPF_CORE_READ(d, d_inode, i_ino) };
+	struct pc_mount_point *mount = bpf_map_lookup_elem(&pc_host_mounts, &key);
+	if (mount) {
+		struct pc_path_buf *out = bpf_map_lookup_elem(&pc_path_scratch, &zero);
+		__u32 length = mount->length;
+		if (!out || length >= PC_MOUNT_POINT_MAX ||
+		    (length && bpf_probe_read_kernel(out->data, length & (PC_MOUNT_POINT_MAX - 1), mount->path))) {
+			w->result = PC_HOST_UNREADABLE;
+			return 1;
+		}
+		w->mount_length = length;
+		w->result = 1;
+		return 1;
+	}
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d) {
+		w->result = PC_HOST_NONE; /* the filesystem's root, and no host mount on the way */
+		return 1;
+	}
+	__u32 length = BPF_CORE_READ(d, d_name.len);
+	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+	__u32 pos = w->pos;
+	struct pc_path_buf *buf = bpf_map_lookup_elem(&pc_text_scratch, &zero);
+	if (!buf || !length || length > 255 || pos < length + 2) {
+		w->result = PC_HOST_UNREADABLE;
+		return 1;
+	}
+	pos -= length;
+	__u32 size = length;
+	barrier_var(size); /* keep the mask: the verifier loses the bound checked above */
+	size &= 255;
+	if (bpf_probe_read_kernel(buf->data + (pos & (PC_HOST_SUFFIX_MAX - 1)), size, name)) {
+		w->result = PC_HOST_UNREADABLE;
+		return 1;
+	}
+	pos -= 1;
+	buf->data[pos & (PC_HOST_SUFFIX_MAX - 1)] = '/';
+	w->pos = pos;
+	w->dentry = (__u64)parent;
+	return 0;
+}
+
+__noinline int pc_host_path(__u64 dentry)
+{
+	__u32 zero = 0;
+	struct dentry *d = (struct dentry *)dentry;
+	if (!d)
+		return PC_HOST_UNREADABLE;
+	struct pc_host_walk w = {
+		.dentry = dentry,
+		.dev = BPF_CORE_READ(d, d_sb, s_dev),
+		.pos = PC_HOST_SUFFIX_MAX,
+	};
+	bpf_loop(PC_HOST_DEPTH_MAX, pc_host_step, &w, 0);
+	if (w.result != 1)
+		return w.result ? w.result : PC_HOST_UNREADABLE; /* deeper than PC_HOST_DEPTH_MAX */
+	struct pc_path_buf *out = bpf_map_lookup_elem(&pc_path_scratch, &zero);
+	struct pc_path_buf *buf = bpf_map_lookup_elem(&pc_text_scratch, &zero);
+	if (!out || !buf)
+		return PC_HOST_UNREADABLE;
+	__u32 mount = w.mount_length & (PC_MOUNT_POINT_MAX - 1);
+	__u32 pos = w.pos & (PC_HOST_SUFFIX_MAX - 1);
+	__u32 suffix = (PC_HOST_SUFFIX_MAX - pos) & (PC_HOST_SUFFIX_MAX - 1);
+	if (suffix && bpf_probe_read_kernel(out->data + mount, suffix, buf->data + pos))
+		return PC_HOST_UNREADABLE;
+	__u32 length = mount + suffix;
+	if (!length) {
+		out->data[0] = '/'; /* the root directory itself */
+		length = 1;
+	}
+	out->data[length & (PC_PATH_MAX - 1)] = 0;
+	return length;
+}
