@@ -29,6 +29,10 @@ struct pc_mount_state {
 	__u32 uncertain; /* the mount could not be read whole: no allow applies (fail closed) */
 	__u32 doubt;     /* an allow was withheld, or the decider's subject was possible, not certain */
 	__u32 flag_sets; /* offset of the sets of rules requiring each flag */
+	/* What was read of the mount, kept here so that the verifier meets one state after each condition. */
+	__u32 target_length, target_unknown;
+	__u32 source_length, source_unknown;
+	__u32 fstype_length, fstype_unknown;
 	__u64 flags;     /* the mount's MS_* flags */
 	pc_rule_set candidates;
 	struct pc_subjects subjects;
@@ -171,10 +175,20 @@ static __always_inline int pc_mount_rules(void)
 	return image && pc_word(image, PC_HDR_MOUNT);
 }
 
-/* `detached`: the new mount API, whose source and type are unknown here and so match every condition. */
+/* How pc_mount_decide gets the source: mount(2)'s string, or what the new mount API's caller read. */
+#define PC_SOURCE_GIVEN 0      /* mount(2): `dev_name` */
+#define PC_SOURCE_UNREADABLE 1 /* move_mount: it could not be read; it matches every source condition */
+#define PC_SOURCE_READ 2       /* move_mount: in buf->source already; its length is the rest of the word */
+
+/*
+ * `source`: PC_SOURCE_GIVEN, PC_SOURCE_UNREADABLE, or PC_SOURCE_READ + its
+ * length (the new mount API, move_mount, whose type is `type`).
+ */
 static __noinline int pc_mount_decide(const char *dev_name, const struct path *target, const char *type,
-					   unsigned long flags, int detached)
+					   unsigned long flags, __u32 source)
 {
+	int detached = source != PC_SOURCE_GIVEN;
+	__u32 source_length = source >= PC_SOURCE_READ ? source - PC_SOURCE_READ : 0;
 	void *image = pc_image_get();
 	if (!image)
 		return 0;
@@ -194,8 +208,15 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	__u32 target_length = n > 0 ? (__u32)n : 0;
 	if (n == PC_HOST_NONE)
 		path->data[0] = 0; /* not on the host: no target pattern names it */
-	long s = dev_name ? bpf_probe_read_kernel_str(buf->source, sizeof(buf->source), dev_name) : 0;
-	__u32 source_length = s > 0 ? (__u32)s - 1 : 0;
+	/* mount(2)'s source is a string: one that is not an absolute, canonical path could name anything. */
+	int source_unknown = 0;
+	if (!detached) {
+		long s = dev_name ? bpf_probe_read_kernel_str(buf->source, sizeof(buf->source), dev_name) : 0;
+		source_length = s > 0 ? (__u32)s - 1 : 0;
+		source_unknown = s > 0 && !pc_source_is_canonical(buf->source, source_length);
+	} else {
+		source_unknown = source == PC_SOURCE_UNREADABLE;
+	}
 	long t = type ? bpf_probe_read_kernel_str(buf->fstype, sizeof(buf->fstype), type) : 0;
 	__u32 fstype_length = t > 0 ? (__u32)t - 1 : 0;
 	if (t <= 0)
@@ -211,15 +232,23 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
 		candidates[i] = ~0u;
 	__u32 any = pc_word(image, mount + PC_MOUNT_ANY);
-	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_TARGET_DFA), any, path->data, target_length,
-			   unreadable, st);
+	st->target_length = target_length;
+	st->target_unknown = unreadable;
+	st->source_length = source_length;
+	st->source_unknown = source_unknown;
+	st->fstype_length = fstype_length;
+	st->fstype_unknown = detached && t <= 0;
+	asm volatile("" ::: "memory"); /* each condition reads them back from the map */
+	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_TARGET_DFA), any, path->data, st->target_length,
+			   st->target_unknown, st);
 	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_SOURCE_DFA), any ? any + PC_SUBJECT_WORDS : 0,
-			   buf->source, source_length,
-			   detached || (s > 0 && !pc_source_is_canonical(buf->source, source_length)), st);
+			   buf->source, st->source_length, st->source_unknown, st);
 	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_FSTYPE_DFA),
-			   pc_word(image, mount + PC_MOUNT_NO_FSTYPE), buf->fstype, fstype_length, detached, st);
+			   pc_word(image, mount + PC_MOUNT_NO_FSTYPE), buf->fstype, st->fstype_length, st->fstype_unknown,
+			   st);
 	st->flag_sets = pc_word(image, mount + PC_MOUNT_FLAG_SETS);
-	st->flags = flags;
+	/* A move brings a mount of any kind to the target, a bind mount among them: it meets `bind` too. */
+	st->flags = (flags & PC_MS_MOVE) ? flags | PC_MS_BIND : flags;
 	struct pc_mount_pick flag_ref = { .image = image, .st = st };
 	bpf_loop(PC_MOUNT_FLAG_COUNT, pc_mount_flag_step, &flag_ref, 0);
 
@@ -228,7 +257,7 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	st->doubt = 0;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
 		st->silenced[i] = 0;
-	st->uncertain = detached || unreadable || (s > 0 && !pc_source_is_canonical(buf->source, source_length));
+	st->uncertain = st->target_unknown || st->source_unknown || st->fstype_unknown;
 	struct pc_mount_pick pick = { .image = image, .st = st };
 	bpf_loop(PC_MOUNT_RULE_MAX, pc_mount_pick_step, &pick, 0);
 	st->pass = 1;
@@ -257,16 +286,50 @@ int BPF_PROG(pc_mount, const char *dev_name, const struct path *path, const char
 	if (!pc_mount_rules())
 		return 0;
 	pc_subjects_refresh();
-	return pc_verdict(pc_mount_decide(dev_name, path, type, flags, 0));
+	return pc_verdict(pc_mount_decide(dev_name, path, type, flags, PC_SOURCE_GIVEN));
 }
 
 /*
  * The new mount API attaches a detached tree (a clone from open_tree, or a new
- * filesystem from fsmount) with move_mount. The target is read as for mount(2);
- * the source and filesystem type are not known here, so they match every
- * condition (fail closed), and the flags are bind and move. A rule that
- * requires other flags does not apply.
+ * filesystem from fsmount) with move_mount. The target is read as for
+ * mount(2). The source is the tree's host path when it is a clone of a
+ * directory the host has (a bind), else the source its filesystem was made
+ * from (fsconfig's "source": "none", "/dev/sdb1"); the type is its
+ * filesystem's; the flags are bind and move. A source that cannot be read
+ * matches every source condition (fail closed).
  */
+/*
+ * Reads a new-API mount's source into buf->source (a frame of its own, apart
+ * from the program's: 6.1's 512-byte budget covers the longest call chain);
+ * returns pc_mount_decide's `source` word.
+ */
+static __noinline __u32 pc_move_mount_source(const struct path *from)
+{
+	__u32 zero = 0;
+	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
+	struct pc_mount_buf *buf = bpf_map_lookup_elem(&pc_mount_scratch, &zero);
+	if (!path || !buf)
+		return PC_SOURCE_UNREADABLE;
+	long n = pc_host_path(pc_dentry_of(from));
+	int read = 0;
+	__u32 length = 0;
+	if (n > 0) {
+		length = (__u32)n & (PC_PATH_MAX - 1);
+		read = !bpf_probe_read_kernel(buf->source, length, path->data);
+	} else if (n == PC_HOST_NONE) {
+		/* container_of(from->mnt, struct mount, mnt), as numbers: read, not dereferenced */
+		__u64 vfs = 0, devname_at = 0;
+		bpf_core_read(&vfs, sizeof(vfs), &from->mnt);
+		struct mount *m = (struct mount *)(vfs - bpf_core_field_offset(struct mount, mnt));
+		bpf_core_read(&devname_at, sizeof(devname_at), &m->mnt_devname);
+		long s = devname_at ? bpf_probe_read_kernel_str(buf->source, sizeof(buf->source), (const char *)devname_at) : 0;
+		read = s > 0;
+		length = read ? (__u32)s - 1 : 0;
+	}
+	buf->source[length & (PC_PATH_MAX - 1)] = 0;
+	return read ? PC_SOURCE_READ + length : PC_SOURCE_UNREADABLE;
+}
+
 SEC("lsm/move_mount")
 int BPF_PROG(pc_move_mount, const struct path *from_path, const struct path *to_path, int ret)
 {
@@ -275,5 +338,8 @@ int BPF_PROG(pc_move_mount, const struct path *from_path, const struct path *to_
 	if (!pc_mount_rules())
 		return 0;
 	pc_subjects_refresh();
-	return pc_verdict(pc_mount_decide(0, to_path, 0, PC_MS_BIND | PC_MS_MOVE, 1));
+	__u32 source = pc_move_mount_source(from_path);
+	struct dentry *root = from_path->dentry;
+	const char *type = root ? BPF_CORE_READ(root, d_sb, s_type, name) : 0;
+	return pc_verdict(pc_mount_decide(0, to_path, type, PC_MS_BIND | PC_MS_MOVE, source));
 }

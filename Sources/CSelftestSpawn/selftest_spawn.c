@@ -10,8 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int portcullis_spawn_in_cgroup(int cgroup_fd, const char *path, char *const argv[], char *const envp[],
-			       int stdout_fd, int stderr_fd, pid_t *pid)
+int portcullis_spawn_in_cgroup(int cgroup_fd, const char *root, const char *path, char *const argv[],
+			       char *const envp[], int stdout_fd, int stderr_fd, pid_t *pid)
 {
 	/* The child writes the errno of a failed step here; a successful exec closes it. */
 	int report[2];
@@ -33,7 +33,8 @@ int portcullis_spawn_in_cgroup(int cgroup_fd, const char *path, char *const argv
 	}
 	if (child == 0) {
 		int e;
-		if ((stdout_fd >= 0 && dup2(stdout_fd, 1) < 0) || (stderr_fd >= 0 && dup2(stderr_fd, 2) < 0)) {
+		if ((stdout_fd >= 0 && dup2(stdout_fd, 1) < 0) || (stderr_fd >= 0 && dup2(stderr_fd, 2) < 0) ||
+		    (root && (chroot(root) < 0 || chdir("/") < 0))) {
 			e = errno;
 		} else {
 			execve(path, argv, envp);

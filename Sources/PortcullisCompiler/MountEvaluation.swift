@@ -9,7 +9,9 @@ extension ImageEvaluator {
         public var fstype: String?
         /// MS_* flags.
         public var flags: UInt64
-        /// The new mount API (move_mount): target, source and type unknown, flags bind and move.
+        /// The new mount API (move_mount): flags bind and move; the source is the tree's
+        /// host path (a clone) or its filesystem's source (fsmount), nil when unreadable;
+        /// the type nil when unreadable.
         public var detached: Bool
 
         public init(source: String?, target: String, fstype: String?, flags: UInt64, detached: Bool = false) {
@@ -32,19 +34,25 @@ extension ImageEvaluator {
             if matchAll { return all }
             return none.union(set(at: walk(dfa: dfa, over: Array((text ?? "").utf8))))
         }
-        let source = call.detached ? nil : call.source
+        // mount(2)'s source is a string: one that is not an absolute, canonical path could name
+        // anything. The new mount API's is what the hook read (nil: unreadable, fail closed).
+        let source = call.source
+        let sourceUnknown = call.detached ? source == nil : (source.map { !Self.isCanonical($0) } ?? false)
+        let typeUnknown = call.detached && call.fstype == nil
         var candidates = condition(
             ABI.Mount.targetDFA, none: set(at: any), text: call.target,
-            matchAll: call.detached || call.target.utf8.count >= ABI.pathMax)
+            matchAll: call.target.utf8.count >= ABI.pathMax)
         candidates = candidates.intersection(
             condition(
                 ABI.Mount.sourceDFA, none: set(at: any + ABI.Subject.words), text: source,
-                matchAll: call.detached || (source.map { !Self.isCanonical($0) } ?? false)))
+                matchAll: sourceUnknown))
         candidates = candidates.intersection(
             condition(
                 ABI.Mount.fstypeDFA, none: set(at: Int(image[at + ABI.Mount.noFstype])),
-                text: call.detached ? nil : call.fstype, matchAll: call.detached))
-        let flags = call.detached ? ABI.Mount.flagBit(0) | ABI.Mount.flagBit(2) : call.flags
+                text: call.fstype, matchAll: typeUnknown))
+        var flags = call.detached ? ABI.Mount.flagBit(0) | ABI.Mount.flagBit(2) : call.flags
+        // A move brings a mount of any kind to the target, a bind mount among them: it meets `bind` too.
+        if flags & ABI.Mount.flagBit(2) != 0 { flags |= ABI.Mount.flagBit(0) }
         let flagSets = Int(image[at + ABI.Mount.flagSets])
         for f in 0..<ABI.Mount.flagCount where flags & ABI.Mount.flagBit(f) == 0 {
             let required = set(at: flagSets + f * ABI.Subject.words)
@@ -60,8 +68,7 @@ extension ImageEvaluator {
         // A matching allow rule whose subject the task certainly is silences its policy's
         // mount rules (pc_mount_pick_step, pass 0), unless the mount could not be read
         // whole: what matched by failing closed, or by an unknown condition, grants nothing.
-        let uncertain = call.detached || call.target.utf8.count >= ABI.pathMax
-            || (source.map { !Self.isCanonical($0) } ?? false)
+        let uncertain = call.target.utf8.count >= ABI.pathMax || sourceUnknown || typeUnknown
         let silenced =
             uncertain
             ? SubjectSet()

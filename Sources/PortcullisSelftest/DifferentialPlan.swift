@@ -34,8 +34,14 @@ public struct DifferentialPlan: Sendable {
             // Programs ignore their arguments; argument rules see them. A tenth run as
             // another real uid, so that the caller (bash) has that uid.
             let uid = rng.chance(10) ? rng.pick(Self.uids.filter { $0 != 0 }) : 0
-            return .exec(
+            var event = SelftestEvent.exec(
                 rng.pick(tree.programs), arguments: rng.pick(Self.programArguments), uid: uid, cgroup: cgroup)
+            // A sixth of root's run chrooted into the tree: the rules see the same host path.
+            if uid == 0, rng.chance(17), let path = tree.chrootable(event.path) {
+                event.path = path
+                event.chroot = tree.root
+            }
+            return event
         }
         let tool = rng.pick(tree.tools)
         let uid = rng.pick(Self.uids)
@@ -99,6 +105,9 @@ public struct SelftestEvent: Sendable, Hashable, CustomStringConvertible {
     public var uid: UInt32
     /// The cgroup v2 path it runs in, from the root of the hierarchy.
     public var cgroup: String
+    /// The directory it is chrooted into before its exec (the tree's root), if any;
+    /// `path` is then under it, and executed by its path inside.
+    public var chroot: String? = nil
 
     public static func exec(_ path: String, arguments: [String] = [], uid: UInt32 = 0, cgroup: String = "/") -> Self {
         SelftestEvent(path: path, tool: nil, arguments: arguments, uid: uid, cgroup: cgroup)
@@ -114,7 +123,8 @@ public struct SelftestEvent: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let argv = ([applet] + arguments.map { $0.utf8.count > 64 ? "<\($0.utf8.count) bytes>" : $0 }).joined(separator: " ")
         let use = tool.map { ", using \($0.kind.capability)" } ?? ""
-        return "\(tool == nil ? "exec" : "tool") \(path) as `\(argv)`\(use), real uid \(uid), in cgroup \(cgroup)"
+        let chrooted = chroot.map { ", chrooted into \($0)" } ?? ""
+        return "\(tool == nil ? "exec" : "tool") \(path) as `\(argv)`\(use), real uid \(uid), in cgroup \(cgroup)\(chrooted)"
     }
 }
 

@@ -45,6 +45,12 @@ public struct ScratchTree: Sendable {
         nodes = at("n")
     }
 
+    /// `program` when it can run chrooted into the tree: no absolute symlink on its way
+    /// (`l/xy` points at the tree by its full path, which a chroot does not have).
+    public func chrootable(_ program: String) -> String? {
+        program.hasPrefix(root + "/") && program != "\(root)/l/xy" ? program : nil
+    }
+
     /// Every path the tree creates, links included.
     var paths: [String] {
         entries.compactMap { entry in

@@ -44,6 +44,17 @@ final class SelftestCgroups {
         return fd
     }
 
+    /// The cgroup `path`'s descriptor; nil: this process's own cgroup (opened once, kept).
+    func descriptor(_ path: String?) throws -> Int32 {
+        if let path { return try descriptor(path) }
+        guard let own else { throw SelftestFailure("this process's cgroup is unknown") }
+        if let fd = descriptors[own] { return fd }
+        let fd = open(own == "/" ? root : root + own, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw SelftestFiles.failure("opening its own cgroup \(own)") }
+        descriptors[own] = fd
+        return fd
+    }
+
     /// Closes the descriptors and removes the cgroups created (children first); the
     /// events' programs have all been reaped.
     func remove() {

@@ -64,6 +64,13 @@ struct DifferentialRun {
     /// into the cgroup (a fork: slower under emulation).
     func spawn(_ event: SelftestEvent) throws -> Result<Spawned, Spawned.Refused> {
         let (path, argv0, arguments) = launcher.command(event)
+        if let root = event.chroot {
+            // In a chroot of the tree: the program by its path inside it (clone3, which can chroot).
+            let cgroup = try cgroups.descriptor(event.cgroup == cgroups.own ? nil : event.cgroup)
+            return Spawned.start(
+                String(path.dropFirst(root.count)), argv0: argv0, arguments: arguments, captureStderr: true,
+                cgroup: cgroup, root: root)
+        }
         let cgroup = event.cgroup == cgroups.own ? nil : try cgroups.descriptor(event.cgroup)
         return Spawned.start(path, argv0: argv0, arguments: arguments, captureStderr: true, cgroup: cgroup)
     }

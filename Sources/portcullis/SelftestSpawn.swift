@@ -14,11 +14,15 @@ struct Spawned {
 
     /// Starts `path` with argv `[argv0] + arguments` and the caller's environment; in
     /// the cgroup whose directory `cgroup` is open, if given (clone3 with
-    /// CLONE_INTO_CGROUP: the child is there before its exec).
+    /// CLONE_INTO_CGROUP: the child is there before its exec), chrooted into `root`
+    /// first if given (with a cgroup only; `path` is then inside `root`).
     static func start(
-        _ path: String, argv0: String, arguments: [String] = [], captureStderr: Bool = false, cgroup: Int32? = nil
+        _ path: String, argv0: String, arguments: [String] = [], captureStderr: Bool = false, cgroup: Int32? = nil,
+        root: String? = nil
     ) -> Result<Spawned, Refused> {
-        if let cgroup { return start(path, argv0: argv0, arguments: arguments, captureStderr: captureStderr, in: cgroup) }
+        if let cgroup {
+            return start(path, argv0: argv0, arguments: arguments, captureStderr: captureStderr, in: cgroup, root: root)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -43,7 +47,7 @@ struct Spawned {
     }
 
     private static func start(
-        _ path: String, argv0: String, arguments: [String], captureStderr: Bool, in cgroup: Int32
+        _ path: String, argv0: String, arguments: [String], captureStderr: Bool, in cgroup: Int32, root: String?
     ) -> Result<Spawned, Refused> {
         let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
         guard null >= 0 else { return .failure(Refused(code: errno)) }
@@ -57,7 +61,8 @@ struct Spawned {
         let argv = ([argv0] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = portcullis_spawn_in_cgroup(cgroup, path, argv, environ, null, pipeFDs[1] >= 0 ? pipeFDs[1] : null, &pid)
+        let rc = portcullis_spawn_in_cgroup(
+            cgroup, root, path, argv, environ, null, pipeFDs[1] >= 0 ? pipeFDs[1] : null, &pid)
         if pipeFDs[1] >= 0 { close(pipeFDs[1]) }
         guard rc == 0 else {
             if pipeFDs[0] >= 0 { close(pipeFDs[0]) }

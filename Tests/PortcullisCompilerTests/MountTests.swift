@@ -50,6 +50,38 @@ import Testing
         #expect(e.mount(Call(source: nil, target: "/x", fstype: nil, flags: 0, detached: true), by: .unrecorded) == .deny(rules: [0]))
     }
 
+    @Test func aMoveMeetsABindCondition() throws {
+        let move: UInt64 = 8192
+        let e = try Self.evaluator([
+            (MountMatch(targets: [.prefix("/etc/")], flags: [.bind]), .everyone, .deny),
+            (MountMatch(targets: [.prefix("/srv/")], flags: [.readOnly]), .everyone, .deny),
+        ])
+        // mount --bind /x /tmp/y; mount --move /tmp/y /etc/z: the move may bring a bind mount.
+        #expect(e.mount(Call(source: "/tmp/y", target: "/etc/z", fstype: nil, flags: move), by: .kernelThread) == .deny(rules: [0]))
+        #expect(e.mount(Call(source: "/tmp/y", target: "/mnt/z", fstype: nil, flags: move), by: .kernelThread) == .allow)
+        // It meets bind only: other flags a rule requires still have to be there.
+        #expect(e.mount(Call(source: "/tmp/y", target: "/srv/z", fstype: nil, flags: move), by: .kernelThread) == .allow)
+        // The new mount API, judged by its target.
+        #expect(e.mount(Call(source: nil, target: "/mnt/z", fstype: nil, flags: 0, detached: true), by: .kernelThread) == .allow)
+        #expect(e.mount(Call(source: nil, target: "/etc/z", fstype: nil, flags: 0, detached: true), by: .kernelThread) == .deny(rules: [0]))
+    }
+
+    @Test func theNewMountAPIIsJudgedByItsSourceAndType() throws {
+        let e = try Self.evaluator([
+            (MountMatch(sources: [.exact("/srv/secret")], flags: [.bind]), .everyone, .deny),
+            (MountMatch(fsTypes: ["ramfs"]), .everyone, .audit),
+        ])
+        let clone = { (source: String) in Call(source: source, target: "/mnt/x", fstype: "ext4", flags: 0, detached: true) }
+        #expect(e.mount(clone("/srv/secret"), by: .kernelThread) == .deny(rules: [0]))
+        #expect(e.mount(clone("/srv/data"), by: .kernelThread) == .allow)
+        // fsmount: the filesystem's own source ("none" is not a path, and not a bind from anywhere).
+        #expect(e.mount(Call(source: "none", target: "/mnt/x", fstype: "tmpfs", flags: 0, detached: true), by: .kernelThread) == .allow)
+        #expect(e.mount(Call(source: "none", target: "/mnt/x", fstype: "ramfs", flags: 0, detached: true), by: .kernelThread) == .audit(rules: [1]))
+        // Unreadable source or type: every condition on it holds.
+        #expect(e.mount(Call(source: nil, target: "/mnt/x", fstype: "tmpfs", flags: 0, detached: true), by: .kernelThread) == .deny(rules: [0]))
+        #expect(e.mount(Call(source: "none", target: "/mnt/x", fstype: nil, flags: 0, detached: true), by: .kernelThread) == .audit(rules: [1]))
+    }
+
     @Test func subjectsScopeMountRules() throws {
         let mountBinary = Subject(executables: [.exact("/usr/bin/mount")])
         let e = try Self.evaluator([(MountMatch(flags: [.bind]), mountBinary, .deny)])

@@ -81,6 +81,11 @@ import Testing
         #expect(events.contains { $0.cgroup.split(separator: "/").count > 16 })
         #expect(events.contains { $0.cgroup.utf8.count > 256 })
         #expect(events.contains { $0.tool == nil && $0.arguments.joined().utf8.count > 4096 })
+        // Some of root's execs run chrooted into the tree, by programs that resolve there.
+        let chrooted = events.filter { $0.chroot != nil }
+        #expect(!chrooted.isEmpty)
+        #expect(chrooted.allSatisfy { $0.chroot == Self.root && $0.path.hasPrefix(Self.root + "/") })
+        #expect(chrooted.allSatisfy { $0.uid == 0 && $0.tool == nil && !$0.path.hasSuffix("/l/xy") })
         #expect(DifferentialPlan.eventCgroups.allSatisfy(DifferentialPlan.cgroups.contains))
         for (i, path) in DifferentialPlan.cgroups.enumerated() where path != "/" {
             let parent = String(path[..<path.lastIndex(of: "/")!])

@@ -40,8 +40,23 @@ struct path {
 	struct dentry *dentry;
 } PC_CORE;
 
+struct file_system_type {
+	const char *name;
+} PC_CORE;
+
 struct super_block {
 	__u32 s_dev;
+	struct file_system_type *s_type;
+} PC_CORE;
+
+/* A mount as a path holds it (struct vfsmount), and the struct mount around it. */
+struct vfsmount {
+	struct dentry *mnt_root;
+} PC_CORE;
+
+struct mount {
+	struct vfsmount mnt;
+	const char *mnt_devname; /* the source a filesystem was mounted from ("none", "/dev/sdb1") */
 } PC_CORE;
 
 struct inode {

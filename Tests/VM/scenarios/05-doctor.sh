@@ -18,7 +18,7 @@ done
 # with room to grow), and in all.
 declare -A budget=(
     [pc_exec]=50000 [pc_mmap_exec]=35000 [pc_mprotect_exec]=20000 [pc_exec_done]=40000
-    [pc_task_alloc]=1000 [pc_capable]=35000 [pc_mount]=60000 [pc_move_mount]=25000 [pc_seed]=15000
+    [pc_task_alloc]=1000 [pc_capable]=35000 [pc_mount]=60000 [pc_move_mount]=45000 [pc_seed]=15000
 )
 total_budget=300000
 seen=0

@@ -1,11 +1,14 @@
 # Native mount rules: bind mounts onto protected targets are denied (through
-# mount(2) and through the new mount API: open_tree + move_mount, which fails
-# closed), a filesystem type is audited, and other mounts go on. An `allow`
-# rule carves an exception out of its own policy only.
+# mount(2), through the new mount API: open_tree + move_mount, and by binding
+# elsewhere then moving the mount onto the target), so are binds of a protected
+# source (both APIs: the new one by the cloned tree's host path), a filesystem
+# type is audited, and other mounts go on, new-API ones included (a tmpfs made
+# with fsopen/fsmount). An `allow` rule carves an exception out of its own
+# policy only.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-mkdir -p /srv/src /mnt/protected/x /mnt/protected/shared/x /mnt/protected/shared/audited /mnt/free
+mkdir -p /srv/src /srv/secret /mnt/protected/x /mnt/protected/shared/x /mnt/protected/shared/audited /mnt/free
 mkdir -m 0755 policies
 cat > policies/mounts.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1
@@ -20,6 +23,10 @@ spec:
     - mount:
         fstype: ramfs
       action: audit
+    - mount:
+        source: /srv/secret
+        flags: [bind]
+      action: deny
     - mount:
         targetPrefix: /mnt/protected/shared/
         flags: [bind]
@@ -68,6 +75,50 @@ print("move_mount:", rc, os.strerror(ctypes.get_errno()) if rc else "ok")
 raise SystemExit(0 if rc == -1 and ctypes.get_errno() == 1 else 1)
 PY
 echo "denied: open_tree(/srv/src) + move_mount onto /mnt/protected/x"
+python3 - <<'PY' || fail "open_tree + move_mount onto an unprotected target was refused"
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+AT_FDCWD, OPEN_TREE_CLONE, MOVE_MOUNT_F_EMPTY_PATH = -100, 1, 4
+fd = libc.syscall(428, AT_FDCWD, b"/srv/src", OPEN_TREE_CLONE)
+assert fd >= 0, os.strerror(ctypes.get_errno())
+rc = libc.syscall(429, fd, b"", AT_FDCWD, b"/mnt/free", MOVE_MOUNT_F_EMPTY_PATH)
+raise SystemExit(0 if rc == 0 else "move_mount: " + os.strerror(ctypes.get_errno()))
+PY
+umount /mnt/free
+echo "allowed: open_tree(/srv/src) + move_mount onto /mnt/free (the new mount API is judged by its target)"
+
+# new_api KIND SOURCE TARGET: open_tree(SOURCE) (KIND clone) or fsopen(SOURCE) + fsmount
+# (KIND fs: SOURCE is a filesystem type), then move_mount onto TARGET; exit 0 when mounted.
+new_api() {
+    python3 - "$@" <<'PY'
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+AT_FDCWD, OPEN_TREE_CLONE, MOVE_MOUNT_F_EMPTY_PATH, FSCONFIG_CMD_CREATE = -100, 1, 4, 6
+kind, source, target = sys.argv[1:]
+if kind == "clone":
+    fd = libc.syscall(428, AT_FDCWD, source.encode(), OPEN_TREE_CLONE)
+else:
+    fs = libc.syscall(430, source.encode(), 0)
+    assert fs >= 0, os.strerror(ctypes.get_errno())
+    assert libc.syscall(431, fs, FSCONFIG_CMD_CREATE, None, None, 0) == 0, os.strerror(ctypes.get_errno())
+    fd = libc.syscall(432, fs, 0, 0)
+assert fd >= 0, os.strerror(ctypes.get_errno())
+rc = libc.syscall(429, fd, b"", AT_FDCWD, target.encode(), MOVE_MOUNT_F_EMPTY_PATH)
+raise SystemExit(0 if rc == 0 else "move_mount: " + os.strerror(ctypes.get_errno()))
+PY
+}
+out=$(mount --bind /srv/secret /mnt/free 2>&1) && fail "mount --bind of the protected source succeeded"
+out=$(new_api clone /srv/secret /mnt/free 2>&1) && fail "open_tree of the protected source + move_mount succeeded"
+findmnt /mnt/free >/dev/null && fail "/mnt/free is mounted"
+expect_ok new_api fs tmpfs /mnt/free
+umount /mnt/free
+echo "denied: binds of /srv/secret through mount(2) and open_tree ($out); allowed: a tmpfs through fsopen + fsmount + move_mount"
+
+expect_ok mount --bind /srv/src /mnt/free
+out=$(mount --move /mnt/free /mnt/protected/x 2>&1) && fail "a bind mount moved onto a protected target"
+findmnt /mnt/protected/x >/dev/null && fail "/mnt/protected/x is mounted"
+umount /mnt/free
+echo "denied: mount --bind /srv/src /mnt/free then mount --move onto /mnt/protected/x ($out)"
 
 expect_ok mount -t ramfs none /mnt/free
 umount /mnt/free
