@@ -3,15 +3,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-int portcullis_spawn_in_cgroup(int cgroup_fd, const char *root, const char *path, char *const argv[],
-			       char *const envp[], int stdout_fd, int stderr_fd, pid_t *pid)
+int portcullis_spawn_in_cgroup(int cgroup_fd, const char *bind_source, const char *bind_target, const char *root,
+			       const char *path, char *const argv[], char *const envp[], int stdout_fd, int stderr_fd,
+			       pid_t *pid)
 {
 	/* The child writes the errno of a failed step here; a successful exec closes it. */
 	int report[2];
@@ -34,6 +37,8 @@ int portcullis_spawn_in_cgroup(int cgroup_fd, const char *root, const char *path
 	if (child == 0) {
 		int e;
 		if ((stdout_fd >= 0 && dup2(stdout_fd, 1) < 0) || (stderr_fd >= 0 && dup2(stderr_fd, 2) < 0) ||
+		    (bind_source && (unshare(CLONE_NEWNS) < 0 || mount(0, "/", 0, MS_REC | MS_PRIVATE, 0) < 0 ||
+				     mount(bind_source, bind_target, 0, MS_BIND, 0) < 0)) ||
 		    (root && (chroot(root) < 0 || chdir("/") < 0))) {
 			e = errno;
 		} else {

@@ -36,10 +36,14 @@ public struct DifferentialPlan: Sendable {
             let uid = rng.chance(10) ? rng.pick(Self.uids.filter { $0 != 0 }) : 0
             var event = SelftestEvent.exec(
                 rng.pick(tree.programs), arguments: rng.pick(Self.programArguments), uid: uid, cgroup: cgroup)
-            // A sixth of root's run chrooted into the tree: the rules see the same host path.
-            if uid == 0, rng.chance(17), let path = tree.chrootable(event.path) {
-                event.path = path
-                event.chroot = tree.root
+            // A sixth of root's run chrooted into the tree, another sixth in a mount
+            // namespace of their own through a bind mount of it: the rules see the same host path.
+            if uid == 0, rng.chance(34) {
+                if rng.chance(50), tree.chrootable(event.path) != nil {
+                    event.view = .chroot(tree.root)
+                } else {
+                    event.view = .bound(tree.root, at: tree.bindTarget)
+                }
             }
             return event
         }
@@ -105,9 +109,16 @@ public struct SelftestEvent: Sendable, Hashable, CustomStringConvertible {
     public var uid: UInt32
     /// The cgroup v2 path it runs in, from the root of the hierarchy.
     public var cgroup: String
-    /// The directory it is chrooted into before its exec (the tree's root), if any;
-    /// `path` is then under it, and executed by its path inside.
-    public var chroot: String? = nil
+    /// How its program is reached: on the host, or (`path` under the tree's root)
+    /// chrooted into the tree by its path inside, or in a mount namespace of its own
+    /// where the tree is also bound at another directory, by its path there.
+    public var view: View = .host
+
+    public enum View: Sendable, Hashable {
+        case host
+        case chroot(String)
+        case bound(String, at: String)
+    }
 
     public static func exec(_ path: String, arguments: [String] = [], uid: UInt32 = 0, cgroup: String = "/") -> Self {
         SelftestEvent(path: path, tool: nil, arguments: arguments, uid: uid, cgroup: cgroup)
@@ -123,8 +134,13 @@ public struct SelftestEvent: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         let argv = ([applet] + arguments.map { $0.utf8.count > 64 ? "<\($0.utf8.count) bytes>" : $0 }).joined(separator: " ")
         let use = tool.map { ", using \($0.kind.capability)" } ?? ""
-        let chrooted = chroot.map { ", chrooted into \($0)" } ?? ""
-        return "\(tool == nil ? "exec" : "tool") \(path) as `\(argv)`\(use), real uid \(uid), in cgroup \(cgroup)\(chrooted)"
+        let seen: String
+        switch view {
+        case .host: seen = ""
+        case .chroot(let root): seen = ", chrooted into \(root)"
+        case .bound(let root, let target): seen = ", in a mount namespace with \(root) bound at \(target)"
+        }
+        return "\(tool == nil ? "exec" : "tool") \(path) as `\(argv)`\(use), real uid \(uid), in cgroup \(cgroup)\(seen)"
     }
 }
 

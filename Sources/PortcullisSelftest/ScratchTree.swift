@@ -22,6 +22,8 @@ public struct ScratchTree: Sendable {
     public let tools: [Tool]
     /// Where mknod events create their device nodes.
     public let nodes: String
+    /// Where events in a mount namespace of their own see the tree bound again.
+    public let bindTarget: String
 
     /// The directories and file names path patterns are drawn from.
     static let directories = ["a", "ab", "a/b", "b"]
@@ -33,7 +35,7 @@ public struct ScratchTree: Sendable {
         let copies = ["a/x", "a/xy", "a/y", "ab/x", "ab/xy", "a/b/x", "a/b/y", "b/x", "b/y"]
         let toolCopies = ["a/ip", "b/ip", "a/b/ip", "a/mknod", "ab/mknod"]
         entries =
-            ["a", "ab", "a/b", "b", "l", "n"].map { .directory(at($0)) }
+            ["a", "ab", "a/b", "b", "l", "n", "v"].map { .directory(at($0)) }
             + (copies + toolCopies).map { .copy(at($0)) }
             + [.hardlink(at("b/h"), to: at("a/x")), .hardlink(at("ab/h"), to: at("a/b/y"))]
             + [
@@ -43,6 +45,7 @@ public struct ScratchTree: Sendable {
         programs = (copies + ["b/h", "ab/h", "l/x", "l/xy", "l/d/x", "l/d/y"]).map(at)
         tools = (toolCopies + ["l/ip"]).map { Tool(kind: $0.hasSuffix("ip") ? .ip : .mknod, path: at($0)) }
         nodes = at("n")
+        bindTarget = at("v")
     }
 
     /// `program` when it can run chrooted into the tree: no absolute symlink on its way

@@ -64,12 +64,20 @@ struct DifferentialRun {
     /// into the cgroup (a fork: slower under emulation).
     func spawn(_ event: SelftestEvent) throws -> Result<Spawned, Spawned.Refused> {
         let (path, argv0, arguments) = launcher.command(event)
-        if let root = event.chroot {
+        switch event.view {
+        case .host: break
+        case .chroot(let root):
             // In a chroot of the tree: the program by its path inside it (clone3, which can chroot).
             let cgroup = try cgroups.descriptor(event.cgroup == cgroups.own ? nil : event.cgroup)
             return Spawned.start(
                 String(path.dropFirst(root.count)), argv0: argv0, arguments: arguments, captureStderr: true,
                 cgroup: cgroup, root: root)
+        case .bound(let root, let target):
+            // In a mount namespace of its own where the tree is also bound at `target`: by that path.
+            let cgroup = try cgroups.descriptor(event.cgroup == cgroups.own ? nil : event.cgroup)
+            return Spawned.start(
+                target + path.dropFirst(root.count), argv0: argv0, arguments: arguments, captureStderr: true,
+                cgroup: cgroup, bind: (root, target))
         }
         let cgroup = event.cgroup == cgroups.own ? nil : try cgroups.descriptor(event.cgroup)
         return Spawned.start(path, argv0: argv0, arguments: arguments, captureStderr: true, cgroup: cgroup)

@@ -15,13 +15,16 @@ struct Spawned {
     /// Starts `path` with argv `[argv0] + arguments` and the caller's environment; in
     /// the cgroup whose directory `cgroup` is open, if given (clone3 with
     /// CLONE_INTO_CGROUP: the child is there before its exec), chrooted into `root`
-    /// first if given (with a cgroup only; `path` is then inside `root`).
+    /// first if given, or in a mount namespace of its own with `bind.source` bound on
+    /// `bind.target` (with a cgroup only; `path` is then inside `root`, or `bind.target`).
     static func start(
         _ path: String, argv0: String, arguments: [String] = [], captureStderr: Bool = false, cgroup: Int32? = nil,
-        root: String? = nil
+        root: String? = nil, bind: (source: String, target: String)? = nil
     ) -> Result<Spawned, Refused> {
         if let cgroup {
-            return start(path, argv0: argv0, arguments: arguments, captureStderr: captureStderr, in: cgroup, root: root)
+            return start(
+                path, argv0: argv0, arguments: arguments, captureStderr: captureStderr, in: cgroup, root: root,
+                bind: bind)
         }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -47,7 +50,8 @@ struct Spawned {
     }
 
     private static func start(
-        _ path: String, argv0: String, arguments: [String], captureStderr: Bool, in cgroup: Int32, root: String?
+        _ path: String, argv0: String, arguments: [String], captureStderr: Bool, in cgroup: Int32, root: String?,
+        bind: (source: String, target: String)?
     ) -> Result<Spawned, Refused> {
         let null = open("/dev/null", O_WRONLY | O_CLOEXEC)
         guard null >= 0 else { return .failure(Refused(code: errno)) }
@@ -62,7 +66,8 @@ struct Spawned {
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = portcullis_spawn_in_cgroup(
-            cgroup, root, path, argv, environ, null, pipeFDs[1] >= 0 ? pipeFDs[1] : null, &pid)
+            cgroup, bind?.source, bind?.target, root, path, argv, environ, null, pipeFDs[1] >= 0 ? pipeFDs[1] : null,
+            &pid)
         if pipeFDs[1] >= 0 { close(pipeFDs[1]) }
         guard rc == 0 else {
             if pipeFDs[0] >= 0 { close(pipeFDs[0]) }

@@ -81,11 +81,14 @@ import Testing
         #expect(events.contains { $0.cgroup.split(separator: "/").count > 16 })
         #expect(events.contains { $0.cgroup.utf8.count > 256 })
         #expect(events.contains { $0.tool == nil && $0.arguments.joined().utf8.count > 4096 })
-        // Some of root's execs run chrooted into the tree, by programs that resolve there.
-        let chrooted = events.filter { $0.chroot != nil }
-        #expect(!chrooted.isEmpty)
-        #expect(chrooted.allSatisfy { $0.chroot == Self.root && $0.path.hasPrefix(Self.root + "/") })
+        // Some of root's execs run chrooted into the tree, by programs that resolve there;
+        // others in a mount namespace of their own, through a bind mount of the tree.
+        let chrooted = events.filter { if case .chroot = $0.view { return true } else { return false } }
+        let bound = events.filter { if case .bound = $0.view { return true } else { return false } }
+        #expect(!chrooted.isEmpty && !bound.isEmpty)
+        #expect(chrooted.allSatisfy { $0.view == .chroot(Self.root) && $0.path.hasPrefix(Self.root + "/") })
         #expect(chrooted.allSatisfy { $0.uid == 0 && $0.tool == nil && !$0.path.hasSuffix("/l/xy") })
+        #expect(bound.allSatisfy { $0.view == .bound(Self.root, at: Self.root + "/v") && $0.uid == 0 && $0.tool == nil })
         #expect(DifferentialPlan.eventCgroups.allSatisfy(DifferentialPlan.cgroups.contains))
         for (i, path) in DifferentialPlan.cgroups.enumerated() where path != "/" {
             let parent = String(path[..<path.lastIndex(of: "/")!])
