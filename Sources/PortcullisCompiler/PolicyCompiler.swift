@@ -112,6 +112,14 @@ struct ImagePlan {
         let subject = try subjectID(rule.subject, rule)
         let index = append(rule, of: policy, action: action)
         mountRules.append((rule: index, subject: subject, match: match))
+        if !match.sources.isEmpty {
+            diagnostics.append(
+                Diagnostic(
+                    .warning, file: rule.source.file, line: rule.source.line, column: rule.source.column,
+                    "mount(2) gives the kernel the source as the string written: a symlink, /proc/self/fd/N or "
+                        + "another mount of the same directory naming this source is not resolved and does not "
+                        + "match (the new mount API's source is; docs/enforcement.md, Bypasses)"))
+        }
     }
 
     /// An exec rule with no path condition (only arguments or a subject) is about every

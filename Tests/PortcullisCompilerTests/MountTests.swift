@@ -82,6 +82,21 @@ import Testing
         #expect(e.mount(Call(source: "none", target: "/mnt/x", fstype: nil, flags: 0, detached: true), by: .kernelThread) == .audit(rules: [1]))
     }
 
+    @Test func aSourceConditionSaysMountSourcesAreNotResolved() throws {
+        let at = SourceLocation(file: "m.yaml", line: 7, column: 5)
+        let rule = { (match: MountMatch) in Rule(operation: .mount(match), subject: .everyone, action: .deny, source: at) }
+        let withSource = try PolicyCompiler.compile(
+            [Policy(name: "m", source: at, mode: .enforce, rules: [rule(MountMatch(sources: [.prefix("/etc")]))])],
+            generation: 1)
+        let warning = try #require(withSource.diagnostics.first)
+        #expect(warning.severity == .warning && (warning.line, warning.column) == (7, 5))
+        #expect(warning.message.contains("symlink") && warning.message.contains("not resolved"))
+        let targetOnly = try PolicyCompiler.compile(
+            [Policy(name: "m", source: at, mode: .enforce, rules: [rule(MountMatch(targets: [.prefix("/etc")]))])],
+            generation: 1)
+        #expect(targetOnly.diagnostics.isEmpty)
+    }
+
     @Test func subjectsScopeMountRules() throws {
         let mountBinary = Subject(executables: [.exact("/usr/bin/mount")])
         let e = try Self.evaluator([(MountMatch(flags: [.bind]), mountBinary, .deny)])
