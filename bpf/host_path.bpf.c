@@ -9,14 +9,6 @@
 #include <bpf/bpf_core_read.h>
 #include "pc_host_path.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, PC_HOST_MOUNTS_MAX);
-	__type(key, struct pc_mount_root);
-	__type(value, struct pc_mount_point);
-} pc_host_mounts SEC(".maps");
-
 /* The names are written backwards into pc_text_scratch, ending before this offset. */
 #define PC_HOST_SUFFIX_MAX 2048
 

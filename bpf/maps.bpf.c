@@ -5,5 +5,7 @@
 #include "pc_image.h"
 #include "pc_rules.h"   /* pc_when_scratch, pc_walk_scratch */
 #include "pc_excepts.h" /* pc_except_scratch */
+#include "pc_host_path.h" /* pc_host_mounts */
+#include "pc_guard.h" /* pc_guard */
 
 char LICENSE[] SEC("license") = "GPL";

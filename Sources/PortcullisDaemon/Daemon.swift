@@ -20,8 +20,9 @@ public final class Daemon: @unchecked Sendable {
     private let enforcer: Enforcer
     private var reconciler = Reconciler()
     private var generation: UInt64 = 0
-    /// The image this daemon installed last.
+    /// The image this daemon installed last, and its rules.
     private var installed: PolicyImage?
+    private var installedRules: [CompiledRule] = []
     private var replacedOtherABIs = false
     /// The generation in force, as the service status names it.
     private var inForce = "no generation yet"
@@ -37,6 +38,8 @@ public final class Daemon: @unchecked Sendable {
     private var state: DaemonState
     private var feed: DecisionFeed?
     private var dropReportPending = false
+    /// Enforcement is locked until reboot (`run --lock`).
+    private var locked = false
     private var reportedDrops = EventStatistics()
 
     public init(_ configuration: DaemonConfiguration, journal: any AuditSink) throws(BPFError) {
@@ -68,6 +71,7 @@ public final class Daemon: @unchecked Sendable {
             startRuntime()
             execFiles = ExecFileWatch(queue: queue) { [weak self] in self?.reload() }
             reload()
+            startRepair()
             let watcher = try DirectoryWatcher(
                 path: directory.path, queue: queue, debounce: configuration.debounce,
                 onOverflow: { [weak self] in self?.overflowed() }
@@ -109,6 +113,13 @@ public final class Daemon: @unchecked Sendable {
         }
         for d in compiled.diagnostics { journal.write(.diagnostic(d)) }
         guard force || !compiled.image.sameRules(as: installed) else { return saveState() }  // nothing changed
+        if locked {
+            let weakenings = Weakening.of(compiled.rules, against: installedRules)
+            guard weakenings.isEmpty else {
+                let entry = JournalEntry.weakeningRefused(weakenings, generation: next, kept: generation)
+                return failed(entry)
+            }
+        }
         do {
             try enforcer.install(
                 compiled.image, beforeFill: { hold(at: .fill, of: next) }, beforeSwap: { hold(at: .swap, of: next) })
@@ -123,6 +134,7 @@ public final class Daemon: @unchecked Sendable {
         }
         generation = next
         installed = compiled.image
+        installedRules = compiled.rules
         decisions.remember(compiled.rules, of: next)
         state.applied(compiled, generation: next, files: outcome.files, at: Self.now())
         saveState()
@@ -132,6 +144,7 @@ public final class Daemon: @unchecked Sendable {
         journal.write(.applied(summary, programIDs: (try? enforcer.programIDs()) ?? [:]))
         inForce = summary.description
         status = inForce
+        if configuration.lock && !locked { lock() }
         if isReady {
             SystemdNotify.status(status)
         } else {
@@ -146,6 +159,41 @@ public final class Daemon: @unchecked Sendable {
         let entry = JournalEntry.decision(decisions.decision(for: event))
         journal.write(entry)
         feed?.publish(entry)
+        if event.hook.isGuard && event.decision == .deny {
+            state.tampered(entry.message, repaired: false, at: Self.now())
+            saveState()
+        }
+    }
+
+    /// Locks enforcement until reboot, once the first generation is in force. A
+    /// failure is logged, and tried again after the next generation.
+    private func lock() {
+        do {
+            try enforcer.lock()
+        } catch {
+            return failed(.generationFailed("locking enforcement: \(error)", kept: generation))
+        }
+        locked = true
+        state.locked = true
+        saveState()
+        journal.write(.locked(pins: configuration.pins.directory))
+    }
+
+    /// Every half second: pins and the generation in force as this daemon left them,
+    /// or put back and logged (tamper protection's self-repair).
+    private func startRepair() {
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + .milliseconds(500), repeating: .milliseconds(500))
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            let found = self.enforcer.repair()
+            guard !found.isEmpty else { return }
+            self.journal.write(.tamperRepaired(found))
+            self.state.tampered(found.joined(separator: "; "), repaired: true, at: Self.now())
+            self.saveState()
+        }
+        timer.resume()
+        sources.append(timer)
     }
 
     private func failed(_ entry: JournalEntry) {

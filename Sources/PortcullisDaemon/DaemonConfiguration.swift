@@ -11,16 +11,20 @@ public struct DaemonConfiguration: Sendable {
     public var debounce: DispatchTimeInterval
     /// Tests only: stop at this step of every generation after the first, until killed.
     public var hold: TestHold?
+    /// Lock enforcement until reboot once the first generation is in force
+    /// (tamper protection, docs/enforcement.md).
+    public var lock: Bool
 
     public init(
         directory: PolicyDirectory, pins: Pins = Pins(), runtime: RuntimeDirectory? = RuntimeDirectory(),
-        debounce: DispatchTimeInterval = DirectoryWatcher.defaultDebounce, hold: TestHold? = nil
+        debounce: DispatchTimeInterval = DirectoryWatcher.defaultDebounce, hold: TestHold? = nil, lock: Bool = false
     ) {
         self.directory = directory
         self.pins = pins
         self.runtime = runtime
         self.debounce = debounce
         self.hold = hold
+        self.lock = lock
     }
 }
 

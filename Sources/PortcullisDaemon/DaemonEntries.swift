@@ -1,3 +1,5 @@
+import Glibc
+import PortcullisCompiler
 import PortcullisJournal
 import PortcullisPolicy
 import PortcullisKernel
@@ -55,6 +57,48 @@ extension JournalEntry {
         JournalEntry(
             "the host's mount table could not be given to the kernel: \(reason); files under mounts it lacks have no path for the rules",
             priority: .error, messageID: .hostMountsFailed)
+    }
+
+    /// The daemon found its pins or its generation removed or replaced, and put them back.
+    static func tamperRepaired(_ found: [String]) -> JournalEntry {
+        JournalEntry(
+            "tampering found and repaired: \(found.joined(separator: "; "))", priority: .alert,
+            messageID: .tamperRepaired, fields: [(.tamper, "repair"), (.found, found.joined(separator: "\n"))])
+    }
+
+    /// The configuration file could not be used: the daemon goes on with its options alone.
+    public static func settingsIgnored(_ problem: String) -> JournalEntry {
+        JournalEntry(
+            "configuration file ignored: \(problem); going on with the command line's options", priority: .error,
+            messageID: .settingsIgnored)
+    }
+
+    /// `portcullis disarm`: what it removed, or why it could not.
+    public static func disarmed(removed: Int, refused: String?, pins: String) -> JournalEntry {
+        let uid = String(getuid())
+        if let refused {
+            return JournalEntry(
+                "disarm by uid \(uid) refused: \(refused)", priority: .alert, messageID: .disarmed,
+                fields: [(.pins, pins), (.uid, uid), (.found, refused)])
+        }
+        return JournalEntry(
+            "disarmed by uid \(uid): \(removed) pins removed from \(pins); enforcement ends", priority: .warning,
+            messageID: .disarmed, fields: [(.pins, pins), (.uid, uid)])
+    }
+
+    static func locked(pins: String) -> JournalEntry {
+        JournalEntry(
+            "locked until reboot: the pins in \(pins), their bpffs and this daemon are out of reach, and no new "
+                + "generation may weaken enforcement", priority: .notice, messageID: .locked, fields: [(.pins, pins)])
+    }
+
+    /// Locked: a generation that would weaken enforcement was refused.
+    static func weakeningRefused(_ weakenings: [Weakening], generation: UInt64, kept: UInt64) -> JournalEntry {
+        let list = weakenings.map(\.description)
+        return JournalEntry(
+            "generation \(generation) refused: enforcement is locked and it would weaken it (\(list.joined(separator: "; "))); "
+                + "generation \(kept) stays in force", priority: .alert, messageID: .weakeningRefused,
+            fields: [(.generation, String(kept)), (.found, list.joined(separator: "\n"))])
     }
 
     static func testHold(_ step: String, generation: UInt64) -> JournalEntry {

@@ -49,8 +49,25 @@ public struct DaemonState: Codable, Sendable, Equatable {
         public var column: Int?
     }
 
+    /// Attempts on portcullis itself since the daemon started (tamper protection).
+    public struct Tampering: Codable, Sendable, Equatable {
+        /// Attempts the kernel refused (and reported).
+        public var refused = 0
+        /// Times the daemon found its pins or its generation removed or replaced, and put them back.
+        public var repaired = 0
+        /// The last one, in words, and when (seconds since the epoch).
+        public var last: String?
+        public var lastAt: Double?
+
+        public init() {}
+    }
+
     public var pid: Int32
     public var policyDirectory: String
+    /// nil in a state file of a build without tamper protection.
+    public var tampering: Tampering?
+    /// Enforcement is locked until reboot.
+    public var locked: Bool?
     /// The generation this daemon last installed (0: none yet).
     public var generation: UInt64
     /// When it was installed, in seconds since the epoch.
@@ -69,6 +86,17 @@ public struct DaemonState: Codable, Sendable, Equatable {
         rules = []
         files = []
         problems = []
+        tampering = Tampering()
+        locked = false
+    }
+
+    /// Records an attempt on portcullis: refused by the kernel, or repaired by the daemon.
+    mutating func tampered(_ what: String, repaired: Bool, at time: Double) {
+        var record = tampering ?? Tampering()
+        if repaired { record.repaired += 1 } else { record.refused += 1 }
+        record.last = what
+        record.lastAt = time
+        tampering = record
     }
 
     /// Records a generation just installed.

@@ -40,11 +40,40 @@ struct DecisionReport {
         case .mmapExec: return "mmap_file"
         case .capable: return "capable"
         case .mount: return "sb_mount"
+        case .guardMap, .guardClaim: return "bpf_map"
+        case .guardPtrace: return "ptrace_access_check"
+        case .guardSignal: return "task_kill"
+        case .guardPin: return event.pinHook
+        case .guardUmount: return "sb_umount"
         case .unknown: return "unknown"
         }
     }
 
+    /// What an attempt on portcullis itself was after, in words.
+    static func tamper(_ event: DecisionEvent) -> Decision.Target {
+        let name = event.path ?? ""
+        let detail = event.guardDetail
+        let writable = detail & 2 != 0  // FMODE_WRITE
+        switch event.hook {
+        case .guardMap:
+            return .tamper(kind: "map", object: "a \(writable ? "writable" : "read-only") descriptor for map \(name)")
+        case .guardClaim:
+            return .tamper(kind: "claim", object: "the vacant guardian post, asking for map \(name)")
+        case .guardPtrace:
+            return .tamper(kind: "ptrace", object: "ptrace access to the daemon (pid \(event.guardTarget))")
+        case .guardSignal:
+            return .tamper(kind: "signal", object: "signal \(detail) to the daemon (pid \(event.guardTarget))")
+        case .guardPin:
+            return .tamper(kind: "pin", object: "the pin \(name)")
+        case .guardUmount:
+            return .tamper(kind: "umount", object: "the mount \(detail) holding or above the pins")
+        case .exec, .mmapExec, .capable, .mount, .unknown:
+            return .path(name)
+        }
+    }
+
     static func target(_ event: DecisionEvent) -> Decision.Target {
+        if event.hook.isGuard { return tamper(event) }
         switch event.hook {
         case .capable:
             let number = event.capability ?? -1
@@ -53,7 +82,7 @@ struct DecisionReport {
             return .mount(
                 source: event.mountSource ?? "", target: event.path ?? "", fsType: event.mountFilesystem ?? "",
                 flags: event.mountFlags ?? 0)
-        case .exec, .mmapExec, .unknown:
+        case .exec, .mmapExec, .unknown, .guardMap, .guardPtrace, .guardSignal, .guardPin, .guardUmount, .guardClaim:
             return .path(event.path ?? "")
         }
     }

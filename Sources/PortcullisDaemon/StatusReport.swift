@@ -40,6 +40,10 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var eventsSent: UInt64
     public var eventsDroppedByRateLimit: UInt64
     public var eventsDroppedRingFull: UInt64
+    /// Enforcement is locked until reboot (as the daemon's state file says).
+    public var locked: Bool
+    /// Attempts on portcullis since the daemon started, as its state file says.
+    public var tampering: DaemonState.Tampering?
 
     public init(kernel: PinnedStatus, pins: String, state: DaemonState?, isRunning: (Int32) -> Bool = StatusReport.isRunning) {
         enforcing = kernel.programIDs.count == Enforcer.programs.count
@@ -55,6 +59,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         eventsSent = kernel.statistics.sent
         eventsDroppedByRateLimit = kernel.statistics.droppedByRateLimit
         eventsDroppedRingFull = kernel.statistics.droppedRingFull
+        locked = state?.locked ?? false
+        tampering = state?.tampering
         notes = []
         if !enforcing {
             notes.append("only \(kernel.programIDs.count) of \(Enforcer.programs.count) programs are attached")
@@ -109,6 +115,16 @@ public struct StatusReport: Codable, Sendable, Equatable {
                 daemonRunning
                     ? "daemon: running (pid \(daemonPID)), following \(policyDirectory ?? "?")"
                     : "daemon: not running (pid \(daemonPID) is gone); the kernel keeps enforcing the generation above")
+        }
+        lines.append(
+            locked
+                ? "tamper protection: locked until reboot"
+                : "tamper protection: on (the daemon alone changes enforcement), not locked")
+        if let tampering, tampering.refused + tampering.repaired > 0 {
+            var line = "TAMPERING since the daemon started: \(tampering.refused) attempt\(tampering.refused == 1 ? "" : "s") refused, "
+                + "\(tampering.repaired) repair\(tampering.repaired == 1 ? "" : "s")"
+            if let last = tampering.last { line += "; last\(tampering.lastAt.map { " (\(Self.utc($0)))" } ?? ""): \(last)" }
+            lines.append(line)
         }
         for note in notes { lines.append("note: \(note)") }
         if !policies.isEmpty {

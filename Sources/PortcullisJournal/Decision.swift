@@ -51,6 +51,9 @@ public struct Decision: Sendable {
         /// A capability, by name: `CAP_NET_ADMIN`.
         case capability(String)
         case mount(source: String, target: String, fsType: String, flags: UInt64)
+        /// An attempt on portcullis itself (tamper protection): its kind (`map`,
+        /// `ptrace`, `signal`, `pin`, `umount`, `claim`) and what it was after.
+        case tamper(kind: String, object: String)
     }
 
     public var verdict: Verdict
@@ -82,6 +85,14 @@ public struct Decision: Sendable {
     }
 }
 
+extension Decision {
+    /// Whether this is an attempt on portcullis itself rather than a rule's decision.
+    public var isTamper: Bool {
+        if case .tamper = target { return true }
+        return false
+    }
+}
+
 extension JournalEntry {
     /// A deny (priority warning) or audit (notice) decision, with every value
     /// of `decision` in a field of its own.
@@ -106,6 +117,9 @@ extension JournalEntry {
                 (.mountSource, source), (.mountTarget, target), (.mountFSType, fsType),
                 (.mountFlags, hexFlags),
             ]
+        case .tamper(let kind, let what):
+            object = what
+            fields += [(.tamper, kind), (.tamperObject, what)]
         }
         if let rule {
             fields += [
@@ -128,7 +142,14 @@ extension JournalEntry {
             "\(decision.verdict.rawValue) \(decision.hook) \(object) by pid \(process.pid) "
             + "(\(process.comm), uid \(process.uid)): "
             + (rule.map { "policy \($0.policy), rule \($0.id) at \($0.file):\($0.line)" }
-                ?? "the path could not be read whole (fail closed)") + unknownNote
+                ?? (decision.isTamper ? "tamper protection" : "the path could not be read whole (fail closed)"))
+            + unknownNote
+        if decision.isTamper {
+            // Refusals are alerts; a process taking the vacant guardian post (a daemon starting) is a notice.
+            return decision.verdict == .deny
+                ? JournalEntry(message, priority: .alert, messageID: .tamperRefused, fields: fields)
+                : JournalEntry(message, priority: .notice, messageID: .guardianClaimed, fields: fields)
+        }
         switch decision.verdict {
         case .deny: return JournalEntry(message, priority: .warning, messageID: .decisionDeny, fields: fields)
         case .audit: return JournalEntry(message, priority: .notice, messageID: .decisionAudit, fields: fields)

@@ -72,6 +72,9 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
     public static let runtimeDirectory = FieldName(known: "RUNTIME_DIR")
     public static let step = FieldName(known: "STEP")
     public static let unknown = FieldName(known: "UNKNOWN")
+    public static let tamper = FieldName(known: "TAMPER")
+    public static let tamperObject = FieldName(known: "TAMPER_OBJECT")
+    public static let found = FieldName(known: "FOUND")
 
     /// Every name above, for the tests and the documentation.
     public static let known: [FieldName] = [
@@ -79,6 +82,6 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
         policyDirectory, signal, policyFile, file, line, column, field, hook, decision,
         ruleID, policy, pid, tgid, uid, comm, exe, cgroupID, unit, path, capability, mountSource,
         mountTarget, mountFSType, mountFlags, droppedCount, programsStart, pins, runtimeDirectory, step,
-        verifiedInstructions, loadMilliseconds, unknown,
+        verifiedInstructions, loadMilliseconds, unknown, tamper, tamperObject, found,
     ]
 }

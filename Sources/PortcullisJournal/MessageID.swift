@@ -35,4 +35,18 @@ public enum MessageID: String, Sendable, CaseIterable {
     case testHold = "9a578578128d4816a2f7f86ea0cb5ef5"
     /// The host's mount table could not be given to the kernel: paths under mounts it lacks read as no path.
     case hostMountsFailed = "f75196e125cb49eb9f57a15fe33e2c62"
+    /// Tamper protection refused an attempt on portcullis itself (its maps, pins, bpffs, daemon).
+    case tamperRefused = "78371550e7ab42389d59a651232048ba"
+    /// A process took the vacant guardian post: a daemon starting (or anything else that asked first).
+    case guardianClaimed = "8c8118d17faf43708e00f1458cda52cb"
+    /// The daemon found its pins or its generation changed by someone else, and restored them.
+    case tamperRepaired = "53a938e779d7479cb842425e6bde5117"
+    /// Locked: a new generation would have weakened enforcement and was refused.
+    case weakeningRefused = "5c77b59ec5784a4894014a1a34453490"
+    /// The daemon's configuration file could not be used; it goes on with its command line.
+    case settingsIgnored = "b990517c48ca47c290d1c48847f0b987"
+    /// `portcullis disarm` removed enforcement, or was refused.
+    case disarmed = "a33b5f6a00884e67a2be70551ebec1d2"
+    /// Locked mode is in force until reboot.
+    case locked = "04d162a2e2584460832c04446dac5e5d"
 }

@@ -11,7 +11,11 @@ enum ActiveImage {
         var key = UInt32(PC_IMAGE_ACTIVE)
         var innerID: UInt32 = 0
         guard bpf_map_lookup_elem(slotFD, &key, &innerID) == 0, innerID != 0 else { return [] }
-        let inner = bpf_map_get_fd_by_id(innerID)
+        var opts = bpf_get_fd_by_id_opts()
+        // Up to the last field: libbpf refuses non-zero bytes past it, and Swift leaves padding undefined.
+        opts.sz = MemoryLayout<bpf_get_fd_by_id_opts>.offset(of: \.open_flags)! + MemoryLayout<UInt32>.size
+        opts.open_flags = UInt32(BPF_F_RDONLY)  // a writable one is the daemon's alone (tamper protection)
+        let inner = bpf_map_get_fd_by_id_opts(innerID, &opts)
         guard inner >= 0 else { throw BPFError("opening the policy image map (id \(innerID))") }
         defer { close(inner) }
         var info = bpf_map_info()
@@ -36,3 +40,4 @@ enum ActiveImage {
         return UInt64(words[Int(PC_HDR_GEN_HI.rawValue)]) << 32 | UInt64(words[Int(PC_HDR_GEN_LO.rawValue)])
     }
 }
+

@@ -5,10 +5,13 @@ import Glibc
 public struct BPFError: Error, Sendable, CustomStringConvertible {
     public var operation: String
     public var code: Int32
+    /// What the refusal means here, when the usual reading of the code would mislead.
+    public var hint: String?
 
-    init(_ operation: String, code: Int32 = errno) {
+    init(_ operation: String, code: Int32 = errno, hint: String? = nil) {
         self.operation = operation
         self.code = code < 0 ? -code : code
+        self.hint = hint
     }
 
     public var description: String {
@@ -16,7 +19,9 @@ public struct BPFError: Error, Sendable, CustomStringConvertible {
         libbpf_strerror(code, &buffer, buffer.count)
         let reason = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         var text = "\(operation): \(String(decoding: reason, as: UTF8.self))"
-        if code == EPERM {
+        if let hint {
+            text += " (\(hint))"
+        } else if code == EPERM {
             text += " (BPF-LSM programs need root with CAP_BPF and CAP_MAC_ADMIN, "
                 + "and a kernel that lists 'bpf' in /sys/kernel/security/lsm; see `portcullis doctor`)"
         }

@@ -2,7 +2,21 @@ import CPortcullisABI
 
 /// One deny or audit decision reported by a BPF program (struct pc_event), decoded.
 public struct DecisionEvent: Sendable, Hashable {
-    public enum Hook: String, Sendable, Hashable { case exec, mmapExec = "mmap-exec", capable, mount, unknown }
+    public enum Hook: String, Sendable, Hashable {
+        case exec, mmapExec = "mmap-exec", capable, mount
+        /// Tamper protection (portcullis_abi.h): an attempt on portcullis itself.
+        case guardMap = "guard-map", guardPtrace = "guard-ptrace", guardSignal = "guard-signal"
+        case guardPin = "guard-pin", guardUmount = "guard-umount", guardClaim = "guard-claim"
+        case unknown
+
+        /// Whether this is an attempt on portcullis itself rather than a rule's decision.
+        public var isGuard: Bool {
+            switch self {
+            case .guardMap, .guardPtrace, .guardSignal, .guardPin, .guardUmount, .guardClaim: return true
+            case .exec, .mmapExec, .capable, .mount, .unknown: return false
+            }
+        }
+    }
     public enum Decision: String, Sendable, Hashable { case deny, audit, unknown }
 
     public var hook: Hook
@@ -36,6 +50,20 @@ public struct DecisionEvent: Sendable, Hashable {
     /// exec: decided once the exec had completed (a rule with an argument condition,
     /// at sched_process_exec); a denied program was killed before its first instruction.
     public var afterExec: Bool
+    /// guard hooks: the guardian's process id (ptrace, signal; the claimant's for a claim).
+    public var guardTarget: UInt32
+    /// guard hooks: the descriptor's fmode (map, claim), the ptrace mode, the signal,
+    /// the pin operation (enum pc_guard_pin_op) or the mount's id (umount).
+    public var guardDetail: UInt32
+
+    /// guard-pin: the LSM hook that refused (enum pc_guard_pin_op).
+    public var pinHook: String {
+        switch guardDetail {
+        case UInt32(PC_GUARD_RMDIR.rawValue): return "inode_rmdir"
+        case UInt32(PC_GUARD_RENAME.rawValue): return "inode_rename"
+        default: return "inode_unlink"
+        }
+    }
 
     /// Decodes a ring-buffer record; nil when it is too short to be a pc_event.
     public init?(bytes: UnsafeRawBufferPointer) {
@@ -46,6 +74,12 @@ public struct DecisionEvent: Sendable, Hashable {
         case UInt32(PC_HOOK_CAPABLE.rawValue): hook = .capable
         case UInt32(PC_HOOK_MOUNT.rawValue): hook = .mount
         case UInt32(PC_HOOK_MMAP_EXEC.rawValue): hook = .mmapExec
+        case UInt32(PC_HOOK_GUARD_MAP.rawValue): hook = .guardMap
+        case UInt32(PC_HOOK_GUARD_PTRACE.rawValue): hook = .guardPtrace
+        case UInt32(PC_HOOK_GUARD_SIGNAL.rawValue): hook = .guardSignal
+        case UInt32(PC_HOOK_GUARD_PIN.rawValue): hook = .guardPin
+        case UInt32(PC_HOOK_GUARD_UMOUNT.rawValue): hook = .guardUmount
+        case UInt32(PC_HOOK_GUARD_CLAIM.rawValue): hook = .guardClaim
         default: hook = .unknown
         }
         switch e.decision {
@@ -71,6 +105,8 @@ public struct DecisionEvent: Sendable, Hashable {
         pathUnreadable = e.flags & UInt32(PC_EVENT_PATH_UNREADABLE) != 0
         afterExec = e.flags & UInt32(PC_EVENT_EXEC_DONE) != 0
         conditionUnknown = e.flags & UInt32(PC_EVENT_CONDITION_UNKNOWN) != 0
+        guardTarget = e.target
+        guardDetail = e.detail
         let exe = Self.string(e.exe)
         executable = exe.isEmpty ? nil : exe
     }

@@ -21,6 +21,15 @@ public enum Doctor {
         ("sb_mount", "bpf_lsm_sb_mount", BTF_KIND_FUNC),
         ("move_mount", "bpf_lsm_move_mount", BTF_KIND_FUNC),
         ("task_alloc", "bpf_lsm_task_alloc", BTF_KIND_FUNC),
+        // tamper protection
+        ("bpf_map", "bpf_lsm_bpf_map", BTF_KIND_FUNC),
+        ("ptrace_access_check", "bpf_lsm_ptrace_access_check", BTF_KIND_FUNC),
+        ("task_kill", "bpf_lsm_task_kill", BTF_KIND_FUNC),
+        ("inode_unlink", "bpf_lsm_inode_unlink", BTF_KIND_FUNC),
+        ("inode_rmdir", "bpf_lsm_inode_rmdir", BTF_KIND_FUNC),
+        ("inode_rename", "bpf_lsm_inode_rename", BTF_KIND_FUNC),
+        ("sb_umount", "bpf_lsm_sb_umount", BTF_KIND_FUNC),
+        ("task_free", "bpf_lsm_task_free", BTF_KIND_FUNC),
         ("sched_process_exec", "btf_trace_sched_process_exec", BTF_KIND_TYPEDEF),
     ]
 

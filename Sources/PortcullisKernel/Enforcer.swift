@@ -18,6 +18,11 @@ public final class Enforcer: @unchecked Sendable {
     public static let programs = [
         "pc_exec", "pc_mmap_exec", "pc_mprotect_exec", "pc_exec_done", "pc_task_alloc", "pc_capable",
         "pc_mount", "pc_move_mount", "pc_seed",
+    ] + guardPrograms
+    /// Tamper protection (guard.bpf.c).
+    public static let guardPrograms = [
+        "pc_guard_map", "pc_guard_ptrace", "pc_guard_signal", "pc_guard_unlink", "pc_guard_rmdir",
+        "pc_guard_rename", "pc_guard_umount", "pc_guard_exit",
     ]
 
     public enum Start: String, Sendable {
@@ -33,15 +38,25 @@ public final class Enforcer: @unchecked Sendable {
     public let start: Start
     /// What verifying the programs cost when this Enforcer loaded them; empty when adopted.
     public let verifierCosts: [VerifierCost]
-    private let imageSlot: Int32
-    private let events: Int32
-    private let stats: Int32
-    private let tasks: Int32
-    private let hostMounts: Int32
+    /// Our descriptors for every pinned map (Pins.maps), by name: the kernel gives
+    /// writable ones to the guardian only, which opening pc_guard first makes us.
+    let maps: [String: Int32]
+    /// Our descriptors for every link, by program: while we hold them the programs
+    /// stay attached even if their pins go, and the pins can be put back.
+    private(set) var links: [String: Int32]
+    /// The image map in force, as this Enforcer installed it (to put it back).
+    var activeImage: Int32?
+    var imageSlot: Int32 { maps["pc_image"]! }
+    private var events: Int32 { maps["pc_events"]! }
+    private var stats: Int32 { maps["pc_stats"]! }
+    private var tasks: Int32 { maps["pc_tasks"]! }
+    private var hostMounts: Int32 { maps["pc_host_mounts"]! }
 
     public init(pins: Pins = Pins()) throws(BPFError) {
         self.pins = pins
         let build = Self.buildHash
+        // Pinned maps go to the guardian only: become it (or learn who is) before anything else.
+        if Pins.exists(pins.map("pc_guard")) { close(try Self.claimGuard(pins)) }
         let pinned = Pins.exists(pins.map("pc_meta"))
             && Self.programs.allSatisfy { Pins.exists(pins.link($0)) }
         if pinned, (try? Self.pinnedBuild(pins)) == build {
@@ -51,23 +66,63 @@ public final class Enforcer: @unchecked Sendable {
             verifierCosts = try ProgramLoader.loadAndAttach(pins: pins, build: build)
             start = pinned ? .upgraded : .attached
         }
-        var fds: [Int32] = []
-        do throws(BPFError) {
-            for name in ["pc_image", "pc_events", "pc_stats", "pc_tasks", "pc_host_mounts"] {
-                let fd = bpf_obj_get(pins.map(name))
-                guard fd >= 0 else { throw BPFError("opening the pinned map \(pins.map(name))") }
-                fds.append(fd)
-            }
-        } catch {
-            for fd in fds { close(fd) }
-            throw error
-        }
-        (imageSlot, events, stats, tasks, hostMounts) = (fds[0], fds[1], fds[2], fds[3], fds[4])
+        (maps, links) = try Self.openPins(pins)
         try refreshHostMounts()
     }
 
     deinit {
-        for fd in [imageSlot, events, stats, tasks, hostMounts] { close(fd) }
+        for fd in Array(maps.values) + Array(links.values) + [activeImage].compactMap({ $0 }) { close(fd) }
+    }
+
+    /// Opens every pinned map, pc_guard first (that claims the guardian post, or
+    /// finds it taken), and every link. A daemon that just exited holds the post
+    /// until the kernel frees its process: that is waited for, up to 5 s.
+    static func openPins(_ pins: Pins) throws(BPFError) -> ([String: Int32], [String: Int32]) {
+        var maps: [String: Int32] = ["pc_guard": try claimGuard(pins)]
+        var links: [String: Int32] = [:]
+        func closeAll() { for fd in Array(maps.values) + Array(links.values) { close(fd) } }
+        do throws(BPFError) {
+            for name in Pins.maps where name != "pc_guard" { maps[name] = try openPinned(pins.map(name)) }
+            for name in programs { links[name] = try openPinned(pins.link(name)) }
+        } catch {
+            closeAll()
+            throw error
+        }
+        return (maps, links)
+    }
+
+    static func openPinned(_ path: String) throws(BPFError) -> Int32 {
+        let fd = bpf_obj_get(path)
+        guard fd >= 0 else { throw BPFError("opening \(path)") }
+        return fd
+    }
+
+    /// Opens pc_guard for writing, which makes this process the guardian when the
+    /// post is vacant (or finds that it is already). A daemon that just exited holds
+    /// the post until the kernel frees its process: that is waited for, up to 5 s.
+    static func claimGuard(_ pins: Pins) throws(BPFError) -> Int32 {
+        var waited = 0
+        while true {
+            let fd = bpf_obj_get(pins.map("pc_guard"))
+            if fd >= 0 { return fd }
+            let code = errno
+            guard code == EPERM, waited < 100 else {
+                throw BPFError(
+                    "opening the pinned map \(pins.map("pc_guard"))", code: code,
+                    hint: code == EPERM
+                        ? "tamper protection gives our maps to one process only: another holds them (is a daemon "
+                            + "running?), or enforcement is locked until reboot" : nil)
+            }
+            usleep(50_000)
+            waited += 1
+        }
+    }
+
+    /// Lets go of the links: from here only their pins keep the programs attached
+    /// (before a disarm, which removes the pins).
+    public func releaseLinks() {
+        for fd in links.values { close(fd) }
+        links = [:]
     }
 
     /// The host's mount table as last written to pc_host_mounts.
@@ -111,6 +166,7 @@ public final class Enforcer: @unchecked Sendable {
         }
         let removed = pins.remove(keepingCurrentABI: false)
         var loaded = programs
+        if Pins.exists(pins.root) { return (removed, loaded) }  // refused (locked): nothing to wait for
         var waited = 0.0
         while true {
             loaded = loaded.filter { id in
@@ -124,6 +180,9 @@ public final class Enforcer: @unchecked Sendable {
         }
         return (removed, loaded)
     }
+
+    /// Whether anything is still pinned under the root.
+    public static func anythingPinned(_ pins: Pins) -> Bool { Pins.exists(pins.root) }
 
     /// The id of the program behind a pinned link.
     static func programID(linkPin path: String) -> UInt32? {
@@ -154,7 +213,8 @@ public final class Enforcer: @unchecked Sendable {
         _ image: PolicyImage, beforeFill: () -> Void = {}, beforeSwap: () -> Void = {}
     ) throws(BPFError) {
         let map = try ImageMap(image, beforeFill: beforeFill)
-        defer { close(map.fd) }
+        var kept = false
+        defer { if !kept { close(map.fd) } }
         // Without subject conditions no task needs a view (pc_task_compute does nothing):
         // the /proc scan and the iterator are skipped. A later image with them seeds then.
         let seeding = image.hasSubjects
@@ -173,6 +233,9 @@ public final class Enforcer: @unchecked Sendable {
         let swapped = bpf_map_update_elem(imageSlot, &slot, &fd, UInt64(BPF_ANY))
         bpf_map_delete_elem(imageSlot, &pending)
         try check("installing the policy image", swapped)
+        if let previous = activeImage { close(previous) }
+        activeImage = map.fd
+        kept = true
         // Views the pending pass could not write (a generation of the active one's
         // parity, a task that appeared meanwhile) are computed now.
         if seeding { try TaskSeeder.runIterator(linkPath: pins.link("pc_seed")) }

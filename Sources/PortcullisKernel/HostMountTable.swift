@@ -19,6 +19,7 @@ public struct HostMountTable: Sendable, Equatable {
     /// One line of /proc/self/mountinfo, as far as the table needs it.
     struct Entry: Equatable {
         var id: Int
+        var parent: Int = 0
         var device: UInt32
         var mountPoint: String
     }
@@ -44,12 +45,32 @@ public struct HostMountTable: Sendable, Equatable {
     static func parse(_ text: String) -> [Entry] {
         text.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard fields.count >= 5, let id = Int(fields[0]) else { return nil }
+            guard fields.count >= 5, let id = Int(fields[0]), let parent = Int(fields[1]) else { return nil }
             let numbers = fields[2].split(separator: ":")
             guard numbers.count == 2, let major = UInt32(numbers[0]), let minor = UInt32(numbers[1]) else { return nil }
             // The kernel's dev_t: 12 bits of major, 20 of minor (include/linux/kdev_t.h).
-            return Entry(id: id, device: major << 20 | minor, mountPoint: unescape(fields[4]))
+            return Entry(id: id, parent: parent, device: major << 20 | minor, mountPoint: unescape(fields[4]))
         }
+    }
+
+    /// The mount that holds `path` (the last one mounted on the longest mount point
+    /// above it) and the mounts above that one, up to the root: their entries, in
+    /// that order, from mountinfo `text`.
+    static func chain(holding path: String, in text: String) -> [Entry] {
+        let entries = parse(text)
+        func holds(_ mountPoint: String) -> Bool {
+            mountPoint == "/" || path == mountPoint || path.hasPrefix(mountPoint + "/")
+        }
+        guard var current = entries.filter({ holds($0.mountPoint) }).max(by: { $0.mountPoint.count <= $1.mountPoint.count })
+        else { return [] }
+        var chain = [current]
+        while let parent = entries.first(where: { $0.id == current.parent && $0.id != current.id }),
+            !chain.contains(parent)
+        {
+            chain.append(parent)
+            current = parent
+        }
+        return chain
     }
 
     /// mountinfo escapes space, tab, newline and backslash as \ and three octal digits.

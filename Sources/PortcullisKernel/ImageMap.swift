@@ -3,7 +3,8 @@ import Glibc
 import PortcullisCompiler
 
 /// A fresh BPF array map holding one PolicyImage, one 64-byte line per entry,
-/// frozen once filled so nothing can change it while the kernel reads it.
+/// frozen once filled so nothing can change it while the kernel reads it, and
+/// read-only to programs (tamper protection: no other program may write it either).
 struct ImageMap {
     let fd: Int32
 
@@ -13,7 +14,7 @@ struct ImageMap {
         let lineBytes = UInt32(PolicyImage.lineWords * MemoryLayout<UInt32>.size)
         var opts = bpf_map_create_opts()
         opts.sz = MemoryLayout<bpf_map_create_opts>.size
-        opts.map_flags = UInt32(BPF_F_INNER_MAP)
+        opts.map_flags = UInt32(BPF_F_INNER_MAP) | UInt32(BPF_F_RDONLY_PROG)  // no program may write it
         let fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pc_image_gen", 4, lineBytes, lines, &opts)
         guard fd >= 0 else { throw BPFError("creating a map of \(lines) image lines", code: -fd) }
         do throws(BPFError) {

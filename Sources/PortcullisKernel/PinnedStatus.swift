@@ -84,12 +84,17 @@ public struct PinnedStatus: Sendable {
     }
 }
 
-/// A pinned map, opened for as long as this value lives.
+/// A pinned map, opened read-only for as long as this value lives (tamper
+/// protection gives a writable descriptor to the daemon only).
 final class PinnedMap {
     let fd: Int32
 
     init(_ path: String) throws(BPFError) {
-        fd = bpf_obj_get(path)
+        var opts = bpf_obj_get_opts()
+        // Up to the last field: libbpf refuses non-zero bytes past it, and Swift leaves padding undefined.
+        opts.sz = MemoryLayout<bpf_obj_get_opts>.offset(of: \.file_flags)! + MemoryLayout<UInt32>.size
+        opts.file_flags = UInt32(BPF_F_RDONLY)
+        fd = bpf_obj_get_opts(path, &opts)
         guard fd >= 0 else { throw BPFError("opening the pinned map \(path)") }
     }
 

@@ -7,7 +7,9 @@ import Glibc
 public struct Pins: Sendable {
     public static let defaultRoot = "/sys/fs/bpf/portcullis"
     /// The maps that outlive the daemon: the policy slot, task records, events, counters.
-    static let maps = ["pc_image", "pc_tasks", "pc_events", "pc_stats", "pc_rates", "pc_hits", "pc_meta", "pc_host_mounts"]
+    static let maps = [
+        "pc_image", "pc_tasks", "pc_events", "pc_stats", "pc_rates", "pc_hits", "pc_meta", "pc_host_mounts", "pc_guard",
+    ]
 
     public let root: String
     public var directory: String { "\(root)/abi-\(PC_ABI_VERSION)" }
@@ -18,11 +20,13 @@ public struct Pins: Sendable {
 
     func map(_ name: String) -> String { "\(mapsDirectory)/\(name)" }
     func link(_ program: String) -> String { "\(linksDirectory)/\(program)" }
+    /// The directories that hold pins, root first.
+    var directories: [String] { [root, directory, mapsDirectory, linksDirectory] }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     func createDirectories() throws(BPFError) {
-        for dir in [root, directory, mapsDirectory, linksDirectory] where !Self.exists(dir) {
+        for dir in directories where !Self.exists(dir) {
             guard mkdir(dir, 0o700) == 0 || errno == EEXIST else {
                 throw BPFError("creating \(dir) (is bpffs mounted on /sys/fs/bpf?)")
             }

@@ -32,6 +32,17 @@ struct RunCommand: ParsableCommand {
             """)
     var logTarget: LogTarget = .auto
 
+    @Flag(
+        help: """
+            Lock enforcement until reboot once the first generation is in force: the pins, their bpffs and the \
+            daemon are out of reach, and a change that would weaken enforcement is refused. \
+            Also `lock = yes` in the configuration file.
+            """)
+    var lock = false
+
+    @Option(name: .customLong("config"), help: "The daemon's configuration file (read when it exists).")
+    var configurationFile = SettingsFile.defaultPath
+
     @Option(name: .customLong("test-hold"), help: .hidden)
     var testHold: TestHold?
 
@@ -45,11 +56,20 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        let journal = logTarget.makeSink()
+        // A configuration file that cannot be read or trusted is reported, and the
+        // daemon enforces anyway with the options given: never no enforcement at boot.
+        var settings = SettingsFile()
+        do {
+            settings = try SettingsFile.read(configurationFile)
+        } catch {
+            journal.write(.settingsIgnored("\(error)"))
+        }
         let configuration = DaemonConfiguration(
             directory: PolicyDirectory(path: policyDirectory), pins: Pins(root: pinRoot),
             runtime: RuntimeDirectory(path: runtimeDirectory), debounce: .milliseconds(debounceMilliseconds),
-            hold: testHold)
-        try Daemon(configuration, journal: logTarget.makeSink()).run()
+            hold: testHold, lock: lock || settings.lock == true)
+        try Daemon(configuration, journal: journal).run()
     }
 }
 

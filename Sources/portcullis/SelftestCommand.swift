@@ -45,8 +45,17 @@ enum SelftestKernel {
             throw SelftestFailure(
                 "\(pinRoot) exists (an earlier run's pins?); remove it with: portcullis disarm --pin-root \(pinRoot)")
         }
-        defer { Enforcer.disarm(pins: pins) }
-        let enforcer = try Enforcer(pins: pins)
+        let enforcer: Enforcer
+        do {
+            enforcer = try Enforcer(pins: pins)
+        } catch {
+            Enforcer.disarm(pins: pins)
+            throw error
+        }
+        defer {
+            enforcer.releaseLinks()
+            Enforcer.disarm(pins: pins)
+        }
         return try body(enforcer)
     }
 }

@@ -27,7 +27,7 @@ final class EventInbox: @unchecked Sendable {
             let taken: [DecisionEvent]? = queue.sync {
                 guard delivered >= sent else { return nil }
                 defer { pending = [] }
-                return pending
+                return pending.filter { !$0.hook.isGuard }  // the selftest's own claim of its guard
             }
             if let taken { return taken }
             guard DispatchTime.now().uptimeNanoseconds < deadline else {
@@ -48,7 +48,8 @@ extension Report {
         case .exec: target = event.afterExec ? .execDone(path: event.path ?? "") : .exec(path: event.path ?? "")
         case .mmapExec: target = .mmapExec(path: event.path ?? "")
         case .capable: target = .capability(event.capability ?? -1)
-        case .mount, .unknown: target = .other("hook \(event.hook.rawValue)")
+        case .mount, .unknown, .guardMap, .guardPtrace, .guardSignal, .guardPin, .guardUmount, .guardClaim:
+            target = .other("hook \(event.hook.rawValue)")
         }
         let rules = event.rule.map { [$0] } ?? []
         let decision: ImageEvaluator.Decision

@@ -86,3 +86,32 @@ import Testing
         #expect(entry[.droppedCount] == "17")
     }
 }
+
+/// Attempts on portcullis itself: alerts with their own id, naming who and what.
+@Suite struct TamperEntryTests {
+    static func entry(_ verdict: Decision.Verdict, _ hook: String, _ kind: String, _ object: String) -> JournalEntry {
+        .decision(
+            Decision(
+                verdict: verdict, hook: hook, generation: 3, rule: nil, process: DecisionEntryTests.process,
+                target: .tamper(kind: kind, object: object)))
+    }
+
+    @Test func aRefusalIsAnAlert() {
+        let entry = Self.entry(.deny, "bpf_map", "map", "a writable descriptor for map pc_image")
+        #expect(entry.messageID == .tamperRefused)
+        #expect(entry.priority == .alert)
+        #expect(entry[.tamper] == "map")
+        #expect(entry[.tamperObject] == "a writable descriptor for map pc_image")
+        #expect(entry[.ruleID] == nil)
+        #expect(
+            entry.message
+                == "deny bpf_map a writable descriptor for map pc_image by pid 4242 (bash, uid 1000): tamper protection")
+    }
+
+    @Test func aClaimIsANotice() {
+        let entry = Self.entry(.audit, "bpf_map", "claim", "the vacant guardian post, asking for map pc_guard")
+        #expect(entry.messageID == .guardianClaimed)
+        #expect(entry.priority == .notice)
+        #expect(entry[.tamper] == "claim")
+    }
+}

@@ -18,10 +18,26 @@ import Testing
     @Test func linesGiveIdsDevicesAndMountPoints() {
         let entries = HostMountTable.parse(Self.mountinfo)
         #expect(entries.map(\.id) == [22, 25, 40, 41, 42])
-        #expect(entries[0] == HostMountTable.Entry(id: 22, device: 8 << 20 | 1, mountPoint: "/"))
+        #expect(entries[0] == HostMountTable.Entry(id: 22, parent: 1, device: 8 << 20 | 1, mountPoint: "/"))
         #expect(entries[2].device == 259 << 20 | 3)
         #expect(entries[3].mountPoint == "/srv/with space")
         #expect(entries[4].mountPoint == "/srv/tab\tand\\backslash")
+    }
+
+    /// Locking protects the mount that holds the pins and every mount above it.
+    @Test func theChainRunsFromTheHoldingMountUpToTheRoot() {
+        let text = """
+            22 1 8:1 / / rw - ext4 /dev/sda1 rw
+            23 22 0:20 / /sys rw - sysfs sysfs rw
+            24 23 0:30 / /sys/fs/bpf rw - bpf bpf rw
+            25 23 0:31 / /sys/fs/bpfx rw - tmpfs tmpfs rw
+            26 24 0:32 / /sys/fs/bpf rw - bpf bpf rw
+
+            """
+        // The last mount on /sys/fs/bpf is the one on top, and a longer name that merely shares the prefix is not a parent.
+        #expect(HostMountTable.chain(holding: "/sys/fs/bpf/portcullis", in: text).map(\.id) == [26, 24, 23, 22])
+        #expect(HostMountTable.chain(holding: "/srv/x", in: text).map(\.id) == [22])
+        #expect(HostMountTable.chain(holding: "/sys/fs/bpf/portcullis", in: "").isEmpty)
     }
 
     @Test func unescapingLeavesOtherBackslashesAlone() {

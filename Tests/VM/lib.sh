@@ -68,6 +68,24 @@ POLICY_FILE_WARNING=acf5de66b3ad4bc0a25a97ff3a8fe2f0
 FILE_REFUSED=a2659c4dedca4d0f9bcd765a59a1e6c7
 DAEMON_STARTED=d3926b29883d42d78ee3acc6910aecad
 DAEMON_STOPPING=54039fb8ab9849a098b47aa4b0684958
+TAMPER_REFUSED=78371550e7ab42389d59a651232048ba
+GUARDIAN_CLAIMED=8c8118d17faf43708e00f1458cda52cb
+TAMPER_REPAIRED=53a938e779d7479cb842425e6bde5117
+WEAKENING_REFUSED=5c77b59ec5784a4894014a1a34453490
+LOCKED=04d162a2e2584460832c04446dac5e5d
+
+# exec_deny_policy TOOL: a policy `no-TOOL` denying the exec of /usr/local/bin/TOOL.
+exec_deny_policy() {
+    cat <<YAML
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata: { name: no-$1 }
+spec:
+  rules:
+    - exec: { path: /usr/local/bin/$1 }
+      action: deny
+YAML
+}
 
 # has_entry FILE CONDITION...: true when a JSON line of FILE (- for standard
 # input) meets every CONDITION, FIELD=VALUE or FIELD~REGEX (Tests/VM/entries).

@@ -51,6 +51,28 @@ static __always_inline int pc_rate_allows(__u32 rule)
 	return 1;
 }
 
+/* Fills what every event says: who acted, when, under which generation; the rest empty. */
+static __always_inline void pc_event_init(struct pc_event *e, __u64 generation, __u32 hook, __u32 decision, __u32 rule)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	e->generation = generation;
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->time_ns = bpf_ktime_get_ns();
+	e->hook = hook;
+	e->decision = decision;
+	e->rule = rule;
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->capability = 0;
+	e->flags = 0;
+	e->target = 0;
+	e->detail = 0;
+	e->path[0] = 0;
+	e->exe[0] = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
 /* Counts the decision; then a reserved event with the subject filled in, or NULL when it
  * must not or cannot be sent. */
 static __always_inline struct pc_event *pc_event_start(void *image, __u32 hook, __u32 decision, __u32 rule)
@@ -63,21 +85,7 @@ static __always_inline struct pc_event *pc_event_start(void *image, __u32 hook, 
 		pc_count(PC_STAT_DROPPED_RING_FULL);
 		return 0;
 	}
-	__u64 id = bpf_get_current_pid_tgid();
-	e->generation = pc_generation(image);
-	e->cgroup_id = bpf_get_current_cgroup_id();
-	e->time_ns = bpf_ktime_get_ns();
-	e->hook = hook;
-	e->decision = decision;
-	e->rule = rule;
-	e->pid = (__u32)id;
-	e->tgid = id >> 32;
-	e->uid = (__u32)bpf_get_current_uid_gid();
-	e->capability = 0;
-	e->flags = 0;
-	e->path[0] = 0;
-	e->exe[0] = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	pc_event_init(e, pc_generation(image), hook, decision, rule);
 	/* The executable as the task's record keeps it: the process may be gone before userspace reads /proc. */
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
 	if (!task || (task->exe.flags & (PC_TEXT_KNOWN | PC_TEXT_CUT)) != PC_TEXT_KNOWN)

@@ -10,6 +10,15 @@
 #include "pc_image.h"
 #include <bpf/bpf_core_read.h>
 
+/* The host's mount table, kept by the daemon (defined in maps.bpf.c). */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, PC_HOST_MOUNTS_MAX);
+	__type(key, struct pc_mount_root);
+	__type(value, struct pc_mount_point);
+} pc_host_mounts SEC(".maps");
+
 /* pc_host_path's results besides a length. */
 #define PC_HOST_UNREADABLE (-1) /* too long, too deep, or a read failed: fail closed */
 #define PC_HOST_NONE (-2)       /* on no filesystem the host has mounted: no host path */

@@ -52,11 +52,13 @@ struct super_block {
 /* A mount as a path holds it (struct vfsmount), and the struct mount around it. */
 struct vfsmount {
 	struct dentry *mnt_root;
+	struct super_block *mnt_sb;
 } PC_CORE;
 
 struct mount {
 	struct vfsmount mnt;
 	const char *mnt_devname; /* the source a filesystem was mounted from ("none", "/dev/sdb1") */
+	int mnt_id;              /* as /proc/PID/mountinfo numbers it */
 } PC_CORE;
 
 struct inode {
@@ -101,6 +103,9 @@ struct css_set {
 
 struct task_struct {
 	unsigned int flags; /* PF_* */
+	int pid;
+	int tgid;
+	__u64 start_time; /* CLOCK_MONOTONIC at fork, in ns */
 	struct mm_struct *mm;
 	struct task_struct *group_leader;
 	struct css_set *cgroups;
@@ -110,6 +115,10 @@ struct bpf_iter_meta;
 struct bpf_iter__task {
 	struct bpf_iter_meta *meta;
 	struct task_struct *task;
+} PC_CORE;
+
+struct bpf_map {
+	char name[16];
 } PC_CORE;
 
 struct cred;

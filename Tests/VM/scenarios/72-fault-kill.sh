@@ -37,7 +37,7 @@ for step in compile fill swap; do
     wait_until 30 daemon_logged MESSAGE_ID=9a578578128d4816a2f7f86ea0cb5ef5 PORTCULLIS_STEP="$step"
     if [[ $step != compile ]]; then
         # The new generation's map exists, outside the slot.
-        bpftool map show | grep "name pc_image_gen" >/dev/null || fail "no image map seen while held at the $step"
+        "$VM_TESTS/bpf-map-names" | grep -x pc_image_gen >/dev/null || fail "no image map seen while held at the $step"
     fi
     kill -KILL "$DAEMON_PID"
     wait "$DAEMON_PID" 2>/dev/null || true

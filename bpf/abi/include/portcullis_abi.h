@@ -143,7 +143,7 @@
 
 #include <linux/types.h>
 
-#define PC_ABI_VERSION 4
+#define PC_ABI_VERSION 5
 #define PC_IMAGE_MAGIC 0x4d494350u /* "PCIM" */
 
 /* The slots of pc_image. */
@@ -421,6 +421,19 @@ enum pc_hook {
 	PC_HOOK_CAPABLE = 2,
 	PC_HOOK_MOUNT = 3,
 	PC_HOOK_MMAP_EXEC = 4, /* an executable mapping of a file exec rules deny */
+	/* Tamper protection (struct pc_guard): an attempt on portcullis itself. */
+	PC_HOOK_GUARD_MAP = 5,    /* a descriptor for one of our maps; path: the map's name, detail: fmode */
+	PC_HOOK_GUARD_PTRACE = 6, /* ptrace, /proc/PID/mem, pidfd_getfd on the guardian; detail: PTRACE_MODE_* */
+	PC_HOOK_GUARD_SIGNAL = 7, /* a signal to the guardian (locked); detail: the signal */
+	PC_HOOK_GUARD_PIN = 8,    /* removing or renaming a pin (locked); path: its name, detail: enum pc_guard_pin_op */
+	PC_HOOK_GUARD_UMOUNT = 9, /* unmounting the pins' bpffs or a mount above it (locked); path: the source */
+	PC_HOOK_GUARD_CLAIM = 10, /* a process became the guardian (the post was vacant): an audit decision */
+};
+
+enum pc_guard_pin_op {
+	PC_GUARD_UNLINK = 1,
+	PC_GUARD_RMDIR = 2,
+	PC_GUARD_RENAME = 3,
 };
 
 /* pc_event.flags */
@@ -448,6 +461,8 @@ struct pc_event {
 	__u32 uid;
 	__u32 capability; /* PC_HOOK_CAPABLE */
 	__u32 flags;
+	__u32 target;     /* PC_HOOK_GUARD_PTRACE, _SIGNAL: the guardian's process id */
+	__u32 detail;     /* PC_HOOK_GUARD_*: as enum pc_hook says */
 	char comm[16];
 	__u64 mount_flags;              /* PC_HOOK_MOUNT: MS_* flags */
 	char fstype[32];                /* PC_HOOK_MOUNT */
@@ -474,6 +489,47 @@ enum pc_stat {
 	PC_STAT_DROPPED_RATE_LIMIT = 1,
 	PC_STAT_DROPPED_RING_FULL = 2,
 	PC_STAT_COUNT = 4,
+};
+
+/*
+ * Tamper protection
+ * -----------------
+ * Our maps can be changed only by the guardian: the daemon's process, known
+ * to the kernel by its process id and its group leader's start time
+ * (task_struct.start_time, which a reused pid does not repeat). The `lsm/bpf_map`
+ * program refuses every other task a descriptor that can write one of our maps
+ * (or an image map of any generation, by its name "pc_image_gen"), and any
+ * descriptor at all for the maps our programs write (pc_tasks,
+ * pc_host_mounts, pc_guard): a BPF program loaded with a read-only descriptor
+ * could write those. Reading the rest stays open (status, counters).
+ *
+ * The post is vacant (tgid 0) until a process asks for such a descriptor:
+ * that process becomes the guardian (an audit event, PC_HOOK_GUARD_CLAIM).
+ * The daemon claims it at start, by opening pc_guard first; when the
+ * guardian's group leader is freed (lsm/task_free) the post is vacant again,
+ * so a restarted daemon claims it. Nobody else may ptrace the guardian, read
+ * or write its memory, or take its descriptors (pidfd_getfd).
+ *
+ * Locked (PC_GUARD_LOCKED, set by the daemon once its first generation is in
+ * force, for good): the post is never vacant again, nobody but PID 1 signals
+ * the guardian, nothing under the pin directories can be removed or renamed
+ * (their inode numbers are in pin_dirs, on the bpffs s_dev pin_dev), and
+ * neither that bpffs nor a mount above it (mount ids in mounts) can be
+ * unmounted.
+ */
+#define PC_GUARD_LOCKED 1u
+#define PC_GUARD_PIN_DIRS 4 /* the root, the ABI directory, maps/, links/ */
+#define PC_GUARD_MOUNTS 8   /* the pins' bpffs mount and those above it, up to / */
+
+struct pc_guard {
+	__u32 tgid;       /* the guardian's process id; 0: vacant */
+	__u32 flags;      /* PC_GUARD_LOCKED */
+	__u64 start_time; /* its group leader's task_struct.start_time */
+	__u64 claims;     /* how many times the post was claimed since the maps were created */
+	__u32 pin_dev;    /* s_dev of the bpffs holding the pins (locked) */
+	__u32 mount_count;
+	__u64 pin_dirs[PC_GUARD_PIN_DIRS];
+	__u64 mounts[PC_GUARD_MOUNTS];
 };
 
 #endif /* PORTCULLIS_ABI_H */
