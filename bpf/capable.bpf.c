@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * capable.bpf.c: the capability hook. O(1): one line of the capability table
  * and the task's subject set, ANDed word by word. A capability no rule names

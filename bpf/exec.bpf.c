@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * exec.bpf.c: the exec hook. The path matched is the host path of the file
  * being executed (pc_host_path.h: not relative to the caller's root or mount

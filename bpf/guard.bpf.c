@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * guard.bpf.c: tamper protection ("Tamper protection" in portcullis_abi.h).
  * Only the guardian, the daemon's process, gets a descriptor that can change

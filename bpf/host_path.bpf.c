@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * host_path.bpf.c: a file's path on the host, from its dentry up to the root
  * of a mount the host's mount table lists (pc_host_mounts, kept by the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* maps.bpf.c: the maps every program shares, defined once (see pc_image.h). */
 #define PC_DEFINE_MAPS
 #include "pc_kernel.h"
@@ -8,4 +8,5 @@
 #include "pc_host_path.h" /* pc_host_mounts */
 #include "pc_guard.h" /* pc_guard */
 
-char LICENSE[] SEC("license") = "GPL";
+/* The kernel reads "Dual BSD/GPL" as GPL-compatible: the helpers the programs use need it. */
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

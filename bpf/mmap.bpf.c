@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * mmap.bpf.c: executable mappings. `ld.so /usr/bin/kubectl` executes ld.so,
  * which then maps kubectl with PROT_EXEC; this hook applies the exec rules to

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * mount.bpf.c: mounting. sb_mount covers mount(2); move_mount covers the new
  * mount API (open_tree/fsmount + move_mount), which never reaches sb_mount.

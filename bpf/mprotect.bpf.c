@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * mprotect.bpf.c: making a file mapping executable after the fact
  * (mmap PROT_READ, then mprotect PROT_EXEC). bpf_d_path is not allowed in

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * seed.bpf.c: the seeding iterator. Reading its link visits every task and
  * computes its subjects, from the texts its record keeps, for the pending

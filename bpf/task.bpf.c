@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * task.bpf.c: keeping each task's record (struct pc_task). Once an exec has
  * completed, the path the exec hook staged becomes the executable's, the new

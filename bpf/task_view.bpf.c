@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * task_view.bpf.c: a task's view (struct pc_task) for one image: its cgroup
  * path, read from the kernel, and the subjects its record's texts make it.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The linked BPF object (bpf/*.bpf.c), compiled at build time by
 /// BPFObjectPlugin and carried inside the binary.

@@ -18,6 +18,7 @@ extension JournalEntry {
         let programs = programIDs.sorted { $0.key < $1.key }
         let generation = inForce == 0 ? "no generation in force" : "generation \(inForce) in force"
         var fields: [(FieldName, String)] = [
+            (.version, PortcullisVersion.current),
             (.policyDirectory, directory), (.programsStart, start), (.pins, pins),
             (.generation, String(inForce)),
             (.programIDs, programs.map { "\($0.key):\($0.value)" }.joined(separator: ",")),
@@ -30,7 +31,7 @@ extension JournalEntry {
             fields += [(.verifiedInstructions, String(instructions)), (.loadMilliseconds, String(milliseconds))]
         }
         return JournalEntry(
-            "started: programs \(start) (\(programs.map { "\($0.key) id \($0.value)" }.joined(separator: ", ")))\(loaded), "
+            "started portcullis \(PortcullisVersion.current): programs \(start) (\(programs.map { "\($0.key) id \($0.value)" }.joined(separator: ", ")))\(loaded), "
                 + "pinned in \(pins), \(generation); following \(directory)",
             priority: .info, messageID: .daemonStarted, fields: fields)
     }

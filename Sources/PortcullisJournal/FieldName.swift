@@ -75,6 +75,7 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
     public static let tamper = FieldName(known: "TAMPER")
     public static let tamperObject = FieldName(known: "TAMPER_OBJECT")
     public static let found = FieldName(known: "FOUND")
+    public static let version = FieldName(known: "VERSION")
 
     /// Every name above, for the tests and the documentation.
     public static let known: [FieldName] = [
@@ -82,6 +83,6 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
         policyDirectory, signal, policyFile, file, line, column, field, hook, decision,
         ruleID, policy, pid, tgid, uid, comm, exe, cgroupID, unit, path, capability, mountSource,
         mountTarget, mountFSType, mountFlags, droppedCount, programsStart, pins, runtimeDirectory, step,
-        verifiedInstructions, loadMilliseconds, unknown, tamper, tamperObject, found,
+        verifiedInstructions, loadMilliseconds, unknown, tamper, tamperObject, found, version,
     ]
 }

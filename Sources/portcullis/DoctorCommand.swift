@@ -25,7 +25,7 @@ struct DoctorCommand: ParsableCommand {
     static func verifierTable(_ costs: [VerifierCost]) -> String {
         let width = costs.map(\.program.count).max() ?? 0
         func line(_ name: String, _ instructions: UInt64, _ nanoseconds: UInt64) -> String {
-            let padded = name.padding(toLength: width, withPad: " ", startingAt: 0)
+            let padded = name + String(repeating: " ", count: max(0, width - name.count))
             let insns = String(instructions).leftPadded(to: 9)
             let ms = String(nanoseconds / 1_000_000).leftPadded(to: 7)
             return "verifier: \(padded) \(insns) insns \(ms) ms"

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import PortcullisDaemon
 import PortcullisSystem
 import SystemPackage
@@ -31,8 +31,7 @@ struct EventsCommand: ParsableCommand {
         do {
             socket = try UnixSocket.connect(to: path)
         } catch {
-            FileHandle.standardError.write(
-                Data("portcullis events: cannot connect to \(path): \(error) (is the daemon running?)\n".utf8))
+            _ = try? FileDescriptor.standardError.writeAll("portcullis events: cannot connect to \(path): \(error) (is the daemon running?)\n".utf8)
             throw ExitCode(1)
         }
         defer { try? socket.close() }
@@ -42,7 +41,7 @@ struct EventsCommand: ParsableCommand {
         while true {
             let n = try buffer.withUnsafeMutableBytes { try socket.read(into: $0) }
             if n == 0 {
-                FileHandle.standardError.write(Data("portcullis events: the daemon closed the feed\n".utf8))
+                _ = try? FileDescriptor.standardError.writeAll("portcullis events: the daemon closed the feed\n".utf8)
                 throw ExitCode(1)
             }
             pending += buffer[..<n]
@@ -59,7 +58,7 @@ struct EventsCommand: ParsableCommand {
 
     /// The entry's MESSAGE, or the line itself when it has none.
     static func message(_ line: [UInt8]) -> String {
-        let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
-        return object?["MESSAGE"] as? String ?? String(decoding: line, as: UTF8.self)
+        struct Entry: Decodable { var MESSAGE: String }
+        return (try? JSONDecoder().decode(Entry.self, from: Data(line)))?.MESSAGE ?? String(decoding: line, as: UTF8.self)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import SystemPackage
 import PortcullisDaemon
 import PortcullisKernel
 
@@ -24,14 +25,14 @@ struct StatusCommand: ParsableCommand {
         do {
             kernel = try PinnedStatus.read(pins: pins)
         } catch {
-            FileHandle.standardError.write(Data("portcullis status: \(error)\n".utf8))
+            _ = try? FileDescriptor.standardError.writeAll("portcullis status: \(error)\n".utf8)
             throw ExitCode(3)  // as `systemctl status` says "not running"
         }
         let state: DaemonState?
         do {
             state = try DaemonState.read(RuntimeDirectory(path: runtimeDirectory).stateFile)
         } catch {
-            FileHandle.standardError.write(Data("portcullis status: cannot read the state file: \(error)\n".utf8))
+            _ = try? FileDescriptor.standardError.writeAll("portcullis status: cannot read the state file: \(error)\n".utf8)
             state = nil
         }
         let report = StatusReport(kernel: kernel, pins: pins.directory, state: state)

@@ -1,3 +1,4 @@
+import Foundation
 import PortcullisJournal
 import PortcullisKernel
 import Testing
@@ -27,5 +28,23 @@ import Testing
         #expect(entry[FieldName.loadMilliseconds] == nil)
         #expect(!entry.message.contains("verified"))
         #expect(entry[FieldName.generation] == "4")
+    }
+}
+
+/// `portcullis --version`, the daemon's start entry and the Debian package name one version.
+@Suite struct VersionTests {
+    @Test func theStartEntryNamesTheVersion() {
+        let entry = JournalEntry.started(
+            directory: "/etc/policies.d", start: "adopted", pins: "/p", inForce: 1, programIDs: [:])
+        #expect(entry[FieldName.version] == PortcullisVersion.current)
+        #expect(entry.message.hasPrefix("started portcullis \(PortcullisVersion.current): "))
+    }
+
+    @Test func debianChangelogHasTheSameVersion() throws {
+        let changelog = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("debian/changelog")
+        let first = try String(contentsOf: changelog, encoding: .utf8).split(separator: "\n").first ?? ""
+        #expect(first.hasPrefix("portcullis (\(PortcullisVersion.current)) "), "debian/changelog starts: \(first)")
     }
 }

@@ -91,3 +91,30 @@ import Testing
         #expect(try DaemonState.read(dir + "/missing.json") == nil)
     }
 }
+
+/// Status tells whether the host is locked and what the daemon saw of tampering.
+@Suite struct StatusTamperingTests {
+    @Test func tamperingAndLockAreReported() throws {
+        let (compiled, files) = try StatusReportTests.compiled(generation: 2)
+        var state = DaemonState(pid: 77, policyDirectory: "/etc/policies.d", generation: 0)
+        state.applied(compiled, generation: 2, files: files, at: 0)
+        let quiet = StatusReport(
+            kernel: StatusReportTests.kernel(compiled, generation: 2, hits: [:]), pins: "/pins", state: state,
+            isRunning: { _ in true })
+        #expect(quiet.text.contains("tamper protection: on (the daemon alone changes enforcement), not locked"))
+        #expect(!quiet.text.contains("TAMPERING"))
+
+        state.locked = true
+        state.tampered("deny bpf_map a writable descriptor for map pc_image by pid 9 (bpftool, uid 0)", repaired: false, at: 0)
+        state.tampered("/pins/maps/pc_meta was missing: pinned again", repaired: true, at: 0)
+        state.tampered("/pins/links/pc_exec was missing: pinned again", repaired: true, at: 0)
+        let report = StatusReport(
+            kernel: StatusReportTests.kernel(compiled, generation: 2, hits: [:]), pins: "/pins", state: state,
+            isRunning: { _ in true })
+        #expect(report.locked)
+        #expect(report.tampering?.refused == 1 && report.tampering?.repaired == 2)
+        #expect(report.text.contains("tamper protection: locked until reboot"))
+        #expect(report.text.contains("TAMPERING since the daemon started: 1 attempt refused, 2 repairs"))
+        #expect(report.text.contains("/pins/links/pc_exec was missing: pinned again"))
+    }
+}

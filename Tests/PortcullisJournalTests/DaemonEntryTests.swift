@@ -1,3 +1,4 @@
+import Glibc
 @testable import PortcullisDaemon
 import PortcullisJournal
 import PortcullisPolicy
@@ -58,5 +59,24 @@ import Testing
         #expect(entry[.file] == "x.yaml")
         #expect(entry[.line] == "2")
         #expect(entry[.column] == "5")
+    }
+}
+
+/// Entries of tamper protection that the daemon and `disarm` write themselves.
+@Suite struct TamperDaemonEntryTests {
+    @Test func disarmIsLoggedWhetherItWorkedOrNot() {
+        let done = JournalEntry.disarmed(removed: 26, refused: nil, pins: "/sys/fs/bpf/portcullis/abi-5")
+        #expect(done.messageID == .disarmed && done.priority == .warning)
+        #expect(done.message.hasSuffix("26 pins removed from /sys/fs/bpf/portcullis/abi-5; enforcement ends"))
+        #expect(done[.uid] == String(getuid()))
+        let refused = JournalEntry.disarmed(removed: 0, refused: "enforcement is locked until reboot", pins: "/p")
+        #expect(refused.messageID == .disarmed && refused.priority == .alert)
+        #expect(refused[.found] == "enforcement is locked until reboot")
+    }
+
+    @Test func aRepairListsWhatWasFound() {
+        let entry = JournalEntry.tamperRepaired(["/p/maps/pc_image was missing: pinned again", "/p was missing"])
+        #expect(entry.messageID == .tamperRepaired && entry.priority == .alert)
+        #expect(entry[.found] == "/p/maps/pc_image was missing: pinned again\n/p was missing")
     }
 }

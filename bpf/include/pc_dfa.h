@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pc_dfa.h: walking a compiled DFA over a string, one byte a step, with
  * bpf_loop so the verifier checks the step once, not once per byte.

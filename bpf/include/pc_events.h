@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* pc_events.h: reporting decisions through the ring buffer, rate-limited per rule. */
 #ifndef PC_EVENTS_H
 #define PC_EVENTS_H

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pc_excepts.h: `except` clauses on subjects. A subject is lifted from the
  * task when the task is also one of that subject's exceptions; one line read

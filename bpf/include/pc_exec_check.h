@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pc_exec_check.h: may this file be executed? Shared by the exec hook and the
  * executable-mapping hook, so `ld.so /usr/bin/kubectl` meets the same rules

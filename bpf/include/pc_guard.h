@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* pc_guard.h: who may change our maps, and what is locked (struct pc_guard; defined in maps.bpf.c). */
 #ifndef PC_GUARD_H
 #define PC_GUARD_H

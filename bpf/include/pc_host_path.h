@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pc_host_path.h: a file's path on the host (see "Host paths" in
  * portcullis_abi.h), independent of the caller's root and mount namespace.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pc_image.h: the maps that hold the policy generation, and how programs
  * read the compiled image (layout: bpf/abi/include/portcullis_abi.h).

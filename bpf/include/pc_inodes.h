@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /* pc_inodes.h: finding a file among the exec rules' file identities. */
 #ifndef PC_INODES_H
 #define PC_INODES_H

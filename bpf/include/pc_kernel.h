@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pc_kernel.h: the few kernel types the programs touch, written by hand.
  * preserve_access_index makes every field access a CO-RE relocation, so

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pc_rules.h: turning an exec rule accept list into one action and the rule
  * that decided it, with the rules' conditions: the subject the caller must be

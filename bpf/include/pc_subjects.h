@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pc_subjects.h: subject sets, and the parts of the image that say which
  * subjects a task is (computed from its record in pc_task_view.h).

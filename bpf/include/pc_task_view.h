@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pc_task_view.h: computing a task's view (struct pc_task) from the texts its
  * record keeps, and its cgroup path. Used once an exec completes (task.bpf.c),

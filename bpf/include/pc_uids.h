@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pc_uids.h: uid conditions on subjects, decided when the operation happens
  * from the acting task's real uid: two lookups, whatever the policy holds.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * portcullis_abi.h: the one contract between the BPF programs (bpf/NAME.bpf.c)
  * and the Swift side (module CPortcullisABI). Both include this file, so map
