@@ -91,9 +91,18 @@ let package = Package(
             dependencies: [
                 "PortcullisDaemon", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy",
                 "PortcullisJournal",
-                "PortcullisSelftest", "CSelftestSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // The kernel selftests (VM scenarios 90 and 95): a test tool, built next to
+        // portcullis (scripts/build) and never packaged.
+        .executableTarget(
+            name: "portcullis-selftest",
+            dependencies: [
+                "PortcullisDaemon", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy",
+                "PortcullisSelftest", "CSelftestSpawn",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/KernelSelftest"),
 
         .testTarget(name: "PortcullisYAMLTests", dependencies: ["PortcullisYAML"]),
         .testTarget(

@@ -49,6 +49,7 @@ public final class Daemon: @unchecked Sendable {
         let directory = configuration.directory
         enforcer = try Enforcer(pins: pins)
         generation = enforcer.installedGeneration() ?? 0
+        if generation != 0 { inForce = "generation \(generation) in force (applied before this daemon started)" }
         state = DaemonState(pid: getpid(), policyDirectory: directory.path, generation: generation)
         journal.write(
             .started(
@@ -196,12 +197,21 @@ public final class Daemon: @unchecked Sendable {
         sources.append(timer)
     }
 
+    /// A change that could not be applied: logged, and in the service status. The
+    /// first time, READY=1 all the same: a missing, unsafe or broken policy
+    /// directory must never hold up boot (the unit runs before sysinit.target);
+    /// the daemon follows the directory and applies it once it can.
     private func failed(_ entry: JournalEntry) {
         journal.write(entry)
         state.failed(entry.message)
         saveState()
         status = "\(inForce); the last change was not applied: \(entry.message)"
-        SystemdNotify.status(status)
+        if isReady {
+            SystemdNotify.status(status)
+        } else {
+            SystemdNotify.ready(status: status)
+            isReady = true
+        }
     }
 
     private func overflowed() {

@@ -9,6 +9,6 @@ struct Portcullis: ParsableCommand {
         version: PortcullisVersion.current,
         subcommands: [
             RunCommand.self, CheckCommand.self, CompileCommand.self, ExplainCommand.self, DoctorCommand.self,
-            StatusCommand.self, EventsCommand.self, DisarmCommand.self, SelftestCommand.self,
+            StatusCommand.self, EventsCommand.self, DisarmCommand.self,
         ])
 }

@@ -150,6 +150,22 @@ stop_daemon
 [[ -z $(journalctl --no-pager -o json _PID="$pid") ]] || fail "--log-target json wrote to the journal"
 echo "--log-target json: JSON lines on standard output, nothing in the journal"
 
+# A missing policy directory never holds up boot: the daemon reports it, says
+# READY=1 all the same (systemd goes on past sysinit.target), and follows the
+# directory until it appears.
+before=$(wc -l <notify.log)
+NOTIFY_SOCKET=$SCRATCH/notify.sock start_daemon missing --log-target json
+ready_without_directory() {
+    tail -n +"$((before + 1))" notify.log | has_entry - READY=1 "STATUS~missing: error: cannot stat: No such file or directory"
+}
+wait_until "$START_SECONDS" ready_without_directory
+mkdir -m 0755 missing
+cp policies/10-forbidden.yaml missing/
+wait_until 30 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_POLICIES=no-forbidden-tool
+expect_eperm /usr/local/bin/forbidden-tool
+stop_daemon
+echo "a missing policy directory: READY=1 with the reason in STATUS=, then the directory is followed once it appears"
+
 echo "--- journalctl -t portcullis"
 journalctl --no-pager -t portcullis
 kill "$LISTENER_PID" "$JOURNALD_PID"

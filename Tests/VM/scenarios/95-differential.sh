@@ -1,5 +1,5 @@
 # The kernel decides exactly as the userspace reference evaluator (portcullis
-# selftest differential): random policy sets (exec rules on exact, prefix and
+# portcullis-selftest differential): random policy sets (exec rules on exact, prefix and
 # regex paths, with argument conditions and caller subjects; capability rules
 # with subjects on executable, arguments, uid, unit and cgroup, with `except`;
 # deny and audit; enforce and audit modes), each installed as a generation, and
@@ -30,7 +30,7 @@ pins=/sys/fs/bpf/pc-selftest
 pc_programs() { bpftool prog show | sed -n 's/^\([0-9]*\): .* name \(pc_[a-z_]*\) .*/\2:\1/p' | sort; }
 programs_before=$(pc_programs)
 programs_gone() { [[ $(pc_programs) == "$programs_before" ]]; }
-"$PORTCULLIS" selftest differential --seed 20261127 --policies 40 --events 80 \
+portcullis-selftest differential --seed 20261127 --policies 40 --events 80 \
     --pin-root "$pins" --root "$SCRATCH/tree" | tee differential.log || fail "selftest differential failed"
 grep -q "^selftest differential: PASS$" differential.log || fail "no PASS line"
 agreed=$(sed -n 's/^selftest differential: \([0-9]*\) events agreed.*/\1/p' differential.log)

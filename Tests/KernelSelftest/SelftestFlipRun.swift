@@ -102,7 +102,7 @@ struct FlipRun {
     func startWorker(_ index: Int) throws -> Spawned {
         let me = try SelftestFiles.canonicalPath("/proc/self/exe")
         let arguments =
-            ["selftest", "flip-worker", "--stop", stopFile, "--report", "\(root)/worker-\(index)"] + plan.paths
+            ["flip-worker", "--stop", stopFile, "--report", "\(root)/worker-\(index)"] + plan.paths
         switch Spawned.start(me, argv0: "portcullis", arguments: arguments, captureStderr: true) {
         case .success(let worker): return worker
         case .failure(let refused): throw SelftestFailure("starting a worker: \(refused.message)")

@@ -1,13 +1,14 @@
 import ArgumentParser
 import PortcullisKernel
 
-/// Hidden: proofs run inside the VM tests against the real programs, with no daemon.
-struct SelftestCommand: ParsableCommand {
+/// Proofs run inside the VM tests against the real programs, with no daemon: a
+/// test tool of its own, built next to portcullis and never packaged.
+@main
+struct KernelSelftest: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "selftest",
+        commandName: "portcullis-selftest",
         abstract:
             "Prove in the kernel that generation swaps are atomic and that it decides as the reference evaluator.",
-        shouldDisplay: false,
         subcommands: [SelftestFlipsCommand.self, SelftestDifferentialCommand.self, SelftestFlipWorker.self])
 }
 
