@@ -40,6 +40,7 @@ public final class Daemon: @unchecked Sendable {
     private var dropReportPending = false
     /// Enforcement is locked until reboot (`run --lock`).
     private var locked = false
+    private var pinWatch: PinWatch?
     private var reportedDrops = EventStatistics()
 
     public init(_ configuration: DaemonConfiguration, journal: any AuditSink) throws(BPFError) {
@@ -180,21 +181,33 @@ public final class Daemon: @unchecked Sendable {
         journal.write(.locked(pins: configuration.pins.directory))
     }
 
-    /// Every half second: pins and the generation in force as this daemon left them,
-    /// or put back and logged (tamper protection's self-repair).
+    /// Tamper protection's self-repair: pins removed or replaced are seen at once
+    /// (inotify on their directories; where that cannot be had, a check every half
+    /// second), and every second the policy slot must hold this daemon's image.
+    /// What was put back is logged as an alert.
     private func startRepair() {
+        pinWatch = try? PinWatch(pins: configuration.pins, queue: queue) { [weak self] in
+            self?.repairTampering(pins: true)
+        }
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + .milliseconds(500), repeating: .milliseconds(500))
+        let period: DispatchTimeInterval = pinWatch == nil ? .milliseconds(500) : .seconds(1)
+        timer.schedule(deadline: .now() + period, repeating: period)
         timer.setEventHandler { [weak self] in
             guard let self else { return }
-            let found = self.enforcer.repair()
-            guard !found.isEmpty else { return }
-            self.journal.write(.tamperRepaired(found))
-            self.state.tampered(found.joined(separator: "; "), repaired: true, at: Self.now())
-            self.saveState()
+            self.repairTampering(pins: self.pinWatch == nil)
         }
         timer.resume()
         sources.append(timer)
+        repairTampering(pins: true)  // anything changed before the watch was in place
+    }
+
+    /// Puts back the pins (with `pins`) and the generation in force; logs what it found.
+    private func repairTampering(pins: Bool) {
+        let found = pins ? enforcer.repair() : enforcer.repairGeneration()
+        guard !found.isEmpty else { return }
+        journal.write(.tamperRepaired(found))
+        state.tampered(found.joined(separator: "; "), repaired: true, at: Self.now())
+        saveState()
     }
 
     /// A change that could not be applied: logged, and in the service status. The

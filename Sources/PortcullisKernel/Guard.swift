@@ -76,19 +76,26 @@ extension Enforcer {
         for (name, fd) in links.sorted(by: { $0.key < $1.key }) {
             if let problem = restorePin(pins.link(name), fd: fd, id: Self.linkID) { found.append(problem) }
         }
-        if let image = activeImage, let ours = Self.mapID(image) {
-            var slot = UInt32(PC_IMAGE_ACTIVE)
-            var inForce: UInt32 = 0
-            let present = bpf_map_lookup_elem(imageSlot, &slot, &inForce) == 0 && inForce != 0
-            if !present || inForce != ours {
-                var fd = image
-                let rc = bpf_map_update_elem(imageSlot, &slot, &fd, UInt64(BPF_ANY))
-                found.append(
-                    (present ? "the generation in force was replaced (image map \(inForce))" : "no generation was in force")
-                        + (rc == 0 ? ": ours put back (image map \(ours))" : ": putting ours back failed (\(BPFError("", code: -rc).description))"))
-            }
-        }
+        found += repairGeneration()
         return found
+    }
+
+    /// The policy slot when it does not hold the image this Enforcer installed last:
+    /// put back. Returns what was found (one line), or nothing.
+    public func repairGeneration() -> [String] {
+        guard let image = activeImage, let ours = Self.mapID(image) else { return [] }
+        var slot = UInt32(PC_IMAGE_ACTIVE)
+        var inForce: UInt32 = 0
+        let present = bpf_map_lookup_elem(imageSlot, &slot, &inForce) == 0 && inForce != 0
+        guard !present || inForce != ours else { return [] }
+        var fd = image
+        let rc = bpf_map_update_elem(imageSlot, &slot, &fd, UInt64(BPF_ANY))
+        return [
+            (present ? "the generation in force was replaced (image map \(inForce))" : "no generation was in force")
+                + (rc == 0
+                    ? ": ours put back (image map \(ours))"
+                    : ": putting ours back failed (\(BPFError("", code: -rc).description))")
+        ]
     }
 
     /// The pin at `path` when it is not the object behind `fd`: pinned again. Returns what was found.

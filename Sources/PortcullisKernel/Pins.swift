@@ -21,7 +21,7 @@ public struct Pins: Sendable {
     func map(_ name: String) -> String { "\(mapsDirectory)/\(name)" }
     func link(_ program: String) -> String { "\(linksDirectory)/\(program)" }
     /// The directories that hold pins, root first.
-    var directories: [String] { [root, directory, mapsDirectory, linksDirectory] }
+    public var directories: [String] { [root, directory, mapsDirectory, linksDirectory] }
 
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
