@@ -1,0 +1,252 @@
+# vm: systemd (the Debian package as a host runs it: systemd as PID 1, dpkg, the unit, the maintainer scripts)
+# The package on a host where systemd is PID 1. Before boot (chrooted, as an
+# installer before a reboot): dpkg -i enables the unit; the seed policies go
+# verbatim into /etc/policies.d; a unit of a user of its own is set to start before
+# portcullis. Booted: the service started before sysinit.target through
+# sd_notify with the first generation in force; the seed policies deny (exec,
+# capability, bind mount) with the denials in `journalctl -u portcullis`; the
+# pcvm-early process, older than the programs, was seeded (an `except` by its
+# executable holds for it); a literal rule on a /tmp path is enforced;
+# `systemctl reload` recompiles; `systemctl stop` keeps enforcement and `start`
+# and `restart` adopt it; a newer package installed over the running one
+# restarts the service with no gap (a loop trying the denied program never
+# runs it) and its programs replace the pinned ones; `apt-get remove` stops
+# and disarms; `apt-get install ./portcullis_*.deb` starts and enforces again
+# and seeds again; purge leaves the admin's policies alone.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+[[ -f ${PORTCULLIS_DEB:-} ]] || fail "no package to install: PORTCULLIS_DEB='${PORTCULLIS_DEB:-}'"
+
+if [[ $PORTCULLIS_VM_PHASE == before-boot ]]; then
+    # The guest's root is this machine's, a container image whose policy-rc.d
+    # forbids maintainer scripts to start services: a real host has none.
+    rm -f /usr/sbin/policy-rc.d
+    dpkg -i "$PORTCULLIS_DEB"
+    [[ -L /etc/systemd/system/sysinit.target.wants/portcullis.service ]] ||
+        fail "dpkg -i did not enable portcullis.service"
+    [[ $(stat -c '%U %a' /etc/policies.d) == "root 755" ]] || fail "/etc/policies.d is $(stat -c '%U %a' /etc/policies.d)"
+    cp "$FIXTURES"/seed/*.yaml /etc/policies.d/
+    # As on many hosts, kubectl is a symlink into an SDK's directory.
+    mkdir -p /opt/kube-sdk/bin /srv/data /mnt/data
+    printf '#!/bin/sh\necho "kubectl ran: $*"\n' > /opt/kube-sdk/bin/kubectl
+    chmod 0755 /opt/kube-sdk/bin/kubectl
+    ln -sfn /opt/kube-sdk/bin/kubectl /usr/bin/kubectl
+
+    # pcvm-tool may be run by the program pcvm-shell only; a pcvm-shell of user
+    # pcvm-early starts before portcullis and tries it every 0.1 s.
+    cp /usr/bin/true /usr/local/bin/pcvm-tool
+    cp /bin/bash /usr/local/bin/pcvm-shell
+    cat > /etc/policies.d/pcvm-tool.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata: { name: pcvm-tool-from-pcvm-shell-only }
+spec:
+  rules:
+    - exec: { path: /usr/local/bin/pcvm-tool }
+      subject: { except: [{ path: /usr/local/bin/pcvm-shell }] }
+      action: deny
+YAML
+    useradd --system --no-create-home --shell /usr/sbin/nologin pcvm-early
+    install -d -o pcvm-early -g pcvm-early /var/lib/pcvm-early
+    cat > /etc/systemd/system/pcvm-early.service <<'UNIT'
+[Unit]
+Description=a process of another user, older than portcullis
+DefaultDependencies=no
+Before=portcullis.service sysinit.target
+[Service]
+Type=exec
+User=pcvm-early
+ExecStart=/usr/local/bin/pcvm-shell -c 'while :; do if /usr/local/bin/pcvm-tool; then echo ran; else echo denied; fi >> /var/lib/pcvm-early/log; sleep 0.1; done'
+[Install]
+WantedBy=sysinit.target
+UNIT
+    systemctl enable pcvm-early.service
+    echo "before boot: installed $(dpkg-query -W -f '${Package} ${Version}' portcullis), enabled, seed policies in /etc/policies.d"
+    exit 0
+fi
+
+# ---- booted, systemd is PID 1
+[[ $(cat /proc/1/comm) == systemd ]] || fail "PID 1 is $(cat /proc/1/comm)"
+on_fail() {
+    systemctl status --no-pager portcullis || true
+    journalctl --no-pager -b -o short-monotonic | grep -v CAP_NET_ADMIN | tail -n 60
+}
+unit_entries() { journalctl --no-pager -o json -u portcullis; }
+# logged CONDITION...: the service's journal has an entry meeting every CONDITION.
+logged() { unit_entries | has_entry - "$@"; }
+# count MESSAGE_ID: the service's journal entries with MESSAGE_ID.
+count() { journalctl --no-pager -o cat -u portcullis MESSAGE_ID="$1" | wc -l; }
+count_above() { (($(count "$1") > $2)); }
+# last_field MESSAGE_ID FIELD: FIELD of the service's last entry with MESSAGE_ID.
+last_field() { journalctl --no-pager -o json -u portcullis MESSAGE_ID="$1" | tail -n 1 | python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])"; }
+active() { [[ $(systemctl is-active portcullis) == active ]]; }
+DISARMED=a33b5f6a00884e67a2be70551ebec1d2
+
+# -- at boot
+active || fail "portcullis.service is $(systemctl is-active portcullis) after boot"
+[[ $(systemctl show -P Type portcullis) == notify ]] || fail "the unit is not Type=notify"
+generation_at=$(journalctl --no-pager -o json -u portcullis MESSAGE_ID="$GENERATION_APPLIED" | head -n 1 |
+    python3 -c "import json,sys; print(json.load(sys.stdin)['__MONOTONIC_TIMESTAMP'])")
+sysinit_at=$(systemctl show -P ActiveEnterTimestampMonotonic sysinit.target)
+ready_at=$(systemctl show -P ActiveEnterTimestampMonotonic portcullis)
+((generation_at <= ready_at && ready_at <= sysinit_at)) ||
+    fail "first generation at ${generation_at} µs, service active at ${ready_at}, sysinit.target at ${sysinit_at}"
+logged MESSAGE_ID="$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START=attached PORTCULLIS_VERSION~. ||
+    fail "no start entry naming the version"
+logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_RULE_COUNT=4 || fail "the boot's generation does not hold the 4 rules"
+echo "boot: active (sd_notify) $((ready_at / 1000)) ms after boot with the first generation, before sysinit.target ($((sysinit_at / 1000)) ms)"
+echo "      status: $(systemctl show -P StatusText portcullis)"
+
+# -- the unit as systemd sees it: clean, and sandboxed to an exposure of 2.5 or better
+verify=$(systemd-analyze verify portcullis.service 2>&1) || fail "systemd-analyze verify failed: $verify"
+[[ -z $verify ]] || fail "systemd-analyze verify is not clean: $verify"
+exposure=$(systemd-analyze security --no-pager portcullis.service | sed -n 's/.*Overall exposure level for portcullis.service: \([0-9.]*\).*/\1/p')
+[[ -n $exposure ]] || fail "no exposure from systemd-analyze security"
+python3 -c "import sys; sys.exit(float('$exposure') > 2.5)" || fail "systemd-analyze security: exposure $exposure (more than 2.5)"
+echo "unit: systemd-analyze verify clean; security exposure $exposure"
+
+# -- the seed policies deny
+kubectl version 2>/dev/null && fail "kubectl ran"
+expect_eperm /usr/bin/kubectl
+ip link set lo mtu 1400 2>/dev/null && fail "CAP_NET_ADMIN was usable"
+mount -o bind /srv/data /mnt/data 2>/dev/null && fail "the bind mount succeeded"
+expect_ok mount -t tmpfs none /mnt/data
+umount /mnt/data
+wait_until 10 logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=capable PORTCULLIS_CAPABILITY=CAP_SYS_ADMIN \
+    PORTCULLIS_POLICY=deny-hostpath-mount PORTCULLIS_COMM=mount
+wait_until 10 logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_PATH=/opt/kube-sdk/bin/kubectl \
+    PORTCULLIS_POLICY=block-kubectl-execution
+wait_until 10 logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_CAPABILITY=CAP_NET_ADMIN PORTCULLIS_COMM=ip \
+    PORTCULLIS_POLICY=deny-net-admin-capability
+echo "seed policies: kubectl, CAP_NET_ADMIN and mount -o bind denied; journalctl -u portcullis:"
+journalctl --no-pager -u portcullis -o cat MESSAGE_ID="$DECISION_DENY" | head -n 3 | sed 's/^/    /'
+
+# -- the process of user pcvm-early, older than the programs, was seeded
+early_log=/var/lib/pcvm-early/log
+# tries_after N: the early loop has written more than N lines.
+tries_after() { (($(wc -l < "$early_log") > $1)); }
+check_early() {
+    local before
+    before=$(wc -l < "$early_log")
+    wait_until 10 tries_after $((before + 5))
+    tail -n +$((before + 1)) "$early_log" | grep -qv '^ran$' && fail "pcvm-tool was denied to the early pcvm-shell (user pcvm-early)"
+    [[ $(stat -c %U /proc/"$(systemctl show -P MainPID pcvm-early)") == pcvm-early ]] || fail "pcvm-early.service does not run as its user"
+    expect_eperm /usr/local/bin/pcvm-tool
+    expect_eperm setpriv --reuid=pcvm-early --regid=pcvm-early --clear-groups /usr/local/bin/pcvm-tool
+}
+check_early
+echo "seeding: the early pcvm-shell (user pcvm-early) runs pcvm-tool (its except holds); root and other pcvm-early processes may not"
+
+# -- a literal rule on a /tmp path
+mkdir -p /tmp/pcvm && cp /usr/bin/true /tmp/pcvm/tmp-tool
+applied=$(count "$GENERATION_APPLIED")
+cat > /etc/policies.d/tmp-tool.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata: { name: no-tmp-tool }
+spec:
+  rules:
+    - exec: { path: /tmp/pcvm/tmp-tool }
+      action: deny
+YAML
+wait_until 30 count_above "$GENERATION_APPLIED" "$applied"
+[[ $(last_field "$GENERATION_APPLIED" PORTCULLIS_RULE_COUNT) == 5 ]] || fail "the /tmp rule was not compiled"
+expect_eperm /tmp/pcvm/tmp-tool
+echo "/tmp: the literal rule on /tmp/pcvm/tmp-tool denies it"
+
+# -- systemctl reload recompiles
+applied=$(count "$GENERATION_APPLIED")
+generation=$(last_field "$GENERATION_APPLIED" PORTCULLIS_GENERATION)
+systemctl reload portcullis
+wait_until 30 count_above "$GENERATION_APPLIED" "$applied"
+[[ $(last_field "$GENERATION_APPLIED" PORTCULLIS_GENERATION) == $((generation + 1)) ]] || fail "reload did not apply a generation"
+active || fail "not active after reload"
+echo "reload: generation $((generation + 1)) compiled and applied"
+
+# -- stop keeps enforcement; start and restart adopt
+systemctl stop portcullis
+[[ $(systemctl is-active portcullis) == inactive ]] || fail "still $(systemctl is-active portcullis) after stop"
+expect_eperm /usr/bin/kubectl
+expect_eperm /tmp/pcvm/tmp-tool
+started=$(count "$DAEMON_STARTED")
+systemctl start portcullis
+[[ $(last_field "$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START) == adopted ]] || fail "start did not adopt the pins"
+systemctl restart portcullis
+[[ $(count "$DAEMON_STARTED") == $((started + 2)) ]] || fail "expected two more start entries"
+[[ $(last_field "$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START) == adopted ]] || fail "restart did not adopt the pins"
+expect_eperm /usr/bin/kubectl
+echo "stop: still denied with no daemon; start and restart adopted the pinned programs"
+
+# -- an upgrade: a newer package over the running one, with no gap
+# The newer package holds the same build; the old daemon's programs are made to
+# look like another build's (pc_meta, as 70-persistence.sh does) just before
+# the new daemon starts, so it replaces them, as a real upgrade's would.
+dpkg-deb -R "$PORTCULLIS_DEB" newer
+old_version=$(dpkg-query -W -f '${Version}' portcullis)
+new_version="$old_version+vmtest1"
+sed -i "s/^Version: .*/Version: $new_version/" newer/DEBIAN/control
+dpkg-deb -Zgzip -b newer portcullis-newer.deb >/dev/null
+cat > /usr/local/sbin/pcvm-other-build <<'SH'
+#!/bin/sh
+# The guardian post falls vacant once the kernel frees the old daemon.
+for try in $(seq 100); do
+    bpftool map update pinned /sys/fs/bpf/portcullis/abi-5/maps/pc_meta key 0 0 0 0 value 1 2 3 4 5 6 7 8 && exit 0
+    sleep 0.1
+done
+exit 1
+SH
+chmod 0755 /usr/local/sbin/pcvm-other-build
+mkdir -p /etc/systemd/system/portcullis.service.d
+printf '[Service]\nExecStartPre=+/usr/local/sbin/pcvm-other-build\n' > /etc/systemd/system/portcullis.service.d/pcvm-other-build.conf
+systemctl daemon-reload
+old_pid=$(systemctl show -P MainPID portcullis)
+(
+    while [[ ! -e stop-gap-loop ]]; do
+        if /usr/bin/kubectl >/dev/null 2>&1; then echo ran; else echo denied; fi
+        sleep 0.01
+    done
+) > gap.log &
+gap_loop=$!
+dpkg -i portcullis-newer.deb
+rm /etc/systemd/system/portcullis.service.d/pcvm-other-build.conf
+systemctl daemon-reload
+sleep 1
+touch stop-gap-loop
+wait "$gap_loop"
+[[ $(dpkg-query -W -f '${Version}' portcullis) == "$new_version" ]] || fail "the newer package is not installed"
+active || fail "not active after the upgrade"
+[[ $(systemctl show -P MainPID portcullis) != "$old_pid" ]] || fail "the upgrade did not restart the daemon"
+[[ $(last_field "$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START) == upgraded ]] || fail "the new build did not replace the programs"
+ran=$(grep -c '^ran$' gap.log || true)
+((ran == 0)) || fail "kubectl ran $ran times during the upgrade"
+(($(wc -l < gap.log) > 20)) || fail "the gap loop tried only $(wc -l < gap.log) times"
+expect_eperm /usr/bin/kubectl
+echo "upgrade: $old_version -> $new_version, the daemon restarted and replaced the programs; kubectl denied all $(wc -l < gap.log) tries"
+
+# -- apt-get remove stops and disarms
+apt-get remove -y portcullis >/dev/null
+[[ $(systemctl is-active portcullis) != active ]] || fail "still active after apt-get remove"
+[[ ! -e /sys/fs/bpf/portcullis/abi-5 ]] || fail "pins left after apt-get remove: $(ls /sys/fs/bpf/portcullis/abi-5)"
+[[ $(/usr/bin/kubectl version) == "kubectl ran: version" ]] || fail "kubectl still denied after apt-get remove"
+expect_ok /usr/local/bin/pcvm-tool
+journalctl --no-pager -o json MESSAGE_ID="$DISARMED" | has_entry - MESSAGE_ID="$DISARMED" ||
+    fail "no disarm entry in the journal"
+ls /etc/policies.d/block-kubectl-execution.yaml /etc/policies.d/pcvm-tool.yaml >/dev/null || fail "remove took the policies"
+echo "remove: service stopped, programs detached (disarm logged), policies kept"
+
+# -- install again on the running system: started, enforcing, seeding
+started=$(count "$DAEMON_STARTED")
+apt-get install -y "$PWD/portcullis-newer.deb" >/dev/null
+active || fail "apt-get install did not start the service"
+wait_until "$START_SECONDS" count_above "$DAEMON_STARTED" "$started"
+[[ $(last_field "$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START) == attached ]] || fail "the programs were not loaded anew"
+expect_eperm /usr/bin/kubectl
+check_early
+echo "install: started and enforcing; the early pcvm-shell (user pcvm-early), older than these programs, was seeded again"
+
+# -- purge leaves the admin's policies
+apt-get purge -y portcullis >/dev/null
+[[ ! -e /etc/policies.d/README ]] || fail "purge left the README conffile"
+ls /etc/policies.d/block-kubectl-execution.yaml /etc/policies.d/tmp-tool.yaml >/dev/null || fail "purge took the admin's policies"
+[[ ! -e /sys/fs/bpf/portcullis/abi-5 ]] || fail "pins left after purge"
+echo "purge: the package's files gone, the admin's policies kept: $(cd /etc/policies.d && echo *)"
