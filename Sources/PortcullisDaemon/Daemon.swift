@@ -17,7 +17,7 @@ public final class Daemon: @unchecked Sendable {
     private var directory: PolicyDirectory { configuration.directory }
     private let journal: any AuditSink
     private let queue = DispatchQueue(label: "portcullis.daemon")
-    private let enforcer: Enforcer
+    private let enforcer: any KernelEnforcement
     private var reconciler = Reconciler()
     private var generation: UInt64 = 0
     /// The image this daemon installed last, and its rules.
@@ -32,7 +32,7 @@ public final class Daemon: @unchecked Sendable {
     private var isReady = false
     private var watcher: DirectoryWatcher?
     private var execFiles: ExecFileWatch?
-    private var events: EventReader?
+    private var events: AnyObject?
     private var decisions = DecisionReport()
     private var sources: [any DispatchSourceProtocol] = []
     private var state: DaemonState
@@ -43,12 +43,20 @@ public final class Daemon: @unchecked Sendable {
     private var pinWatch: PinWatch?
     private var reportedDrops = EventStatistics()
 
-    public init(_ configuration: DaemonConfiguration, journal: any AuditSink) throws(BPFError) {
+    /// `kernel`: the kernel side; by default the programs pinned under
+    /// `configuration.pins`, attached or adopted (host tests pass a fake).
+    public init(
+        _ configuration: DaemonConfiguration, journal: any AuditSink, kernel: (any KernelEnforcement)? = nil
+    ) throws(BPFError) {
         self.configuration = configuration
         self.journal = journal
         let pins = configuration.pins
         let directory = configuration.directory
-        enforcer = try Enforcer(pins: pins)
+        if let kernel {
+            enforcer = kernel
+        } else {
+            enforcer = try Enforcer(pins: pins)
+        }
         generation = enforcer.installedGeneration() ?? 0
         if generation != 0 { inForce = "generation \(generation) in force (applied before this daemon started)" }
         state = DaemonState(pid: getpid(), policyDirectory: directory.path, generation: generation)
@@ -68,7 +76,7 @@ public final class Daemon: @unchecked Sendable {
             handle(SIGINT) { [self] in stop("SIGINT") }
             startWatchdog()
             followHostMounts()
-            events = try enforcer.readEvents(on: queue) { [weak self] event in self?.report(event) }
+            events = try enforcer.deliverEvents(on: queue) { [weak self] event in self?.report(event) }
             scheduleDropReport()
             startRuntime()
             execFiles = ExecFileWatch(queue: queue) { [weak self] in self?.reload() }
@@ -89,6 +97,8 @@ public final class Daemon: @unchecked Sendable {
     /// Reads, reconciles, compiles and installs; on any failure the kernel keeps what it has.
     /// A result equal to what is in force is not installed again, unless `force` (SIGHUP).
     func reload(force: Bool = false) {
+        // What the compile allocated goes back to the kernel, whatever the outcome.
+        defer { Heap.returnFreeMemory() }
         let files: [PolicyFile]
         do {
             files = try directory.read()

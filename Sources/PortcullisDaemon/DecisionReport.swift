@@ -7,13 +7,20 @@ import PortcullisPolicy
 /// Turns the kernel's decision events into audit entries: names the rule from
 /// the rule table of the event's generation, and completes the process from /proc.
 struct DecisionReport {
-    /// The rules of recent generations, by generation.
+    /// The rules of the generation in force and of the one before it (events
+    /// still in the ring buffer when it was replaced), by generation. Older
+    /// ones are let go, so memory stays flat over any number of updates; an
+    /// event of an older generation is reported without its rule.
     private var rulesByGeneration: [UInt64: [CompiledRule]] = [:]
+    static let generationsKept: UInt64 = 2
 
     mutating func remember(_ rules: [CompiledRule], of generation: UInt64) {
         rulesByGeneration[generation] = rules
-        rulesByGeneration = rulesByGeneration.filter { $0.key + 8 > generation }
+        rulesByGeneration = rulesByGeneration.filter { $0.key + Self.generationsKept > generation }
     }
+
+    /// The generations whose rules are kept.
+    var generationsRemembered: [UInt64] { rulesByGeneration.keys.sorted() }
 
     func decision(for event: DecisionEvent) -> Decision {
         let rule = event.rule.flatMap { index in

@@ -2,10 +2,17 @@ import Dispatch
 import PortcullisSystem
 import SystemPackage
 
-/// Calls `onChange` once a burst of changes to a directory has settled.
+/// Calls `onChange` when a directory changes: at once for a complete change,
+/// and once more after a burst of changes has settled.
 ///
-/// inotify on the directory, read from a DispatchSource on `queue`. Each event
-/// restarts a debounce timer, so a thousand-file rollout is one call.
+/// inotify on the directory, read from a DispatchSource on `queue`. A complete
+/// change (a file closed after writing, renamed in or out, deleted, its mode
+/// or owner changed) calls at once when no burst is under way: an atomic
+/// rename is compiled without waiting. Every later event of the burst, and an
+/// incomplete one (a file created, still being written), restarts a quiet
+/// timer (`debounce`); when it fires, one more call covers whatever came after
+/// the first. A thousand-file rollout is two calls: one at its start, one
+/// after it.
 ///
 /// The watch follows the path, not the directory first found there: the parent
 /// directory is watched for the path's own name, so a directory deleted and
@@ -21,7 +28,10 @@ public final class DirectoryWatcher: @unchecked Sendable {
     private let onOverflow: @Sendable () -> Void
     private let inotify: FileDescriptor
     private var source: DispatchSourceRead?
+    /// The quiet timer of the burst under way; nil when there is none.
     private var pending: DispatchWorkItem?
+    /// Changes came after the burst's first call: the quiet timer calls again.
+    private var changedSinceCall = false
     private var watch: Int32 = -1
     private var parentWatch: Int32 = -1
     private var polling = false
@@ -29,6 +39,8 @@ public final class DirectoryWatcher: @unchecked Sendable {
     private let parent: (directory: String, name: String)?
 
     public static let defaultDebounce = DispatchTimeInterval.milliseconds(100)
+    /// Events after which an entry of the directory is whole: worth compiling at once.
+    static let completeChanges: Inotify.Mask = [.closeWrite, .movedTo, .movedFrom, .delete, .attrib]
 
     public init(
         path: String, queue: DispatchQueue, debounce: DispatchTimeInterval = DirectoryWatcher.defaultDebounce,
@@ -90,13 +102,14 @@ public final class DirectoryWatcher: @unchecked Sendable {
             self.polling = false
             let wasMissing = self.watch < 0
             self.arm()
-            if wasMissing && self.watch >= 0 { self.changed() }
+            if wasMissing && self.watch >= 0 { self.changed(complete: true) }
         }
     }
 
     private func drain() {
         guard let events = try? Inotify.readEvents(inotify), !events.isEmpty else { return }
         var relevant = false
+        var complete = false
         var replaced = false
         for event in events {
             if event.mask.contains(.queueOverflow) {
@@ -111,18 +124,34 @@ public final class DirectoryWatcher: @unchecked Sendable {
                 }
             } else if event.watch == watch {
                 relevant = true
+                if !event.mask.isDisjoint(with: Self.completeChanges) { complete = true }
                 if event.mask.contains(.ignored) || event.mask.contains(.moveSelf) || event.mask.contains(.deleteSelf) {
                     replaced = true
                 }
             }
         }
         if replaced { arm() }
-        if relevant || replaced { changed() }
+        if relevant || replaced { changed(complete: complete || replaced) }
     }
 
-    private func changed() {
+    /// At once when `complete` and no burst is under way; otherwise once the burst is quiet.
+    private func changed(complete: Bool) {
+        let quiet = pending == nil
         pending?.cancel()
-        let work = DispatchWorkItem { [onChange] in onChange() }
+        if quiet && complete {
+            changedSinceCall = false
+            onChange()
+        } else {
+            changedSinceCall = true
+        }
+        let work = DispatchWorkItem { [weak self] in
+            guard let self else { return }
+            self.pending = nil
+            if self.changedSinceCall {
+                self.changedSinceCall = false
+                self.onChange()
+            }
+        }
         pending = work
         queue.asyncAfter(deadline: .now() + debounce, execute: work)
     }

@@ -46,9 +46,11 @@ import Testing
         #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
     }
 
-    func watch(_ path: String, _ calls: Calls) throws -> DirectoryWatcher {
+    func watch(_ path: String, _ calls: Calls, debounce: DispatchTimeInterval = .milliseconds(20)) throws
+        -> DirectoryWatcher
+    {
         let queue = DispatchQueue(label: "watcher-test")
-        let watcher = try DirectoryWatcher(path: path, queue: queue, debounce: .milliseconds(20), onChange: calls.onChange)
+        let watcher = try DirectoryWatcher(path: path, queue: queue, debounce: debounce, onChange: calls.onChange)
         queue.sync { watcher.start() }
         return watcher
     }
@@ -113,6 +115,55 @@ import Testing
         let seen = calls.settled()
         Self.write(root + "/v2/a.yaml")
         #expect(calls.wait(beyond: seen), "a file written in the new target is seen")
+        withExtendedLifetime(watcher) {}
+    }
+
+    /// A file renamed in is whole: it is compiled at once, not after the quiet
+    /// period (30 s here, against a wait of at most 10 s).
+    @Test func callsAtOnceForACompleteChange() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = root + "/policies.d"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        let calls = Calls()
+        let watcher = try watch(dir, calls, debounce: .seconds(30))
+        Self.write(root + "/staged.yaml")
+        #expect(rename(root + "/staged.yaml", dir + "/a.yaml") == 0)
+        #expect(calls.wait(beyond: 0), "the rename was not compiled before the quiet period")
+        withExtendedLifetime(watcher) {}
+    }
+
+    /// A file created and still open is not whole: it is not compiled at once,
+    /// only once the burst is quiet (2 s here) or, as here, after it is closed.
+    @Test func waitsWhileAFileIsBeingWritten() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let calls = Calls()
+        let watcher = try watch(root, calls, debounce: .seconds(2))
+        let fd = open(root + "/a.yaml", O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
+        #expect(fd >= 0)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(calls.current == 0, "a file just created, still being written, was compiled at once")
+        #expect(Glibc.write(fd, "x", 1) == 1)
+        close(fd)
+        #expect(calls.wait(beyond: 0), "the closed file was never compiled")
+        withExtendedLifetime(watcher) {}
+    }
+
+    /// Thirty files renamed in one after another: one call at the start of the
+    /// burst, one after it, whatever the number of files.
+    @Test func aBurstIsOneCallAtItsStartAndOneAfter() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = root + "/policies.d"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        let calls = Calls()
+        let watcher = try watch(dir, calls, debounce: .seconds(2))
+        for index in 0..<30 {
+            Self.write("\(root)/staged-\(index).yaml")
+            #expect(rename("\(root)/staged-\(index).yaml", "\(dir)/\(index).yaml") == 0)
+        }
+        #expect(calls.settled(quiet: 3) == 2)
         withExtendedLifetime(watcher) {}
     }
 

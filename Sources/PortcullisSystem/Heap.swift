@@ -1,0 +1,13 @@
+import CLinux
+
+/// The C heap (glibc's malloc), as the daemon needs it.
+public enum Heap {
+    /// Returns the free memory of every malloc arena to the kernel (`malloc_trim(0)`).
+    /// A compile allocates tens of megabytes on several threads, and so in several
+    /// arenas; glibc keeps what they free for later unless asked to give it back.
+    /// Returns whether any memory was returned.
+    @discardableResult
+    public static func returnFreeMemory() -> Bool {
+        malloc_trim(0) == 1
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Glibc
+import PortcullisCompiler
+import PortcullisJournal
+import Testing
+
+@testable import PortcullisDaemon
+@testable import PortcullisKernel
+
+/// The daemon's reload on the host, against a fake kernel that keeps what it is
+/// given: what a change to the directory puts in force, what it leaves alone.
+@Suite struct DaemonReloadTests {
+    /// Keeps the entries the daemon writes.
+    final class Entries: AuditSink, @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [JournalEntry] = []
+        func write(_ entry: JournalEntry) { lock.withLock { entries.append(entry) } }
+        func with(_ id: MessageID) -> [JournalEntry] { lock.withLock { entries.filter { $0.messageID == id } } }
+    }
+
+    /// A policy directory and a runtime directory in a scratch directory, a
+    /// daemon on them with a fake kernel.
+    struct Fixture {
+        let root: String
+        let kernel = FakeKernel()
+        let entries = Entries()
+        let daemon: Daemon
+        var policies: String { root + "/policies.d" }
+        var stateFile: String { root + "/run/state.json" }
+
+        init() throws {
+            root = "/tmp/portcullis-daemon-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+            mkdir(root, 0o755)
+            mkdir(root + "/policies.d", 0o755)
+            mkdir(root + "/run", 0o700)  // run() creates it; these tests call reload() alone
+            let configuration = DaemonConfiguration(
+                directory: PolicyDirectory(path: root + "/policies.d", requireTrusted: false),
+                runtime: RuntimeDirectory(path: root + "/run"))
+            daemon = try Daemon(configuration, journal: entries, kernel: kernel)
+        }
+
+        func write(_ name: String, denying paths: [String]) {
+            let rules = paths.map { "    - exec: { path: \($0) }\n      action: deny\n" }.joined()
+            let text = "apiVersion: portcullis/v1alpha1\nkind: Policy\nmetadata: { name: \(name) }\nspec:\n  rules:\n"
+                + rules
+            write(name, text: text)
+        }
+
+        func write(_ name: String, text: String) {
+            let path = "\(policies)/\(name).yaml"
+            unlink(path)
+            let fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644)
+            precondition(fd >= 0)
+            _ = text.utf8CString.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count - 1) }
+            close(fd)
+        }
+
+        func remove(_ name: String) { unlink("\(policies)/\(name).yaml") }
+
+        func state() throws -> DaemonState? { try DaemonState.read(stateFile) }
+
+        func cleanUp() {
+            for path in [policies, root + "/run"] {
+                if let dir = opendir(path) {
+                    while let entry = readdir(dir) {
+                        let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                            String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                        }
+                        if name != "." && name != ".." { unlink("\(path)/\(name)") }
+                    }
+                    closedir(dir)
+                }
+                rmdir(path)
+            }
+            rmdir(root)
+        }
+    }
+
+    @Test func aChangeIsInForceAsAWholeGeneration() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        fixture.write("a", denying: ["/usr/local/bin/one"])
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.map(\.generation) == [1])
+        #expect(fixture.kernel.exec("/usr/local/bin/one") == .deny(rules: [0]))
+        fixture.write("b", denying: ["/usr/local/bin/two"])
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.map(\.generation) == [1, 2])
+        #expect(fixture.kernel.denies("/usr/local/bin/one"))
+        #expect(fixture.kernel.denies("/usr/local/bin/two"))
+        #expect(fixture.kernel.exec("/usr/local/bin/three") == .allow)
+        #expect(fixture.entries.with(.generationApplied).count == 2)
+        let state = try #require(try fixture.state())
+        #expect(state.generation == 2)
+        #expect(state.policies.map(\.name).sorted() == ["a", "b"])
+    }
+
+    @Test func unchangedRulesAreNotInstalledAgainButAReloadForcesIt() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        fixture.write("a", denying: ["/usr/local/bin/one"])
+        fixture.daemon.reload()
+        fixture.daemon.reload()
+        // A file rewritten with the same rules (a comment added): nothing new for the kernel.
+        fixture.write("a", text: "# the same rules\n" + "apiVersion: portcullis/v1alpha1\nkind: Policy\n"
+            + "metadata: { name: a }\nspec:\n  rules:\n    - exec: { path: /usr/local/bin/one }\n      action: deny\n")
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.count == 1)
+        fixture.daemon.reload(force: true)  // SIGHUP, systemctl reload
+        #expect(fixture.kernel.installed.map(\.generation) == [1, 2])
+    }
+
+    @Test func aBrokenFileKeepsItsLastGoodVersionAndTheRestApplies() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        fixture.write("a", denying: ["/usr/local/bin/one"])
+        fixture.daemon.reload()
+        fixture.write("a", text: "apiVersion: portcullis/v1alpha1\nkind: Policy\nspec: [unclosed\n")
+        fixture.write("b", denying: ["/usr/local/bin/two"])
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.map(\.generation) == [1, 2])
+        #expect(fixture.kernel.denies("/usr/local/bin/one"), "the last good version of a.yaml was dropped")
+        #expect(fixture.kernel.denies("/usr/local/bin/two"))
+        #expect(!fixture.entries.with(.lastGoodKept).isEmpty)
+        #expect(!fixture.entries.with(.policyFileError).isEmpty)
+    }
+
+    @Test func aFailedInstallLeavesTheGenerationInForceAndTheNextChangeApplies() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        fixture.write("a", denying: ["/usr/local/bin/one"])
+        fixture.daemon.reload()
+        fixture.kernel.failNextInstall = BPFError("creating the policy image map", code: ENOMEM)
+        fixture.write("b", denying: ["/usr/local/bin/two"])
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.map(\.generation) == [1])
+        #expect(fixture.kernel.exec("/usr/local/bin/two") == .allow)
+        #expect(fixture.entries.with(.generationFailed).count == 1)
+        let failed = try #require(try fixture.state())
+        #expect(failed.generation == 1)
+        #expect(failed.problems.contains { $0.message.contains("creating the policy image map") })
+        // The next change (or a retry) applies, numbered on from the one in force.
+        fixture.write("c", denying: ["/usr/local/bin/three"])
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.map(\.generation) == [1, 2])
+        #expect(fixture.kernel.denies("/usr/local/bin/two"))
+        #expect(fixture.kernel.denies("/usr/local/bin/three"))
+    }
+
+    @Test func removingEveryFileAppliesAnEmptyGeneration() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        fixture.write("a", denying: ["/usr/local/bin/one"])
+        fixture.daemon.reload()
+        fixture.remove("a")
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.map(\.generation) == [1, 2])
+        #expect(fixture.kernel.exec("/usr/local/bin/one") == .allow)
+    }
+}
