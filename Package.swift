@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "PortcullisDaemon",
             dependencies: [
-                "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisSystem",
+                "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisRegex", "PortcullisSystem",
                 "PortcullisJournal", .product(name: "SystemPackage", package: "swift-system"),
             ]),
         // The kernel selftests' pure parts: seeded random policies and events, the
@@ -103,6 +103,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/KernelSelftest"),
+        // Host benchmarks of the daemon's compile (scripts/bench-update): a test tool, never packaged.
+        .executableTarget(
+            name: "portcullis-bench", dependencies: ["PortcullisDaemon", "PortcullisSystem"], path: "Tests/Bench"),
 
         .testTarget(name: "PortcullisYAMLTests", dependencies: ["PortcullisYAML"]),
         .testTarget(

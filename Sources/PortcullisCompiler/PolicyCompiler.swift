@@ -7,9 +7,11 @@ public enum PolicyCompiler {
 
     /// `identify` gives the identity of the file at a literal path named by an exec
     /// rule (nil when there is none): those rules then also match it by identity.
+    /// `patterns` keeps what was built of each exec pattern for the next compile
+    /// (the daemon's, one file changed): the image is the same, byte for byte.
     public static func compile(
         _ policies: [Policy], generation: UInt64, stateLimit: Int = defaultStateLimit,
-        identify: (String) -> FileIdentity? = { _ in nil }
+        identify: (String) -> FileIdentity? = { _ in nil }, patterns: PatternCache? = nil
     ) throws(CompileError) -> CompiledPolicy {
         var plan = ImagePlan()
         for policy in policies {
@@ -21,7 +23,7 @@ public enum PolicyCompiler {
         var writer = ImageWriter(generation: generation)
         var execStates = 0
         if !plan.execPatterns.isEmpty {
-            let dfa = try plan.dfa(plan.execPatterns, stateLimit: stateLimit) { plan.rules[$0].rule }
+            let dfa = try plan.dfa(plan.execPatterns, stateLimit: stateLimit, cache: patterns) { plan.rules[$0].rule }
             execStates = dfa.stateCount
             writer.setHeader(ABI.Header.execDFA, writer.appendDFA(plan.ordered(dfa)))
             plan.writeInodes(into: &writer, identify: identify)
@@ -336,10 +338,10 @@ struct ImagePlan {
 
     /// The product DFA of `patterns`; a blow-up names the rule of the pattern responsible.
     func dfa(
-        _ patterns: [(id: Int, pattern: String)], stateLimit: Int, rule: (Int) -> Rule
+        _ patterns: [(id: Int, pattern: String)], stateLimit: Int, cache: PatternCache? = nil, rule: (Int) -> Rule
     ) throws(CompileError) -> DFA {
         do {
-            return try DFACompiler.compile(patterns, stateLimit: stateLimit)
+            return try DFACompiler.compile(patterns, stateLimit: stateLimit, cache: cache)
         } catch let error as DFACompileError {
             throw CompileError(rule: rule(error.patternID), message: error.message)
         } catch {

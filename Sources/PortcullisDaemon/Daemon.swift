@@ -18,11 +18,14 @@ public final class Daemon: @unchecked Sendable {
     private let journal: any AuditSink
     private let queue = DispatchQueue(label: "portcullis.daemon")
     private let enforcer: any KernelEnforcement
-    private var reconciler = Reconciler()
+    /// Reads, reconciles and compiles the directory; reuses what did not change.
+    private(set) var builder: GenerationBuilder
     private var generation: UInt64 = 0
     /// The image this daemon installed last, and its rules.
     private var installed: PolicyImage?
     private var installedRules: [CompiledRule] = []
+    /// The files of the generation this daemon installed last, by path.
+    private var appliedFiles: [String: PolicyFile] = [:]
     private var replacedOtherABIs = false
     /// The generation in force, as the service status names it.
     private var inForce = "no generation yet"
@@ -50,6 +53,7 @@ public final class Daemon: @unchecked Sendable {
     ) throws(BPFError) {
         self.configuration = configuration
         self.journal = journal
+        builder = GenerationBuilder(directory: configuration.directory)
         let pins = configuration.pins
         let directory = configuration.directory
         if let kernel {
@@ -84,6 +88,7 @@ public final class Daemon: @unchecked Sendable {
             startRepair()
             let watcher = try DirectoryWatcher(
                 path: directory.path, queue: queue, debounce: configuration.debounce,
+                counts: PolicyDirectory.isPolicyFile,
                 onOverflow: { [weak self] in self?.overflowed() }
             ) { [weak self] in
                 self?.reload()
@@ -100,29 +105,33 @@ public final class Daemon: @unchecked Sendable {
         // What the compile allocated goes back to the kernel, whatever the outcome.
         defer { Heap.returnFreeMemory() }
         let files: [PolicyFile]
+        let outcome: Reconciler.Outcome
         do {
-            files = try directory.read()
+            (files, outcome) = try builder.read()
         } catch {
             failed(.generationFailed(error.description, kept: generation))
             return
         }
-        let outcome = reconciler.reconcile(files)
         for d in outcome.diagnostics { journal.write(.diagnostic(d)) }
         for path in outcome.keptLastGood { journal.write(.lastGoodKept(path)) }
         for path in outcome.refused { journal.write(.refused(path)) }
         state.reconciled(outcome, current: files)
         let next = generation + 1
         hold(at: .compile, of: next)
-        let policies = outcome.files.flatMap(\.policies)
-        let resolved = SymlinkResolution.resolve(policies)
-        execFiles?.follow(resolved)
+        execFiles?.follow(SymlinkResolution.resolve(outcome.files.flatMap(\.policies)))
         let compiled: CompiledPolicy
+        let compiledFiles: [PolicyFile]
         do {
-            compiled = try PolicyBuild.compile(resolved: resolved, generation: next)
+            let result = try builder.compile(files: outcome.files, applied: appliedFiles, generation: next)
+            (compiled, compiledFiles) = (result.compiled, result.files)
+            for (path, error) in result.setAside {
+                journal.write(.setAside(path, error, keptVersion: appliedFiles[path] != nil))
+            }
         } catch {
             failed(.generationFailed(error.description, kept: generation, at: error.rule.source))
             return
         }
+        let policies = compiledFiles.flatMap(\.policies)
         for d in compiled.diagnostics { journal.write(.diagnostic(d)) }
         guard force || !compiled.image.sameRules(as: installed) else { return saveState() }  // nothing changed
         if locked {
@@ -145,6 +154,7 @@ public final class Daemon: @unchecked Sendable {
             replacedOtherABIs = true
         }
         generation = next
+        appliedFiles = Dictionary(compiledFiles.map { ($0.path, $0) }, uniquingKeysWith: { $1 })
         installed = compiled.image
         installedRules = compiled.rules
         decisions.remember(compiled.rules, of: next)

@@ -128,6 +128,20 @@ extension JournalEntry {
             messageID: .lastGoodKept, fields: [(.policyFile, path)])
     }
 
+    /// A changed file whose rules do not compile with the rest: left out of the generation.
+    static func setAside(_ path: String, _ error: CompileError, keptVersion: Bool) -> JournalEntry {
+        let source = error.rule.source
+        let outcome =
+            keptVersion ? "its version in force stays in force" : "it is not enforced; the rest of the directory is"
+        return JournalEntry(
+            "\(path): its rules do not compile with the rest of the directory: \(error.description); \(outcome)",
+            priority: .error, messageID: keptVersion ? .lastGoodKept : .fileRefused,
+            fields: [
+                (.policyFile, path), (.file, source.file), (.line, String(source.line)),
+                (.column, String(source.column)),
+            ])
+    }
+
     static func refused(_ path: String) -> JournalEntry {
         JournalEntry(
             "\(path) has errors and no good version; it is not enforced", priority: .error,

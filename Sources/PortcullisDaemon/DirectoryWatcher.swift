@@ -20,12 +20,15 @@ import SystemPackage
 /// directory (`ln -sfn new tmp && mv -T tmp path`) is watched again at once and
 /// rescanned. When the path and its parent are both missing, the watcher polls.
 /// A queue overflow (events lost) calls `onOverflow`, then rescans as any change does.
+/// Entries `counts` says nothing about (a temporary file written before it is
+/// renamed into place, as config management does) are not changes at all.
 public final class DirectoryWatcher: @unchecked Sendable {
     public let path: String
     private let queue: DispatchQueue
     private let debounce: DispatchTimeInterval
     private let onChange: @Sendable () -> Void
     private let onOverflow: @Sendable () -> Void
+    private let counts: @Sendable (String) -> Bool
     private let inotify: FileDescriptor
     private var source: DispatchSourceRead?
     /// The quiet timer of the burst under way; nil when there is none.
@@ -44,9 +47,11 @@ public final class DirectoryWatcher: @unchecked Sendable {
 
     public init(
         path: String, queue: DispatchQueue, debounce: DispatchTimeInterval = DirectoryWatcher.defaultDebounce,
+        counts: @escaping @Sendable (String) -> Bool = { _ in true },
         onOverflow: @escaping @Sendable () -> Void = {}, onChange: @escaping @Sendable () -> Void
     ) throws(Errno) {
         self.path = path
+        self.counts = counts
         self.queue = queue
         self.debounce = debounce
         self.onChange = onChange
@@ -123,6 +128,7 @@ public final class DirectoryWatcher: @unchecked Sendable {
                     replaced = true
                 }
             } else if event.watch == watch {
+                if let name = event.name, !counts(name) { continue }
                 relevant = true
                 if !event.mask.isDisjoint(with: Self.completeChanges) { complete = true }
                 if event.mask.contains(.ignored) || event.mask.contains(.moveSelf) || event.mask.contains(.deleteSelf) {

@@ -1,5 +1,6 @@
 import PortcullisCompiler
 import PortcullisPolicy
+import PortcullisRegex
 
 /// Policies → image as the daemon builds it for this host: literal exec paths
 /// resolved through symlinks and matched by file identity too. `portcullis
@@ -9,9 +10,13 @@ public enum PolicyBuild {
         try compile(resolved: SymlinkResolution.resolve(policies), generation: generation)
     }
 
-    /// The same, for policies already passed through SymlinkResolution.
-    static func compile(resolved policies: [Policy], generation: UInt64) throws(CompileError) -> CompiledPolicy {
-        try PolicyCompiler.compile(policies, generation: generation, identify: ExecFileWatch.identify)
+    /// The same, for policies already passed through SymlinkResolution; `patterns`
+    /// keeps what was built of each exec pattern for the next compile.
+    static func compile(
+        resolved policies: [Policy], generation: UInt64, patterns: PatternCache? = nil
+    ) throws(CompileError) -> CompiledPolicy {
+        try PolicyCompiler.compile(
+            policies, generation: generation, identify: ExecFileWatch.identify, patterns: patterns)
     }
 
     /// Files and directories given on a command line, read (without the

@@ -25,6 +25,11 @@ public struct PolicyDirectory: Sendable {
 
     /// Every policy file, in lexical order of name, each read and parsed.
     public func read() throws(FileProblem) -> [PolicyFile] {
+        try filePaths().map { Self.readFile(at: $0, requireTrusted: requireTrusted) }
+    }
+
+    /// The paths of the policy files, in lexical order of name (the directory checked first).
+    func filePaths() throws(FileProblem) -> [String] {
         if requireTrusted { try FileTrust.check(path, directory: true) }
         guard let dir = opendir(path) else { throw FileProblem(path, errno: errno, "cannot open the directory") }
         defer { closedir(dir) }
@@ -35,7 +40,7 @@ public struct PolicyDirectory: Sendable {
             }
             if Self.isPolicyFile(name) { names.append(name) }
         }
-        return names.sorted().map { readFile(named: $0) }
+        return names.sorted().map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
     }
 
     /// One file of the directory, parsed.

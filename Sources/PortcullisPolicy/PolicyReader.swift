@@ -1,7 +1,7 @@
 import PortcullisYAML
 
 /// What reading one policy file gave: its policies and what was wrong with it.
-public struct PolicyFile: Sendable {
+public struct PolicyFile: Sendable, Hashable {
     public var path: String
     public var policies: [Policy]
     public var diagnostics: [Diagnostic]

@@ -49,8 +49,10 @@ public enum DFACompiler {
     /// All patterns merged into one product DFA (union with tagged accepts), minimized.
     /// Throws `PatternSyntaxError` for a pattern that does not parse and
     /// `DFACompileError` when the DFA would need more than `stateLimit` states.
+    /// With a `cache`, what an earlier compile given it built of a pattern alone
+    /// (its parse, its own DFA) is reused, and the cache then holds these patterns'.
     public static func compile(
-        _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit
+        _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit, cache: PatternCache? = nil
     ) throws -> DFA {
         let results = patterns.concurrentMap { p in
             Result { () throws(RegexSyntaxError) in try RegexPattern.parse(p.pattern) }
@@ -63,23 +65,29 @@ public enum DFACompiler {
             case .failure(let error): throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
             }
         }
-        return try compile(parsed: parsed, stateLimit: stateLimit)
+        return try compile(parsed: parsed, stateLimit: stateLimit, cache: cache)
     }
 
-    /// The same, for patterns already parsed (`pattern` is only used in messages).
+    /// The same, for patterns already parsed (`pattern` names the pattern in
+    /// messages, and in the cache).
     public static func compile(
         parsed patterns: [(id: Int, pattern: String, node: RegexNode)],
-        stateLimit: Int = defaultStateLimit
+        stateLimit: Int = defaultStateLimit, cache: PatternCache? = nil
     ) throws(DFACompileError) -> DFA {
         var sets: Set<ByteSet> = [.all]
         for p in patterns { p.node.collectByteSets(into: &sets) }
         let classes = ByteClasses(refining: sets)
 
         // Each pattern alone: a pattern over the cap is named right away.
-        let built = patterns.concurrentMap { single($0.node, id: $0.id, classes: classes, stateLimit: stateLimit) }
+        let built = patterns.concurrentMap {
+            single($0.node, id: $0.id, classes: classes, stateLimit: stateLimit, own: cache?.own($0.pattern))
+        }
+        if let cache {
+            cache.replace(with: zip(patterns, built).compactMap { p, b in b.own.map { (p.pattern, $0) } })
+        }
         var singles: [DFA] = []
         singles.reserveCapacity(patterns.count)
-        for (p, single) in zip(patterns, built) {
+        for (p, single) in zip(patterns, built.map(\.dfa)) {
             guard let single else {
                 throw DFACompileError(
                     patternID: p.id, pattern: p.pattern, stateLimit: stateLimit,
@@ -126,17 +134,31 @@ public enum DFACompiler {
     /// its byte sets apart: the same states and the same partition, since all
     /// the classes inside one of its own move alike; the result is then
     /// spread over `classes` (in the same numbering: each of its own classes
-    /// first appears, in `classes`, at its smallest byte).
-    static func single(_ node: RegexNode, id: Int, classes: ByteClasses, stateLimit: Int) -> DFA? {
+    /// first appears, in `classes`, at its smallest byte). Its own classes
+    /// depend on the pattern alone, so `own`, the minimal DFA an earlier compile
+    /// built of it under the same cap, is used as it is. Returns the DFA, and
+    /// the one over its own classes (nil for a literal chain, built directly).
+    static func single(
+        _ node: RegexNode, id: Int, classes: ByteClasses, stateLimit: Int, own cached: PatternCache.OwnDFA? = nil
+    ) -> (dfa: DFA?, own: PatternCache.OwnDFA?) {
         if let chain = LiteralChain(node), chain.subsetConstructionStates <= stateLimit {
-            return chain.dfa(id: id, classes: classes)
+            return (chain.dfa(id: id, classes: classes), nil)
         }
         var sets: [ByteSet] = []
         node.forEachByteSet { sets.append($0) }
         let own = classes.coarsened(toSeparate: sets)
-        guard let dfa = try? SubsetConstruction.build(NFA(searching: node), id: id, classes: own.classes, stateLimit: stateLimit)
-        else { return nil }
-        return dfa.minimized().expanded(to: classes, coarseOf: own.coarseOf)
+        let minimal: PatternCache.OwnDFA
+        if let cached, cached.stateLimit == stateLimit {
+            minimal = cached
+        } else {
+            guard
+                let dfa = try? SubsetConstruction.build(
+                    NFA(searching: node), id: id, classes: own.classes, stateLimit: stateLimit)
+            else { return (nil, nil) }
+            minimal = PatternCache.OwnDFA(dfa: dfa.minimized(), id: id, stateLimit: stateLimit)
+        }
+        let dfa = minimal.id == id ? minimal.dfa : minimal.dfa.relabeled(to: id)
+        return (dfa.expanded(to: classes, coarseOf: own.coarseOf), minimal)
     }
 
     /// One DFA per id, in ascending order of id: the single DFA of a pattern,

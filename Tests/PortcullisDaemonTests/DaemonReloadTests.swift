@@ -147,6 +147,71 @@ import Testing
         #expect(fixture.kernel.denies("/usr/local/bin/three"))
     }
 
+    /// Forty files of exact paths and regexes; one of them changed: only that file
+    /// is read again, its patterns' automata are the only ones built again, and
+    /// the image is byte for byte what a compile from scratch makes of the directory.
+    @Test func aOneFileChangeRebuildsOnlyThatFileAndGivesTheFullCompilesImage() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        func policy(_ index: Int, extra: String = "") -> String {
+            "apiVersion: portcullis/v1alpha1\nkind: Policy\nmetadata: { name: p\(index) }\nspec:\n  rules:\n"
+                + "    - exec: { path: /opt/app\(index)/bin/tool }\n      action: deny\n"
+                + "    - exec: { pathRegex: \"^/usr/local/app\(index)/(bin|sbin)/t[0-9]*$\" }\n      action: deny\n"
+                + extra
+        }
+        for index in 0..<40 { fixture.write(String(format: "%02d", index), text: policy(index)) }
+        fixture.daemon.reload()
+        #expect(fixture.daemon.builder.fileCache.lastReads == 40)
+        #expect(fixture.daemon.builder.patternCache.count == 40)  // the regexes; literal paths are built directly
+        // A file early in the order changes: every later rule's index shifts by one.
+        fixture.write(
+            "03",
+            text: policy(3, extra: "    - exec: { pathRegex: \"^/srv/new/[a-z]+$\" }\n      action: audit\n"))
+        fixture.daemon.reload()
+        #expect(fixture.daemon.builder.fileCache.lastReads == 1, "unchanged files were read again")
+        #expect(fixture.daemon.builder.patternCache.count == 41)
+        let inForce = try #require(fixture.kernel.inForce)
+        #expect(inForce.generation == 2)
+        let scratch = try PolicyBuild.compile(
+            try PolicyDirectory(path: fixture.policies, requireTrusted: false).read().flatMap(\.policies),
+            generation: 2)
+        #expect(inForce == scratch.image, "the incremental image differs from a full compile")
+        #expect(fixture.kernel.denies("/usr/local/app39/sbin/t7"))
+        #expect(!fixture.kernel.denies("/srv/new/x"))  // audit, not deny
+        // A file removed: its patterns leave the cache too.
+        fixture.remove("03")
+        fixture.daemon.reload()
+        #expect(fixture.daemon.builder.patternCache.count == 39)
+    }
+
+    /// Two patterns that fit the exec automaton's state cap alone but not
+    /// together (each remembers the last 13 bytes after an 'a', or a 'b'). The
+    /// one that came second, in a new file, is set aside and named; a change
+    /// made at the same time in another file applies, and so does the rest.
+    @Test func aFileThatDoesNotFitWithTheRestIsSetAsideAndTheRestApplies() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        func regex(_ name: String, _ pattern: String) -> String {
+            "apiVersion: portcullis/v1alpha1\nkind: Policy\nmetadata: { name: \(name) }\nspec:\n  rules:\n"
+                + "    - exec: { pathRegex: \"\(pattern)\" }\n      action: deny\n"
+        }
+        fixture.write("a", text: regex("a", "^/p/.*a.{13}$"))
+        fixture.write("c", denying: ["/usr/local/bin/one"])
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.map(\.generation) == [1])
+        fixture.write("b", text: regex("b", "^/p/.*b.{13}$"))
+        fixture.write("c", denying: ["/usr/local/bin/one", "/usr/local/bin/two"])
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.map(\.generation) == [1, 2], "the change to c.yaml was not applied")
+        #expect(fixture.kernel.denies("/usr/local/bin/two"))
+        #expect(fixture.kernel.denies("/p/xa0123456789012"))
+        #expect(!fixture.kernel.denies("/p/xb0123456789012"), "b.yaml is in force")
+        let refused = fixture.entries.with(.fileRefused)
+        #expect(refused.count == 1)
+        #expect(refused.first?.message.contains("b.yaml") == true)
+        #expect(fixture.entries.with(.generationFailed).isEmpty)
+    }
+
     @Test func removingEveryFileAppliesAnEmptyGeneration() throws {
         let fixture = try Fixture()
         defer { fixture.cleanUp() }

@@ -46,11 +46,13 @@ import Testing
         #expect(FileManager.default.createFile(atPath: path, contents: Data("x".utf8)))
     }
 
-    func watch(_ path: String, _ calls: Calls, debounce: DispatchTimeInterval = .milliseconds(20)) throws
-        -> DirectoryWatcher
-    {
+    func watch(
+        _ path: String, _ calls: Calls, debounce: DispatchTimeInterval = .milliseconds(20),
+        counts: @escaping @Sendable (String) -> Bool = { _ in true }
+    ) throws -> DirectoryWatcher {
         let queue = DispatchQueue(label: "watcher-test")
-        let watcher = try DirectoryWatcher(path: path, queue: queue, debounce: debounce, onChange: calls.onChange)
+        let watcher = try DirectoryWatcher(
+            path: path, queue: queue, debounce: debounce, counts: counts, onChange: calls.onChange)
         queue.sync { watcher.start() }
         return watcher
     }
@@ -129,6 +131,23 @@ import Testing
         let watcher = try watch(dir, calls, debounce: .seconds(30))
         Self.write(root + "/staged.yaml")
         #expect(rename(root + "/staged.yaml", dir + "/a.yaml") == 0)
+        #expect(calls.wait(beyond: 0), "the rename was not compiled before the quiet period")
+        withExtendedLifetime(watcher) {}
+    }
+
+    /// As Ansible's copy module does: a temporary file written in the directory,
+    /// then renamed into place. The temporary file is no policy file: its
+    /// writing is no change, and the rename is compiled at once (not after the
+    /// quiet period, 30 s here, that a burst begun by the temporary file would wait).
+    @Test func aTemporaryFileRenamedIntoPlaceIsCompiledAtOnce() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let calls = Calls()
+        let watcher = try watch(root, calls, debounce: .seconds(30), counts: PolicyDirectory.isPolicyFile)
+        Self.write(root + "/.ansible_tmp_a.yaml")
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(calls.current == 0, "writing a temporary file counted as a change")
+        #expect(rename(root + "/.ansible_tmp_a.yaml", root + "/a.yaml") == 0)
         #expect(calls.wait(beyond: 0), "the rename was not compiled before the quiet period")
         withExtendedLifetime(watcher) {}
     }

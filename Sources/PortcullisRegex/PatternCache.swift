@@ -1,0 +1,107 @@
+// What the DFA compiler builds of each pattern alone, kept from one compile
+// to the next, so that a change to one policy file rebuilds only its own
+// patterns' automata (the product of all of them is built again).
+
+/// The minimal DFA of each pattern built by subset construction, by pattern
+/// text, from the last compile that was given this cache (literal chains, most
+/// exact paths and prefixes, are built directly and cheaply: not kept, nor are
+/// parses, which cost little time and much memory). A pattern's own DFA is
+/// built over its own byte classes (the coarsest that tell its byte sets
+/// apart, numbered by smallest byte), which depend on the pattern alone, so it
+/// is reused as is in any later set of patterns: only spread over that set's
+/// classes and given the pattern's id there. The result is the DFA a compile
+/// without the cache builds, byte for byte.
+///
+/// Only the patterns of the last compile are kept, memory following the
+/// policy set in force, never the history of changes; and they are kept in
+/// one contiguous table (the pattern's text, its transitions, its accepting
+/// states), written once the compile is over, so that what the compile freed
+/// around it can go back to the kernel. One compile at a time.
+public final class PatternCache: @unchecked Sendable {
+    /// A pattern's minimal DFA over its own classes, accepting `id`, built under `stateLimit`.
+    struct OwnDFA: Sendable {
+        var dfa: DFA
+        var id: Int
+        var stateLimit: Int
+    }
+
+    /// Where one pattern's entry lies in `table`: its UTF-8 text (one word per
+    /// byte), then stateCount × classCount transitions, then its accepting states.
+    private struct Slot {
+        var offset: Int
+        var textCount: Int
+        var classCount: Int
+        var stateCount: Int
+        var acceptingCount: Int
+        var start: UInt32
+        var id: Int
+        var stateLimit: Int
+    }
+
+    private var table: [UInt32] = []
+    /// By the pattern text's hash: the slots of the patterns with that hash.
+    private var slots: [Int: [Slot]] = [:]
+    public private(set) var count = 0
+
+    public init() {}
+
+    /// The bytes the kept automata take in the table (texts, transitions, accepting states).
+    public var tableBytes: Int { table.count * 4 }
+
+    func own(_ pattern: String) -> OwnDFA? {
+        guard let candidates = slots[pattern.hashValue] else { return nil }
+        let text = Array(pattern.utf8)
+        for slot in candidates where slot.textCount == text.count {
+            let base = slot.offset
+            guard (0..<text.count).allSatisfy({ table[base + $0] == UInt32(text[$0]) }) else { continue }
+            let transitions = Array(table[(base + text.count)..<(base + text.count + slot.stateCount * slot.classCount)])
+            var accepts = [[Int]](repeating: [], count: slot.stateCount)
+            let acceptsAt = base + text.count + transitions.count
+            for k in 0..<slot.acceptingCount { accepts[Int(table[acceptsAt + k])] = [slot.id] }
+            let dfa = DFA(
+                byteClass: [], classCount: slot.classCount, stateCount: slot.stateCount, start: slot.start,
+                transitions: transitions, accepts: accepts)
+            return OwnDFA(dfa: dfa, id: slot.id, stateLimit: slot.stateLimit)
+        }
+        return nil
+    }
+
+    /// Keeps exactly these entries (those of the compile just done).
+    func replace(with entries: [(pattern: String, own: OwnDFA)]) {
+        var table: [UInt32] = []
+        table.reserveCapacity(
+            entries.reduce(0) { $0 + $1.pattern.utf8.count + $1.own.dfa.transitions.count + 4 })
+        var slots: [Int: [Slot]] = [:]
+        var count = 0
+        for (pattern, own) in entries {
+            let text = Array(pattern.utf8)
+            if let existing = slots[pattern.hashValue], existing.contains(where: { slot in
+                slot.textCount == text.count && (0..<text.count).allSatisfy { table[slot.offset + $0] == UInt32(text[$0]) }
+            }) { continue }
+            let accepting = own.dfa.accepts.indices.filter { !own.dfa.accepts[$0].isEmpty }
+            let slot = Slot(
+                offset: table.count, textCount: text.count, classCount: own.dfa.classCount,
+                stateCount: own.dfa.stateCount, acceptingCount: accepting.count, start: own.dfa.start,
+                id: own.id, stateLimit: own.stateLimit)
+            table += text.map(UInt32.init)
+            table += own.dfa.transitions
+            table += accepting.map(UInt32.init)
+            slots[pattern.hashValue, default: []].append(slot)
+            count += 1
+        }
+        self.table = []
+        self.slots = [:]
+        self.table = table
+        self.slots = slots
+        self.count = count
+    }
+}
+
+extension DFA {
+    /// A single pattern's DFA with its accepting states accepting `id` instead.
+    func relabeled(to id: Int) -> DFA {
+        var dfa = self
+        dfa.accepts = accepts.map { $0.isEmpty ? $0 : [id] }
+        return dfa
+    }
+}
