@@ -34,6 +34,7 @@ struct pc_mount_state {
 	__u32 source_length, source_unknown;
 	__u32 fstype_length, fstype_unknown;
 	__u64 flags;     /* the mount's MS_* flags */
+	__u32 hook;      /* PC_HOOK_MOUNT or PC_HOOK_MOVE_MOUNT, for the event: kept here, not live in a register */
 	pc_rule_set candidates;
 	struct pc_subjects subjects;
 	pc_rule_set silenced;
@@ -201,6 +202,7 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	struct pc_mount_state *st = bpf_map_lookup_elem(&pc_mount_state_scratch, &zero);
 	if (!path || !buf || !st)
 		return -EPERM;
+	st->hook = detached ? PC_HOOK_MOVE_MOUNT : PC_HOOK_MOUNT;
 
 	/* The target's host path (pc_host_path.h), whatever the caller's root and mount namespace. */
 	long n = pc_host_path(pc_dentry_of(target));
@@ -267,6 +269,8 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 		return 0;
 	struct pc_event *e = pc_event_start(image, PC_HOOK_MOUNT, action, decider);
 	if (e) {
+		/* From the state map: `detached` live until here doubled what the verifier walks on 6.1. */
+		e->hook = st->hook;
 		e->mount_flags = flags;
 		bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data);
 		bpf_probe_read_kernel_str(e->source, sizeof(e->source), buf->source);

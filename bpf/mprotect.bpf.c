@@ -32,7 +32,7 @@ static __noinline int pc_mprotect_decide(struct vm_area_struct *vma, unsigned lo
 	__u32 rule, doubt;
 	if (pc_exec_rules(image, lists, 1, when, &rule, &doubt) != PC_ACTION_DENY)
 		return 0;
-	struct pc_event *e = pc_event_start(image, PC_HOOK_MMAP_EXEC, PC_ACTION_DENY, rule);
+	struct pc_event *e = pc_event_start(image, PC_HOOK_MPROTECT_EXEC, PC_ACTION_DENY, rule);
 	if (e) {
 		e->flags = doubt ? PC_EVENT_CONDITION_UNKNOWN : 0;
 		pc_event_send(e);

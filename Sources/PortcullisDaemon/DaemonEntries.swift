@@ -135,7 +135,7 @@ extension JournalEntry {
             keptVersion ? "its version in force stays in force" : "it is not enforced; the rest of the directory is"
         return JournalEntry(
             "\(path): its rules do not compile with the rest of the directory: \(error.description); \(outcome)",
-            priority: .error, messageID: keptVersion ? .lastGoodKept : .fileRefused,
+            priority: keptVersion ? .warning : .error, messageID: keptVersion ? .lastGoodKept : .fileRefused,
             fields: [
                 (.policyFile, path), (.file, source.file), (.line, String(source.line)),
                 (.column, String(source.column)),

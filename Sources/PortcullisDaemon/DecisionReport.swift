@@ -45,8 +45,10 @@ struct DecisionReport {
         switch event.hook {
         case .exec: return event.afterExec ? "sched_process_exec" : "bprm_check_security"
         case .mmapExec: return "mmap_file"
+        case .mprotectExec: return "file_mprotect"
         case .capable: return "capable"
         case .mount: return "sb_mount"
+        case .moveMount: return "move_mount"
         case .guardMap, .guardClaim: return "bpf_map"
         case .guardPtrace: return "ptrace_access_check"
         case .guardSignal: return "task_kill"
@@ -74,7 +76,7 @@ struct DecisionReport {
             return .tamper(kind: "pin", object: "the pin \(name)")
         case .guardUmount:
             return .tamper(kind: "umount", object: "the mount \(detail) holding or above the pins")
-        case .exec, .mmapExec, .capable, .mount, .unknown:
+        case .exec, .mmapExec, .mprotectExec, .capable, .mount, .moveMount, .unknown:
             return .path(name)
         }
     }
@@ -85,11 +87,11 @@ struct DecisionReport {
         case .capable:
             let number = event.capability ?? -1
             return .capability(Capability.validNames.indices.contains(number) ? Capability.validNames[number] : "\(number)")
-        case .mount:
+        case .mount, .moveMount:
             return .mount(
                 source: event.mountSource ?? "", target: event.path ?? "", fsType: event.mountFilesystem ?? "",
                 flags: event.mountFlags ?? 0)
-        case .exec, .mmapExec, .unknown, .guardMap, .guardPtrace, .guardSignal, .guardPin, .guardUmount, .guardClaim:
+        case .exec, .mmapExec, .mprotectExec, .unknown, .guardMap, .guardPtrace, .guardSignal, .guardPin, .guardUmount, .guardClaim:
             return .path(event.path ?? "")
         }
     }

@@ -6,13 +6,17 @@ import SystemPackage
 /// and once more after a burst of changes has settled.
 ///
 /// inotify on the directory, read from a DispatchSource on `queue`. A complete
-/// change (a file closed after writing, renamed in or out, deleted, its mode
-/// or owner changed) calls at once when no burst is under way: an atomic
-/// rename is compiled without waiting. Every later event of the burst, and an
-/// incomplete one (a file created, still being written), restarts a quiet
-/// timer (`debounce`); when it fires, one more call covers whatever came after
-/// the first. A thousand-file rollout is two calls: one at its start, one
-/// after it.
+/// change (a file closed after writing, renamed in, its mode or owner
+/// changed) calls at once when no burst is under way: an atomic rename is
+/// compiled without waiting. Every later event of the burst, and any other
+/// (a file created and still being written, a file deleted or renamed away,
+/// the directory itself created, deleted or replaced), restarts a quiet timer
+/// (`debounce`); when it fires, one more call covers whatever came after the
+/// first. Removals wait for the quiet period because they come first in
+/// larger operations: `rm -rf` of the directory empties it before removing
+/// it, and a directory is created empty before its files are written; either,
+/// compiled at once, would put an empty generation in force. A thousand-file
+/// rollout is two calls: one at its start, one after it.
 ///
 /// The watch follows the path, not the directory first found there: the parent
 /// directory is watched for the path's own name, so a directory deleted and
@@ -20,8 +24,10 @@ import SystemPackage
 /// directory (`ln -sfn new tmp && mv -T tmp path`) is watched again at once and
 /// rescanned. When the path and its parent are both missing, the watcher polls.
 /// A queue overflow (events lost) calls `onOverflow`, then rescans as any change does.
-/// Entries `counts` says nothing about (a temporary file written before it is
-/// renamed into place, as config management does) are not changes at all.
+/// An entry `counts` says nothing about (a temporary file written before it is
+/// renamed into place, as config management does; a `..data` symlink swapped
+/// as Kubernetes does) is a change, never a complete one, and does not begin a
+/// burst: the rename of the temporary file into place is still compiled at once.
 public final class DirectoryWatcher: @unchecked Sendable {
     public let path: String
     private let queue: DispatchQueue
@@ -35,6 +41,8 @@ public final class DirectoryWatcher: @unchecked Sendable {
     private var pending: DispatchWorkItem?
     /// Changes came after the burst's first call: the quiet timer calls again.
     private var changedSinceCall = false
+    /// The burst under way had its call at once: the rest waits for the quiet timer.
+    private var calledInBurst = false
     private var watch: Int32 = -1
     private var parentWatch: Int32 = -1
     private var polling = false
@@ -43,7 +51,7 @@ public final class DirectoryWatcher: @unchecked Sendable {
 
     public static let defaultDebounce = DispatchTimeInterval.milliseconds(100)
     /// Events after which an entry of the directory is whole: worth compiling at once.
-    static let completeChanges: Inotify.Mask = [.closeWrite, .movedTo, .movedFrom, .delete, .attrib]
+    static let completeChanges: Inotify.Mask = [.closeWrite, .movedTo, .attrib]
 
     public init(
         path: String, queue: DispatchQueue, debounce: DispatchTimeInterval = DirectoryWatcher.defaultDebounce,
@@ -107,7 +115,7 @@ public final class DirectoryWatcher: @unchecked Sendable {
             self.polling = false
             let wasMissing = self.watch < 0
             self.arm()
-            if wasMissing && self.watch >= 0 { self.changed(complete: true) }
+            if wasMissing && self.watch >= 0 { self.changed(complete: false) }
         }
     }
 
@@ -128,23 +136,23 @@ public final class DirectoryWatcher: @unchecked Sendable {
                     replaced = true
                 }
             } else if event.watch == watch {
-                if let name = event.name, !counts(name) { continue }
                 relevant = true
-                if !event.mask.isDisjoint(with: Self.completeChanges) { complete = true }
+                let counted = event.name.map(counts) ?? true
+                if counted && !event.mask.isDisjoint(with: Self.completeChanges) { complete = true }
                 if event.mask.contains(.ignored) || event.mask.contains(.moveSelf) || event.mask.contains(.deleteSelf) {
                     replaced = true
                 }
             }
         }
         if replaced { arm() }
-        if relevant || replaced { changed(complete: complete || replaced) }
+        if relevant || replaced { changed(complete: complete && !replaced) }
     }
 
     /// At once when `complete` and no burst is under way; otherwise once the burst is quiet.
     private func changed(complete: Bool) {
-        let quiet = pending == nil
         pending?.cancel()
-        if quiet && complete {
+        if complete && !calledInBurst {
+            calledInBurst = true
             changedSinceCall = false
             onChange()
         } else {
@@ -153,6 +161,7 @@ public final class DirectoryWatcher: @unchecked Sendable {
         let work = DispatchWorkItem { [weak self] in
             guard let self else { return }
             self.pending = nil
+            self.calledInBurst = false
             if self.changedSinceCall {
                 self.changedSinceCall = false
                 self.onChange()

@@ -3,7 +3,8 @@ import CPortcullisABI
 /// One deny or audit decision reported by a BPF program (struct pc_event), decoded.
 public struct DecisionEvent: Sendable, Hashable {
     public enum Hook: String, Sendable, Hashable {
-        case exec, mmapExec = "mmap-exec", capable, mount
+        case exec, mmapExec = "mmap-exec", mprotectExec = "mprotect-exec", capable, mount
+        case moveMount = "move-mount"
         /// Tamper protection (portcullis_abi.h): an attempt on portcullis itself.
         case guardMap = "guard-map", guardPtrace = "guard-ptrace", guardSignal = "guard-signal"
         case guardPin = "guard-pin", guardUmount = "guard-umount", guardClaim = "guard-claim"
@@ -13,7 +14,7 @@ public struct DecisionEvent: Sendable, Hashable {
         public var isGuard: Bool {
             switch self {
             case .guardMap, .guardPtrace, .guardSignal, .guardPin, .guardUmount, .guardClaim: return true
-            case .exec, .mmapExec, .capable, .mount, .unknown: return false
+            case .exec, .mmapExec, .mprotectExec, .capable, .mount, .moveMount, .unknown: return false
             }
         }
     }
@@ -74,6 +75,8 @@ public struct DecisionEvent: Sendable, Hashable {
         case UInt32(PC_HOOK_CAPABLE.rawValue): hook = .capable
         case UInt32(PC_HOOK_MOUNT.rawValue): hook = .mount
         case UInt32(PC_HOOK_MMAP_EXEC.rawValue): hook = .mmapExec
+        case UInt32(PC_HOOK_MPROTECT_EXEC.rawValue): hook = .mprotectExec
+        case UInt32(PC_HOOK_MOVE_MOUNT.rawValue): hook = .moveMount
         case UInt32(PC_HOOK_GUARD_MAP.rawValue): hook = .guardMap
         case UInt32(PC_HOOK_GUARD_PTRACE.rawValue): hook = .guardPtrace
         case UInt32(PC_HOOK_GUARD_SIGNAL.rawValue): hook = .guardSignal
@@ -98,7 +101,7 @@ public struct DecisionEvent: Sendable, Hashable {
         let path = Self.string(e.path)
         self.path = path.isEmpty ? nil : path
         capability = hook == .capable ? Int(e.capability) : nil
-        let isMount = hook == .mount
+        let isMount = hook == .mount || hook == .moveMount
         mountSource = isMount ? Self.string(e.source) : nil
         mountFilesystem = isMount ? Self.string(e.fstype) : nil
         mountFlags = isMount ? e.mount_flags : nil

@@ -46,9 +46,10 @@ extension Report {
         let target: Target
         switch event.hook {
         case .exec: target = event.afterExec ? .execDone(path: event.path ?? "") : .exec(path: event.path ?? "")
-        case .mmapExec: target = .mmapExec(path: event.path ?? "")
+        // An mprotect(PROT_EXEC) was reported as a mapping before its hook had a name of its own.
+        case .mmapExec, .mprotectExec: target = .mmapExec(path: event.path ?? "")
         case .capable: target = .capability(event.capability ?? -1)
-        case .mount, .unknown, .guardMap, .guardPtrace, .guardSignal, .guardPin, .guardUmount, .guardClaim:
+        case .mount, .moveMount, .unknown, .guardMap, .guardPtrace, .guardSignal, .guardPin, .guardUmount, .guardClaim:
             target = .other("hook \(event.hook.rawValue)")
         }
         let rules = event.rule.map { [$0] } ?? []

@@ -137,8 +137,8 @@ import Testing
 
     /// As Ansible's copy module does: a temporary file written in the directory,
     /// then renamed into place. The temporary file is no policy file: its
-    /// writing is no change, and the rename is compiled at once (not after the
-    /// quiet period, 30 s here, that a burst begun by the temporary file would wait).
+    /// writing is no complete change and begins no burst, so the rename is
+    /// compiled at once (not after the quiet period, 30 s here).
     @Test func aTemporaryFileRenamedIntoPlaceIsCompiledAtOnce() throws {
         let root = Self.scratch()
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -146,9 +146,45 @@ import Testing
         let watcher = try watch(root, calls, debounce: .seconds(30), counts: PolicyDirectory.isPolicyFile)
         Self.write(root + "/.ansible_tmp_a.yaml")
         Thread.sleep(forTimeInterval: 0.5)
-        #expect(calls.current == 0, "writing a temporary file counted as a change")
+        #expect(calls.current == 0, "writing a temporary file was compiled at once")
         #expect(rename(root + "/.ansible_tmp_a.yaml", root + "/a.yaml") == 0)
         #expect(calls.wait(beyond: 0), "the rename was not compiled before the quiet period")
+        withExtendedLifetime(watcher) {}
+    }
+
+    /// Kubernetes' ConfigMap swap: `..data`, a symlink to the current version,
+    /// replaced by a rename; the policy files are symlinks through it. No
+    /// policy file's name is in the events, and it is a change all the same.
+    @Test func aDotDataSwapIsAChange() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        for version in ["..v1", "..v2"] {
+            try FileManager.default.createDirectory(atPath: "\(root)/\(version)", withIntermediateDirectories: false)
+            Self.write("\(root)/\(version)/x.yaml")
+        }
+        #expect(symlink("..v1", root + "/..data") == 0)
+        #expect(symlink("..data/x.yaml", root + "/x.yaml") == 0)
+        let calls = Calls()
+        let watcher = try watch(root, calls, counts: PolicyDirectory.isPolicyFile)
+        #expect(symlink("..v2", root + "/..data_tmp") == 0)
+        #expect(rename(root + "/..data_tmp", root + "/..data") == 0)
+        #expect(calls.wait(beyond: 0), "the ..data swap was not seen")
+        withExtendedLifetime(watcher) {}
+    }
+
+    /// A deletion waits for the quiet period (2 s here): `rm -rf` empties the
+    /// directory before removing it, and an empty generation must not be
+    /// compiled in between.
+    @Test func aDeletionWaitsForTheQuietPeriod() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        Self.write(root + "/a.yaml")
+        let calls = Calls()
+        let watcher = try watch(root, calls, debounce: .seconds(2))
+        #expect(unlink(root + "/a.yaml") == 0)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(calls.current == 0, "a deletion was compiled at once")
+        #expect(calls.wait(beyond: 0), "the deletion was never compiled")
         withExtendedLifetime(watcher) {}
     }
 

@@ -86,7 +86,8 @@ PY
 }
 out=$(new_api clone /srv/src /mnt/protected/x 2>&1) && fail "open_tree + move_mount onto a protected target was allowed"
 [[ $out == *"Operation not permitted"* ]] || fail "open_tree + move_mount onto a protected target: $out"
-echo "denied: open_tree(/srv/src) + move_mount onto /mnt/protected/x"
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=move_mount PORTCULLIS_MOUNT_TARGET=/mnt/protected/x
+echo "denied: open_tree(/srv/src) + move_mount onto /mnt/protected/x (logged as move_mount)"
 expect_ok new_api clone /srv/src /mnt/free
 umount /mnt/free
 echo "allowed: open_tree(/srv/src) + move_mount onto /mnt/free (the new mount API is judged by its target)"

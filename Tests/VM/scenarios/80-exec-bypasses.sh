@@ -64,7 +64,8 @@ assert addr not in (None, ctypes.c_void_p(-1).value), "mmap failed"
 rc = libc.mprotect(ctypes.c_void_p(addr), 4096, mmap.PROT_READ | mmap.PROT_EXEC)
 raise SystemExit(0 if rc == -1 and ctypes.get_errno() == 1 else 1)
 PY
-echo "closed: mmap(PROT_READ) then mprotect(PROT_EXEC)"
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=file_mprotect PORTCULLIS_COMM=python3
+echo "closed: mmap(PROT_READ) then mprotect(PROT_EXEC) (logged as file_mprotect)"
 
 printf '#!/srv/tools/forbidden\n' > script.sh && chmod +x script.sh
 expect_eperm ./script.sh

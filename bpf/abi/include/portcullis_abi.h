@@ -428,6 +428,9 @@ enum pc_hook {
 	PC_HOOK_GUARD_PIN = 8,    /* removing or renaming a pin (locked); path: its name, detail: enum pc_guard_pin_op */
 	PC_HOOK_GUARD_UMOUNT = 9, /* unmounting the pins' bpffs or a mount above it (locked); path: the source */
 	PC_HOOK_GUARD_CLAIM = 10, /* a process became the guardian (the post was vacant): an audit decision */
+	/* Decisions of the rules again, on the hooks that share another's code. */
+	PC_HOOK_MPROTECT_EXEC = 11, /* mprotect(PROT_EXEC) of a mapping of a file exec rules deny */
+	PC_HOOK_MOVE_MOUNT = 12,    /* move_mount(2): a tree or filesystem of the new mount API attached */
 };
 
 enum pc_guard_pin_op {
