@@ -84,8 +84,8 @@ public final class Daemon: @unchecked Sendable {
             scheduleDropReport()
             startRuntime()
             execFiles = ExecFileWatch(queue: queue) { [weak self] in self?.reload() }
-            reload()
-            startRepair()
+            // Watch first, then read: a change made while the first generation is
+            // built is queued and compiled after it, never missed.
             let watcher = try DirectoryWatcher(
                 path: directory.path, queue: queue, debounce: configuration.debounce,
                 counts: PolicyDirectory.isPolicyFile,
@@ -95,6 +95,8 @@ public final class Daemon: @unchecked Sendable {
             }
             watcher.start()
             self.watcher = watcher
+            reload()
+            startRepair()
         }
         dispatchMain()
     }
