@@ -227,9 +227,10 @@ public final class Daemon: @unchecked Sendable {
     private func repairTampering(pins: Bool) {
         let found = pins ? enforcer.repair() : enforcer.repairGeneration()
         guard !found.isEmpty else { return }
-        journal.write(.tamperRepaired(found))
+        // The state file first: whoever reads the entry and then the status sees it counted.
         state.tampered(found.joined(separator: "; "), repaired: true, at: Self.now())
         saveState()
+        journal.write(.tamperRepaired(found))
     }
 
     /// A change that could not be applied: logged, and in the service status. The
