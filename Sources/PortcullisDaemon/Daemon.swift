@@ -71,13 +71,13 @@ public final class Daemon: @unchecked Sendable {
                 verifier: enforcer.verifierCosts))
     }
 
+    /// The signals the daemon acts on, read by `run` (SignalReader: block them first thing).
+    public static let signals = [SIGHUP, SIGTERM, SIGINT]
+
     /// Applies the directory once, then follows it (and SIGHUP) until SIGTERM
-    /// or SIGINT. Never returns.
-    public func run() throws -> Never {
+    /// or SIGINT, read from `signals` on the calling thread. Never returns.
+    public func run(signals: SignalReader) throws -> Never {
         try queue.sync {
-            handle(SIGHUP) { [self] in rescan() }
-            handle(SIGTERM) { [self] in stop("SIGTERM") }
-            handle(SIGINT) { [self] in stop("SIGINT") }
             startWatchdog()
             followHostMounts()
             events = try enforcer.deliverEvents(on: queue) { [weak self] event in self?.report(event) }
@@ -98,7 +98,10 @@ public final class Daemon: @unchecked Sendable {
             reload()
             startRepair()
         }
-        dispatchMain()
+        while true {
+            guard let signal = try? signals.next() else { continue }
+            queue.async { [self] in act(on: signal) }
+        }
     }
 
     /// Reads, reconciles, compiles and installs; on any failure the kernel keeps what it has.
@@ -304,13 +307,14 @@ public final class Daemon: @unchecked Sendable {
         exit(0)
     }
 
-    /// Runs `action` on the queue for each `signal`, instead of its default action.
-    private func handle(_ signal: Int32, _ action: @escaping @Sendable () -> Void) {
-        Glibc.signal(signal, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: signal, queue: queue)
-        source.setEventHandler(handler: action)
-        source.resume()
-        sources.append(source)
+    /// SIGHUP reloads, SIGTERM and SIGINT stop.
+    private func act(on signal: Int32) {
+        switch signal {
+        case SIGHUP: rescan()
+        case SIGTERM: stop("SIGTERM")
+        case SIGINT: stop("SIGINT")
+        default: break
+        }
     }
 
     /// 10 s after start-up, and 10 s after decision events arrive, an entry for the

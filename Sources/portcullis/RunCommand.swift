@@ -3,6 +3,7 @@ import Dispatch
 import PortcullisDaemon
 import PortcullisJournal
 import PortcullisKernel
+import PortcullisSystem
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -56,6 +57,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Before any thread starts: every thread inherits the mask, so these signals wait to be read.
+        let signals = try SignalReader(blocking: Daemon.signals)
         let journal = logTarget.makeSink()
         // A configuration file that cannot be read or trusted is reported, and the
         // daemon enforces anyway with the options given: never no enforcement at boot.
@@ -69,7 +72,7 @@ struct RunCommand: ParsableCommand {
             directory: PolicyDirectory(path: policyDirectory), pins: Pins(root: pinRoot),
             runtime: RuntimeDirectory(path: runtimeDirectory), debounce: .milliseconds(debounceMilliseconds),
             hold: testHold, lock: lock || settings.lock == true)
-        try Daemon(configuration, journal: journal).run()
+        try Daemon(configuration, journal: journal).run(signals: signals)
     }
 }
 
