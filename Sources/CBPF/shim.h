@@ -34,4 +34,22 @@ static inline int portcullis_mount_root_inode(const char *path, unsigned long lo
 	*ino = stx.stx_ino;
 	return 0;
 }
+
+/*
+ * The regular file at `path` (symlinks followed): the id of the mount it is on
+ * and its inode number, as the kernel numbers them (stat(2)'s st_dev is not
+ * always the kernel's: overlayfs and btrfs subvolumes report others). 0, or -1.
+ */
+static inline int portcullis_file_mount_inode(const char *path, unsigned long long *mount_id,
+					      unsigned long long *ino)
+{
+	struct statx stx;
+	if (syscall(SYS_statx, AT_FDCWD, path, AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO | STATX_MNT_ID, &stx))
+		return -1;
+	if (!(stx.stx_mask & STATX_MNT_ID) || !(stx.stx_mask & STATX_TYPE) || (stx.stx_mode & 0170000) != 0100000)
+		return -1;
+	*mount_id = stx.stx_mnt_id;
+	*ino = stx.stx_ino;
+	return 0;
+}
 #endif

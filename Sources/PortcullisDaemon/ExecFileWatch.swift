@@ -1,6 +1,7 @@
 import Dispatch
 import Glibc
 import PortcullisCompiler
+import PortcullisKernel
 import PortcullisPolicy
 
 /// The files exec rules name by literal path are matched by identity too
@@ -16,12 +17,9 @@ public final class ExecFileWatch: @unchecked Sendable {
         self.onChange = onChange
     }
 
-    /// The identity of the file at `path` (symlinks followed), as the kernel sees it.
-    static func identify(_ path: String) -> FileIdentity? {
-        var st = stat()
-        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return nil }
-        return FileIdentity(statDevice: UInt64(st.st_dev), inode: UInt64(st.st_ino))
-    }
+    /// The identity of the file at `path` (symlinks followed), as the kernel sees it
+    /// (MountDevices: its mount's device, not stat(2)'s).
+    static func identify(_ path: String) -> FileIdentity? { MountDevices.current().identity(of: path) }
 
     /// Watches the existing directories of every literal exec path in `policies`
     /// (and of their symlinks' targets); stops watching the others. Call on `queue`.

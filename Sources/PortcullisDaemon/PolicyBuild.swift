@@ -1,4 +1,5 @@
 import PortcullisCompiler
+import PortcullisKernel
 import PortcullisPolicy
 import PortcullisRegex
 
@@ -15,8 +16,9 @@ public enum PolicyBuild {
     static func compile(
         resolved policies: [Policy], generation: UInt64, patterns: PatternCache? = nil
     ) throws(CompileError) -> CompiledPolicy {
-        try PolicyCompiler.compile(
-            policies, generation: generation, identify: ExecFileWatch.identify, patterns: patterns)
+        let devices = MountDevices.current()  // one read of the mount table for every literal path
+        return try PolicyCompiler.compile(
+            policies, generation: generation, identify: devices.identity(of:), patterns: patterns)
     }
 
     /// Files and directories given on a command line, read (without the
