@@ -2,7 +2,7 @@
 /*
  * capable.bpf.c: the capability hook. O(1): one line of the capability table
  * and the task's subject set, ANDed word by word. A capability no rule names
- * is decided from that line alone, before anything about the task is read.
+ * is decided by one bit of pc_summary, before the image or the task is read.
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
@@ -50,15 +50,19 @@ static __always_inline void pc_capable_report(void *image, __u32 caps, int cap, 
 	pc_event_send(e);
 }
 
-/* The capability's line of the table, when some rule names `cap`; else NULL. */
-static __always_inline struct pc_image_line *pc_capable_entry(void *image, int cap)
+/* The capability's line of the table, when some rule names `cap`; else NULL. Two lookups: the header, the line. */
+static __always_inline struct pc_image_line *pc_capable_entry(void *image, int cap, __u32 *caps, __u64 *generation)
 {
 	if (cap < 0 || cap >= PC_CAP_COUNT || !image)
 		return 0;
-	__u32 caps = pc_word(image, PC_HDR_CAPS);
-	if (!caps)
+	struct pc_image_line *header = pc_line(image, 0);
+	if (!header)
 		return 0;
-	struct pc_image_line *entry = pc_line(image, caps / PC_LINE_WORDS + cap);
+	*caps = header->w[PC_HDR_CAPS];
+	*generation = (__u64)header->w[PC_HDR_GEN_HI] << 32 | header->w[PC_HDR_GEN_LO];
+	if (!*caps)
+		return 0;
+	struct pc_image_line *entry = pc_line(image, *caps / PC_LINE_WORDS + cap);
 	if (!entry)
 		return 0;
 	__u32 named = 0;
@@ -67,15 +71,25 @@ static __always_inline struct pc_image_line *pc_capable_entry(void *image, int c
 	return named ? entry : 0;
 }
 
+/* Whether a rule may name `cap`, by pc_summary alone (a superset of the active image's; out of range: maybe). */
+static __always_inline int pc_capable_maybe_named(int cap)
+{
+	struct pc_summary *summary = pc_summary_get();
+	if (!summary || cap < 0 || cap >= PC_CAP_COUNT)
+		return 1;
+	return (summary->capabilities >> cap) & 1;
+}
+
 static __noinline int pc_capable_decide(int cap, unsigned int opts, int initial_userns)
 {
 	void *image = pc_image_get();
-	struct pc_image_line *entry = pc_capable_entry(image, cap);
+	__u32 caps = 0;
+	__u64 generation = 0;
+	struct pc_image_line *entry = pc_capable_entry(image, cap, &caps, &generation);
 	if (!entry)
 		return 0;
-	__u32 caps = pc_word(image, PC_HDR_CAPS);
 	struct pc_subjects subjects;
-	pc_subjects_acting(&subjects, pc_generation(image), initial_userns);
+	pc_subjects_acting(&subjects, generation, initial_userns);
 	/* A deny or an audit applies to the subjects the task possibly is; certainly, or not, says the event. */
 	__u32 deny = 0, audit = 0, deny_certain = 0, audit_certain = 0;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
@@ -99,8 +113,8 @@ int BPF_PROG(pc_capable, const struct cred *cred, struct user_namespace *ns, int
 {
 	if (ret)
 		return pc_verdict(ret);
-	/* A capability no rule names (the common case) costs three lookups; else the task's view is made current first. */
-	if (!pc_capable_entry(pc_image_get(), cap))
+	/* A capability no rule names (the common case) costs one inlined lookup; else the task's view is made current first. */
+	if (!pc_capable_maybe_named(cap))
 		return 0;
 	pc_subjects_refresh();
 	/* The namespace the capability is checked against: the initial one has level 0. */

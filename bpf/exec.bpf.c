@@ -40,12 +40,14 @@ static __always_inline void pc_stage_lists(void *image, struct pc_exec_lists *st
 /*
  * Stages the path being executed in the current task's record; it becomes the
  * executable's once the exec completes (task.bpf.c), not before, so an exec
- * that fails later leaves the record as it was. Kept whatever the policy, so
- * that a later one with subjects finds it.
+ * that fails later leaves the record as it was. Only while some image needs
+ * records (pc_summary); a later one that needs them seeds them from /proc.
  */
 static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm, const struct pc_path_buf *path,
 					 int readable, __u32 length, const __u32 *lists)
 {
+	if (!pc_task_records_wanted())
+		return;
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0,
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!task)
@@ -76,9 +78,13 @@ static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 	if (!path)
 		return image ? -EPERM : 0; /* cannot happen; fail closed all the same */
 	long n = -1;
+	__u32 dfa = image ? pc_word(image, PC_HDR_EXEC_DFA) : 0;
+	int records = pc_task_records_wanted(); /* the path is staged in the record: it must be read */
+	if (!dfa && !records)
+		return 0; /* no exec rule to decide, no record to stage the path in */
 	if (image) {
-		int verdict = pc_exec_check(image, pc_word(image, PC_HDR_EXEC_DFA), bprm->file, PC_HOOK_EXEC, 1,
-					    PC_ARGS_SKIP, path, &n, &length, lists);
+		int verdict = pc_exec_check(image, dfa, bprm->file, PC_HOOK_EXEC, 1, PC_ARGS_SKIP, records, path, &n,
+					    &length, lists);
 		if (verdict)
 			return verdict;
 	} else {

@@ -107,7 +107,7 @@ int BPF_PROG(pc_guard_map, struct bpf_map *map, unsigned int fmode, int ret)
 	int sealed = map == (void *)&pc_tasks || map == (void *)&pc_host_mounts || map == (void *)&pc_guard ||
 		     map == (void *)&pc_events || map == (void *)&pc_rates;
 	int ours = sealed || map == (void *)&pc_image || map == (void *)&pc_stats || map == (void *)&pc_hits ||
-		   map == (void *)&pc_meta;
+		   map == (void *)&pc_meta || map == (void *)&pc_summary;
 	struct pc_guard_name name = {};
 	BPF_CORE_READ_STR_INTO(&name.text, map, name);
 	if (!ours && !pc_is_image_map(&name))

@@ -30,7 +30,8 @@ static __noinline int pc_mmap_decide(struct file *file, unsigned long prot)
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	if (!path)
 		return -EPERM;
-	return pc_exec_check(image, dfa, file, PC_HOOK_MMAP_EXEC, 0, pc_mapping_args_mode(), path, &read, &length, lists);
+	return pc_exec_check(image, dfa, file, PC_HOOK_MMAP_EXEC, 0, PC_ARGS_MAPPING, 0, path, &read, &length,
+			     lists);
 }
 
 SEC("lsm/mmap_file")

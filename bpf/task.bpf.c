@@ -7,7 +7,8 @@
  * computed for the active image and for the pending one, and the exec rules
  * with argument conditions are decided. fork and clone copy the parent's
  * record (a child started in another cgroup, CLONE_INTO_CGROUP, has its cgroup
- * read again at its first decision: pc_subjects_refresh).
+ * read again at its first decision: pc_subjects_refresh). While no image needs
+ * records (pc_summary), none are made or copied, and an exec drops its own.
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
@@ -174,6 +175,11 @@ static __noinline struct pc_exec_when *pc_exec_caller(void *image)
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
 {
+	if (!pc_task_records_wanted()) {
+		/* What the record held was the old program's: a later image needing records seeds a new one. */
+		bpf_task_storage_delete(&pc_tasks, bpf_get_current_task_btf());
+		return 0;
+	}
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0,
 						    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!task)
@@ -216,6 +222,8 @@ int BPF_PROG(pc_task_alloc, struct task_struct *task, unsigned long clone_flags,
 {
 	if (ret)
 		return pc_verdict(ret);
+	if (!pc_task_records_wanted())
+		return 0; /* no image needs one: the child has none (seeded from /proc if one comes to) */
 	struct pc_task *parent = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
 	if (!parent)
 		return 0;

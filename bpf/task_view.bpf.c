@@ -197,16 +197,17 @@ __noinline int pc_subjects_acting(struct pc_subjects *s, __u64 generation, int i
 	if (!s)
 		return 0;
 	void *image = pc_image_get();
-	if (!image || pc_generation(image) != generation) {
+	struct pc_header h = pc_header_get(image); /* every header word below, in two lookups */
+	if (!image || !h.l0 || !h.l1 || pc_hdr_generation(&h) != generation) {
 		for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 			s->possible[i] = ~0u;
 			s->certain[i] = 0;
 		}
 		return 0;
 	}
-	pc_subjects_current(image, s);
-	pc_subjects_for_uid(image, s);
-	__u32 initial_only = pc_word(image, PC_HDR_SUBJECT_INITIAL_USERNS);
+	pc_subjects_current(image, generation, s);
+	pc_subjects_for_uid(image, &h, s);
+	__u32 initial_only = pc_hdr(&h, PC_HDR_SUBJECT_INITIAL_USERNS);
 	if (!initial_userns && initial_only) {
 		pc_subject_set limited;
 		pc_set_read(image, initial_only, limited);
@@ -215,6 +216,6 @@ __noinline int pc_subjects_acting(struct pc_subjects *s, __u64 generation, int i
 			s->certain[i] &= ~limited[i];
 		}
 	}
-	pc_subjects_except(image, s);
+	pc_subjects_except(image, &h, s);
 	return 0;
 }

@@ -29,6 +29,7 @@ enum ABI {
         static let subjectExcepts = Int(PC_HDR_SUBJECT_EXCEPTS.rawValue)
         static let subjectExceptCount = Int(PC_HDR_SUBJECT_EXCEPT_COUNT.rawValue)
         static let execConditions = Int(PC_HDR_EXEC_CONDITIONS.rawValue)
+        static let execNameDFA = Int(PC_HDR_EXEC_NAME_DFA.rawValue)
         static let subjectCgroupDFA = Int(PC_HDR_SUBJECT_CGROUP_DFA.rawValue)
         static let subjectNoCgroup = Int(PC_HDR_SUBJECT_NO_CGROUP.rawValue)
         static let subjectInitialUserNamespace = Int(PC_HDR_SUBJECT_INITIAL_USERNS.rawValue)

@@ -26,6 +26,9 @@ public enum PolicyCompiler {
             let dfa = try plan.dfa(plan.execPatterns, stateLimit: stateLimit, cache: patterns) { plan.rules[$0].rule }
             execStates = dfa.stateCount
             writer.setHeader(ABI.Header.execDFA, writer.appendDFA(plan.ordered(dfa)))
+            if let names = dfa.lastComponentFilter() {
+                writer.setHeader(ABI.Header.execNameDFA, writer.appendDFA(names))
+            }
             plan.writeInodes(into: &writer, identify: identify)
         }
         writer.setHeader(ABI.Header.rules, writer.append(plan.ruleTable))

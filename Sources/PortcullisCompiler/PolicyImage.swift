@@ -1,3 +1,5 @@
+import CPortcullisABI
+
 /// One compiled generation of policy: the flat array of 32-bit words the BPF
 /// programs read (layout: bpf/abi/include/portcullis_abi.h). A plain value with
 /// a deterministic encoding: the same policies give the same words.
@@ -19,6 +21,26 @@ public struct PolicyImage: Sendable, Equatable {
     /// records and views computed for this image.
     public var hasSubjects: Bool {
         [ABI.Header.subjectExeDFA, ABI.Header.subjectArgsDFA, ABI.Header.subjectCgroupDFA].contains { self[$0] != 0 }
+    }
+
+    /// Bit c for each capability c some rule names: a line of the capability table
+    /// that is not all zeros (pc_capable_entry). The kernel's fast path reads it (pc_summary).
+    public var namedCapabilities: UInt64 {
+        let caps = Int(self[ABI.Header.caps])
+        guard caps != 0 else { return 0 }
+        var bits: UInt64 = 0
+        for cap in 0..<min(ABI.Cap.count, 64) {
+            let line = caps + cap * ABI.lineWords
+            if (line..<line + ABI.lineWords).contains(where: { self[$0] != 0 }) { bits |= 1 << UInt64(cap) }
+        }
+        return bits
+    }
+
+    /// Whether tasks must keep records (pc_tasks) while this image is in force: for
+    /// subject conditions on texts (views) or exec rules with argument conditions
+    /// (what the exec hook staged for sched_process_exec). uid conditions need none.
+    public var needsTaskRecords: Bool {
+        hasSubjects || self[ABI.Header.execConditions] & UInt32(PC_EXEC_HAS_ARGS) != 0
     }
 
     /// The generation number the image carries.

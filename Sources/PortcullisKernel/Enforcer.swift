@@ -51,6 +51,7 @@ public final class Enforcer: @unchecked Sendable {
     private var stats: Int32 { maps["pc_stats"]! }
     private var tasks: Int32 { maps["pc_tasks"]! }
     private var hostMounts: Int32 { maps["pc_host_mounts"]! }
+    private var summary: Int32 { maps["pc_summary"]! }
 
     public init(pins: Pins = Pins()) throws(BPFError) {
         self.pins = pins
@@ -215,6 +216,10 @@ public final class Enforcer: @unchecked Sendable {
         let map = try ImageMap(image, beforeFill: beforeFill)
         var kept = false
         defer { if !kept { close(map.fd) } }
+        // What either image needs, while either may be in force (tasks keep records from
+        // here on if the new one needs them); the new image's alone once it is.
+        let needs = ImageSummary(of: image)
+        try check("summarizing the new image", ImageSummary.read(from: summary).union(needs).write(to: summary))
         // Without subject conditions no task needs a view (pc_task_compute does nothing):
         // the /proc scan and the iterator are skipped. A later image with them seeds then.
         let seeding = image.hasSubjects
@@ -236,6 +241,8 @@ public final class Enforcer: @unchecked Sendable {
         if let previous = activeImage { close(previous) }
         activeImage = map.fd
         kept = true
+        // Failing here leaves a superset: slower hooks, the same decisions.
+        _ = needs.write(to: summary)
         // Views the pending pass could not write (a generation of the active one's
         // parity, a task that appeared meanwhile) are computed now.
         if seeding { try TaskSeeder.runIterator(linkPath: pins.link("pc_seed")) }

@@ -1,6 +1,7 @@
 import CBPF
 import CPortcullisABI
 import Glibc
+import PortcullisCompiler
 
 /// What the programs' maps take of kernel memory, from their definitions in
 /// the embedded object and the kernel's own way of allocating each map type
@@ -105,6 +106,12 @@ public enum MapFootprint {
     /// Bytes each task costs in `map` (task storage), else 0.
     public static func perTask(_ map: Map) -> Int {
         bpf_map_type(map.type) == BPF_MAP_TYPE_TASK_STORAGE ? roundUp(map.valueSize, 8) + taskStorageOverhead : 0
+    }
+
+    /// Bytes a task started while `image` is in force costs in `map`: no task records are
+    /// made while no image needs them (pc_summary), so none for an image that does not.
+    public static func perTask(_ map: Map, under image: PolicyImage) -> Int {
+        map.name == "pc_tasks" && !image.needsTaskRecords ? 0 : perTask(map)
     }
 
     static func roundUp(_ n: Int, _ to: Int) -> Int { (n + to - 1) / to * to }

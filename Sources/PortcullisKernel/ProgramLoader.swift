@@ -21,6 +21,9 @@ enum ProgramLoader {
         }
         try check("loading the BPF programs", bpf_object__load(object))
         let costs = VerifierReport.costs(of: object, programs: Enforcer.programs, finished: VerifierReport.boottime())
+        // Until the next install says what its image needs, it may need everything (a summary
+        // created just now is all zeros, "nothing": an older build's image in force would lapse).
+        try check("marking every need in the summary", ImageSummary.everything.write(to: try mapFD(object, "pc_summary")))
 
         for name in Enforcer.programs {
             guard let program = bpf_object__find_program_by_name(object, name) else {
@@ -35,13 +38,18 @@ enum ProgramLoader {
             guard rename(fresh, path) == 0 else { throw BPFError("replacing \(path)") }
         }
 
-        guard let meta = bpf_object__find_map_by_name(object, "pc_meta") else {
-            throw BPFError("finding map pc_meta", code: ENOENT)
-        }
         var key: UInt32 = 0
         var value = build
-        try check("recording the build", bpf_map_update_elem(bpf_map__fd(meta), &key, &value, UInt64(BPF_ANY)))
+        try check("recording the build", bpf_map_update_elem(try mapFD(object, "pc_meta"), &key, &value, UInt64(BPF_ANY)))
         return costs
+    }
+
+    /// The descriptor of the loaded object's map `name`.
+    static func mapFD(_ object: OpaquePointer, _ name: String) throws(BPFError) -> Int32 {
+        guard let map = bpf_object__find_map_by_name(object, name) else {
+            throw BPFError("finding map \(name)", code: ENOENT)
+        }
+        return bpf_map__fd(map)
     }
 }
 

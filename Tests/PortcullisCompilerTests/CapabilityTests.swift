@@ -59,6 +59,34 @@ import Testing
         #expect(e.capable(Capability(name: "CAP_NET_RAW")!.number, by: task) == .deny(rules: [1]))
     }
 
+    /// pc_capable allows a capability whose bit is clear without reading the image:
+    /// a clear bit must mean that no task, not even an unknown one, is denied or audited.
+    @Test func namedCapabilitiesAreExactlyThoseSomeRuleCanDecide() throws {
+        let mount = Subject(executables: [.regex("^/usr/bin/mount$")], args: ".*-o.*bind.*")
+        let ip = Subject(executables: [.exact("/usr/sbin/ip")])
+        let policy = try PolicyCompiler.compile(
+            [
+                Policy(
+                    name: "c", source: Self.at, mode: .enforce,
+                    rules: [
+                        Rule(operation: .capability([Capability(name: "CAP_NET_ADMIN")!]), subject: .everyone,
+                             action: .deny, source: Self.at),
+                        Rule(operation: .capability([Capability(name: "CAP_SYS_ADMIN")!]), subject: mount,
+                             action: .deny, source: Self.at),
+                        Rule(operation: .capability([Capability(name: "CAP_NET_RAW")!]), subject: ip,
+                             action: .audit, source: Self.at),
+                    ])
+            ], generation: 3)
+        let named = policy.image.namedCapabilities
+        let raw = Capability(name: "CAP_NET_RAW")!.number
+        #expect(named == (1 << UInt64(Self.netAdmin)) | (1 << UInt64(Self.sysAdmin)) | (1 << UInt64(raw)))
+        let e = ImageEvaluator(policy.image)
+        for cap in 0..<64 where named & (1 << UInt64(cap)) == 0 {
+            #expect(e.capable(cap, by: .unrecorded) == .allow, "capability \(cap) is decided but not named")
+        }
+        #expect(try PolicyCompiler.compile([], generation: 1).image.namedCapabilities == 0)
+    }
+
     @Test func tooManySubjectsIsAnErrorNamingTheRule() {
         let rules = (0...256).map { i in
             (caps: ["CAP_NET_ADMIN"], subject: Subject(executables: [.exact("/bin/p\(i)")]), action: Action.deny)

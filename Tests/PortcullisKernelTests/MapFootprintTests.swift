@@ -61,4 +61,26 @@ import Testing
         #expect(MapFootprint.bytes(tasks, .init(cpus: 128, imageLines: 1, hashEntries: 0)) == 0)
         #expect(MapFootprint.perTask(tasks) == MapFootprint.roundUp(tasks.valueSize, 8) + 160)
     }
+
+    /// Issue 10: at most 256 bytes per task while no subject condition is in force. No
+    /// record is made then (84-task-records.sh shows it in the kernel): nothing at all.
+    @Test func aTaskCostsNoStorageWhileNoImageNeedsRecords() throws {
+        let tasks = try #require(try MapFootprint.embeddedMaps().first { $0.name == "pc_tasks" })
+        let at = SourceLocation(file: "p.yaml", line: 1, column: 1)
+        func image(_ subject: Subject, _ args: String? = nil) throws -> PolicyImage {
+            let exec = Operation.exec(paths: [.exact("/usr/bin/kubectl")], args: args)
+            let policy = Policy(
+                name: "p", source: at, mode: .enforce,
+                rules: [Rule(operation: exec, subject: subject, action: .deny, source: at)])
+            return try PolicyCompiler.compile([policy], generation: 1).image
+        }
+        let execOnly = try image(.everyone)
+        #expect(!execOnly.needsTaskRecords)
+        #expect(MapFootprint.perTask(tasks, under: execOnly) == 0)
+        let bySubject = try image(Subject(executables: [.exact("/usr/bin/bash")]))
+        #expect(bySubject.needsTaskRecords)
+        #expect(MapFootprint.perTask(tasks, under: bySubject) == MapFootprint.perTask(tasks))
+        let byArguments = try image(.everyone, "^delete ")
+        #expect(byArguments.needsTaskRecords)  // staged by the exec hook for sched_process_exec
+    }
 }

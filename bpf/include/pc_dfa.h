@@ -2,7 +2,8 @@
 /*
  * pc_dfa.h: walking a compiled DFA over a string, one byte a step, with
  * bpf_loop so the verifier checks the step once, not once per byte.
- * Cost: two array lookups per byte, linear in the string's length.
+ * Cost: five lookups to copy the byte classes out of the image, then one per
+ * byte (the transition), linear in the string's length.
  */
 #ifndef PC_DFA_H
 #define PC_DFA_H
@@ -17,9 +18,25 @@ struct pc_dfa {
 	__u32 accepts;
 };
 
+/*
+ * A DFA's byte classes, copied out of the image once per walk: the five lines
+ * holding its 64 words (they need not start a line), one byte per class.
+ */
+#define PC_CLASS_LINES 5
+struct pc_dfa_classes {
+	__u8 bytes[PC_CLASS_LINES * PC_LINE_WORDS * 4];
+};
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_dfa_classes);
+} pc_class_scratch SEC(".maps");
+
 struct pc_walk {
 	void *image;
 	const char *text;
+	const __u8 *classes; /* byte b's class is classes[b] */
 	__u32 start;
 	__u32 length;
 	__u32 state;
@@ -61,8 +78,7 @@ static long pc_walk_step(__u32 i, void *ctx)
 	__u8 byte = walk->text[at & (PC_PATH_MAX - 1)];
 	if (byte == 0)
 		byte = ' ';
-	__u32 word = pc_word(walk->image, walk->dfa.classes + byte / 4);
-	__u32 class = (word >> ((byte & 3) * 8)) & 0xff;
+	__u32 class = walk->classes[byte];
 	if (class >= walk->dfa.class_count)
 		class = 0;
 	walk->state = pc_word(walk->image,
@@ -72,6 +88,41 @@ static long pc_walk_step(__u32 i, void *ctx)
 		return 1;
 	}
 	return 0;
+}
+
+struct pc_class_copy {
+	void *image;
+	struct pc_dfa_classes *to;
+	__u32 first_line;
+	int failed;
+};
+
+/* Line k of the class table into pc_class_scratch (bpf_loop: verified once, not per line). */
+static long pc_class_copy_step(__u32 k, struct pc_class_copy *copy)
+{
+	if (k >= PC_CLASS_LINES)
+		return 1;
+	struct pc_image_line *line = pc_line(copy->image, copy->first_line + k);
+	if (!line || bpf_probe_read_kernel(&copy->to->bytes[k * sizeof(*line)], sizeof(*line), line)) {
+		copy->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* The classes of the DFA whose class words start at word `at`, in pc_class_scratch; NULL when unreadable. */
+static __always_inline const __u8 *pc_dfa_classes(void *image, __u32 at)
+{
+	__u32 zero = 0;
+	struct pc_class_copy copy = { .image = image, .first_line = at / PC_LINE_WORDS };
+	copy.to = bpf_map_lookup_elem(&pc_class_scratch, &zero);
+	if (!copy.to)
+		return 0;
+	bpf_loop(PC_CLASS_LINES, pc_class_copy_step, &copy, 0);
+	if (copy.failed)
+		return 0;
+	/* Words before `at` in its line come first: the table starts that many bytes in. */
+	return &copy.to->bytes[(at % PC_LINE_WORDS) * 4];
 }
 
 /*
@@ -89,6 +140,9 @@ static __always_inline __u32 pc_dfa_walk(void *image, __u32 dfa_at, const char *
 	walk.state = pc_word(image, dfa_at + PC_DFA_START);
 	if (walk.state == PC_DFA_DEAD)
 		return 0;
+	walk.classes = pc_dfa_classes(image, walk.dfa.classes);
+	if (!walk.classes)
+		return 0; /* cannot happen (lines within the image), like a transition that cannot be read */
 	bpf_loop(PC_PATH_MAX, pc_walk_step, &walk, 0);
 	*state = walk.state;
 	if (walk.state == PC_DFA_DEAD)

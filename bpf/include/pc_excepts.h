@@ -61,9 +61,9 @@ static long pc_except_step(__u32 i, struct pc_except_ref *ref)
 }
 
 /* Lifts from `s` each subject the task is an exception of. */
-static __always_inline void pc_subjects_except(void *image, struct pc_subjects *s)
+static __always_inline void pc_subjects_except(void *image, const struct pc_header *h, struct pc_subjects *s)
 {
-	__u32 section = pc_word(image, PC_HDR_SUBJECT_EXCEPTS);
+	__u32 section = pc_hdr(h, PC_HDR_SUBJECT_EXCEPTS);
 	if (!section)
 		return;
 	__u32 zero = 0;
@@ -74,7 +74,7 @@ static __always_inline void pc_subjects_except(void *image, struct pc_subjects *
 		return;
 	}
 	walk->first_line = section / PC_LINE_WORDS;
-	walk->count = pc_word(image, PC_HDR_SUBJECT_EXCEPT_COUNT);
+	walk->count = pc_hdr(h, PC_HDR_SUBJECT_EXCEPT_COUNT);
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 		walk->in.possible[i] = s->possible[i];
 		walk->in.certain[i] = s->certain[i];

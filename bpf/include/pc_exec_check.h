@@ -46,6 +46,31 @@ static __always_inline int pc_file_is_anonymous(struct file *file)
 }
 
 /*
+ * Whether a path rule may match `file`, judged by its name (its dentry's) with
+ * the exec image's last-component DFA at `names` (0: none, may match): 0 only
+ * when no path the exec DFA accepts ends in that name. The host path ends in
+ * the dentry's name unless the file is the root of a mount (a bind-mounted
+ * file: its host path ends in the mount point's name), which may match. The
+ * name is read into `buf`.
+ */
+static __always_inline int pc_name_may_match(void *image, __u32 names, struct file *file, struct pc_path_buf *buf)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	struct vfsmount *mnt = file->f_path.mnt;
+	if (!names || !dentry || !mnt || dentry == mnt->mnt_root)
+		return 1;
+	struct pc_mount_root key = { .dev = BPF_CORE_READ(dentry, d_sb, s_dev),
+				     .ino = BPF_CORE_READ(dentry, d_inode, i_ino) };
+	if (bpf_map_lookup_elem(&pc_host_mounts, &key))
+		return 1;
+	__u32 length = BPF_CORE_READ(dentry, d_name.len);
+	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+	if (!length || length > 255 || bpf_probe_read_kernel(buf->data, length & 255, name))
+		return 1;
+	return pc_dfa_accepts(image, names, buf->data, 0, length) != 0;
+}
+
+/*
  * Reads the host path of `file` into `path` (pc_host_path.h; the result in
  * *read: positive when read; the length matched, without the NUL, in
  * *length: 0 for a file with no path on the host, whose bpf_d_path, relative
@@ -53,13 +78,22 @@ static __always_inline int pc_file_is_anonymous(struct file *file)
  * under `mode` (enum pc_args_mode): the path DFA at `dfa` (0: none) and the
  * files they name by identity; the stronger action wins. Reports deny
  * decisions, and audit ones when `report_audit`. The accept lists consulted
- * (path, identity; 0: none) are left in lists[0..1].
+ * (path, identity; 0: none) are left in lists[0..1]. Unless `need_path`, a
+ * file whose name no path rule can end in, and whose identity no rule names,
+ * is allowed before its path is read (*read 0).
  */
 static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *file, __u32 hook, int report_audit,
-					 __u32 mode, struct pc_path_buf *path, long *read, __u32 *length, __u32 *lists)
+					 __u32 mode, int need_path, struct pc_path_buf *path, long *read, __u32 *length,
+					 __u32 *lists)
 {
 	lists[0] = 0;
 	lists[1] = 0;
+	if (dfa && !need_path && !pc_name_may_match(image, pc_word(image, PC_HDR_EXEC_NAME_DFA), file, path) &&
+	    !pc_inode_accepts(image, file)) {
+		*read = 0;
+		*length = 0;
+		return 0; /* no rule names this file: by path (its name ends none) nor by identity */
+	}
 	long n = pc_host_path(pc_dentry_of(&file->f_path));
 	int anonymous = n == PC_HOST_NONE || (n > 0 && pc_file_is_anonymous(file));
 	if (n == PC_HOST_NONE) {
@@ -89,7 +123,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	lists[1] = pc_inode_accepts(image, file);
 	if (!lists[0] && !lists[1])
 		return 0; /* no rule names this file: the common case, nothing more to read */
-	struct pc_exec_when *when = pc_exec_when_get(image, mode);
+	struct pc_exec_when *when = pc_exec_when_get(image, mode == PC_ARGS_MAPPING ? pc_mapping_args_mode() : mode);
 	if (!when)
 		return -EPERM; /* cannot happen; fail closed all the same */
 	__u32 doubt;

@@ -119,6 +119,15 @@ PC_MAP struct {
 	__type(value, __u64);
 } pc_hits SEC(".maps");
 
+/* What the images in force need (struct pc_summary): a plain array, so a lookup is inlined. */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_RDONLY_PROG);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_summary);
+} pc_summary SEC(".maps");
+
 /* Which build of the programs is attached (a hash of the object), for upgrades. */
 PC_MAP struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -126,6 +135,20 @@ PC_MAP struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } pc_meta SEC(".maps");
+
+/* The summary of the images in force; NULL cannot happen (read it as "everything needed"). */
+static __always_inline struct pc_summary *pc_summary_get(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&pc_summary, &zero);
+}
+
+/* Whether tasks keep records: some image in force or pending has subject conditions or argument rules. */
+static __always_inline int pc_task_records_wanted(void)
+{
+	struct pc_summary *summary = pc_summary_get();
+	return !summary || summary->task_records;
+}
 
 /* The active image, or NULL when no generation has been applied yet. */
 static __always_inline void *pc_image_get(void)
@@ -155,6 +178,34 @@ static __always_inline __u32 pc_word(void *image, __u32 index)
 static __always_inline struct pc_image_line *pc_line(void *image, __u32 index)
 {
 	return bpf_map_lookup_elem(image, &index);
+}
+
+/* The header (lines 0 and 1) of an image, read with two lookups; a line is NULL when it cannot be read. */
+struct pc_header {
+	struct pc_image_line *l0, *l1;
+};
+
+static __always_inline struct pc_header pc_header_get(void *image)
+{
+	struct pc_header h = { 0, 0 };
+	if (image) {
+		h.l0 = pc_line(image, 0);
+		h.l1 = pc_line(image, 1);
+	}
+	return h;
+}
+
+/* Header word `index` (a constant below PC_HDR_WORDS); 0 when its line could not be read. */
+static __always_inline __u32 pc_hdr(const struct pc_header *h, __u32 index)
+{
+	const struct pc_image_line *l = index < PC_LINE_WORDS ? h->l0 : h->l1;
+	return l ? l->w[index & (PC_LINE_WORDS - 1)] : 0;
+}
+
+/* The generation number in a header. */
+static __always_inline __u64 pc_hdr_generation(const struct pc_header *h)
+{
+	return (__u64)pc_hdr(h, PC_HDR_GEN_HI) << 32 | pc_hdr(h, PC_HDR_GEN_LO);
 }
 
 /* The image's generation number. */

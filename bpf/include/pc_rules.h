@@ -16,6 +16,7 @@ enum pc_args_mode {
 	PC_ARGS_SKIP = 0,  /* not decidable yet (the exec hook): the rule is left for sched_process_exec */
 	PC_ARGS_MET = 1,   /* an executable mapping outside an exec: counts as met (fail closed) */
 	PC_ARGS_CHECK = 2, /* once the exec completed: only rules with one, met when `args` has its subject */
+	PC_ARGS_MAPPING = 3, /* an executable mapping: SKIP or MET by pc_mapping_args_mode, once a rule names the file */
 };
 
 struct pc_exec_when {

@@ -9,13 +9,13 @@
 #include "pc_subjects.h"
 
 /* Removes the subjects whose uid condition the current task does not meet (the uid is always known). */
-static __always_inline void pc_subjects_for_uid(void *image, struct pc_subjects *s)
+static __always_inline void pc_subjects_for_uid(void *image, const struct pc_header *h, struct pc_subjects *s)
 {
-	__u32 section = pc_word(image, PC_HDR_SUBJECT_UIDS);
+	__u32 section = pc_hdr(h, PC_HDR_SUBJECT_UIDS);
 	if (!section)
 		return;
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
-	__u32 bucket = pc_uid_hash(uid) & pc_word(image, PC_HDR_SUBJECT_UID_MASK);
+	__u32 bucket = pc_uid_hash(uid) & pc_hdr(h, PC_HDR_SUBJECT_UID_MASK);
 	pc_subject_set allowed;
 	pc_set_read(image, section, allowed); /* the subjects with no uid condition */
 	struct pc_image_line *line = pc_line(image, section / PC_LINE_WORDS + 1 + bucket);

@@ -9,20 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-cat > probe.py <<'PY'
-import os, sys, time
-# argv: seeding-probe|other-probe TARGET LOG. chown(2) to the owner the file
-# already has still needs CAP_CHOWN when that owner is not the caller.
-target, log = sys.argv[2], sys.argv[3]
-with open(log, "a", buffering=1) as out:
-    while not os.path.exists("stop-probes"):
-        try:
-            os.chown(target, 1234, 1234)
-            out.write("ok\n")
-        except PermissionError:
-            out.write("eperm\n")
-        time.sleep(0.02)
-PY
+cp "$VM_TESTS/chown-probe.py" probe.py
 touch target other-target probe.log other.log
 chown 1234:1234 target other-target
 

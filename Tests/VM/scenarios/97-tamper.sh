@@ -25,6 +25,8 @@ echo "the daemon (pid $DAEMON_PID) holds the guardian post; forbidden-tool is de
 # The attack of the issue: delete the policy slot (every rule off), as root.
 expect_eperm bpftool map delete pinned $pins/maps/pc_image key 0 0 0 0
 expect_eperm bpftool map update pinned $pins/maps/pc_meta key 0 0 0 0 value 0 0 0 0 0 0 0 0
+# Clearing the summary would let pc_capable allow every capability unread, and stop task records.
+expect_eperm bpftool map update pinned $pins/maps/pc_summary key 0 0 0 0 value 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 # The maps our programs write refuse even a read-only descriptor: a program
 # loaded with one could write them.
 python3 - "$pins/maps/pc_tasks" <<'PY' || fail "a read-only descriptor for pc_tasks was given"

@@ -54,6 +54,15 @@
  *                                   no subject has exceptions
  *     [PC_HDR_SUBJECT_EXCEPT_COUNT] its number of lines
  *
+ *     [PC_HDR_EXEC_NAME_DFA]    DFA over one name (a path's last component), accepting
+ *                           every name that ends some path the exec-path DFA accepts;
+ *                           0 when it would let every name through, or the exec-path
+ *                           DFA accepts the empty path. A file whose name it rejects
+ *                           matches no path rule, wherever it is: the mapping hooks
+ *                           (and the exec hook, while tasks keep no records) then
+ *                           skip reading its whole path. Unless the file is itself
+ *                           the root of a mount (its host path ends in the mount
+ *                           point's name).
  *     [PC_HDR_EXEC_CONDITIONS]  PC_EXEC_HAS_* bits: whether some exec rule has a
  *                               condition on the caller, or on the arguments
  *     [PC_HDR_SUBJECT_CGROUP_DFA]   DFA over the acting process's cgroup v2 path (from
@@ -151,6 +160,20 @@
 #define PC_IMAGE_PENDING 1
 #define PC_IMAGE_SLOTS 2
 
+/*
+ * What the images in force need, in the map pc_summary (one entry; written by
+ * the daemon, only read by programs), so that the hot paths need not read an
+ * image to learn that it asks nothing of them. The daemon keeps it a superset
+ * of what the active image needs, and the pending one while tasks are seeded
+ * for it: both images' needs from before the new image is staged until the
+ * swap, the new image's after it; every need before the programs attach.
+ */
+struct pc_summary {
+	__u64 capabilities; /* bit c: some rule may name capability c (a capability table line not all zeros) */
+	__u32 task_records; /* nonzero: subject conditions or argument rules: tasks keep records (pc_tasks) */
+	__u32 reserved;
+};
+
 /* The image is stored as lines of PC_LINE_WORDS words. */
 #define PC_LINE_WORDS 16
 struct pc_image_line {
@@ -182,6 +205,7 @@ enum pc_header_word {
 	PC_HDR_SUBJECT_EXCEPTS = 16,
 	PC_HDR_SUBJECT_EXCEPT_COUNT = 17,
 	PC_HDR_EXEC_CONDITIONS = 18,
+	PC_HDR_EXEC_NAME_DFA = 19,
 	PC_HDR_SUBJECT_CGROUP_DFA = 20,
 	PC_HDR_SUBJECT_NO_CGROUP = 21,
 	PC_HDR_SUBJECT_INITIAL_USERNS = 22,
@@ -302,7 +326,9 @@ struct pc_mount_point {
  * exec hook stages the path in `exec_exe`; once the exec has completed
  * (sched_process_exec) it becomes `exe`, the arguments and the cgroup are
  * read, and the subjects are computed for the active image and for the
- * pending one, if any. fork copies the record. The seeding iterator (pc_seed)
+ * pending one, if any. fork copies the record. All this only while
+ * some image needs records (struct pc_summary): else none are made or copied,
+ * and an exec drops the record of the task that execs. The seeding iterator (pc_seed)
  * recomputes every task's view for a new image from the stored texts before
  * that image becomes active, so no generation swap leaves a running process
  * without its subjects.
