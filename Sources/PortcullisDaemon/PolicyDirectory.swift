@@ -40,13 +40,16 @@ public struct PolicyDirectory: Sendable {
             }
             if Self.isPolicyFile(name) { names.append(name) }
         }
-        return names.sorted().map { path.hasSuffix("/") ? path + $0 : path + "/" + $0 }
+        return names.sorted().map(path(of:))
     }
 
     /// One file of the directory, parsed.
     public func readFile(named name: String) -> PolicyFile {
-        Self.readFile(at: path.hasSuffix("/") ? path + name : path + "/" + name, requireTrusted: requireTrusted)
+        Self.readFile(at: path(of: name), requireTrusted: requireTrusted)
     }
+
+    /// The path of the entry `name`, as `read` names its files.
+    public func path(of name: String) -> String { path.hasSuffix("/") ? path + name : path + "/" + name }
 
     /// One file, parsed; a file that cannot be read becomes a file with one error.
     public static func readFile(at path: String, requireTrusted: Bool) -> PolicyFile {

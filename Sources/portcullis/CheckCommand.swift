@@ -3,6 +3,7 @@ import FoundationEssentials
 import PortcullisCompiler
 import PortcullisDaemon
 import PortcullisPolicy
+import SystemPackage
 
 /// Validates policy files without touching the kernel: fit for Ansible's
 /// `validate:` and Puppet's `validate_cmd` (exit 0 clean, 1 on errors).
@@ -16,11 +17,68 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "text (one line per problem) or json.")
     var format: Format = .text
 
-    @Argument(help: "Policy files or directories.")
+    @Argument(help: "Policy files or directories; - reads one file from standard input.")
     var paths: [String]
 
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp(
+            "Check the one file given as if installed at this path: with the other files of that directory, in place of the file there now.",
+            discussion: "For Ansible: validate: portcullis check --as /etc/policies.d/10-web.yaml %s"))
+    var installedAs: String?
+
+    @Flag(help: "Skip the owner and mode checks the daemon makes (files being written in a home directory).")
+    var ignoreOwnership = false
+
+    func validate() throws {
+        if installedAs != nil && paths.count != 1 {
+            throw ValidationError("--as checks one file: give exactly one file, or - for standard input")
+        }
+        if paths.contains("-") && paths.count != 1 {
+            throw ValidationError("- (standard input) is one file: give no other path with it")
+        }
+        if let installedAs, !installedAs.hasPrefix("/") {
+            throw ValidationError("--as takes the absolute path the file will have, not \(installedAs)")
+        }
+    }
+
+    /// The files, reconciled as the daemon would; a problem reading them is an error there.
+    func read() throws -> Reconciler.Outcome {
+        let trusted = !ignoreOwnership
+        do {
+            if paths == ["-"] || installedAs != nil {
+                let bytes = paths == ["-"] ? try Self.standardInput() : try PolicyBuild.contents(of: paths[0])
+                if let installedAs {
+                    return try PolicyBuild.read(installing: bytes, at: installedAs, trusted: trusted)
+                }
+                var reconciler = Reconciler()
+                return reconciler.reconcile([PolicyReader.read(bytes, file: "<stdin>")])
+            }
+            return try PolicyBuild.read(paths, trusted: trusted)
+        } catch let problem as FileProblem {
+            var reconciler = Reconciler()
+            var nothing = reconciler.reconcile([])
+            nothing.diagnostics.append(Diagnostic(.error, file: problem.path, line: 0, column: 0, problem.message))
+            return nothing
+        }
+    }
+
+    /// Standard input, up to the size the daemon reads.
+    static func standardInput() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try FileDescriptor.standardInput.read(into: $0) }
+            if n == 0 { return bytes }
+            bytes += buffer[..<n]
+            guard bytes.count <= PolicyDirectory.maxFileSize else {
+                throw ValidationError("standard input is larger than \(PolicyDirectory.maxFileSize) bytes")
+            }
+        }
+    }
+
     func run() throws {
-        let outcome = try PolicyBuild.read(paths)
+        let outcome = try read()
         var diagnostics = outcome.diagnostics
         do {
             diagnostics += try PolicyBuild.compile(outcome.files.flatMap(\.policies), generation: 0).diagnostics

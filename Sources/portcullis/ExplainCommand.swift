@@ -3,6 +3,7 @@ import Glibc
 import PortcullisCompiler
 import PortcullisDaemon
 import PortcullisPolicy
+import SystemPackage
 
 /// What would the kernel decide? Compiles the directory as the daemon would on
 /// this host and decides one event with the reference evaluator, naming the
@@ -64,10 +65,17 @@ struct ExplainCommand: ParsableCommand {
             return path
         }
 
-        /// The compiled directory, its rules and an evaluator.
+        /// The compiled directory, its rules and an evaluator. A file that cannot be read
+        /// or has errors ends the command (exit 2): the daemon would not apply it as it
+        /// is, so no decision is made without it.
         func compile() throws -> CompiledPolicy {
             let outcome = try PolicyBuild.read([policyDirectory])
-            for d in outcome.diagnostics where d.severity == .error { print(d.description) }
+            let errors = outcome.diagnostics.filter { $0.severity == .error }
+            guard errors.isEmpty else {
+                for d in errors { printError(d.description) }
+                printError("portcullis explain: no decision: \(policyDirectory) has \(errors.count) error(s)")
+                throw ExitCode(2)
+            }
             let compiled = try PolicyBuild.compile(outcome.files.flatMap(\.policies), generation: 1)
             for d in compiled.diagnostics { print(d.description) }
             if unit != nil || cgroup != nil {
@@ -189,4 +197,9 @@ func canonical(_ path: String) -> String {
     guard let resolved = realpath(path, nil) else { return path }
     defer { free(resolved) }
     return String(cString: resolved)
+}
+
+/// A line on standard error.
+func printError(_ line: String) {
+    _ = try? FileDescriptor.standardError.writeAll((line + "\n").utf8)
 }
