@@ -2,8 +2,10 @@
 /*
  * pc_dfa.h: walking a compiled DFA over a string, one byte a step, with
  * bpf_loop so the verifier checks the step once, not once per byte.
- * Cost: five lookups to copy the byte classes out of the image, then one per
- * byte (the transition), linear in the string's length.
+ * Cost: two lookups for the DFA's header; then, for a text of more than
+ * PC_CLASS_COPY_MIN bytes, five to copy the byte classes out of the image and
+ * one per byte (the transition); for a shorter one, two per byte. Linear in
+ * the string's length.
  */
 #ifndef PC_DFA_H
 #define PC_DFA_H
@@ -36,35 +38,50 @@ PC_MAP struct {
 struct pc_walk {
 	void *image;
 	const char *text;
-	const __u8 *classes; /* byte b's class is classes[b] */
+	struct pc_dfa_classes *classes; /* when `copied`, byte b's class is classes->bytes[class_at + b] */
+	__u32 class_at;                 /* bytes before the table in its first line: at most 60 */
+	int copied;                     /* else each class is read from the image */
 	__u32 start;
 	__u32 length;
 	__u32 state;
 	struct pc_dfa dfa;
 };
 
+/* Word `i` of the DFA header at `at`, from the line holding `at` (`a`) or the next (`b`); 0 when unread. */
+static __always_inline __u32 pc_dfa_word(const struct pc_image_line *a, const struct pc_image_line *b, __u32 at,
+					 __u32 i)
+{
+	__u32 k = (at & (PC_LINE_WORDS - 1)) + i;
+	const struct pc_image_line *l = k < PC_LINE_WORDS ? a : b;
+	return l ? l->w[k & (PC_LINE_WORDS - 1)] : 0;
+}
+
 /*
- * Reads the DFA's header at `at`; -1 when there is none or it is malformed (a
+ * Reads the DFA's header at `at` (and its start state into *start); -1 when there is none or it is malformed (a
  * valid DFA has none of these words 0: offset 0 is the image header). Each
  * word is checked as soon as it is read: past this function every field is an
  * unknown non-zero word, so the verifier meets one state at the walk, not one
  * for each combination of lookups that found nothing (6.1 verifies the
  * loop's callback again for each).
  */
-static __always_inline int pc_dfa_read(void *image, __u32 at, struct pc_dfa *dfa)
+static __always_inline int pc_dfa_read(void *image, __u32 at, struct pc_dfa *dfa, __u32 *start)
 {
 	if (!at)
 		return -1;
-	if (!(dfa->class_count = pc_word(image, at + PC_DFA_CLASS_COUNT)))
+	/* The header's words lie in its first line and, when it runs over, the next: two lookups. */
+	struct pc_image_line *a = pc_line(image, at / PC_LINE_WORDS);
+	struct pc_image_line *b = pc_line(image, at / PC_LINE_WORDS + 1);
+	if (!(dfa->class_count = pc_dfa_word(a, b, at, PC_DFA_CLASS_COUNT)))
 		return -1;
-	if (!(dfa->state_count = pc_word(image, at + PC_DFA_STATE_COUNT)))
+	if (!(dfa->state_count = pc_dfa_word(a, b, at, PC_DFA_STATE_COUNT)))
 		return -1;
-	if (!(dfa->classes = pc_word(image, at + PC_DFA_CLASSES)))
+	if (!(dfa->classes = pc_dfa_word(a, b, at, PC_DFA_CLASSES)))
 		return -1;
-	if (!(dfa->transitions = pc_word(image, at + PC_DFA_TRANSITIONS)))
+	if (!(dfa->transitions = pc_dfa_word(a, b, at, PC_DFA_TRANSITIONS)))
 		return -1;
-	if (!(dfa->accepts = pc_word(image, at + PC_DFA_ACCEPTS)))
+	if (!(dfa->accepts = pc_dfa_word(a, b, at, PC_DFA_ACCEPTS)))
 		return -1;
+	*start = pc_dfa_word(a, b, at, PC_DFA_START);
 	return 0;
 }
 
@@ -78,7 +95,13 @@ static long pc_walk_step(__u32 i, void *ctx)
 	__u8 byte = walk->text[at & (PC_PATH_MAX - 1)];
 	if (byte == 0)
 		byte = ' ';
-	__u32 class = walk->classes[byte];
+	__u32 class;
+	if (walk->copied) {
+		class = walk->classes->bytes[(walk->class_at & 63) + byte];
+	} else {
+		__u32 word = pc_word(walk->image, walk->dfa.classes + byte / 4);
+		class = (word >> ((byte & 3) * 8)) & 0xff;
+	}
 	if (class >= walk->dfa.class_count)
 		class = 0;
 	walk->state = pc_word(walk->image,
@@ -90,40 +113,24 @@ static long pc_walk_step(__u32 i, void *ctx)
 	return 0;
 }
 
-struct pc_class_copy {
-	void *image;
-	struct pc_dfa_classes *to;
-	__u32 first_line;
-	int failed;
-};
-
-/* Line k of the class table into pc_class_scratch (bpf_loop: verified once, not per line). */
-static long pc_class_copy_step(__u32 k, struct pc_class_copy *copy)
+/* Line k of the class table into pc_class_scratch (bpf_loop, with the walk: verified once, not per line). */
+static long pc_class_copy_step(__u32 k, struct pc_walk *walk)
 {
 	if (k >= PC_CLASS_LINES)
 		return 1;
-	struct pc_image_line *line = pc_line(copy->image, copy->first_line + k);
-	if (!line || bpf_probe_read_kernel(&copy->to->bytes[k * sizeof(*line)], sizeof(*line), line)) {
-		copy->failed = 1;
+	struct pc_image_line *line = pc_line(walk->image, walk->dfa.classes / PC_LINE_WORDS + k);
+	if (!line || bpf_probe_read_kernel(&walk->classes->bytes[k * sizeof(*line)], sizeof(*line), line)) {
+		walk->copied = 0;
 		return 1;
 	}
 	return 0;
 }
 
-/* The classes of the DFA whose class words start at word `at`, in pc_class_scratch; NULL when unreadable. */
-static __always_inline const __u8 *pc_dfa_classes(void *image, __u32 at)
-{
-	__u32 zero = 0;
-	struct pc_class_copy copy = { .image = image, .first_line = at / PC_LINE_WORDS };
-	copy.to = bpf_map_lookup_elem(&pc_class_scratch, &zero);
-	if (!copy.to)
-		return 0;
-	bpf_loop(PC_CLASS_LINES, pc_class_copy_step, &copy, 0);
-	if (copy.failed)
-		return 0;
-	/* Words before `at` in its line come first: the table starts that many bytes in. */
-	return &copy.to->bytes[(at % PC_LINE_WORDS) * 4];
-}
+/*
+ * For a walk of more than PC_CLASS_COPY_MIN bytes, the DFA's classes are
+ * copied into pc_class_scratch first: about as many lookups as that saves.
+ */
+#define PC_CLASS_COPY_MIN 16
 
 /*
  * Walks bytes [start, length) of `text` (a PC_PATH_MAX buffer); returns the
@@ -135,14 +142,17 @@ static __always_inline __u32 pc_dfa_walk(void *image, __u32 dfa_at, const char *
 {
 	struct pc_walk walk = { .image = image, .text = text, .start = start, .length = length };
 	*state = PC_DFA_DEAD;
-	if (pc_dfa_read(image, dfa_at, &walk.dfa))
+	if (pc_dfa_read(image, dfa_at, &walk.dfa, &walk.state) || walk.state == PC_DFA_DEAD)
 		return 0;
-	walk.state = pc_word(image, dfa_at + PC_DFA_START);
-	if (walk.state == PC_DFA_DEAD)
-		return 0;
-	walk.classes = pc_dfa_classes(image, walk.dfa.classes);
+	__u32 zero = 0;
+	walk.classes = bpf_map_lookup_elem(&pc_class_scratch, &zero);
 	if (!walk.classes)
-		return 0; /* cannot happen (lines within the image), like a transition that cannot be read */
+		return 0; /* cannot happen, like a transition that cannot be read */
+	/* Words before the table's start in its line come first: it starts that many bytes in. */
+	walk.class_at = (walk.dfa.classes % PC_LINE_WORDS) * 4;
+	walk.copied = length > start + PC_CLASS_COPY_MIN;
+	if (walk.copied)
+		bpf_loop(PC_CLASS_LINES, pc_class_copy_step, &walk, 0);
 	bpf_loop(PC_PATH_MAX, pc_walk_step, &walk, 0);
 	*state = walk.state;
 	if (walk.state == PC_DFA_DEAD)

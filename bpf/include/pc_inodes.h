@@ -34,7 +34,8 @@ static long pc_inode_step(__u32 i, struct pc_inode_probe *p)
 /* The accept list of the exec rules naming `file` by identity, or 0. */
 static __always_inline __u32 pc_inode_accepts(void *image, struct file *file)
 {
-	__u32 table = pc_word(image, PC_HDR_EXEC_INODES);
+	struct pc_image_line *header = pc_line(image, 0); /* the table's offset and mask, in one lookup */
+	__u32 table = header ? header->w[PC_HDR_EXEC_INODES] : 0;
 	if (!table || !file)
 		return 0;
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
@@ -43,7 +44,7 @@ static __always_inline __u32 pc_inode_accepts(void *image, struct file *file)
 	struct pc_inode_probe p = {
 		.image = image,
 		.table = table,
-		.mask = pc_word(image, PC_HDR_EXEC_INODE_MASK),
+		.mask = header->w[PC_HDR_EXEC_INODE_MASK],
 		.ino = BPF_CORE_READ(inode, i_ino),
 		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
 	};
