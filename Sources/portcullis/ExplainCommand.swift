@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import Glibc
 import PortcullisCompiler
 import PortcullisDaemon
@@ -34,6 +35,14 @@ struct ExplainCommand: ParsableCommand {
 
         @Option(help: "The acting process's cgroup v2 path (/system.slice/nginx.service; / by default).")
         var cgroup: String?
+
+        @Option(help: "text, or json: one object with the decision, the rules that made it and the notes.")
+        var format: ExplainFormat = .text
+
+        /// A note or warning: a line of text, or collected for the JSON object (on standard error).
+        func note(_ line: String) {
+            if format == .json { printError(line) } else { print(line) }
+        }
 
         func validate() throws {
             if unit != nil && cgroup != nil { throw ValidationError("give --unit or --cgroup, not both") }
@@ -77,11 +86,11 @@ struct ExplainCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             let compiled = try PolicyBuild.compile(outcome.files.flatMap(\.policies), generation: 1)
-            for d in compiled.diagnostics { print(d.description) }
+            for d in compiled.diagnostics { note(d.description) }
             if unit != nil || cgroup != nil {
-                print("note: the process runs in cgroup \(cgroupPath)")
+                note("note: the process runs in cgroup \(cgroupPath)")
                 if executable == nil {
-                    print("note: without --exe, the process runs a program no rule names, with no arguments")
+                    note("note: without --exe, the process runs a program no rule names, with no arguments")
                 }
             }
             return compiled
@@ -118,7 +127,7 @@ struct ExplainCommand: ParsableCommand {
             let late = steps.afterExec.map { $0 == steps.decision && $0 != .allow } ?? false
             let killed = if case .allow = steps.atHook, late, case .audit = steps.decision { "" } else { ": the program is killed before it runs" }
             let when = late ? " (once the exec completed, by its arguments\(killed))" : ""
-            try report(steps.decision, compiled, "exec \(canonical(path))\(when)")
+            try report(steps.decision, compiled, "exec \(canonical(path))\(when)", format: policies.format)
         }
     }
 
@@ -142,7 +151,7 @@ struct ExplainCommand: ParsableCommand {
             let decision = ImageEvaluator(compiled.image).capable(
                 cap.number, by: policies.task, initialUserNamespace: !ownUserNamespace)
             let scope = ownUserNamespace ? " in a user namespace of its own" : ""
-            try report(decision, compiled, "use of \(cap.name)\(scope)")
+            try report(decision, compiled, "use of \(cap.name)\(scope)", format: policies.format)
         }
     }
 
@@ -165,7 +174,9 @@ struct ExplainCommand: ParsableCommand {
             }
             let compiled = try policies.compile()
             let call = ImageEvaluator.MountCall(source: source, target: canonical(target), fstype: fstype, flags: bits)
-            try report(ImageEvaluator(compiled.image).mount(call, by: policies.task), compiled, "mount on \(call.target)")
+            try report(
+                ImageEvaluator(compiled.image).mount(call, by: policies.task), compiled, "mount on \(call.target)",
+                format: policies.format)
         }
 
         static let bit: [MountFlag: UInt64] = [
@@ -175,21 +186,59 @@ struct ExplainCommand: ParsableCommand {
 }
 
 /// Prints the decision and the deciding rules; exit 1 for a deny (scripts can test it).
-func report(_ decision: ImageEvaluator.Decision, _ compiled: CompiledPolicy, _ what: String) throws {
-    func describe(_ rules: [Int]) -> String {
-        rules.map { index in
-            let rule = compiled.rules[index]
-            return "\n  rule \(index) of policy \(rule.policy) at \(rule.rule.source) (\(rule.action.rawValue))"
-        }.joined()
+enum ExplainFormat: String, ExpressibleByArgument { case text, json }
+
+/// One decision, in text or as JSON; exit status 1 when it denies.
+func report(
+    _ decision: ImageEvaluator.Decision, _ compiled: CompiledPolicy, _ what: String, format: ExplainFormat = .text
+) throws {
+    let (verdict, rules): (String, [Int]) =
+        switch decision {
+        case .allow: ("allow", [])
+        case .audit(let rules): ("audit", rules)
+        case .deny(let rules): ("deny", rules)
+        case .denyUnreadable: ("deny", [])
+        }
+    switch format {
+    case .text:
+        func describe(_ rules: [Int]) -> String {
+            rules.map { index in
+                let rule = compiled.rules[index]
+                return "\n  rule \(index) of policy \(rule.policy) at \(rule.rule.source) (\(rule.action.rawValue))"
+            }.joined()
+        }
+        switch decision {
+        case .allow: print("allow: \(what): no rule applies")
+        case .audit(let rules): print("audit: \(what) is allowed and recorded by:\(describe(rules))")
+        case .deny(let rules): print("deny: \(what) is denied by:\(describe(rules))")
+        case .denyUnreadable: print("deny: \(what): the path is too long to check whole (fail closed)")
+        }
+    case .json:
+        let object = ExplainReport(
+            decision: verdict, operation: what, unreadable: decision == .denyUnreadable,
+            rules: rules.map { index in
+                let rule = compiled.rules[index]
+                return .init(
+                    index: index, policy: rule.policy, action: rule.action.rawValue, file: rule.rule.source.file,
+                    line: rule.rule.source.line, column: rule.rule.source.column)
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(object), as: UTF8.self))
     }
-    switch decision {
-    case .allow: print("allow: \(what): no rule applies")
-    case .audit(let rules): print("audit: \(what) is allowed and recorded by:\(describe(rules))")
-    case .deny(let rules): print("deny: \(what) is denied by:\(describe(rules))")
-    case .denyUnreadable: print("deny: \(what): the path is too long to check whole (fail closed)")
+    if verdict == "deny" { throw ExitCode(1) }
+}
+
+/// `explain --format json`: the decision and the rules that made it, each with its place.
+struct ExplainReport: Encodable {
+    struct Rule: Encodable {
+        var index: Int, policy: String, action: String, file: String, line: Int, column: Int
     }
-    if case .deny = decision { throw ExitCode(1) }
-    if case .denyUnreadable = decision { throw ExitCode(1) }
+    var decision: String
+    var operation: String
+    /// The path could not be read whole: denied, fail closed.
+    var unreadable: Bool
+    var rules: [Rule]
 }
 
 /// The canonical path, as the kernel's d_path gives it; the path itself when it does not exist.
