@@ -19,7 +19,9 @@ struct CompileCommand: ParsableCommand {
         let image = compiled.image
         if explain {
             for rule in compiled.rules {
-                print("rule \(rule.index): \(rule.action.rawValue) \(rule.rule.operation.summary) — policy \(rule.policy) at \(rule.rule.source)")
+                print(
+                    "rule \(rule.index): \(rule.action.rawValue) \(rule.rule.operation.summary) by \(rule.rule.subject.summary)"
+                        + " — policy \(rule.policy) at \(rule.rule.source)")
             }
         }
         print(

@@ -145,3 +145,18 @@ import Testing
         #expect(d.field == "spec.rules[0].subject.cgroupRegex")
     }
 }
+
+/// `compile --explain` names each rule's subject: every condition, exceptions included.
+@Suite struct SubjectSummaryTests {
+    @Test func everyConditionIsNamed() {
+        #expect(Subject.everyone.summary == "every process")
+        var s = Subject(
+            executables: [.exact("/usr/bin/mount")], args: "-o bind", uids: [0, 1000],
+            except: [Subject(units: ["ci.service"]), Subject(cgroups: [.prefix("/jobs/")])])
+        s.initialUserNamespaceOnly = true
+        #expect(
+            s.summary
+                == "executable /usr/bin/mount and args /-o bind/ and uid 0 | 1000 and in the initial user namespace"
+                + " except (unit ci.service; cgroup /jobs/*)")
+    }
+}
