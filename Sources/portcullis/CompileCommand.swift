@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import PortcullisCompiler
 import PortcullisDaemon
 import PortcullisPolicy
@@ -10,13 +11,34 @@ struct CompileCommand: ParsableCommand {
 
     @Argument(help: "Policy files or directories.") var paths: [String]
     @Flag(help: "List every rule, and the tables' sizes.") var explain = false
+    @Option(help: "text, or json: one object with every rule (as --explain lists them), the sizes and the problems.")
+    var format: ExplainFormat = .text
 
     func run() throws {
         let outcome = try PolicyBuild.read(paths)
-        for d in outcome.diagnostics { print(d.description) }
         let compiled = try PolicyBuild.compile(outcome.files.flatMap(\.policies), generation: 1)
-        for d in compiled.diagnostics { print(d.description) }
         let image = compiled.image
+        if format == .json {
+            let report = CompileReport(
+                rules: compiled.rules.map {
+                    .init(
+                        index: $0.index, action: $0.action.rawValue, operation: $0.rule.operation.summary,
+                        subject: $0.rule.subject.summary, policy: $0.policy, file: $0.rule.source.file,
+                        line: $0.rule.source.line, column: $0.rule.source.column)
+                },
+                subjects: compiled.subjects, execStates: compiled.execStates, imageWords: image.words.count,
+                mapEntries: image.lineCount,
+                problems: (outcome.diagnostics + compiled.diagnostics).map {
+                    .init(severity: $0.severity.rawValue, file: $0.file, line: $0.line, column: $0.column, message: $0.message)
+                })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            if outcome.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+            return
+        }
+        for d in outcome.diagnostics { print(d.description) }
+        for d in compiled.diagnostics { print(d.description) }
         if explain {
             for rule in compiled.rules {
                 print(
@@ -30,4 +52,21 @@ struct CompileCommand: ParsableCommand {
         if outcome.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
     }
 
+}
+
+/// `compile --format json`.
+struct CompileReport: Encodable {
+    struct Rule: Encodable {
+        var index: Int, action: String, operation: String, subject: String, policy: String, file: String
+        var line: Int, column: Int
+    }
+    struct Problem: Encodable {
+        var severity: String, file: String, line: Int, column: Int, message: String
+    }
+    var rules: [Rule]
+    var subjects: Int
+    var execStates: Int
+    var imageWords: Int
+    var mapEntries: Int
+    var problems: [Problem]
 }

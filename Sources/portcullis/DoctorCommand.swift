@@ -1,4 +1,5 @@
 import ArgumentParser
+import FoundationEssentials
 import PortcullisKernel
 
 struct DoctorCommand: ParsableCommand {
@@ -10,8 +11,26 @@ struct DoctorCommand: ParsableCommand {
             verifier spent on each: the instructions it walked and the time the load took.
             """)
 
+    @Option(help: "text, or json: one object with every check and the verifier's costs.")
+    var format: ExplainFormat = .text
+
     func run() throws {
         let (checks, verifier) = Doctor.runMeasuring()
+        if format == .json {
+            let report = DoctorReport(
+                ok: checks.allSatisfy(\.ok),
+                checks: checks.map { .init(name: $0.name, ok: $0.ok, detail: $0.detail, remedy: $0.ok ? nil : $0.remedy) },
+                verifier: verifier.map {
+                    .init(
+                        program: $0.program, instructions: Int($0.verifiedInstructions),
+                        loadMilliseconds: Double($0.loadNanoseconds) / 1e6)
+                })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            guard report.ok else { throw ExitCode(1) }
+            return
+        }
         for check in checks {
             print("\(check.ok ? "ok  " : "FAIL") \(check.name): \(check.detail)")
             if let remedy = check.remedy, !check.ok { print("     fix: \(remedy)") }
@@ -43,4 +62,18 @@ extension String {
     fileprivate func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
     }
+}
+
+/// `doctor --format json`.
+struct DoctorReport: Encodable {
+    struct Check: Encodable {
+        var name: String, ok: Bool, detail: String, remedy: String?
+    }
+    struct Cost: Encodable {
+        var program: String, instructions: Int, loadMilliseconds: Double
+    }
+    var ok: Bool
+    var checks: [Check]
+    /// Per program, when the test attach loaded them.
+    var verifier: [Cost]
 }
