@@ -24,13 +24,14 @@ enum TetragonFormat {
         guard let metadata = top["metadata"], let spec = top["spec"] else { return nil }
         let name = Metadata.name(metadata)
         let s = fields(
-            spec, supported: ["lsmhooks"],
+            spec, supported: ["lsmhooks", "options"],
             tetragon: [
                 "kprobes", "tracepoints", "uprobes", "usdts", "fentries", "loader", "lists", "enforcers",
-                "options", "selectorsMacros", "podSelector", "containerSelector", "hostSelector",
-                "nodeSelector",
+                "selectorsMacros", "podSelector", "containerSelector", "hostSelector", "nodeSelector",
             ])
         guard let s else { return nil }
+        let mode = s["options"].map(options) ?? .enforce
+        guard let mode else { return nil }
         guard let hooksField = s["lsmhooks"] else {
             spec.error("'lsmhooks' is missing; portcullis reads the LSM hooks of a TracingPolicy")
             return nil
@@ -39,8 +40,30 @@ enum TetragonFormat {
         let rules = hooks.map(hook)
         guard let name, rules.allSatisfy({ $0 != nil }) else { return nil }
         return Policy(
-            name: name, source: spec.location, mode: .enforce, rules: rules.flatMap { $0 ?? [] })
+            name: name, source: spec.location, mode: mode, rules: rules.flatMap { $0 ?? [] })
     }
+
+    /// `options`, a list of `{name, value}`: `policy-mode` `monitor` is audit mode,
+    /// `enforce` enforce mode; Tetragon's other options tune Tetragon itself and are
+    /// ignored with a warning. nil (with an error) when malformed.
+    static func options(_ field: Field) -> Policy.Mode? {
+        guard let items = field.sequence() else { return nil }
+        var mode = Policy.Mode.enforce
+        for item in items {
+            guard let o = fields(item, supported: ["name", "value"]),
+                let name = required(o, "name", in: item)?.string()
+            else { return nil }
+            guard name == "policy-mode" else {
+                item.warning("Tetragon's option '\(name)' tunes Tetragon itself; portcullis ignores it")
+                continue
+            }
+            guard let value = required(o, "value", in: item)?.oneOf(PolicyMode.self) else { return nil }
+            mode = value == .monitor ? .audit : .enforce
+        }
+        return mode
+    }
+
+    enum PolicyMode: String, CaseIterable { case enforce, monitor }
 
     /// One entry of `lsmhooks`: one rule per selector; without selectors, every call is audited.
     static func hook(_ field: Field) -> [Rule]? {
@@ -105,14 +128,18 @@ enum TetragonFormat {
     /// change nothing that is enforced). A Tetragon key portcullis does not support is an
     /// error saying so; any other key is unknown.
     static func fields(
-        _ field: Field, supported: [String], accepted: [String] = [], tetragon: [String] = []
+        _ field: Field, supported: [String], accepted: [String] = [], tetragon: [String] = [],
+        eventOnly: [String] = []
     ) -> [String: Field]? {
         guard let entries = field.entries(expected: "a mapping with keys \(Field.list(supported))") else {
             return nil
         }
         var fields: [String: Field] = [:]
         for (key, value) in entries {
-            if tetragon.contains(key) {
+            if eventOnly.contains(key) {
+                value.keyWarning(
+                    "Tetragon's '\(key)' only shapes Tetragon's events; portcullis ignores it (its journal entries are its own)")
+            } else if tetragon.contains(key) {
                 value.keyError(
                     "Tetragon's '\(key)' is not supported by portcullis; supported here: \(Field.list(supported))")
             } else if supported.contains(key) || accepted.contains(key) {

@@ -165,9 +165,9 @@ extension TetragonFormat {
                 item, supported: ["action", "argError"],
                 tetragon: [
                     "argFd", "argName", "argUrl", "argFqdn", "argSig", "argSock", "argIndex", "argValue",
-                    "argRegs", "argNewSymbol", "argNewAddr", "argNewOffset", "rateLimit", "rateLimitScope",
-                    "kernelStackTrace", "userStackTrace", "imaHash",
-                ])
+                    "argRegs", "argNewSymbol", "argNewAddr", "argNewOffset",
+                ],
+                eventOnly: ["rateLimit", "rateLimitScope", "kernelStackTrace", "userStackTrace", "imaHash"])
             guard let a, let name = required(a, "action", in: item)?.oneOf(ActionName.self) else {
                 failed = true
                 continue

@@ -288,7 +288,8 @@ import Testing
         #expect(d.message.contains("every path"))
     }
 
-    @Test func imaHashIsNamedAsUnsupported() throws {
+    /// Parameters that only shape Tetragon's events are warnings: the policy is read.
+    @Test func imaHashAndRateLimitAreWarnings() throws {
         let file = Self.policy(
             hooks: """
                   - hook: bprm_check_security
@@ -296,10 +297,46 @@ import Testing
                     - matchActions:
                       - action: Post
                         imaHash: true
+                        rateLimit: 1m
                 """)
-        let d = try Self.firstError(file)
-        #expect((d.line, d.column) == (10, 9))
-        #expect(d.field == "spec.lsmhooks[0].selectors[0].matchActions[0].imaHash")
-        #expect(d.message.contains("supported here: 'action', 'argError'"))
+        #expect(file.isUsable)
+        #expect(file.policies.first?.rules.first?.action == .audit)
+        let warnings = file.diagnostics.filter { $0.severity == .warning }
+        #expect(file.diagnostics.allSatisfy { $0.severity == .warning })
+        #expect(warnings.map(\.field).sorted() == [
+            "spec.lsmhooks[0].selectors[0].matchActions[0].imaHash",
+            "spec.lsmhooks[0].selectors[0].matchActions[0].rateLimit",
+        ])
+        #expect(warnings.first { $0.field.hasSuffix("imaHash") }.map { ($0.line, $0.column) }.map { $0 == (10, 9) } == true)
+    }
+
+    /// `options: [{name: policy-mode, value: monitor}]` is audit mode; `enforce` enforce mode.
+    @Test func policyModeMonitorIsAuditMode() throws {
+        func read(_ options: String) -> PolicyFile {
+            Fixtures.read(
+                """
+                apiVersion: cilium.io/v1alpha1
+                kind: TracingPolicy
+                metadata: { name: p }
+                spec:
+                  options:
+                \(options)
+                  lsmhooks:
+                  - hook: bprm_check_security
+                    selectors:
+                    - matchActions:
+                      - action: Override
+                """)
+        }
+        let monitor = read("  - name: policy-mode\n    value: monitor")
+        #expect(monitor.isUsable && monitor.policies.first?.mode == .audit)
+        let enforce = read("  - name: policy-mode\n    value: enforce")
+        #expect(enforce.isUsable && enforce.policies.first?.mode == .enforce)
+        let other = read("  - name: disable-kprobe-multi\n    value: \"1\"")
+        #expect(other.isUsable && other.policies.first?.mode == .enforce)
+        #expect(other.diagnostics.contains { $0.severity == .warning && $0.message.contains("disable-kprobe-multi") })
+        let bad = read("  - name: policy-mode\n    value: observe")
+        #expect(!bad.isUsable)
+        #expect(bad.diagnostics.contains { $0.severity == .error && $0.line == 7 })
     }
 }
