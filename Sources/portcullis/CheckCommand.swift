@@ -12,10 +12,8 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check policy files or directories; exit 1 when any has errors.")
 
-    enum Format: String, ExpressibleByArgument { case text, json }
-
     @Option(help: "text (one line per problem) or json.")
-    var format: Format = .text
+    var format: OutputFormat = .text
 
     @Argument(help: "Policy files or directories; - reads one file from standard input.")
     var paths: [String]
@@ -120,9 +118,7 @@ struct CheckCommand: ParsableCommand {
         }
 
         func json() throws -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
+            try jsonLine(self)
         }
     }
 }

@@ -12,7 +12,7 @@ struct CompileCommand: ParsableCommand {
     @Argument(help: "Policy files or directories.") var paths: [String]
     @Flag(help: "List every rule, and the tables' sizes.") var explain = false
     @Option(help: "text, or json: one object with every rule (as --explain lists them), the sizes and the problems.")
-    var format: ExplainFormat = .text
+    var format: OutputFormat = .text
 
     func run() throws {
         let outcome = try PolicyBuild.read(paths)
@@ -31,9 +31,7 @@ struct CompileCommand: ParsableCommand {
                 problems: (outcome.diagnostics + compiled.diagnostics).map {
                     .init(severity: $0.severity.rawValue, file: $0.file, line: $0.line, column: $0.column, message: $0.message)
                 })
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try jsonLine(report))
             if outcome.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
             return
         }

@@ -12,7 +12,7 @@ struct DoctorCommand: ParsableCommand {
             """)
 
     @Option(help: "text, or json: one object with every check and the verifier's costs.")
-    var format: ExplainFormat = .text
+    var format: OutputFormat = .text
 
     func run() throws {
         let (checks, verifier) = Doctor.runMeasuring()
@@ -25,9 +25,7 @@ struct DoctorCommand: ParsableCommand {
                         program: $0.program, instructions: Int($0.verifiedInstructions),
                         loadMilliseconds: Double($0.loadNanoseconds) / 1e6)
                 })
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            print(try jsonLine(report))
             guard report.ok else { throw ExitCode(1) }
             return
         }

@@ -37,7 +37,7 @@ struct ExplainCommand: ParsableCommand {
         var cgroup: String?
 
         @Option(help: "text, or json: one object with the decision, the rules that made it and the notes.")
-        var format: ExplainFormat = .text
+        var format: OutputFormat = .text
 
         /// A note or warning: a line of text, or collected for the JSON object (on standard error).
         func note(_ line: String) {
@@ -186,11 +186,9 @@ struct ExplainCommand: ParsableCommand {
 }
 
 /// Prints the decision and the deciding rules; exit 1 for a deny (scripts can test it).
-enum ExplainFormat: String, ExpressibleByArgument { case text, json }
-
 /// One decision, in text or as JSON; exit status 1 when it denies.
 func report(
-    _ decision: ImageEvaluator.Decision, _ compiled: CompiledPolicy, _ what: String, format: ExplainFormat = .text
+    _ decision: ImageEvaluator.Decision, _ compiled: CompiledPolicy, _ what: String, format: OutputFormat = .text
 ) throws {
     let (verdict, rules): (String, [Int]) =
         switch decision {
@@ -222,9 +220,7 @@ func report(
                     index: index, policy: rule.policy, action: rule.action.rawValue, file: rule.rule.source.file,
                     line: rule.rule.source.line, column: rule.rule.source.column)
             })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(object), as: UTF8.self))
+        print(try jsonLine(object))
     }
     if verdict == "deny" { throw ExitCode(1) }
 }
