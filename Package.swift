@@ -30,6 +30,9 @@ let package = Package(
         .systemLibrary(
             name: "CSystemd", pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
         // glibc's epoll(7), which Swift's Glibc module leaves out.
         .systemLibrary(name: "CLinux"),
 
@@ -75,7 +78,7 @@ let package = Package(
             name: "PortcullisDaemon",
             dependencies: [
                 "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisRegex", "PortcullisSystem",
-                "PortcullisJournal", .product(name: "SystemPackage", package: "swift-system"),
+                "PortcullisJournal", "CCrypto", .product(name: "SystemPackage", package: "swift-system"),
             ]),
         // The kernel selftests' pure parts: seeded random policies and events, the
         // flip plan, and how a kernel decision is compared with the reference's.

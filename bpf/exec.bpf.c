@@ -6,7 +6,8 @@
  * dodge a rule. An allowed exec also
  * stages that path in the task's record, for its subjects (pc_subjects.h) and
  * for the rules with argument conditions, which task.bpf.c decides once the
- * exec has completed.
+ * exec has completed. Rules naming content see the file's SHA-256
+ * (pc_content.h), so a copy, a memfd or a renamed file meets them too.
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
@@ -80,7 +81,7 @@ static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 	long n = -1;
 	__u32 dfa = image ? pc_word(image, PC_HDR_EXEC_DFA) : 0;
 	int records = pc_task_records_wanted(); /* the path is staged in the record: it must be read */
-	if (!dfa && !records)
+	if (!dfa && !records && !(image && pc_word(image, PC_HDR_EXEC_DIGESTS)))
 		return 0; /* no exec rule to decide, no record to stage the path in */
 	if (image) {
 		int verdict = pc_exec_check(image, dfa, bprm->file, PC_HOOK_EXEC, 1, PC_ARGS_SKIP, records, path, &n,
@@ -97,11 +98,16 @@ static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 	return 0;
 }
 
-SEC("lsm/bprm_check_security")
+/*
+ * Sleepable: IMA may read the file to hash it (pc_content.h), first, before
+ * anything uses the per-CPU scratch space or holds the image.
+ */
+SEC("lsm.s/bprm_check_security")
 int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return pc_verdict(ret);
+	pc_content_digest(bprm->file);
 	/* Here, not in pc_exec_decide: each has a frame of its own within the 512-byte budget. */
 	void *image = pc_image_get();
 	if (image)

@@ -12,6 +12,7 @@
 #include "pc_image.h"
 #include "pc_events.h"
 #include "pc_host_path.h" /* pc_host_mounts */
+#include "pc_content.h" /* pc_digest_cache */
 #include "pc_guard.h"
 
 #define FMODE_WRITE 0x2
@@ -101,11 +102,12 @@ int BPF_PROG(pc_guard_map, struct bpf_map *map, unsigned int fmode, int ret)
 	/*
 	 * A map our programs write can be written by any program loaded with a
 	 * descriptor for it, even a read-only one: those that decide (task records,
-	 * the mount table, the guard) or report (events, rate limits) are sealed.
+	 * the mount table, the guard, the digests kept for files) or report
+	 * (events, rate limits) are sealed.
 	 * The counters and the build hash can be read (status).
 	 */
 	int sealed = map == (void *)&pc_tasks || map == (void *)&pc_host_mounts || map == (void *)&pc_guard ||
-		     map == (void *)&pc_events || map == (void *)&pc_rates;
+		     map == (void *)&pc_events || map == (void *)&pc_rates || map == (void *)&pc_digest_cache;
 	int ours = sealed || map == (void *)&pc_image || map == (void *)&pc_stats || map == (void *)&pc_hits ||
 		   map == (void *)&pc_meta || map == (void *)&pc_summary;
 	struct pc_guard_name name = {};

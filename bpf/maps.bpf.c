@@ -7,6 +7,7 @@
 #include "pc_excepts.h" /* pc_except_scratch */
 #include "pc_host_path.h" /* pc_host_mounts */
 #include "pc_guard.h" /* pc_guard */
+#include "pc_content.h" /* pc_digest_cache, pc_digest_scratch */
 
 /* The kernel reads "Dual BSD/GPL" as GPL-compatible: the helpers the programs use need it. */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

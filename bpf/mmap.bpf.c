@@ -22,7 +22,7 @@ static __noinline int pc_mmap_decide(struct file *file, unsigned long prot)
 	if (!image)
 		return 0;
 	__u32 dfa = pc_word(image, PC_HDR_EXEC_DFA);
-	if (!dfa)
+	if (!dfa && !pc_word(image, PC_HDR_EXEC_DIGESTS))
 		return 0;
 	pc_refresh_for_callers(image);
 	__u32 zero = 0, length, lists[2];
@@ -34,7 +34,8 @@ static __noinline int pc_mmap_decide(struct file *file, unsigned long prot)
 			     lists);
 }
 
-SEC("lsm/mmap_file")
+/* Sleepable, to hash the mapped file (pc_content.h). */
+SEC("lsm.s/mmap_file")
 int BPF_PROG(pc_mmap_exec, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags,
 	     int ret)
 {
@@ -42,5 +43,6 @@ int BPF_PROG(pc_mmap_exec, struct file *file, unsigned long reqprot, unsigned lo
 		return pc_verdict(ret);
 	if (!file || !(prot & PROT_EXEC))
 		return 0;
+	pc_content_digest(file);
 	return pc_verdict(pc_mmap_decide(file, prot));
 }

@@ -33,6 +33,9 @@ enum ABI {
         static let subjectCgroupDFA = Int(PC_HDR_SUBJECT_CGROUP_DFA.rawValue)
         static let subjectNoCgroup = Int(PC_HDR_SUBJECT_NO_CGROUP.rawValue)
         static let subjectInitialUserNamespace = Int(PC_HDR_SUBJECT_INITIAL_USERNS.rawValue)
+        static let execDigests = Int(PC_HDR_EXEC_DIGESTS.rawValue)
+        static let execDigestMask = Int(PC_HDR_EXEC_DIGEST_MASK.rawValue)
+        static let execContentUnknown = Int(PC_HDR_EXEC_CONTENT_UNKNOWN.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
     }
 
@@ -76,6 +79,18 @@ enum ABI {
         static func hash(dev: UInt32, ino: UInt64) -> UInt32 { pc_inode_hash(dev, ino) }
     }
 
+    /// The content table (struct pc_digest_entry): one line per entry.
+    enum Digest {
+        static let bytes = Int(PC_DIGEST_BYTES)
+        static let probes = Int(PC_DIGEST_PROBES)
+        static let contentMax = Int(PC_SUBJECT_MAX)
+        /// Word offsets within an entry.
+        static let rules = 8
+        static let content = 9
+        static let used = 10
+        static func hash(firstWord: UInt32) -> UInt32 { pc_digest_hash(firstWord) }
+    }
+
     enum Subject {
         static let max = Int(PC_SUBJECT_MAX)
         static let words = Int(PC_SUBJECT_MAX) / 32
@@ -103,6 +118,7 @@ enum ABI {
         static let caller = Int(PC_RULE_CALLER.rawValue)
         static let args = Int(PC_RULE_ARGS.rawValue)
         static let policy = Int(PC_RULE_POLICY.rawValue)
+        static let content = Int(PC_RULE_CONTENT.rawValue)
         static let words = Int(PC_RULE_WORDS.rawValue)
     }
 

@@ -38,24 +38,35 @@ public struct ImageEvaluator: Sendable {
         }
     }
 
-    /// The exec of the program at `path` (its canonical path; `identity` the file's)
-    /// by `caller`, with `arguments` (argv[1...]).
+    /// What a hook knows of the content of the file it decides on: its SHA-256, or
+    /// nothing (IMA could not hash it, or the hook cannot hash).
+    public enum Content: Sendable, Equatable {
+        case unknown
+        case known(ContentDigest)
+    }
+
+    /// The exec of the program at `path` (its canonical path; `identity` the file's;
+    /// `content` its digest) by `caller`, with `arguments` (argv[1...]).
     public func exec(
-        path: [UInt8], identity: FileIdentity? = nil, caller: Task = .unrecorded, arguments: [String]? = []
+        path: [UInt8], identity: FileIdentity? = nil, content: Content = .unknown, caller: Task = .unrecorded,
+        arguments: [String]? = []
     ) -> Decision {
-        execSteps(path: path, identity: identity, caller: caller, arguments: arguments).decision
+        execSteps(path: path, identity: identity, content: content, caller: caller, arguments: arguments).decision
     }
 
     /// `arguments` nil: the kernel cannot read them whole (see `Task.readableArguments`).
     public func execSteps(
-        path: [UInt8], identity: FileIdentity? = nil, caller: Task = .unrecorded, arguments: [String]? = []
+        path: [UInt8], identity: FileIdentity? = nil, content: Content = .unknown, caller: Task = .unrecorded,
+        arguments: [String]? = []
     ) -> ExecSteps {
         let dfa = Int(image[ABI.Header.execDFA])
-        guard dfa != 0 else { return ExecSteps(atHook: .allow) }
+        guard dfa != 0 || image[ABI.Header.execDigests] != 0 else { return ExecSteps(atHook: .allow) }
         guard path.count < ABI.pathMax else { return ExecSteps(atHook: .denyUnreadable) }
         let callerSubjects = callerSubjects(of: caller)
-        let hook = Conditions(mode: .skip, caller: callerSubjects)
-        let atHook = decide(lists: [walk(dfa: dfa, over: path), identity.map(inodeAccepts) ?? 0], hook)
+        var hook = Conditions(mode: .skip, caller: callerSubjects)
+        let (contentRules, meets) = contentLookup(content)
+        hook.content = meets
+        let atHook = decide(lists: [dfa != 0 ? walk(dfa: dfa, over: path) : 0, identity.map(inodeAccepts) ?? 0, contentRules], hook)
         guard atHook.strength < 2, image[ABI.Header.execConditions] & ABI.ExecConditions.args != 0 else {
             return ExecSteps(atHook: atHook)
         }
@@ -86,6 +97,8 @@ public struct ImageEvaluator: Sendable {
         var mode: Mode
         var caller: Subjects
         var args = Subjects()
+        /// The content conditions the file's digest meets; unknown unless the hook had it.
+        var content = Subjects.unknown
 
         func has(_ set: SubjectSet, _ idPlusOne: Int) -> Bool { set.contains((idPlusOne - 1) & (ABI.Subject.max - 1)) }
     }
@@ -117,14 +130,47 @@ public struct ImageEvaluator: Sendable {
 
     /// The mmap_file hook on an executable mapping outside an exec (the loader trick:
     /// `ld.so /usr/bin/kubectl`): only denials act, argument conditions count as met.
-    public func executableMapping(path: [UInt8], identity: FileIdentity? = nil, by task: Task = .unrecorded) -> Decision {
+    public func executableMapping(
+        path: [UInt8], identity: FileIdentity? = nil, content: Content = .unknown, by task: Task = .unrecorded
+    ) -> Decision {
         let dfa = Int(image[ABI.Header.execDFA])
-        guard dfa != 0 else { return .allow }
+        guard dfa != 0 || image[ABI.Header.execDigests] != 0 else { return .allow }
         guard path.count < ABI.pathMax else { return .denyUnreadable }
         let callerSubjects = callerSubjects(of: task)
-        let met = Conditions(mode: .met, caller: callerSubjects)
-        let decision = decide(lists: [walk(dfa: dfa, over: path), identity.map(inodeAccepts) ?? 0], met)
+        var met = Conditions(mode: .met, caller: callerSubjects)
+        let (contentRules, meets) = contentLookup(content)
+        met.content = meets
+        let decision = decide(
+            lists: [dfa != 0 ? walk(dfa: dfa, over: path) : 0, identity.map(inodeAccepts) ?? 0, contentRules], met)
         return decision.strength == 2 ? decision : .allow
+    }
+
+    /// pc_content.h's pc_content_lookup: the accept list the content table gives
+    /// `content` and the content conditions it meets. An unknown digest meets every
+    /// one possibly, none certainly, and brings the rules with a content condition.
+    func contentLookup(_ content: Content) -> (rules: Int, meets: Subjects) {
+        let table = Int(image[ABI.Header.execDigests])
+        guard table != 0 else { return (0, Subjects()) }
+        guard case .known(let digest) = content else {
+            return (Int(image[ABI.Header.execContentUnknown]), .unknown)
+        }
+        let mask = Int(image[ABI.Header.execDigestMask])
+        let words = ContentTable.words(of: digest)
+        let home = Int(ABI.Digest.hash(firstWord: words[0]))
+        for probe in 0..<ABI.Digest.probes {
+            let at = table + ((home + probe) & mask) * ABI.lineWords
+            guard image[at + ABI.Digest.used] != 0 else { break }
+            guard (0..<words.count).allSatisfy({ image[at + $0] == words[$0] }) else { continue }
+            let set = Int(image[at + ABI.Digest.content])
+            var meets = SubjectSet()
+            if set != 0 {
+                for id in 0..<ABI.Digest.contentMax where image[set + id / 32] >> UInt32(id % 32) & 1 != 0 {
+                    meets.insert(id)
+                }
+            }
+            return (Int(image[at + ABI.Digest.rules]), Subjects(known: meets))
+        }
+        return (0, Subjects())
     }
 
     /// The accept list of the exec rules naming the file `identity`, or 0.
@@ -347,13 +393,16 @@ public struct ImageEvaluator: Sendable {
             return true
         }
         // An allow needs its conditions known to hold (certain); a deny or an audit applies
-        // when they hold or are unknown (possible).
-        let callerHolds = { (rule: Int, set: SubjectSet) in
-            word(rule, ABI.Rule.caller) == 0 || c.has(set, word(rule, ABI.Rule.caller))
+        // when they hold or are unknown (possible). The caller's and the content's alike.
+        let holds = { (rule: Int, certain: Bool) in
+            let caller = word(rule, ABI.Rule.caller)
+            let content = word(rule, ABI.Rule.content)
+            return (caller == 0 || c.has(certain ? c.caller.certain : c.caller.possible, caller))
+                && (content == 0 || c.has(certain ? c.content.certain : c.content.possible, content))
         }
         if image[ABI.Header.execConditions] & ABI.ExecConditions.allow != 0 {
             for rule in entries
-            where UInt32(word(rule, ABI.Rule.action)) == ABI.Action.none && callerHolds(rule, c.caller.certain) {
+            where UInt32(word(rule, ABI.Rule.action)) == ABI.Action.none && holds(rule, true) {
                 let policy = word(rule, ABI.Rule.policy)
                 let args = word(rule, ABI.Rule.args)
                 if args == 0 {
@@ -368,7 +417,7 @@ public struct ImageEvaluator: Sendable {
         var strongest = ABI.Action.none
         for rule in entries {
             let action = UInt32(word(rule, ABI.Rule.action))
-            guard action != ABI.Action.none, action >= strongest, callerHolds(rule, c.caller.possible) else { continue }
+            guard action != ABI.Action.none, action >= strongest, holds(rule, false) else { continue }
             let policy = word(rule, ABI.Rule.policy)
             if quiet.contains(policy) { continue }
             let args = word(rule, ABI.Rule.args)

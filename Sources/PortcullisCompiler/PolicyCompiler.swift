@@ -7,11 +7,14 @@ public enum PolicyCompiler {
 
     /// `identify` gives the identity of the file at a literal path named by an exec
     /// rule (nil when there is none): those rules then also match it by identity.
+    /// `digest` gives the SHA-256 of the file there: a deny or audit rule then also
+    /// matches that content anywhere (ExecContent.matchCopies).
     /// `patterns` keeps what was built of each exec pattern for the next compile
     /// (the daemon's, one file changed): the image is the same, byte for byte.
     public static func compile(
         _ policies: [Policy], generation: UInt64, stateLimit: Int = defaultStateLimit,
-        identify: (String) -> FileIdentity? = { _ in nil }, patterns: PatternCache? = nil
+        identify: (String) -> FileIdentity? = { _ in nil }, digest: (String) -> ContentDigest? = { _ in nil },
+        patterns: PatternCache? = nil
     ) throws(CompileError) -> CompiledPolicy {
         var plan = ImagePlan()
         for policy in policies {
@@ -31,6 +34,7 @@ public enum PolicyCompiler {
             }
             plan.writeInodes(into: &writer, identify: identify)
         }
+        plan.writeContent(into: &writer, digest: digest)
         writer.setHeader(ABI.Header.rules, writer.append(plan.ruleTable))
         writer.setHeader(ABI.Header.ruleCount, UInt32(plan.rules.count))
         writer.setHeader(ABI.Header.execConditions, plan.execConditionBits)
@@ -73,9 +77,12 @@ struct ImagePlan {
     var capabilities: [Int: (deny: SubjectSet, audit: SubjectSet, rules: [Int: Int])] = [:]
     /// Mount rules, numbered by position: the rule's index, its subject and what it matches.
     var mountRules: [(rule: Int, subject: Int, match: MountMatch)] = []
-    /// Exec rules with conditions, by rule index: the subject the caller must be and
-    /// the argument-only subject the new program must be (ABI: PC_RULE_CALLER/ARGS).
-    var execConditions: [Int: (caller: Int?, args: Int?)] = [:]
+    /// Exec rules with conditions, by rule index: the subject the caller must be, the
+    /// argument-only subject the new program must be, and the content condition its
+    /// file must meet (ABI: PC_RULE_CALLER/ARGS/CONTENT).
+    var execConditions: [Int: (caller: Int?, args: Int?, content: Int?)] = [:]
+    /// The content conditions (`sha256:` lists); ids are positions.
+    var contentConditions: [[ContentDigest]] = []
 
     /// The current policy's capability `allow` rules: per capability, the subjects
     /// carved out of that policy's deny and audit rules for it.
@@ -85,12 +92,8 @@ struct ImagePlan {
         if rule.action == .allow { return try addAllow(rule, of: policy) }
         let action = policy.mode == .audit && rule.action == .deny ? Action.audit : rule.action
         switch rule.operation {
-        case .exec(let paths, let args):
-            let caller = rule.subject.isEveryone ? nil : try subjectID(rule.subject, rule)
-            let target = try args.map { args throws(CompileError) in try subjectID(Subject(args: args), rule) }
-            let index = append(rule, of: policy, action: action)
-            if caller != nil || target != nil { execConditions[index] = (caller, target) }
-            execPatterns += Self.execPaths(paths).map { (id: index, pattern: PathRegex.pattern(for: $0)) }
+        case .exec(let paths, let args, let content):
+            try addExec(rule, of: policy, action: action, paths: paths, args: args, content: content)
         case .capability(let caps):
             let index = append(rule, of: policy, action: action)
             for cap in caps where cap.number < ABI.Cap.count {
@@ -127,6 +130,32 @@ struct ImagePlan {
         }
     }
 
+    /// An exec rule: its conditions, and its paths into the exec DFA. A rule whose only
+    /// condition on the file is its content (`sha256:` and no path) is found through
+    /// the content table instead.
+    mutating func addExec(
+        _ rule: Rule, of policy: Policy, action: Action, paths: [PathPattern], args: String?, content: ExecContent
+    ) throws(CompileError) {
+        let caller = rule.subject.isEveryone ? nil : try subjectID(rule.subject, rule)
+        let target = try args.map { args throws(CompileError) in try subjectID(Subject(args: args), rule) }
+        let condition = content.digests.isEmpty ? nil : try contentID(Array(Set(content.digests)).sorted(), rule)
+        let index = append(rule, of: policy, action: action)
+        if caller != nil || target != nil || condition != nil { execConditions[index] = (caller, target, condition) }
+        guard !(paths.isEmpty && condition != nil) else { return }
+        execPatterns += Self.execPaths(paths).map { (id: index, pattern: PathRegex.pattern(for: $0)) }
+    }
+
+    /// The id of the content condition `digests` (sorted, distinct).
+    mutating func contentID(_ digests: [ContentDigest], _ rule: Rule) throws(CompileError) -> Int {
+        if let id = contentConditions.firstIndex(of: digests) { return id }
+        guard contentConditions.count < ABI.Digest.contentMax else {
+            throw CompileError(
+                rule: rule, message: "more than \(ABI.Digest.contentMax) distinct sha256 lists in one generation")
+        }
+        contentConditions.append(digests)
+        return contentConditions.count - 1
+    }
+
     /// An exec rule with no path condition (only arguments or a subject) is about every
     /// program: every canonical path starts with "/", and a program with no path on the
     /// host is matched as the empty path.
@@ -140,14 +169,10 @@ struct ImagePlan {
     /// Capabilities: `capabilityAllows` made it an exception of the policy's subjects.
     mutating func addAllow(_ rule: Rule, of policy: Policy) throws(CompileError) {
         switch rule.operation {
-        case .exec(let paths, let args):
+        case .exec(let paths, let args, let content):
             // With conditions, it is decided where it matches, at run time (pc_rules.h);
             // without, it is carved out of the accept lists here (`carvedOut`).
-            let caller = rule.subject.isEveryone ? nil : try subjectID(rule.subject, rule)
-            let target = try args.map { args throws(CompileError) in try subjectID(Subject(args: args), rule) }
-            let index = append(rule, of: policy, action: .allow)
-            if caller != nil || target != nil { execConditions[index] = (caller, target) }
-            execPatterns += Self.execPaths(paths).map { (id: index, pattern: PathRegex.pattern(for: $0)) }
+            try addExec(rule, of: policy, action: .allow, paths: paths, args: args, content: content)
         case .capability:
             return  // carved out of the policy's capability rules already
         case .mount(let match):
@@ -212,6 +237,7 @@ struct ImagePlan {
             if let conditions = execConditions[rule.index] {
                 table[at + ABI.Rule.caller] = conditions.caller.map { UInt32($0 + 1) } ?? 0
                 table[at + ABI.Rule.args] = conditions.args.map { UInt32($0 + 1) } ?? 0
+                table[at + ABI.Rule.content] = conditions.content.map { UInt32($0 + 1) } ?? 0
             }
         }
         return table
@@ -252,7 +278,7 @@ struct ImagePlan {
     func writeInodes(into writer: inout ImageWriter, identify: (String) -> FileIdentity?) {
         var rulesByFile: [FileIdentity: Set<Int>] = [:]
         for rule in rules {
-            guard case .exec(let paths, _) = rule.rule.operation else { continue }
+            guard case .exec(let paths, _, _) = rule.rule.operation else { continue }
             for path in paths {
                 guard let literal = path.literalPath, let identity = identify(literal) else { continue }
                 rulesByFile[identity, default: []].insert(rule.index)

@@ -43,6 +43,10 @@ public struct PolicyImage: Sendable, Equatable {
         hasSubjects || self[ABI.Header.execConditions] & UInt32(PC_EXEC_HAS_ARGS) != 0
     }
 
+    /// Whether some exec rule names content (a content table): the exec and mapping
+    /// hooks then hash the files they decide on (pc_summary.content).
+    public var namesContent: Bool { self[ABI.Header.execDigests] != 0 }
+
     /// The generation number the image carries.
     public var generation: UInt64 {
         UInt64(words[ABI.Header.generationHigh]) << 32 | UInt64(words[ABI.Header.generationLow])

@@ -38,7 +38,8 @@ struct DecisionReport {
                 exe: event.executable ?? Self.readlink("/proc/\(event.tgid)/exe") ?? "", cgroupID: event.cgroupID,
                 unit: Self.unit(of: event.tgid)),
             target: Self.target(event),
-            unknown: (event.pathUnreadable ? ["path"] : []) + (event.conditionUnknown ? ["condition"] : []))
+            unknown: (event.pathUnreadable ? ["path"] : []) + (event.conditionUnknown ? ["condition"] : []),
+            sha256: event.sha256)
     }
 
     static func hookName(_ event: DecisionEvent) -> String {

@@ -27,7 +27,7 @@ public final class ExecFileWatch: @unchecked Sendable {
         var directories: Set<String> = []
         for policy in policies {
             for rule in policy.rules {
-                guard case .exec(let paths, _) = rule.operation else { continue }
+                guard case .exec(let paths, _, _) = rule.operation else { continue }
                 for path in paths.compactMap(\.literalPath) {
                     let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
                     directories.insert(parent.isEmpty ? "/" : parent)

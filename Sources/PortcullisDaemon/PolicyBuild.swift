@@ -1,11 +1,13 @@
+import Glibc
 import PortcullisCompiler
 import PortcullisKernel
 import PortcullisPolicy
 import PortcullisRegex
 
 /// Policies → image as the daemon builds it for this host: literal exec paths
-/// resolved through symlinks and matched by file identity too. `portcullis
-/// explain` and `compile` use it, so they decide as the kernel will here.
+/// resolved through symlinks and matched by file identity too, and by content
+/// for deny and audit rules (ContentDigests). `portcullis explain` and
+/// `compile` use it, so they decide as the kernel will here.
 public enum PolicyBuild {
     public static func compile(_ policies: [Policy], generation: UInt64) throws(CompileError) -> CompiledPolicy {
         try compile(resolved: SymlinkResolution.resolve(policies), generation: generation)
@@ -17,8 +19,84 @@ public enum PolicyBuild {
         resolved policies: [Policy], generation: UInt64, patterns: PatternCache? = nil
     ) throws(CompileError) -> CompiledPolicy {
         let devices = MountDevices.current()  // one read of the mount table for every literal path
-        return try PolicyCompiler.compile(
-            policies, generation: generation, identify: devices.identity(of:), patterns: patterns)
+        let copied = copiedPaths(policies)
+        // A protected program can share a copied file's content only if it has its size: only those are read.
+        let sizes = Set(copied.compactMap(fileSize))
+        let twins = protectedPrograms.filter { fileSize($0).map(sizes.contains) ?? false }
+        let digests = ContentDigests.shared.digests(of: copied.union(twins))
+        let protected = Set(protectedPrograms.compactMap { digests[$0] })
+        var compiled = try PolicyCompiler.compile(
+            policies, generation: generation, identify: devices.identity(of:),
+            digest: { path in digests[path].flatMap { protected.contains($0) ? nil : $0 } }, patterns: patterns)
+        compiled.diagnostics += protectedCopies(policies, copied: copied, digests: digests, protected: protected)
+        compiled.diagnostics += unenforceableContent(policies, support: ContentHashing.support())
+        return compiled
+    }
+
+    /// A warning for each `sha256:` rule when this kernel cannot hash executed files:
+    /// its content condition is then unknown for every file (fail closed).
+    static func unenforceableContent(_ policies: [Policy], support: ContentHashing.Support) -> [Diagnostic] {
+        guard !support.ok else { return [] }
+        return policies.flatMap(\.rules).compactMap { rule in
+            guard case .exec(_, _, let content) = rule.operation, !content.digests.isEmpty else { return nil }
+            return Diagnostic(
+                .warning, file: rule.source.file, line: rule.source.line, column: rule.source.column,
+                "this kernel cannot give the exec hooks a file's SHA-256 (\(support.detail)): the rule's content "
+                    + "condition is unknown for every file, so it \(rule.action == .allow ? "never applies" : "applies to every exec its other conditions allow") (fail closed; portcullis doctor)")
+        }
+    }
+
+    /// Programs whose content no rule denies by a literal path's file (their paths
+    /// stay denied): the init system, the shells, the loader, what logs in and
+    /// escalates, and portcullis itself. A rule on a copy of /bin/bash must not
+    /// deny every shell on the host.
+    static let protectedPrograms: Set<String> = [
+        "/sbin/init", "/usr/lib/systemd/systemd", "/bin/sh", "/bin/bash", "/bin/dash", "/usr/bin/env",
+        "/lib64/ld-linux-x86-64.so.2", "/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd", "/bin/login",
+        "/usr/bin/systemctl", "/proc/self/exe",
+    ]
+
+    static func fileSize(_ path: String) -> Int64? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : nil
+    }
+
+    /// A warning for each literal path whose file has the content of a protected program.
+    static func protectedCopies(
+        _ policies: [Policy], copied: Set<String>, digests: [String: ContentDigest], protected: Set<ContentDigest>
+    ) -> [Diagnostic] {
+        var warnings: [Diagnostic] = []
+        for policy in policies {
+            for rule in policy.rules where rule.action != .allow {
+                guard case .exec(let patterns, _, _) = rule.operation else { continue }
+                for path in patterns.compactMap(\.literalPath) where copied.contains(path) {
+                    guard let digest = digests[path], protected.contains(digest) else { continue }
+                    let twin = protectedPrograms.sorted().first { digests[$0] == digest } ?? "a protected program"
+                    warnings.append(
+                        Diagnostic(
+                            .warning, file: rule.source.file, line: rule.source.line, column: rule.source.column,
+                            "\(path) has the same content as \(twin): denied by path and identity only, not by "
+                                + "content (that would deny \(twin) too); set matchCopies: false to silence this"))
+                }
+            }
+        }
+        return warnings
+    }
+
+    /// The literal paths whose content the rules naming them also match
+    /// (ExecContent.matchCopies): those of deny and audit rules with no argument
+    /// and no `sha256:` condition.
+    static func copiedPaths(_ policies: [Policy]) -> Set<String> {
+        var paths: Set<String> = []
+        for policy in policies {
+            for rule in policy.rules where rule.action != .allow {
+                guard case .exec(let patterns, nil, let content) = rule.operation, content.matchCopies,
+                    content.digests.isEmpty
+                else { continue }
+                paths.formUnion(patterns.compactMap(\.literalPath))
+            }
+        }
+        return paths
     }
 
     /// Files and directories given on a command line, read and reconciled as one

@@ -16,8 +16,8 @@ enum SymlinkResolution {
 
     static func resolve(_ rule: Rule) -> Rule {
         var rule = rule
-        if case .exec(let paths, let args) = rule.operation {
-            rule.operation = .exec(paths: resolve(paths), args: args)
+        if case .exec(let paths, let args, let content) = rule.operation {
+            rule.operation = .exec(paths: resolve(paths), args: args, content: content)
         }
         rule.subject.executables = resolve(rule.subject.executables)
         return rule

@@ -70,12 +70,15 @@ public struct Decision: Sendable {
     /// read whole; `condition`, a condition on the process (its executable, its
     /// arguments, its cgroup, or no record of it) was unknown.
     public var unknown: [String]
+    /// exec hooks: the SHA-256 of the file decided on (lower-case hex), when the kernel had it.
+    public var sha256: String?
 
     public init(
         verdict: Verdict, hook: String, generation: UInt64, rule: Rule?, process: Process,
-        target: Target, unknown: [String] = []
+        target: Target, unknown: [String] = [], sha256: String? = nil
     ) {
         self.unknown = unknown
+        self.sha256 = sha256
         self.verdict = verdict
         self.hook = hook
         self.generation = generation
@@ -107,6 +110,7 @@ extension JournalEntry {
         case .path(let path):
             object = path
             fields.append((.path, path))
+            if let sha256 = decision.sha256 { fields.append((.sha256, sha256)) }
         case .capability(let name):
             object = name
             fields.append((.capability, name))

@@ -63,6 +63,7 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
     public static let cgroupID = FieldName(known: "CGROUP_ID")
     public static let unit = FieldName(known: "UNIT")
     public static let path = FieldName(known: "PATH")
+    public static let sha256 = FieldName(known: "SHA256")
     public static let capability = FieldName(known: "CAPABILITY")
     public static let mountSource = FieldName(known: "MOUNT_SOURCE")
     public static let mountTarget = FieldName(known: "MOUNT_TARGET")

@@ -1,4 +1,5 @@
 import CPortcullisABI
+import PortcullisPolicy
 
 /// One deny or audit decision reported by a BPF program (struct pc_event), decoded.
 public struct DecisionEvent: Sendable, Hashable {
@@ -48,6 +49,8 @@ public struct DecisionEvent: Sendable, Hashable {
     public var conditionUnknown: Bool
     /// The acting task's executable as its record kept it at the decision (nil: unknown).
     public var executable: String?
+    /// exec, mmap-exec: the SHA-256 of the file decided on, lower-case hex (nil: not had).
+    public var sha256: String?
     /// exec: decided once the exec had completed (a rule with an argument condition,
     /// at sched_process_exec); a denied program was killed before its first instruction.
     public var afterExec: Bool
@@ -112,6 +115,8 @@ public struct DecisionEvent: Sendable, Hashable {
         guardDetail = e.detail
         let exe = Self.string(e.exe)
         executable = exe.isEmpty ? nil : exe
+        sha256 = e.flags & UInt32(PC_EVENT_DIGEST_KNOWN) != 0
+            ? withUnsafeBytes(of: e.digest) { ContentDigest(bytes: Array($0))?.hex } : nil
     }
 
     /// A NUL-terminated C char array as a String (invalid UTF-8 repaired).

@@ -13,7 +13,7 @@ public enum Doctor {
     }
 
     /// The kernel functions behind the hooks the programs attach to.
-    static let hooks = [
+    static let hooks: [(String, String, Int)] = [
         ("bprm_check_security", "bpf_lsm_bprm_check_security", BTF_KIND_FUNC),
         ("mmap_file", "bpf_lsm_mmap_file", BTF_KIND_FUNC),
         ("file_mprotect", "bpf_lsm_file_mprotect", BTF_KIND_FUNC),
@@ -21,6 +21,8 @@ public enum Doctor {
         ("sb_mount", "bpf_lsm_sb_mount", BTF_KIND_FUNC),
         ("move_mount", "bpf_lsm_move_mount", BTF_KIND_FUNC),
         ("task_alloc", "bpf_lsm_task_alloc", BTF_KIND_FUNC),
+        ("file_open", "bpf_lsm_file_open", BTF_KIND_FUNC),
+        ("path_truncate", "bpf_lsm_path_truncate", BTF_KIND_FUNC),
         // tamper protection
         ("bpf_map", "bpf_lsm_bpf_map", BTF_KIND_FUNC),
         ("ptrace_access_check", "bpf_lsm_ptrace_access_check", BTF_KIND_FUNC),
@@ -56,6 +58,14 @@ public enum Doctor {
                 name: "kernel BTF", ok: btf, detail: btf ? "/sys/kernel/btf/vmlinux" : "no /sys/kernel/btf/vmlinux",
                 remedy: btf ? nil : "use a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian's are)"))
         if btf { checks += hookChecks() }
+        let content = ContentHashing.support()
+        checks.append(
+            Check(
+                name: "content rules", ok: content.ok, detail: content.detail,
+                remedy: content.ok
+                    ? nil
+                    : "use a kernel with CONFIG_IMA=y (Debian's) and no ima_hash= other than sha256; until then "
+                        + "sha256: rules deny every exec they could apply to (fail closed)"))
         checks.append(bpffsCheck())
         let (attach, verifier) = attachCheck()
         checks.append(attach)

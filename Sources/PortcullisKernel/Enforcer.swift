@@ -17,7 +17,7 @@ public final class Enforcer: @unchecked Sendable {
     /// The programs in the embedded object; each attaches where its section says.
     public static let programs = [
         "pc_exec", "pc_mmap_exec", "pc_mprotect_exec", "pc_exec_done", "pc_task_alloc", "pc_capable",
-        "pc_mount", "pc_move_mount", "pc_seed",
+        "pc_mount", "pc_move_mount", "pc_seed", "pc_content_open", "pc_content_truncate",
     ] + guardPrograms
     /// Tamper protection (guard.bpf.c).
     public static let guardPrograms = [

@@ -74,7 +74,8 @@ public enum MapFootprint {
     }
 
     /// Bytes of kernel memory `map` takes under `load`, or nil for a type this model does not know.
-    /// Task storage is per task (see `perTask`) and counts 0 here.
+    /// Task storage is per task (see `perTask`) and counts 0 here; so does inode storage
+    /// (pc_digest_cache: a digest for each file hashed, freed with the inode).
     public static func bytes(_ map: Map, _ load: Load) -> Int? {
         let value = roundUp(map.valueSize, 8)
         let key = roundUp(map.keySize, 8)
@@ -96,8 +97,8 @@ public enum MapFootprint {
             return map.maxEntries + 2 * page + 2 * pages * 8
         case BPF_MAP_TYPE_ARRAY_OF_MAPS:
             return map.maxEntries * 8
-        case BPF_MAP_TYPE_TASK_STORAGE:
-            return 0
+        case BPF_MAP_TYPE_TASK_STORAGE, BPF_MAP_TYPE_INODE_STORAGE:
+            return 0  // per task; per file executed or mapped while content rules are in force
         default:
             return nil
         }

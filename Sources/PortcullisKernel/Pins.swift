@@ -9,7 +9,7 @@ public struct Pins: Sendable {
     /// The maps that outlive the daemon: the policy slot, task records, events, counters.
     static let maps = [
         "pc_image", "pc_tasks", "pc_events", "pc_stats", "pc_rates", "pc_hits", "pc_meta", "pc_host_mounts", "pc_guard",
-        "pc_summary",
+        "pc_summary", "pc_digest_cache",
     ]
 
     public let root: String

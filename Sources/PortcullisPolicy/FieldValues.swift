@@ -15,6 +15,16 @@ extension Field {
         return path
     }
 
+    /// A SHA-256 digest: 64 hexadecimal digits, as sha256sum prints them.
+    func contentDigest() -> ContentDigest? {
+        guard let text = string() else { return nil }
+        guard let digest = ContentDigest(hex: text) else {
+            error("'\(text)' is not a SHA-256 digest: expected 64 hexadecimal digits, as sha256sum prints them")
+            return nil
+        }
+        return digest
+    }
+
     /// A systemd unit name such as `nginx.service` or `system.slice`.
     func unitName(suffixes: [String] = UnitName.suffixes) -> String? {
         guard let name = string() else { return nil }

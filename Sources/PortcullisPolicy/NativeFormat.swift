@@ -85,9 +85,8 @@ enum NativeFormat {
     enum UserNamespaceScope: String, CaseIterable { case any, initial }
 
     static func execOperation(_ field: Field) -> Operation? {
-        guard let e = field.mapping(allowed: ["path", "pathPrefix", "pathRegex", "argsRegex", "anonymous"]) else {
-            return nil
-        }
+        let keys = ["path", "pathPrefix", "pathRegex", "argsRegex", "anonymous", "sha256", "matchCopies"]
+        guard let e = field.mapping(allowed: keys) else { return nil }
         guard var paths = patterns("path", in: e) else { return nil }
         let args = e["argsRegex"].map { $0.regex() }
         if let args, args == nil { return nil }
@@ -101,11 +100,24 @@ enum NativeFormat {
                 paths.append(.anonymous)
             }
         }
-        guard !paths.isEmpty || args != nil else {
-            field.error("'exec' needs 'path', 'pathPrefix', 'pathRegex', 'anonymous: true' or 'argsRegex'")
+        guard let digests = Field.values(e["sha256"], { $0.contentDigest() }) else { return nil }
+        var content = ExecContent(digests: digests)
+        if let copies = e["matchCopies"] {
+            guard let value = copies.node.bool else {
+                copies.error("expected true or false")
+                return nil
+            }
+            content.matchCopies = value
+        }
+        guard !paths.isEmpty || args != nil || !digests.isEmpty else {
+            field.error("'exec' needs 'path', 'pathPrefix', 'pathRegex', 'anonymous: true', 'sha256' or 'argsRegex'")
             return nil
         }
-        return .exec(paths: paths, args: args ?? nil)
+        if !digests.isEmpty, let argsField = e["argsRegex"] {
+            argsField.error("'argsRegex' cannot be combined with 'sha256' (not supported yet): write two rules")
+            return nil
+        }
+        return .exec(paths: paths, args: args ?? nil, content: content)
     }
 
     /// Every key is optional: `mount: {}` is every mount.

@@ -72,9 +72,10 @@ public enum PathPattern: Sendable, Hashable, CustomStringConvertible {
 
 /// The operation a rule is about.
 public enum Operation: Sendable, Hashable {
-    /// Executing a program whose canonical path matches one of `paths`
-    /// (and whose arguments, joined by single spaces, match `args` when set).
-    case exec(paths: [PathPattern], args: String?)
+    /// Executing a program whose canonical path matches one of `paths` (and whose
+    /// arguments, joined by single spaces, match `args` when set, and whose content
+    /// meets `content`).
+    case exec(paths: [PathPattern], args: String?, content: ExecContent = ExecContent())
     /// Using one of these capabilities.
     case capability([Capability])
     /// Mounting a filesystem (mount(2), the `sb_mount` hook) as `MountMatch` describes.

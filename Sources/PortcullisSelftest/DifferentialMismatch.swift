@@ -57,7 +57,7 @@ public struct DifferentialMismatch: Sendable {
     static func describe(_ rule: CompiledRule) -> String {
         let operation: String
         switch rule.rule.operation {
-        case .exec(let paths, let args): operation = "exec \(paths)" + (args.map { " args /\($0)/" } ?? "")
+        case .exec(let paths, let args, _): operation = "exec \(paths)" + (args.map { " args /\($0)/" } ?? "")
         case .capability(let capabilities): operation = "capability \(capabilities)"
         case .mount(let match): operation = "mount \(match)"
         }

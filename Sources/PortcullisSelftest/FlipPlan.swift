@@ -64,7 +64,7 @@ public struct FlipPlan: Sendable {
         case .deny(let r), .audit(let r): named = r.first
         case .allow, .denyUnreadable: named = nil
         }
-        guard let named, rules.indices.contains(named), case .exec(let rulePaths, _) = rules[named].rule.operation,
+        guard let named, rules.indices.contains(named), case .exec(let rulePaths, _, _) = rules[named].rule.operation,
             rulePaths == [.exact(path)], report.decision.isDeny == (rules[named].action == .deny)
         else {
             return

@@ -21,7 +21,7 @@ public enum PolicyYAML {
             """
         for rule in policy.rules {
             switch rule.operation {
-            case .exec(let paths, let args):
+            case .exec(let paths, let args, _):
                 var fields = paths.fields.map { (key: $0.key, value: list($0.values)) }
                 if let args { fields.append((key: "argsRegex", value: quote(args))) }
                 out += "    - exec: \(flow(fields))\n"

@@ -40,13 +40,14 @@ public struct Prediction: Sendable, CustomStringConvertible {
 
     public init(
         _ event: SelftestEvent, by evaluator: ImageEvaluator, canonicalPath: String, identity: FileIdentity?,
-        caller: ImageEvaluator.Task = .unrecorded
+        content: ImageEvaluator.Content = .unknown, caller: ImageEvaluator.Task = .unrecorded
     ) {
         self.canonicalPath = canonicalPath
         self.caller = caller
         let arguments = ImageEvaluator.Task.readableArguments(argv0: event.applet, event.arguments)
         exec = evaluator.execSteps(
-            path: Array(canonicalPath.utf8), identity: identity, caller: caller, arguments: arguments)
+            path: Array(canonicalPath.utf8), identity: identity, content: content, caller: caller,
+            arguments: arguments)
         guard let tool = event.tool, !exec.decision.isDeny else { return }
         let task = ImageEvaluator.Task(
             executable: canonicalPath, arguments: arguments, uid: event.uid, cgroup: event.cgroup)

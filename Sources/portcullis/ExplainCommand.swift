@@ -121,9 +121,11 @@ struct ExplainCommand: ParsableCommand {
             let compiled = try policies.compile()
             var caller = policies.task
             if caller.executable != nil { caller.arguments = [] }
+            // The file's content as the kernel would hash it; unknown for a file that is not there.
+            let content = ContentDigests.sha256(ofFile: path).map(ImageEvaluator.Content.known) ?? .unknown
             let steps = ImageEvaluator(compiled.image).execSteps(
-                path: Array(canonical(path).utf8), identity: PolicyBuild.identify(path), caller: caller,
-                arguments: policies.arguments)
+                path: Array(canonical(path).utf8), identity: PolicyBuild.identify(path), content: content,
+                caller: caller, arguments: policies.arguments)
             let late = steps.afterExec.map { $0 == steps.decision && $0 != .allow } ?? false
             let killed = if case .allow = steps.atHook, late, case .audit = steps.decision { "" } else { ": the program is killed before it runs" }
             let when = late ? " (once the exec completed, by its arguments\(killed))" : ""

@@ -45,8 +45,10 @@ struct DifferentialRun {
         for (index, event) in set.events.enumerated() {
             let canonical = try SelftestFiles.canonicalPath(event.path)
             let identity = PolicyBuild.identify(canonical)
+            let content = ContentDigests.sha256(ofFile: canonical).map(ImageEvaluator.Content.known) ?? .unknown
             let prediction = Prediction(
-                event, by: evaluator, canonicalPath: canonical, identity: identity, caller: launcher.caller(event))
+                event, by: evaluator, canonicalPath: canonical, identity: identity, content: content,
+                caller: launcher.caller(event))
             let observation = try observe(event)
             let problems = prediction.mismatches(observation)
             guard problems.isEmpty else {

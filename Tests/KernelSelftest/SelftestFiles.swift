@@ -2,6 +2,9 @@ import Glibc
 import PortcullisSelftest
 
 /// The selftests' programs on disk: copies of the busybox, and a ScratchTree's links.
+/// Each copy ends in its own path, so no two copies have the same content: a
+/// literal deny rule denies its file's content everywhere (issue 16), and the
+/// reference is given each file's digest.
 enum SelftestFiles {
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
@@ -12,7 +15,7 @@ enum SelftestFiles {
         for entry in tree.entries {
             switch entry {
             case .directory(let path): try makeDirectory(path)
-            case .copy(let path): try write(bytes, to: path)
+            case .copy(let path): try write(unique(bytes, path), to: path)
             case .hardlink(let path, let target):
                 guard link(target, path) == 0 else { throw failure("linking \(path) to \(target)") }
             case .symlink(let path, let target):
@@ -25,8 +28,11 @@ enum SelftestFiles {
     static func copies(of program: String, at paths: [String], in root: String) throws {
         let bytes = try read(program)
         try makeDirectory(root, existing: true)
-        for path in paths { try write(bytes, to: path) }
+        for path in paths { try write(unique(bytes, path), to: path) }
     }
+
+    /// `bytes` with `path` after them: the ELF loader ignores bytes past its segments.
+    static func unique(_ bytes: [UInt8], _ path: String) -> [UInt8] { bytes + Array("\0portcullis:\(path)".utf8) }
 
     /// The path the kernel sees when `path` is executed.
     static func canonicalPath(_ path: String) throws -> String {

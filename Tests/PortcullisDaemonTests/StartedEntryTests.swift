@@ -12,7 +12,7 @@ import Testing
             VerifierCost(program: "pc_capable", verifiedInstructions: 27_411, loadNanoseconds: 248_500_000),
         ]
         let entry = JournalEntry.started(
-            directory: "/etc/policies.d", start: "attached", pins: "/sys/fs/bpf/portcullis/abi-5", inForce: 0,
+            directory: "/etc/policies.d", start: "attached", pins: "/sys/fs/bpf/portcullis/abi-6", inForce: 0,
             programIDs: ["pc_exec": 12, "pc_capable": 14], verifier: costs)
         #expect(entry[FieldName.verifiedInstructions] == "56661")
         #expect(entry[FieldName.loadMilliseconds] == "471")
@@ -22,7 +22,7 @@ import Testing
 
     @Test func adoptedProgramsCostNothingAndSayNothingOfIt() {
         let entry = JournalEntry.started(
-            directory: "/etc/policies.d", start: "adopted", pins: "/sys/fs/bpf/portcullis/abi-5", inForce: 4,
+            directory: "/etc/policies.d", start: "adopted", pins: "/sys/fs/bpf/portcullis/abi-6", inForce: 4,
             programIDs: ["pc_exec": 12])
         #expect(entry[FieldName.verifiedInstructions] == nil)
         #expect(entry[FieldName.loadMilliseconds] == nil)

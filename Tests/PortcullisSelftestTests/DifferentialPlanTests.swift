@@ -103,12 +103,12 @@ import Testing
         let rules = (0..<30).flatMap {
             DifferentialPlan(seed: 11, root: Self.root, eventsPerSet: 0).policySet($0).policies.flatMap(\.rules)
         }
-        #expect(rules.contains { if case .exec(_, let args) = $0.operation { args != nil } else { false } })
+        #expect(rules.contains { if case .exec(_, let args, _) = $0.operation { args != nil } else { false } })
         #expect(rules.contains { if case .exec = $0.operation { !$0.subject.isEveryone } else { false } })
         #expect(rules.contains { !$0.subject.units.isEmpty } && rules.contains { !$0.subject.cgroups.isEmpty })
         #expect(rules.contains { $0.subject.except.contains { !$0.units.isEmpty || !$0.cgroups.isEmpty } })
         // exec allows with conditions: decided where they hold, in the kernel
-        #expect(rules.contains { if case .exec(_, let args) = $0.operation { $0.action == .allow && args != nil } else { false } })
+        #expect(rules.contains { if case .exec(_, let args, _) = $0.operation { $0.action == .allow && args != nil } else { false } })
         #expect(rules.contains { if case .exec = $0.operation { $0.action == .allow && !$0.subject.isEveryone } else { false } })
     }
 

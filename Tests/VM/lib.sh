@@ -186,3 +186,13 @@ lines_at_least() {
 entries_above() {
     (( $(grep -c "$2" "$1") > $3 ))
 }
+
+# unique_program NAME FILE [PROGRAM]: a copy of PROGRAM (/usr/bin/true), mode
+# 0755, whose bytes no other file has (the ELF loader ignores bytes past its
+# segments). A literal deny rule also denies its file's content everywhere
+# (issue 16): a denied plain copy of /usr/bin/true would deny /usr/bin/true.
+unique_program() {
+    cp "${3:-/usr/bin/true}" "$2"
+    printf 'portcullis-test-program-%s-%s' "$1" "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" >>"$2"
+    chmod 0755 "$2"
+}

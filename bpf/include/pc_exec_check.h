@@ -13,6 +13,7 @@
 #include "pc_events.h"
 #include "pc_inodes.h"
 #include "pc_host_path.h"
+#include "pc_content.h"
 
 /*
  * The argument mode for an executable mapping by the current task: part of an
@@ -74,13 +75,16 @@ static __always_inline int pc_name_may_match(void *image, __u32 names, struct fi
  * Reads the host path of `file` into `path` (pc_host_path.h; the result in
  * *read: positive when read; the length matched, without the NUL, in
  * *length: 0 for a file with no path on the host, whose bpf_d_path, relative
- * to the caller, is put in `path` for the event) and decides it against the exec rules whose conditions hold
- * under `mode` (enum pc_args_mode): the path DFA at `dfa` (0: none) and the
- * files they name by identity; the stronger action wins. Reports deny
+ * to the caller, is put in `path` for the event) and decides it against the
+ * exec rules whose conditions hold under `mode` (enum pc_args_mode): the path
+ * DFA at `dfa` (0: none), the files they name by identity, and the content
+ * table (by the digest in pc_digest_scratch, pc_content.h); the stronger
+ * action wins. Reports deny
  * decisions, and audit ones when `report_audit`. The accept lists consulted
- * (path, identity; 0: none) are left in lists[0..1]. Unless `need_path`, a
- * file whose name no path rule can end in, and whose identity no rule names,
- * is allowed before its path is read (*read 0).
+ * (path, identity; 0: none) are left in lists[0..1] for argument rules
+ * (content rules have no argument condition). Unless `need_path`, a file
+ * whose name no path rule can end in, and whose identity no rule names, is
+ * allowed before its path is read (*read 0) when no rule names content.
  */
 static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *file, __u32 hook, int report_audit,
 					 __u32 mode, int need_path, struct pc_path_buf *path, long *read, __u32 *length,
@@ -88,7 +92,12 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 {
 	lists[0] = 0;
 	lists[1] = 0;
-	if (dfa && !need_path && !pc_name_may_match(image, pc_word(image, PC_HDR_EXEC_NAME_DFA), file, path) &&
+	/*
+	 * Whether some rule names content is read where needed, never kept across
+	 * the rest: the verifier would follow everything after twice.
+	 */
+	if (dfa && !need_path && !pc_word(image, PC_HDR_EXEC_DIGESTS) &&
+	    !pc_name_may_match(image, pc_word(image, PC_HDR_EXEC_NAME_DFA), file, path) &&
 	    !pc_inode_accepts(image, file)) {
 		*read = 0;
 		*length = 0;
@@ -105,7 +114,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	*read = n;
 	if (n <= 0) {
 		*length = 0;
-		if (!dfa)
+		if (!(dfa | pc_word(image, PC_HDR_EXEC_DIGESTS)))
 			return 0;
 		/* The path cannot be read whole: fail closed. */
 		struct pc_event *e = pc_event_start(image, hook, PC_ACTION_DENY, PC_RULE_NONE);
@@ -116,22 +125,33 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		return -EPERM;
 	}
 	*length = anonymous ? 0 : (__u32)n;
-	if (!dfa)
-		return 0;
-	__u32 rule;
-	lists[0] = pc_dfa_accepts(image, dfa, path->data, 0, *length);
+	__u32 rule, all[3] = { 0, 0, 0 };
+	if (dfa)
+		lists[0] = pc_dfa_accepts(image, dfa, path->data, 0, *length);
 	lists[1] = pc_inode_accepts(image, file);
-	if (!lists[0] && !lists[1])
+	all[0] = lists[0];
+	all[1] = lists[1];
+	if (pc_word(image, PC_HDR_EXEC_DIGESTS)) {
+		pc_content_find(pc_generation(image));
+		all[2] = pc_content_rules(image);
+	}
+	if (!all[0] && !all[1] && !all[2])
 		return 0; /* no rule names this file: the common case, nothing more to read */
 	struct pc_exec_when *when = pc_exec_when_get(image, mode == PC_ARGS_MAPPING ? pc_mapping_args_mode() : mode);
 	if (!when)
 		return -EPERM; /* cannot happen; fail closed all the same */
+	pc_content_meets(image, &when->content);
 	__u32 doubt;
-	__u32 action = pc_exec_rules(image, lists, 2, when, &rule, &doubt);
+	__u32 action = pc_exec_rules(image, all, 3, when, &rule, &doubt);
 	if (action == PC_ACTION_DENY || (action == PC_ACTION_AUDIT && report_audit)) {
 		struct pc_event *e = pc_event_start(image, hook, action, rule);
 		if (e) {
 			e->flags = doubt ? PC_EVENT_CONDITION_UNKNOWN : 0;
+			struct pc_digest *digest = pc_digest_get();
+			if (digest && digest->known) {
+				e->flags |= PC_EVENT_DIGEST_KNOWN;
+				__builtin_memcpy(e->digest, digest->bytes, PC_DIGEST_BYTES);
+			}
 			bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data);
 			pc_event_send(e);
 		}

@@ -46,6 +46,7 @@ struct file_system_type {
 
 struct super_block {
 	__u32 s_dev;
+	unsigned long s_magic;
 	struct file_system_type *s_type;
 } PC_CORE;
 
@@ -61,16 +62,24 @@ struct mount {
 	int mnt_id;              /* as /proc/PID/mountinfo numbers it */
 } PC_CORE;
 
+typedef struct {
+	int counter;
+} atomic_t;
+
 struct inode {
 	unsigned long i_ino;
 	unsigned int i_nlink; /* in an anonymous union in the kernel's struct */
 	struct super_block *i_sb;
+	atomic_t i_writecount; /* > 0: open for writing; < 0: denied to writers (being executed) */
 } PC_CORE;
 
 struct file {
 	struct path f_path;
 	struct inode *f_inode;
+	unsigned int f_mode; /* fmode_t: FMODE_* */
 } PC_CORE;
+
+#define FMODE_WRITE 0x2
 
 struct vm_area_struct {
 	struct file *vm_file;

@@ -2,7 +2,8 @@
 /*
  * pc_rules.h: turning an exec rule accept list into one action and the rule
  * that decided it, with the rules' conditions: the subject the caller must be
- * (PC_RULE_CALLER) and the arguments the new program must have (PC_RULE_ARGS).
+ * (PC_RULE_CALLER), the arguments the new program must have (PC_RULE_ARGS),
+ * and the content the executed file must have (PC_RULE_CONTENT).
  */
 #ifndef PC_RULES_H
 #define PC_RULES_H
@@ -24,6 +25,7 @@ struct pc_exec_when {
 	__u32 pad;
 	struct pc_subjects caller; /* the calling task's subjects (uid and exceptions applied) */
 	struct pc_subjects args;   /* PC_ARGS_CHECK: the subjects the new program's arguments make it */
+	struct pc_subjects content; /* the content conditions the file's digest meets (pc_content.h); unknown until set */
 };
 
 /* Room for one struct pc_exec_when off the stack (sched_process_exec keeps one across calls). */
@@ -59,6 +61,8 @@ static __always_inline void pc_exec_when_init(void *image, __u32 mode, struct pc
 		when->caller.certain[i] = 0;
 		when->args.possible[i] = 0;
 		when->args.certain[i] = 0;
+		when->content.possible[i] = ~0u; /* unknown: a deny may apply, an allow cannot */
+		when->content.certain[i] = 0;
 	}
 	if (pc_word(image, PC_HDR_EXEC_CONDITIONS) & PC_EXEC_HAS_CALLER)
 		pc_subjects_acting(&when->caller, pc_generation(image), 1);
@@ -172,10 +176,13 @@ static long pc_rules_step(__u32 i, struct pc_rules_ref *ref)
 	__u32 caller = pc_word(image, at + PC_RULE_CALLER);
 	__u32 args = pc_word(image, at + PC_RULE_ARGS);
 	__u32 policy = pc_word(image, at + PC_RULE_POLICY);
+	__u32 content = pc_word(image, at + PC_RULE_CONTENT);
 	__u32 mode = when->mode;
 	if (walk->phase == 0) {
-		if (caller && !pc_set_has(when->caller.certain, caller - 1)) {
-			if (pc_set_has(when->caller.possible, caller - 1))
+		if ((caller && !pc_set_has(when->caller.certain, caller - 1)) ||
+		    (content && !pc_set_has(when->content.certain, content - 1))) {
+			if ((!caller || pc_set_has(when->caller.possible, caller - 1)) &&
+			    (!content || pc_set_has(when->content.possible, content - 1)))
 				pc_policy_add(walk->doubt, policy);
 			return 0;
 		}
@@ -195,6 +202,8 @@ static long pc_rules_step(__u32 i, struct pc_rules_ref *ref)
 	}
 	if (caller && !pc_set_has(when->caller.possible, caller - 1))
 		return 0;
+	if (content && !pc_set_has(when->content.possible, content - 1))
+		return 0;
 	if (pc_policy_in(walk->quiet, policy))
 		return 0;
 	if (args) {
@@ -210,6 +219,7 @@ static long pc_rules_step(__u32 i, struct pc_rules_ref *ref)
 	walk->action = a;
 	walk->decider = rule;
 	walk->decider_doubt = (caller && !pc_set_has(when->caller.certain, caller - 1)) ||
+			      (content && !pc_set_has(when->content.certain, content - 1)) ||
 			      (args && mode == PC_ARGS_CHECK && !pc_set_has(when->args.certain, args - 1)) ||
 			      pc_policy_in(walk->doubt, policy);
 	return 0;

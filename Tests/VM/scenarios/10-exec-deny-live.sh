@@ -4,7 +4,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-install -m 0755 /usr/bin/true /usr/local/bin/forbidden-tool
+unique_program forbidden-tool /usr/local/bin/forbidden-tool
 mkdir -m 0755 policies
 cat > policy.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1

@@ -46,7 +46,7 @@ PY
 LISTENER_PID=$!
 wait_until 30 test -S notify.sock
 
-install -m 0755 /usr/bin/true /usr/local/bin/forbidden-tool
+unique_program forbidden-tool /usr/local/bin/forbidden-tool
 mkdir -m 0755 policies
 cat > policies/10-forbidden.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1

@@ -8,8 +8,8 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-install -m 0755 /usr/bin/true /usr/local/bin/forbidden-tool
-install -m 0755 /usr/bin/true /usr/local/bin/watched-tool
+unique_program forbidden-tool /usr/local/bin/forbidden-tool
+unique_program watched-tool /usr/local/bin/watched-tool
 mkdir -m 0755 policies
 cat > policies/10-tools.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1

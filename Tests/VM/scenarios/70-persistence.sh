@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-install -m 0755 /usr/bin/true /usr/local/bin/forbidden-tool
+unique_program forbidden-tool /usr/local/bin/forbidden-tool
 mkdir -m 0755 policies
 cat > policies/forbidden.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1
@@ -19,7 +19,7 @@ spec:
     - capability: [CAP_NET_ADMIN]
       action: deny
 YAML
-pins=/sys/fs/bpf/portcullis/abi-5
+pins=/sys/fs/bpf/portcullis/abi-6
 lo_mtu=$(cat /sys/class/net/lo/mtu) # setting it to what it is still needs CAP_NET_ADMIN
 expect_ok ip link set lo mtu "$lo_mtu"
 

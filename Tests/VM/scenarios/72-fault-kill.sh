@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-for tool in tool-a tool-b; do install -m 0755 /usr/bin/true /usr/local/bin/$tool; done
+for tool in tool-a tool-b; do unique_program $tool /usr/local/bin/$tool; done
 policy() { # policy NAME TOOL
     cat <<YAML
 apiVersion: portcullis/v1alpha1

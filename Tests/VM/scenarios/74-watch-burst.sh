@@ -6,8 +6,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 mkdir -m 0755 policies
-for i in $(seq 0 9); do install -m 0755 /usr/bin/true /usr/local/bin/final-$i; done
-install -m 0755 /usr/bin/true /usr/local/bin/early-3
+for i in $(seq 0 9); do unique_program final-$i /usr/local/bin/final-$i; done
+unique_program early-3 /usr/local/bin/early-3
 start_daemon policies
 wait_started
 wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 1))

@@ -5,7 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-for t in a b c d e g h; do install -m 0755 /usr/bin/true /usr/local/bin/tool-$t; done
+for t in a b c d e g h; do unique_program tool-$t /usr/local/bin/tool-$t; done
 policy() { # policy NAME TOOL
     printf 'apiVersion: portcullis/v1alpha1\nkind: Policy\nmetadata: { name: %s }\nspec:\n  rules:\n    - exec: { path: /usr/local/bin/%s }\n      action: deny\n' "$1" "$2"
 }

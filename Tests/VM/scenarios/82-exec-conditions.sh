@@ -7,9 +7,9 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 # kubectl and echo-tool are ELF programs (copies of echo); deploy.sh is a script.
-install -m 0755 /usr/bin/echo /usr/bin/kubectl
-install -m 0755 /usr/bin/echo /usr/local/bin/echo-tool
-install -m 0755 /usr/bin/echo /usr/local/bin/helm
+unique_program kubectl /usr/bin/kubectl /usr/bin/echo
+unique_program echo-tool /usr/local/bin/echo-tool /usr/bin/echo
+unique_program helm /usr/local/bin/helm /usr/bin/echo
 printf '#!/bin/sh\necho "deploy ran: $*"\n' > /usr/local/bin/deploy.sh
 chmod 0755 /usr/local/bin/deploy.sh
 mkdir -m 0755 policies

@@ -11,9 +11,9 @@ set -euo pipefail
 
 loader=$(readlink -f /lib64/ld-linux-x86-64.so.2)
 mkdir -p /opt/pcu-names
-install -m 0755 /usr/bin/true /usr/local/bin/forbidden-tool
-install -m 0755 /usr/bin/true /usr/local/bin/forb-abc
-install -m 0755 /usr/bin/true /opt/pcu-names/blob
+unique_program forbidden-tool /usr/local/bin/forbidden-tool
+unique_program forb-abc /usr/local/bin/forb-abc
+unique_program blob /opt/pcu-names/blob
 ln /usr/local/bin/forbidden-tool /usr/local/bin/innocent-name # the same file, another name
 touch /usr/local/bin/forb-xyz
 cleanup() {

@@ -8,8 +8,8 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-install -m 0755 /usr/bin/true /usr/local/bin/forbidden-tool
-pins=/sys/fs/bpf/portcullis/abi-5
+unique_program forbidden-tool /usr/local/bin/forbidden-tool
+pins=/sys/fs/bpf/portcullis/abi-6
 mkdir -m 0755 policies
 subject_policy() { # a subject with an executable condition: records needed
     cat <<'YAML'

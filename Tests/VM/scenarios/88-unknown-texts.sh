@@ -29,9 +29,9 @@ cleanup
 
 # The programs the rules name, executable by the user.
 mkdir -p /opt/pcu
-cp /usr/bin/true /opt/pcu/tool
-cp /usr/bin/true /opt/pcu/tool2
-cp /usr/bin/true /opt/pcu/tool3
+unique_program tool /opt/pcu/tool
+unique_program tool2 /opt/pcu/tool2
+unique_program tool3 /opt/pcu/tool3
 chmod 0755 /opt/pcu /opt/pcu/tool /opt/pcu/tool2 /opt/pcu/tool3
 HOME_U=$(mktemp -d /tmp/pcu-home.XXXXXX)
 chown $U:$U "$HOME_U"

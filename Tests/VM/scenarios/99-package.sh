@@ -34,7 +34,7 @@ if [[ $PORTCULLIS_VM_PHASE == before-boot ]]; then
 
     # pcvm-tool may be run by the program pcvm-shell only; a pcvm-shell of user
     # pcvm-early starts before portcullis and tries it every 0.1 s.
-    cp /usr/bin/true /usr/local/bin/pcvm-tool
+    unique_program pcvm-tool /usr/local/bin/pcvm-tool
     cp /bin/bash /usr/local/bin/pcvm-shell
     cat > /etc/policies.d/pcvm-tool.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1
@@ -138,7 +138,7 @@ check_early
 echo "seeding: the early pcvm-shell (user pcvm-early) runs pcvm-tool (its except holds); root and other pcvm-early processes may not"
 
 # -- a literal rule on a /tmp path
-mkdir -p /tmp/pcvm && cp /usr/bin/true /tmp/pcvm/tmp-tool
+mkdir -p /tmp/pcvm && unique_program tmp-tool /tmp/pcvm/tmp-tool
 applied=$(count "$GENERATION_APPLIED")
 cat > /etc/policies.d/tmp-tool.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1
@@ -190,7 +190,7 @@ cat > /usr/local/sbin/pcvm-other-build <<'SH'
 #!/bin/sh
 # The guardian post falls vacant once the kernel frees the old daemon.
 for try in $(seq 100); do
-    bpftool map update pinned /sys/fs/bpf/portcullis/abi-5/maps/pc_meta key 0 0 0 0 value 1 2 3 4 5 6 7 8 && exit 0
+    bpftool map update pinned /sys/fs/bpf/portcullis/abi-6/maps/pc_meta key 0 0 0 0 value 1 2 3 4 5 6 7 8 && exit 0
     sleep 0.1
 done
 exit 1
@@ -226,7 +226,7 @@ echo "upgrade: $old_version -> $new_version, the daemon restarted and replaced t
 # -- apt-get remove stops and disarms
 apt-get remove -y portcullis >/dev/null
 [[ $(systemctl is-active portcullis) != active ]] || fail "still active after apt-get remove"
-[[ ! -e /sys/fs/bpf/portcullis/abi-5 ]] || fail "pins left after apt-get remove: $(ls /sys/fs/bpf/portcullis/abi-5)"
+[[ ! -e /sys/fs/bpf/portcullis/abi-6 ]] || fail "pins left after apt-get remove: $(ls /sys/fs/bpf/portcullis/abi-6)"
 [[ $(/usr/bin/kubectl version) == "kubectl ran: version" ]] || fail "kubectl still denied after apt-get remove"
 expect_ok /usr/local/bin/pcvm-tool
 journalctl --no-pager -o json MESSAGE_ID="$DISARMED" | has_entry - MESSAGE_ID="$DISARMED" ||
@@ -248,5 +248,5 @@ echo "install: started and enforcing; the early pcvm-shell (user pcvm-early), ol
 apt-get purge -y portcullis >/dev/null
 [[ ! -e /etc/policies.d/README ]] || fail "purge left the README conffile"
 ls /etc/policies.d/block-kubectl-execution.yaml /etc/policies.d/tmp-tool.yaml >/dev/null || fail "purge took the admin's policies"
-[[ ! -e /sys/fs/bpf/portcullis/abi-5 ]] || fail "pins left after purge"
+[[ ! -e /sys/fs/bpf/portcullis/abi-6 ]] || fail "pins left after purge"
 echo "purge: the package's files gone, the admin's policies kept: $(cd /etc/policies.d && echo *)"

@@ -44,6 +44,21 @@
  *   dev in the kernel's encoding (major << 20 | minor); an entry sits at most
  *   PC_INODE_PROBES slots after its hash slot (see pc_inode_hash).
  *
+ *     [PC_HDR_EXEC_DIGESTS]       offset (line-aligned) of the content table, 0 when no
+ *                                 exec rule names content
+ *     [PC_HDR_EXEC_DIGEST_MASK]   its entry count - 1 (a power of two, minus one)
+ *     [PC_HDR_EXEC_CONTENT_UNKNOWN] accept list of the rules with a content condition
+ *                                 (`sha256:`), for a file whose digest cannot be had:
+ *                                 its content conditions are unknown (fail closed)
+ *   content: exec rules name files by SHA-256 digest. Explicit digests (`sha256:`)
+ *   are a condition of their rule (AND with its paths): each distinct one is a
+ *   content condition id, PC_RULE_CONTENT. A literal-path deny or audit rule also
+ *   matches the content of the file at its path (an alternative to its path,
+ *   like its identity). The kernel hashes the executed file (IMA's SHA-256,
+ *   cached per inode until the file is opened for writing) and finds its digest
+ *   in an open-addressing table of one-line entries (struct pc_digest_entry),
+ *   each at most PC_DIGEST_PROBES slots after its hash slot (pc_digest_hash).
+ *
  *     [PC_HDR_MOUNT]        offset of the mount section, 0 when no mount rules
  *
  *     [PC_HDR_SUBJECT_UIDS]      offset (line-aligned) of the uid section, 0 when no
@@ -143,6 +158,8 @@
  *                           SIGKILL; the exec hook and the mapping hooks during an
  *                           exec skip it; an executable mapping outside an exec
  *                           (the loader trick) counts it as met (fail closed).
+ *     [PC_RULE_CONTENT]     exec rules: the content condition id + 1 the executed
+ *                           file's digest must meet (`sha256:`), 0: none
  *     [PC_RULE_POLICY]      the ordinal of the rule's policy in the generation: an
  *                           exec `allow` rule with conditions silences the rules of
  *                           its own policy where it matches (pc_rules.h)
@@ -152,7 +169,7 @@
 
 #include <linux/types.h>
 
-#define PC_ABI_VERSION 5
+#define PC_ABI_VERSION 6
 #define PC_IMAGE_MAGIC 0x4d494350u /* "PCIM" */
 
 /* The slots of pc_image. */
@@ -171,7 +188,7 @@
 struct pc_summary {
 	__u64 capabilities; /* bit c: some rule may name capability c (a capability table line not all zeros) */
 	__u32 task_records; /* nonzero: subject conditions or argument rules: tasks keep records (pc_tasks) */
-	__u32 reserved;
+	__u32 content;      /* nonzero: some exec rule names content (PC_HDR_EXEC_DIGESTS): executed files are hashed */
 };
 
 /* The image is stored as lines of PC_LINE_WORDS words. */
@@ -209,6 +226,9 @@ enum pc_header_word {
 	PC_HDR_SUBJECT_CGROUP_DFA = 20,
 	PC_HDR_SUBJECT_NO_CGROUP = 21,
 	PC_HDR_SUBJECT_INITIAL_USERNS = 22,
+	PC_HDR_EXEC_DIGESTS = 23,
+	PC_HDR_EXEC_DIGEST_MASK = 24,
+	PC_HDR_EXEC_CONTENT_UNKNOWN = 25,
 	PC_HDR_WORDS = 32, /* two lines */
 };
 
@@ -269,6 +289,43 @@ static inline __u32 pc_inode_hash(__u32 dev, __u64 ino)
 {
 	return ((__u32)ino ^ (__u32)(ino >> 32) ^ dev * 0x9e3779b1u) * 0x85ebca6bu;
 }
+
+/*
+ * Content: SHA-256 digests, as IMA computes them (its default algorithm on
+ * Debian's kernels). One table entry per line; `rules` 0 marks an empty slot.
+ */
+#define PC_DIGEST_BYTES 32
+#define PC_DIGEST_PROBES 8
+#define PC_CONTENT_MAX PC_SUBJECT_MAX /* content condition ids; sets of them are subject-set-sized bitmaps */
+struct pc_digest_entry {
+	__u32 digest[PC_DIGEST_BYTES / 4];
+	__u32 rules;   /* accept list: rules this content matches (literal-path rules' files, `sha256:`-only rules) */
+	__u32 content; /* offset (half-line aligned) of the set of content condition ids it meets, 0: none */
+	__u32 used;    /* 1: the slot holds an entry */
+	__u32 pad[5];
+};
+static inline __u32 pc_digest_hash(__u32 first_word)
+{
+	return first_word * 0x9e3779b1u;
+}
+
+/*
+ * The kernel's digest of a file (pc_digest_cache, inode storage), kept until
+ * the file is opened for writing or truncated (lsm/file_open,
+ * lsm/path_truncate). `state` is version << 2 | phase: a hook that hashed the
+ * file with no writer keeps the digest only if no such change came in between
+ * (the version it read is unchanged), claiming the entry (WRITING) by
+ * compare-and-swap; a change clears the phase, then bumps the version.
+ */
+#define PC_KEPT_EMPTY 0
+#define PC_KEPT_WRITING 1
+#define PC_KEPT_VALID 2
+#define PC_KEPT_PHASE 3ull
+#define PC_KEPT_VERSION 4ull
+struct pc_digest_cache {
+	__u64 state;
+	__u8 digest[PC_DIGEST_BYTES];
+};
 
 /* The uid section's buckets: one line of [uid + 1, set offset] pairs each. */
 #define PC_UID_BUCKET_SLOTS (PC_LINE_WORDS / 2)
@@ -414,6 +471,7 @@ enum pc_rule_word {
 	PC_RULE_CALLER = 4,
 	PC_RULE_ARGS = 5,
 	PC_RULE_POLICY = 6,
+	PC_RULE_CONTENT = 7,
 	PC_RULE_WORDS = 8,
 };
 
@@ -475,6 +533,7 @@ enum pc_guard_pin_op {
  * that would have lifted it was.
  */
 #define PC_EVENT_CONDITION_UNKNOWN 4
+#define PC_EVENT_DIGEST_KNOWN 8 /* exec hooks: `digest` holds the SHA-256 of the file decided on */
 #define PC_EVENT_PATH_MAX PC_PATH_MAX
 #define PC_RULE_NONE 0xffffffffu
 
@@ -498,6 +557,7 @@ struct pc_event {
 	char source[256];               /* PC_HOOK_MOUNT: as given to mount(2) */
 	char path[PC_EVENT_PATH_MAX];   /* exec: the program's canonical path; mount: the target */
 	char exe[PC_TASK_TEXT_MAX + 1]; /* the acting task's executable, as its record keeps it ("": unknown or cut) */
+	__u8 digest[PC_DIGEST_BYTES];   /* PC_EVENT_DIGEST_KNOWN */
 };
 
 #define PC_EVENT_RING_BYTES (4 * 1024 * 1024)
