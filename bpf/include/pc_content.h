@@ -32,6 +32,9 @@ struct pc_digest {
 	__u32 pad;
 	__u8 bytes[PC_DIGEST_BYTES];
 };
+/* pc_digest.conditions: every content condition unknown; the image swapped under pc_content_find. */
+#define PC_CONTENT_UNKNOWN 0xffffffffu
+#define PC_CONTENT_STALE 0xfffffffeu
 PC_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -122,6 +125,8 @@ static __noinline __attribute__((unused)) void pc_content_digest(struct file *fi
 	struct pc_digest *out = pc_digest_get();
 	if (!out)
 		return;
+	out->rules = 0; /* until pc_content_find: no rule, every condition unknown */
+	out->conditions = PC_CONTENT_UNKNOWN;
 	out->known = known;
 	if (known)
 		__builtin_memcpy(out->bytes, bytes, PC_DIGEST_BYTES);
@@ -136,6 +141,8 @@ static __noinline __attribute__((unused)) void pc_content_kept(struct file *file
 	struct pc_digest *out = pc_digest_get();
 	if (!out)
 		return;
+	out->rules = 0;
+	out->conditions = PC_CONTENT_UNKNOWN;
 	out->known = 0;
 	struct pc_summary *summary = pc_summary_get();
 	struct inode *inode = file ? file->f_inode : 0; /* a BTF pointer: the helper takes no other */
@@ -152,8 +159,14 @@ static __always_inline void pc_content_forget(struct inode *inode)
 	struct pc_digest_cache *kept = inode ? bpf_inode_storage_get(&pc_digest_cache, inode, 0, 0) : 0;
 	if (!kept)
 		return;
-	__sync_fetch_and_and(&kept->state, ~PC_KEPT_PHASE);
+	/*
+	 * The version first: a hook that claimed the entry (or read its state to
+	 * claim it) before this can no longer complete; then the phase, so no
+	 * digest reads as valid. The other order would let a claim made between
+	 * the two steps end valid with the old bytes.
+	 */
 	__sync_fetch_and_add(&kept->state, PC_KEPT_VERSION);
+	__sync_fetch_and_and(&kept->state, ~PC_KEPT_PHASE);
 }
 
 struct pc_digest_probe {
@@ -188,8 +201,6 @@ static __attribute__((unused)) long pc_digest_step(__u32 i, struct pc_digest_pro
  * image itself, and when that is not generation `generation` any more (a swap
  * came in between) says PC_CONTENT_STALE, which the caller reads as unknown.
  */
-#define PC_CONTENT_UNKNOWN 0xffffffffu
-#define PC_CONTENT_STALE 0xfffffffeu
 int pc_content_find(__u64 generation);
 
 /* The accept list pc_content_find found, in `image` (the caller's). */

@@ -131,10 +131,9 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	lists[1] = pc_inode_accepts(image, file);
 	all[0] = lists[0];
 	all[1] = lists[1];
-	if (pc_word(image, PC_HDR_EXEC_DIGESTS)) {
+	if (pc_word(image, PC_HDR_EXEC_DIGESTS))
 		pc_content_find(pc_generation(image));
-		all[2] = pc_content_rules(image);
-	}
+	all[2] = pc_content_rules(image); /* 0 without a content table: pc_content_digest reset it */
 	if (!all[0] && !all[1] && !all[2])
 		return 0; /* no rule names this file: the common case, nothing more to read */
 	struct pc_exec_when *when = pc_exec_when_get(image, mode == PC_ARGS_MAPPING ? pc_mapping_args_mode() : mode);

@@ -67,6 +67,36 @@ def exec_load(n):
             sys.exit(f"/bin/true failed: wait status {status}")
 
 
+def new_files_load(directory, total):
+    """fork+exec of a file never executed before, each time: `total` copies of
+    /bin/true with bytes of their own (content rules hash each at its first exec)."""
+    os.makedirs(directory, exist_ok=True)
+    data = open("/bin/true", "rb").read()
+    paths = []
+    for i in range(total):
+        path = os.path.join(directory, f"new-{i}")
+        with open(path, "wb") as f:
+            f.write(data + f"\0bench-new-{i}-{os.getpid()}".encode())
+        os.chmod(path, 0o755)
+        paths.append(path)
+    state = {"next": 0}
+
+    def load(n):
+        for _ in range(n):
+            path = paths[state["next"]]
+            state["next"] += 1
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.execv(path, ["new"])
+                finally:
+                    os._exit(127)
+            _, status = os.waitpid(pid, 0)
+            if status != 0:
+                sys.exit(f"{path} failed: wait status {status}")
+    return load
+
+
 def mmap_load(library):
     def load(n):
         with open(library, "rb") as f:
@@ -90,7 +120,10 @@ def row(load_name, name, calls, per_op, ns, floor_ns, ratio, dpath=None):
 
 def main():
     label, n_exec, n_mmap, n_capable, library = sys.argv[1], *map(int, sys.argv[2:5]), sys.argv[5]
+    n_new = max(n_exec // 5, ROUNDS)
     loads = [("exec", f"fork+exec /bin/true", n_exec, exec_load),
+             ("exec-new", "fork+exec of a new file each time", n_new,
+              new_files_load("/dev/shm/bench-new", max(n_new // 20, 1) + n_new)),
              ("mmap", f"mmap PROT_EXEC {library}", n_mmap, mmap_load(library)),
              ("capable", "sethostname (CAP_SYS_ADMIN)", n_capable, capable_load)]
     print(f"hooks: {label}")
@@ -120,7 +153,7 @@ def main():
             row(load_name, name, calls, f"{calls / (per_round * ROUNDS):.2f}", median(ns), median(floor_ns),
                 median([a / b for a, b in zip(ns, floor_ns)]),
                 (median(dpath_ns), median([a / b for a, b in zip(ns, dpath_ns)])) if len(dpath_ns) == ROUNDS else None)
-        if load_name == "exec":
+        if load_name in ("exec", "exec-new"):
             row(load_name, "whole exec path (ns per exec)", f"{per_round * ROUNDS} execs", "",
                 median([p for p, _ in paths]), median([f for _, f in paths]),
                 median([p / f for p, f in paths]))

@@ -24,6 +24,10 @@ for set in $SETS; do
     rm -rf policies daemon.log
     cp -r "$build/policies/$set" policies
     chmod 0755 policies
+    if [[ $set == content ]]; then # the file whose content the literal rule denies
+        mkdir -p /opt/bench-content
+        unique_program denied /opt/bench-content/denied
+    fi
     started=$EPOCHSECONDS
     start_daemon policies
     wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1

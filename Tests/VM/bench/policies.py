@@ -9,16 +9,21 @@ usage: policies.py SEED_DIR DIR
            third prefixes, a third regular expressions (as scripts/bench-compile)
   cap1k    1,000 capability rules over 200 distinct subjects (executable
            paths, and arguments for every fourth), 5 capabilities each
+  content  a literal-path deny rule (its file's content is denied too: the
+           guest creates /opt/bench-content/denied) and a sha256: rule of 100
+           digests: every exec and executable mapping is hashed, or its
+           kept digest read
 
 No rule matches what the loads run (/bin/true, python3, the libraries).
 """
+import hashlib
 import shutil
 import sys
 from pathlib import Path
 
 seed, root = Path(sys.argv[1]), Path(sys.argv[2])
 shutil.rmtree(root, ignore_errors=True)
-for name in ("none", "seed", "exec10k", "cap1k"):
+for name in ("none", "seed", "exec10k", "cap1k", "content"):
     (root / name).mkdir(parents=True)
 for path in sorted(seed.glob("*.yaml")):
     shutil.copy(path, root / "seed" / path.name)
@@ -41,6 +46,12 @@ for f in range(1000):
             rules.append(f"    - exec: {{ pathRegex: \"^/usr/local/app{f}/(bin|sbin)/t{r}[0-9]*$\" }}\n"
                          f"      action: deny")
     (root / "exec10k" / f"{f:04d}.yaml").write_text(policy(f"exec{f}", rules))
+
+digests = ", ".join(hashlib.sha256(f"bench-{i}".encode()).hexdigest() for i in range(100))
+(root / "content" / "content.yaml").write_text(policy("content", [
+    "    - exec: { path: /opt/bench-content/denied }\n      action: deny",
+    f"    - exec: {{ sha256: [{digests}] }}\n      action: deny",
+]))
 
 CAPS = ["CAP_SYS_ADMIN", "CAP_NET_ADMIN", "CAP_SYS_PTRACE", "CAP_NET_RAW", "CAP_SYS_MODULE",
         "CAP_DAC_OVERRIDE", "CAP_CHOWN", "CAP_SETUID", "CAP_SYS_TIME", "CAP_MKNOD"]

@@ -37,7 +37,7 @@ echo "fresh start: programs attached and pinned; the abi-1 pins were removed"
 
 prog_ids() { bpftool prog show | sed -n 's/^\([0-9]*\): .* name \(pc_[a-z_]*\) .*/\2:\1/p' | sort | tr '\n' ' '; }
 ids=$(prog_ids)
-[[ $(wc -w <<<"$ids") == 17 ]] || fail "expected 17 programs, got: $ids"
+[[ $(wc -w <<<"$ids") == 19 ]] || fail "expected 19 programs, got: $ids"
 
 # Execs and CAP_NET_ADMIN (lo's MTU set to what it is) keep being tried while
 # the daemon dies and comes back: not one may pass.
@@ -81,7 +81,7 @@ start_daemon policies
 wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=3
 daemon_logged MESSAGE_ID="$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START=upgraded || fail "the other build was not replaced"
 new_ids=$(prog_ids)
-[[ $(wc -w <<<"$new_ids") == 17 ]] || fail "expected 17 programs after the upgrade, got: $new_ids"
+[[ $(wc -w <<<"$new_ids") == 19 ]] || fail "expected 19 programs after the upgrade, got: $new_ids"
 [[ $new_ids != "$ids" ]] || fail "the programs were not replaced"
 echo "upgrade: programs replaced ($new_ids)"
 

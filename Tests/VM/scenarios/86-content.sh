@@ -5,8 +5,9 @@
 # deleted, and a renamed file. `sha256:` rules deny content anywhere, and
 # with a path both must hold. Controls: a copy with one byte changed runs
 # (documented), `matchCopies: false` keeps a rule to its path, the rule
-# follows the file at its path when it is upgraded (old copies then run), and
-# a file the kernel hashed once is hashed again after it is rewritten in place.
+# follows the file at its path when it is upgraded, by a new file or in place
+# (old copies then run), and a file the kernel hashed once is hashed again
+# after it is rewritten in place.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -125,9 +126,20 @@ expect_eperm "$SCRATCH/new-copy"
 expect_ok "$SCRATCH/original-forbidden"
 echo "upgraded: the new content is denied under any name, the old one runs again"
 
-# Rewritten in place (same inode): the kernel's kept digest of the old bytes is forgotten.
+# Upgraded in place (the same inode rewritten): the rule follows again.
+generation=$(last_generation)
+unique_program in-place "$SCRATCH/newer"
+cat "$SCRATCH/newer" >"$WORK/forbidden"
+wait_until 10 generation_after "$generation"
+cp "$SCRATCH/newer" "$SCRATCH/newer-copy"
+expect_eperm "$SCRATCH/newer-copy"
+expect_ok "$SCRATCH/new-copy"
+echo "rewritten in place: the newer content is denied under any name, the one before runs again"
+
+# A file the kernel hashed, rewritten in place (same inode) with denied bytes:
+# the digest it kept of the old bytes is forgotten.
 expect_ok "$WORK/chameleon"
-cat "$SCRATCH/new" >"$WORK/chameleon"
+cat "$SCRATCH/newer" >"$WORK/chameleon"
 expect_eperm "$WORK/chameleon"
 echo "closed: a file hashed once, rewritten in place with denied bytes, is hashed again"
 

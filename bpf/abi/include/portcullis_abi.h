@@ -315,7 +315,7 @@ static inline __u32 pc_digest_hash(__u32 first_word)
  * lsm/path_truncate). `state` is version << 2 | phase: a hook that hashed the
  * file with no writer keeps the digest only if no such change came in between
  * (the version it read is unchanged), claiming the entry (WRITING) by
- * compare-and-swap; a change clears the phase, then bumps the version.
+ * compare-and-swap; a change bumps the version, then clears the phase.
  */
 #define PC_KEPT_EMPTY 0
 #define PC_KEPT_WRITING 1
