@@ -14,6 +14,8 @@ struct DifferentialRun {
     let launcher: SelftestLauncher
     let cgroups: SelftestCgroups
     private(set) var tally = DifferentialTally()
+    /// Each program's content, read once: the tree does not change during a run.
+    private var contents: [String: ImageEvaluator.Content] = [:]
 
     init(plan: DifferentialPlan, enforcer: Enforcer, cgroups: SelftestCgroups) throws {
         self.plan = plan
@@ -45,7 +47,8 @@ struct DifferentialRun {
         for (index, event) in set.events.enumerated() {
             let canonical = try SelftestFiles.canonicalPath(event.path)
             let identity = PolicyBuild.identify(canonical)
-            let content = ContentDigests.sha256(ofFile: canonical).map(ImageEvaluator.Content.known) ?? .unknown
+            let content = contents[canonical] ?? ContentDigests.sha256(ofFile: canonical).map(ImageEvaluator.Content.known) ?? .unknown
+            contents[canonical] = content
             let prediction = Prediction(
                 event, by: evaluator, canonicalPath: canonical, identity: identity, content: content,
                 caller: launcher.caller(event))

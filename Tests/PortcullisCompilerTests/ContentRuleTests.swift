@@ -93,6 +93,30 @@ import Testing
         #expect(e.exec(path: Self.path("/x"), content: .known(Self.kubectl), caller: .init(uid: 0)) == .allow)
     }
 
+    @Test func theSeedsKubectlRuleFollowsItsContent() throws {
+        let read = PolicyReader.read(
+            Array(
+                """
+                apiVersion: cilium.io/v1alpha1
+                kind: CiliumNetworkPolicy
+                metadata:
+                  name: block-kubectl-execution
+                spec:
+                  endpointSelector: {}
+                  runtime:
+                    requirements:
+                      - matchProcesses:
+                          - pathRegex: "^/usr/bin/kubectl$"
+                        matchActions:
+                          - deny
+                """.utf8), file: "seed.yaml")
+        #expect(read.diagnostics.isEmpty, "\(read.diagnostics)")
+        let files = ["/usr/bin/kubectl": Self.kubectl]
+        let e = ImageEvaluator(try PolicyCompiler.compile(read.policies, generation: 1, digest: { files[$0] }).image)
+        #expect(e.exec(path: Self.path("/tmp/k"), content: .known(Self.kubectl)) == .deny(rules: [0]))
+        #expect(e.exec(path: Self.path("/tmp/k"), content: .known(Self.other)) == .allow)
+    }
+
     @Test(arguments: [1, 9, 300])
     func everyDigestIsFoundAmongMany(count: Int) throws {
         var files: [String: ContentDigest] = [:]

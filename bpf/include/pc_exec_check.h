@@ -83,8 +83,8 @@ static __always_inline int pc_name_may_match(void *image, __u32 names, struct fi
  * decisions, and audit ones when `report_audit`. The accept lists consulted
  * (path, identity; 0: none) are left in lists[0..1] for argument rules
  * (content rules have no argument condition). Unless `need_path`, a file
- * whose name no path rule can end in, and whose identity no rule names, is
- * allowed before its path is read (*read 0) when no rule names content.
+ * whose name no path rule can end in, and whose identity and content no rule
+ * names, is allowed before its path is read (*read 0).
  */
 static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *file, __u32 hook, int report_audit,
 					 __u32 mode, int need_path, struct pc_path_buf *path, long *read, __u32 *length,
@@ -93,15 +93,18 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	lists[0] = 0;
 	lists[1] = 0;
 	/*
-	 * Whether some rule names content is read where needed, never kept across
-	 * the rest: the verifier would follow everything after twice.
+	 * The content table first: it needs no path. What it found stays in
+	 * pc_digest_scratch, read where needed, never kept in a register across
+	 * the rest (the verifier would follow everything after twice).
 	 */
-	if (dfa && !need_path && !pc_word(image, PC_HDR_EXEC_DIGESTS) &&
-	    !pc_name_may_match(image, pc_word(image, PC_HDR_EXEC_NAME_DFA), file, path) &&
-	    !pc_inode_accepts(image, file)) {
+	if (pc_word(image, PC_HDR_EXEC_DIGESTS))
+		pc_content_find(pc_generation(image));
+	if (!need_path && !pc_content_rules(image) &&
+	    (!dfa || (!pc_name_may_match(image, pc_word(image, PC_HDR_EXEC_NAME_DFA), file, path) &&
+		      !pc_inode_accepts(image, file)))) {
 		*read = 0;
 		*length = 0;
-		return 0; /* no rule names this file: by path (its name ends none) nor by identity */
+		return 0; /* no rule names this file: by path (its name ends none), identity or content */
 	}
 	long n = pc_host_path(pc_dentry_of(&file->f_path));
 	int anonymous = n == PC_HOST_NONE || (n > 0 && pc_file_is_anonymous(file));
@@ -131,8 +134,6 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	lists[1] = pc_inode_accepts(image, file);
 	all[0] = lists[0];
 	all[1] = lists[1];
-	if (pc_word(image, PC_HDR_EXEC_DIGESTS))
-		pc_content_find(pc_generation(image));
 	all[2] = pc_content_rules(image); /* 0 without a content table: pc_content_digest reset it */
 	if (!all[0] && !all[1] && !all[2])
 		return 0; /* no rule names this file: the common case, nothing more to read */
