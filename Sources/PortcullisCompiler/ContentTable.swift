@@ -1,8 +1,7 @@
 import PortcullisPolicy
 
-/// The exec rules' content table as the kernel probes it (struct pc_digest_entry):
-/// one line per slot, open addressing, every digest at most PC_DIGEST_PROBES slots
-/// after its hash slot (the capacity doubles until that holds).
+/// The exec rules' content table as the kernel probes it (pc_content.h, struct
+/// pc_digest_entry): an open-addressing table of one line per slot.
 struct ContentTable {
     struct Entry {
         var digest: ContentDigest
@@ -12,40 +11,13 @@ struct ContentTable {
         var conditions: UInt32
     }
 
-    var capacity: Int
-    var slots: [Entry?]
+    let table: OpenAddressing<Entry>
+    var capacity: Int { table.capacity }
 
     init(_ entries: [Entry]) {
-        var capacity = 8
-        while capacity < entries.count * 2 { capacity *= 2 }
-        let ordered = entries.sorted { $0.digest < $1.digest }
-        while true {
-            if let slots = Self.place(ordered, capacity: capacity) {
-                self.capacity = capacity
-                self.slots = slots
-                return
-            }
-            capacity *= 2
+        table = OpenAddressing(entries.sorted { $0.digest < $1.digest }, probes: ABI.Digest.probes) {
+            ABI.Digest.hash(firstWord: Self.words(of: $0.digest)[0])
         }
-    }
-
-    static func firstWord(of digest: ContentDigest) -> UInt32 {
-        digest.bytes[0..<4].reversed().reduce(0) { $0 << 8 | UInt32($1) }  // little-endian, as the kernel reads it
-    }
-
-    static func slot(of digest: ContentDigest, capacity: Int) -> Int {
-        Int(ABI.Digest.hash(firstWord: firstWord(of: digest))) & (capacity - 1)
-    }
-
-    static func place(_ entries: [Entry], capacity: Int) -> [Entry?]? {
-        var slots = [Entry?](repeating: nil, count: capacity)
-        for entry in entries {
-            let home = slot(of: entry.digest, capacity: capacity)
-            guard let free = (0..<ABI.Digest.probes).first(where: { slots[(home + $0) & (capacity - 1)] == nil })
-            else { return nil }
-            slots[(home + free) & (capacity - 1)] = entry
-        }
-        return slots
     }
 
     /// The digest as the kernel compares it: eight little-endian words.
@@ -56,7 +28,7 @@ struct ContentTable {
     }
 
     var words: [UInt32] {
-        slots.flatMap { slot -> [UInt32] in
+        table.slots.flatMap { slot -> [UInt32] in
             var line = [UInt32](repeating: 0, count: ABI.lineWords)
             guard let entry = slot else { return line }
             line.replaceSubrange(0..<ABI.Digest.bytes / 4, with: Self.words(of: entry.digest))
