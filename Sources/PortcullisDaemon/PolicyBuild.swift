@@ -29,16 +29,24 @@ public enum PolicyBuild {
             policies, generation: generation, identify: devices.identity(of:),
             digest: { path in digests[path].flatMap { protected.contains($0) ? nil : $0 } }, patterns: patterns)
         compiled.diagnostics += protectedCopies(policies, copied: copied, digests: digests, protected: protected)
-        compiled.diagnostics += unenforceableContent(policies, support: ContentHashing.support())
+        compiled.diagnostics += unenforceableContent(policies, support: { ContentHashing.support() })
         return compiled
     }
 
     /// A warning for each `sha256:` rule when this kernel cannot hash executed files:
     /// its content condition is then unknown for every file (fail closed).
-    static func unenforceableContent(_ policies: [Policy], support: ContentHashing.Support) -> [Diagnostic] {
+    /// `support` is asked only when some rule has a `sha256:` condition.
+    static func unenforceableContent(
+        _ policies: [Policy], support: () -> ContentHashing.Support
+    ) -> [Diagnostic] {
+        let rules = policies.flatMap(\.rules).filter { rule in
+            guard case .exec(_, _, let content) = rule.operation else { return false }
+            return !content.digests.isEmpty
+        }
+        guard !rules.isEmpty else { return [] }
+        let support = support()
         guard !support.ok else { return [] }
-        return policies.flatMap(\.rules).compactMap { rule in
-            guard case .exec(_, _, let content) = rule.operation, !content.digests.isEmpty else { return nil }
+        return rules.map { rule in
             return Diagnostic(
                 .warning, file: rule.source.file, line: rule.source.line, column: rule.source.column,
                 "this kernel cannot give the exec hooks a file's SHA-256 (\(support.detail)): the rule's content "

@@ -85,9 +85,14 @@ import Testing
             Rule(operation: .exec(paths: [.exact("/usr/bin/x")], args: nil), subject: .everyone, action: .deny, source: at),
         ]
         let policy = Policy(name: "c", source: at, mode: .enforce, rules: rules)
-        let cannot = PolicyBuild.unenforceableContent([policy], support: .init(ok: false, detail: "no IMA"))
+        let cannot = PolicyBuild.unenforceableContent([policy], support: { .init(ok: false, detail: "no IMA") })
         #expect(cannot.count == 1)
         #expect(cannot.first?.message.contains("no IMA") == true && cannot.first?.line == 9, "\(cannot)")
-        #expect(PolicyBuild.unenforceableContent([policy], support: .init(ok: true, detail: "")).isEmpty)
+        #expect(PolicyBuild.unenforceableContent([policy], support: { .init(ok: true, detail: "") }).isEmpty)
+        // Without a sha256: rule the kernel is not asked at all.
+        var asked = false
+        let plain = Policy(name: "p", source: at, mode: .enforce, rules: [rules[1]])
+        #expect(PolicyBuild.unenforceableContent([plain], support: { asked = true; return .init(ok: false, detail: "") }).isEmpty)
+        #expect(!asked)
     }
 }

@@ -74,12 +74,11 @@ static __always_inline int pc_digest_keepable(struct inode *inode)
 }
 
 /*
- * The digest kept for `inode`, copied into `bytes`: 1 when there is one, and
- * it stayed valid while it was copied.
+ * The digest `kept` holds, copied into `bytes`: 1 when its state word, read
+ * as `state` before, says it is valid and still says so after the copy.
  */
-static __always_inline int pc_digest_read_kept(struct pc_digest_cache *kept, __u8 *bytes)
+static __always_inline int pc_digest_read_kept(struct pc_digest_cache *kept, __u64 state, __u8 *bytes)
 {
-	__u64 state = __sync_fetch_and_add(&kept->state, 0);
 	if ((state & PC_KEPT_PHASE) != PC_KEPT_VALID)
 		return 0;
 	__builtin_memcpy(bytes, kept->digest, PC_DIGEST_BYTES);
@@ -105,7 +104,7 @@ static __noinline __attribute__((unused)) void pc_content_digest(struct file *fi
 		struct pc_digest_cache *kept =
 			bpf_inode_storage_get(&pc_digest_cache, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		__u64 state = kept ? __sync_fetch_and_add(&kept->state, 0) : 0;
-		if (kept && pc_digest_read_kept(kept, bytes)) {
+		if (kept && pc_digest_read_kept(kept, state, bytes)) {
 			known = 1;
 		} else {
 			/* After reading the state: a writer counts itself before lsm/file_open bumps the version. */
@@ -149,7 +148,7 @@ static __noinline __attribute__((unused)) void pc_content_kept(struct file *file
 	if ((summary && !summary->content) || !inode)
 		return;
 	struct pc_digest_cache *kept = bpf_inode_storage_get(&pc_digest_cache, inode, 0, 0);
-	if (kept && pc_digest_read_kept(kept, out->bytes))
+	if (kept && pc_digest_read_kept(kept, __sync_fetch_and_add(&kept->state, 0), out->bytes))
 		out->known = 1;
 }
 
