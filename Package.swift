@@ -3,9 +3,11 @@
 //
 // The targets follow the pipeline:
 //   YAML (PortcullisYAML) → policy model (PortcullisPolicy) → compiled image
-//   (PortcullisCompiler, with PortcullisRegex) → kernel maps (PortcullisKernel)
-//   and the daemon (PortcullisDaemon) that watches the policy directory and
-//   keeps its audit trail in the journal (PortcullisJournal).
+//   (PortcullisCompiler, with PortcullisRegex) → kernel maps (PortcullisKernel).
+//   PortcullisGeneration builds a generation from a policy directory on this
+//   host (read, trusted, reconciled, resolved, compiled) for the CLI and the
+//   daemon alike; the daemon (PortcullisDaemon) watches the directory and keeps
+//   its audit trail in the journal (PortcullisJournal).
 import PackageDescription
 
 let package = Package(
@@ -73,12 +75,22 @@ let package = Package(
         .target(
             name: "PortcullisJournal",
             dependencies: ["CSystemd", .product(name: "SystemPackage", package: "swift-system")]),
+        // Policy directory → generation: the files read and trusted, reconciled with
+        // their last good versions, resolved on this host (symlinks, identities,
+        // contents) and compiled. `check`, `compile`, `explain` and the daemon all
+        // build through it, so what the CLI says is what the daemon does.
+        .target(
+            name: "PortcullisGeneration",
+            dependencies: [
+                "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisRegex", "CCrypto",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
         // The daemon: watch the policy directory, compile, swap generations.
         .target(
             name: "PortcullisDaemon",
             dependencies: [
-                "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisRegex", "PortcullisSystem",
-                "PortcullisJournal", "CCrypto", .product(name: "SystemPackage", package: "swift-system"),
+                "PortcullisGeneration", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisRegex",
+                "PortcullisSystem", "PortcullisJournal", .product(name: "SystemPackage", package: "swift-system"),
             ]),
         // The kernel selftests' pure parts: seeded random policies and events, the
         // flip plan, and how a kernel decision is compared with the reference's.
@@ -92,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "portcullis",
             dependencies: [
-                "PortcullisDaemon", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy",
+                "PortcullisDaemon", "PortcullisGeneration", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy",
                 "PortcullisJournal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
@@ -101,14 +113,14 @@ let package = Package(
         .executableTarget(
             name: "portcullis-selftest",
             dependencies: [
-                "PortcullisDaemon", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy",
+                "PortcullisGeneration", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy",
                 "PortcullisSelftest", "CSelftestSpawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/KernelSelftest"),
         // Host benchmarks of the daemon's compile (scripts/bench-update): a test tool, never packaged.
         .executableTarget(
-            name: "portcullis-bench", dependencies: ["PortcullisDaemon", "PortcullisSystem"], path: "Tests/Bench"),
+            name: "portcullis-bench", dependencies: ["PortcullisGeneration", "PortcullisSystem"], path: "Tests/Bench"),
 
         .testTarget(name: "PortcullisYAMLTests", dependencies: ["PortcullisYAML"]),
         .testTarget(
@@ -117,9 +129,12 @@ let package = Package(
         .testTarget(
             name: "PortcullisDaemonTests",
             dependencies: [
-                "PortcullisDaemon", "PortcullisPolicy", "PortcullisCompiler", "PortcullisKernel", "PortcullisJournal",
-                "PortcullisSystem",
+                "PortcullisDaemon", "PortcullisGeneration", "PortcullisPolicy", "PortcullisCompiler", "PortcullisKernel",
+                "PortcullisJournal", "PortcullisSystem",
             ]),
+        .testTarget(
+            name: "PortcullisGenerationTests",
+            dependencies: ["PortcullisGeneration", "PortcullisPolicy", "PortcullisCompiler", "PortcullisKernel"]),
         .testTarget(
             name: "PortcullisRegexTests",
             dependencies: [

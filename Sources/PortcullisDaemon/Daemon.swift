@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import PortcullisGeneration
 import PortcullisCompiler
 import PortcullisJournal
 import PortcullisKernel
@@ -123,6 +124,7 @@ public final class Daemon: @unchecked Sendable {
         state.reconciled(outcome, current: files)
         let next = generation + 1
         hold(at: .compile, of: next)
+        // Watched before the compile reads their identities: a file replaced in between recompiles.
         execFiles?.follow(SymlinkResolution.resolve(outcome.files.flatMap(\.policies)))
         let compiled: CompiledPolicy
         let compiledFiles: [PolicyFile]

@@ -1,4 +1,5 @@
 import Dispatch
+import PortcullisGeneration
 import PortcullisKernel
 
 /// How `portcullis run` is set up.

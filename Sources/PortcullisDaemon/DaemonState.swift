@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import PortcullisGeneration
 import PortcullisCompiler
 import PortcullisPolicy
 import SystemPackage

@@ -1,7 +1,6 @@
 import Dispatch
 import Glibc
-import PortcullisCompiler
-import PortcullisKernel
+import PortcullisGeneration
 import PortcullisPolicy
 
 /// The files exec rules name by literal path are matched by identity too
@@ -17,10 +16,6 @@ public final class ExecFileWatch: @unchecked Sendable {
         self.onChange = onChange
     }
 
-    /// The identity of the file at `path` (symlinks followed), as the kernel sees it
-    /// (MountDevices: its mount's device, not stat(2)'s).
-    static func identify(_ path: String) -> FileIdentity? { MountDevices.current().identity(of: path) }
-
     /// Watches the existing directories of every literal exec path in `policies`
     /// (and of their symlinks' targets); stops watching the others. Call on `queue`.
     func follow(_ policies: [Policy]) {
@@ -35,15 +30,10 @@ public final class ExecFileWatch: @unchecked Sendable {
             }
         }
         for (dir, _) in watchers where !directories.contains(dir) { watchers[dir] = nil }
-        for dir in directories.sorted() where watchers[dir] == nil && Self.isDirectory(dir) {
+        for dir in directories.sorted() where watchers[dir] == nil && PolicyDirectory.isDirectory(dir) {
             guard let watcher = try? DirectoryWatcher(path: dir, queue: queue, onChange: onChange) else { continue }
             watcher.start()
             watchers[dir] = watcher
         }
-    }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
     }
 }

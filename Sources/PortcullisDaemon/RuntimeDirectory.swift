@@ -1,4 +1,5 @@
 import Glibc
+import PortcullisGeneration
 
 /// The daemon's runtime directory (`/run/portcullis`, systemd's RuntimeDirectory=):
 /// the state file `portcullis status` reads and the socket `portcullis events`

@@ -1,4 +1,5 @@
 import Glibc
+import PortcullisGeneration
 
 /// The daemon's configuration file, `/etc/portcullis/portcullis.conf`: lines of
 /// `key = value`, `#` comments and blank lines. Options given to `portcullis run`

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FoundationEssentials
 import PortcullisCompiler
-import PortcullisDaemon
+import PortcullisGeneration
 import PortcullisPolicy
 
 /// Compiles a directory as the daemon would, without touching the kernel.

@@ -2,7 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import Glibc
 import PortcullisCompiler
-import PortcullisDaemon
+import PortcullisGeneration
 import PortcullisPolicy
 import SystemPackage
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import PortcullisDaemon
+import PortcullisGeneration
 import PortcullisJournal
 import PortcullisKernel
 import PortcullisSystem

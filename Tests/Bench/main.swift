@@ -6,7 +6,7 @@
 // too, and the last image is checked against the one from scratch. Run by
 // scripts/bench-update; prints figures, asserts nothing but that equality.
 import Glibc
-import PortcullisDaemon
+import PortcullisGeneration
 import PortcullisCompiler
 import PortcullisSystem
 

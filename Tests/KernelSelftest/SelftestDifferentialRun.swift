@@ -1,6 +1,6 @@
 import Glibc
 import PortcullisCompiler
-import PortcullisDaemon
+import PortcullisGeneration
 import PortcullisKernel
 import PortcullisSelftest
 

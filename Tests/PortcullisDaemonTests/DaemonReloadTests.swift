@@ -6,6 +6,7 @@ import Testing
 
 @testable import PortcullisDaemon
 @testable import PortcullisKernel
+import PortcullisGeneration
 
 /// The daemon's reload on the host, against a fake kernel that keeps what it is
 /// given: what a change to the directory puts in force, what it leaves alone.

@@ -4,6 +4,7 @@ import Glibc
 import Testing
 
 @testable import PortcullisDaemon
+import PortcullisGeneration
 
 /// The watcher follows the path: deleted and recreated, moved away and
 /// replaced, or a symlink swapped to another directory, the new directory's

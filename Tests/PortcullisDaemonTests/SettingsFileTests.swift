@@ -1,6 +1,7 @@
 import Glibc
 @testable import PortcullisDaemon
 import Testing
+import PortcullisGeneration
 
 /// /etc/portcullis/portcullis.conf: `key = value` lines, errors with line and column.
 @Suite struct SettingsFileTests {

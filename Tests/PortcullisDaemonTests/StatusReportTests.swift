@@ -5,6 +5,7 @@ import PortcullisPolicy
 import Testing
 
 @testable import PortcullisDaemon
+import PortcullisGeneration
 
 /// `portcullis status` names what the kernel holds with what the daemon wrote.
 @Suite struct StatusReportTests {

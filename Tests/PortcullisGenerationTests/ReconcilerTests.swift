@@ -1,4 +1,4 @@
-import PortcullisDaemon
+import PortcullisGeneration
 import PortcullisPolicy
 import Testing
 

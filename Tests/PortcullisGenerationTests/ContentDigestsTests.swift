@@ -2,7 +2,7 @@ import Glibc
 import PortcullisPolicy
 import Testing
 
-@testable import PortcullisDaemon
+@testable import PortcullisGeneration
 
 /// The daemon's SHA-256 of the files literal-path rules name: read once per
 /// version, kept for a path whose file is gone, forgotten for paths no longer asked.

@@ -112,7 +112,7 @@ public enum PolicyBuild {
     public static func read(_ paths: [String], trusted: Bool = false) throws(FileProblem) -> Reconciler.Outcome {
         var files: [PolicyFile] = []
         for path in paths {
-            if ExecFileWatch.isDirectory(path) {
+            if PolicyDirectory.isDirectory(path) {
                 files += try PolicyDirectory(path: path, requireTrusted: trusted).read()
             } else {
                 files.append(PolicyDirectory.readFile(at: path, requireTrusted: trusted))
@@ -148,5 +148,5 @@ public enum PolicyBuild {
     }
 
     /// The identity of the file at `path`, as the kernel sees it.
-    public static func identify(_ path: String) -> FileIdentity? { ExecFileWatch.identify(path) }
+    public static func identify(_ path: String) -> FileIdentity? { MountDevices.current().identity(of: path) }
 }

@@ -5,8 +5,8 @@ import PortcullisPolicy
 /// naming a symlink (`/usr/bin/kubectl` → `/usr/lib/google-cloud-sdk/bin/kubectl`)
 /// would never match. Each literal exec path is resolved when a generation is
 /// compiled, and the canonical path is added to the rule.
-enum SymlinkResolution {
-    static func resolve(_ policies: [Policy]) -> [Policy] {
+public enum SymlinkResolution {
+    public static func resolve(_ policies: [Policy]) -> [Policy] {
         policies.map { policy in
             var policy = policy
             policy.rules = policy.rules.map(resolve)
