@@ -34,7 +34,7 @@ public final class Daemon: @unchecked Sendable {
     private var status = ""
     /// READY=1 was sent: the first generation is in the kernel.
     private var isReady = false
-    private var watcher: DirectoryWatcher?
+    private var watchers: [DirectoryWatcher] = []
     private var execFiles: ExecFileWatch?
     private var events: AnyObject?
     private var decisions = DecisionReport()
@@ -87,15 +87,18 @@ public final class Daemon: @unchecked Sendable {
             execFiles = ExecFileWatch(queue: queue) { [weak self] in self?.reload() }
             // Watch first, then read: a change made while the first generation is
             // built is queued and compiled after it, never missed.
-            let watcher = try DirectoryWatcher(
-                path: directory.path, queue: queue, debounce: configuration.debounce,
-                counts: PolicyDirectory.isPolicyFile,
-                onOverflow: { [weak self] in self?.overflowed() }
-            ) { [weak self] in
-                self?.reload()
+            // The admin's directory and the vendor's: a change in either is a new generation.
+            for path in [directory.path] + (directory.vendorPath.map { [$0] } ?? []) {
+                let watcher = try DirectoryWatcher(
+                    path: path, queue: queue, debounce: configuration.debounce,
+                    counts: PolicyDirectory.isPolicyFile,
+                    onOverflow: { [weak self] in self?.overflowed() }
+                ) { [weak self] in
+                    self?.reload()
+                }
+                watcher.start()
+                watchers.append(watcher)
             }
-            watcher.start()
-            self.watcher = watcher
             reload()
             startRepair()
         }

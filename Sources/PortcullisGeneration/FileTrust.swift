@@ -13,9 +13,14 @@ public struct FileProblem: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(path): error: \(message)" }
 }
 
-/// Ownership and mode checks on what the daemon reads.
+/// Ownership and mode checks on what the daemon reads, as sshd's StrictModes
+/// makes them: the file or directory itself, and every directory above it up to
+/// /, must be owned by root and writable by nobody else. A directory writable
+/// by others is trusted only when it is sticky (as /tmp): there nobody but root
+/// may rename or remove root's entries.
 public enum FileTrust {
-    public static func check(_ path: String, directory: Bool) throws(FileProblem) {
+    /// Checks `path` and, unless `ancestorsTrusted`, each directory above its canonical path.
+    public static func check(_ path: String, directory: Bool, ancestorsTrusted: Bool = false) throws(FileProblem) {
         var st = stat()
         guard stat(path, &st) == 0 else { throw FileProblem(path, errno: errno, "cannot stat") }
         let kind = st.st_mode & S_IFMT
@@ -29,5 +34,44 @@ public enum FileTrust {
                 "writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8))); "
                     + "refusing to trust it (chmod go-w)")
         }
+        if !ancestorsTrusted { try checkAncestors(of: path) }
+    }
+
+    /// Every directory above the canonical path of `path`, from its parent up to /.
+    public static func checkAncestors(of path: String) throws(FileProblem) {
+        guard let canonical = canonicalPath(path) else { throw FileProblem(path, errno: errno, "cannot resolve") }
+        for directory in ancestors(of: canonical) {
+            var st = stat()
+            guard stat(directory, &st) == 0 else { throw FileProblem(path, errno: errno, "cannot stat \(directory)") }
+            guard st.st_uid == 0 else {
+                throw FileProblem(
+                    path, "its directory \(directory) is owned by uid \(st.st_uid), not root; refusing to trust it")
+            }
+            let sticky = st.st_mode & S_ISVTX != 0
+            guard st.st_mode & (S_IWGRP | S_IWOTH) == 0 || sticky else {
+                throw FileProblem(
+                    path,
+                    "its directory \(directory) is writable by group or others (mode "
+                        + "\(String(st.st_mode & 0o7777, radix: 8))) and not sticky; refusing to trust it")
+            }
+        }
+    }
+
+    /// The directories above an absolute path, nearest first, ending with /.
+    static func ancestors(of path: String) -> [String] {
+        var result: [String] = []
+        var current = Substring(path)
+        while let slash = current.lastIndex(of: "/") {
+            current = current[..<slash]
+            result.append(current.isEmpty ? "/" : String(current))
+            if current.isEmpty { break }
+        }
+        return result
+    }
+
+    static func canonicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

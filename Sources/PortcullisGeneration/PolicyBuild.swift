@@ -122,12 +122,20 @@ public enum PolicyBuild {
         return reconciler.reconcile(files)
     }
 
-    /// The policy directory of `installedPath` as the daemon would read it with
-    /// `bytes` installed there: the file now at that path is left out, the others
-    /// are read (with the daemon's owner and mode checks when `trusted`), and
-    /// `bytes` are parsed as that file. For `check --as`.
+    /// A policy directory (with its vendor directory) read and reconciled as the daemon reads it.
+    public static func read(_ directory: PolicyDirectory) throws(FileProblem) -> Reconciler.Outcome {
+        var reconciler = Reconciler()
+        return reconciler.reconcile(try directory.read())
+    }
+
+    /// The policy directories of `installedPath` as the daemon would read them
+    /// with `bytes` installed there: the file that name now gives (its own, or
+    /// the vendor's of that name) is left out, the others are read (with the
+    /// daemon's owner and mode checks when `trusted`), and `bytes` are parsed
+    /// as that file. `vendorPath`: the vendor directory read beside the
+    /// installed path's directory. For `check --as`.
     public static func read(
-        installing bytes: [UInt8], at installedPath: String, trusted: Bool
+        installing bytes: [UInt8], at installedPath: String, vendorPath: String? = nil, trusted: Bool
     ) throws(FileProblem) -> Reconciler.Outcome {
         let slash = installedPath.lastIndex(of: "/")
         let directory = slash.map { $0 == installedPath.startIndex ? "/" : String(installedPath[..<$0]) } ?? "."
@@ -135,11 +143,16 @@ public enum PolicyBuild {
         guard PolicyDirectory.isPolicyFile(name) else {
             throw FileProblem(installedPath, "the daemon reads no file by this name (only *.yaml or *.yml, no dotfile or editor leftover)")
         }
-        let others = try PolicyDirectory(path: directory, requireTrusted: trusted).read()
-            .filter { $0.path != PolicyDirectory(path: directory).path(of: name) }
-        let candidate = PolicyReader.read(bytes, file: PolicyDirectory(path: directory).path(of: name))
+        let policies = PolicyDirectory(path: directory, vendorPath: vendorPath, requireTrusted: trusted)
+        let others = try policies.read().filter { fileName($0.path) != name }
+        let candidate = PolicyReader.read(bytes, file: policies.path(of: name))
         var reconciler = Reconciler()
-        return reconciler.reconcile((others + [candidate]).sorted { $0.path < $1.path })
+        return reconciler.reconcile((others + [candidate]).sorted { fileName($0.path) < fileName($1.path) })
+    }
+
+    /// The last component of a path: the directories are read in the order of their files' names.
+    static func fileName(_ path: String) -> Substring {
+        path.lastIndex(of: "/").map { path[path.index(after: $0)...] } ?? Substring(path)
     }
 
     /// A policy file's bytes, as the daemon reads one (a regular file, at most 1 MiB).

@@ -33,7 +33,7 @@ public struct PolicyFileCache: Sendable {
                 return cached.file
             }
             lastReads += 1
-            let file = PolicyDirectory.readFile(at: path, requireTrusted: directory.requireTrusted)
+            let file = PolicyDirectory.readFile(at: path, requireTrusted: directory.requireTrusted, ancestorsTrusted: true)
             if let key { kept[path] = (key, file) }
             return file
         }

@@ -25,6 +25,11 @@ struct CheckCommand: ParsableCommand {
             discussion: "For Ansible: validate: portcullis check --as /etc/policies.d/10-web.yaml %s"))
     var installedAs: String?
 
+    @Option(
+        name: .customLong("vendor-dir"),
+        help: "With --as: the vendor policy directory the daemon reads beside it (a file of the same name there is overridden).")
+    var vendorDirectory = PolicyDirectory.defaultVendorPath
+
     @Flag(help: "Skip the owner and mode checks the daemon makes (files being written in a home directory).")
     var ignoreOwnership = false
 
@@ -47,7 +52,8 @@ struct CheckCommand: ParsableCommand {
             if paths == ["-"] || installedAs != nil {
                 let bytes = paths == ["-"] ? try Self.standardInput() : try PolicyBuild.contents(of: paths[0])
                 if let installedAs {
-                    return try PolicyBuild.read(installing: bytes, at: installedAs, trusted: trusted)
+                    return try PolicyBuild.read(
+                        installing: bytes, at: installedAs, vendorPath: vendorDirectory, trusted: trusted)
                 }
                 var reconciler = Reconciler()
                 return reconciler.reconcile([PolicyReader.read(bytes, file: "<stdin>")])

@@ -19,6 +19,11 @@ struct ExplainCommand: ParsableCommand {
         @Option(name: .customLong("policy-dir"), help: "The policy directory (or file).")
         var policyDirectory = "/etc/policies.d"
 
+        @Option(
+            name: .customLong("vendor-dir"),
+            help: "The vendor policy directory read beside a --policy-dir directory, as the daemon does.")
+        var vendorDirectory = PolicyDirectory.defaultVendorPath
+
         @Option(name: .customLong("exe"), help: "The acting process's executable (it is resolved to its canonical path).")
         var executable: String?
 
@@ -78,7 +83,11 @@ struct ExplainCommand: ParsableCommand {
         /// or has errors ends the command (exit 2): the daemon would not apply it as it
         /// is, so no decision is made without it.
         func compile() throws -> CompiledPolicy {
-            let outcome = try PolicyBuild.read([policyDirectory])
+            let outcome =
+                PolicyDirectory.isDirectory(policyDirectory)
+                ? try PolicyBuild.read(
+                    PolicyDirectory(path: policyDirectory, vendorPath: vendorDirectory, requireTrusted: false))
+                : try PolicyBuild.read([policyDirectory])
             let errors = outcome.diagnostics.filter { $0.severity == .error }
             guard errors.isEmpty else {
                 for d in errors { printError(d.description) }

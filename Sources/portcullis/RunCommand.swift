@@ -14,6 +14,11 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("policy-dir"), help: "The directory of YAML policy drop-ins.")
     var policyDirectory = "/etc/policies.d"
 
+    @Option(
+        name: .customLong("vendor-dir"),
+        help: "The directory of policies packages ship; a file of the same name in --policy-dir overrides one, a symlink to /dev/null masks it.")
+    var vendorDirectory = PolicyDirectory.defaultVendorPath
+
     @Option(name: .customLong("pin-root"), help: "Where the programs and maps are pinned (bpffs).")
     var pinRoot = Pins.defaultRoot
 
@@ -70,7 +75,7 @@ struct RunCommand: ParsableCommand {
             journal.write(.settingsIgnored("\(error)"))
         }
         let configuration = DaemonConfiguration(
-            directory: PolicyDirectory(path: policyDirectory), pins: Pins(root: pinRoot),
+            directory: PolicyDirectory(path: policyDirectory, vendorPath: vendorDirectory), pins: Pins(root: pinRoot),
             runtime: RuntimeDirectory(path: runtimeDirectory), debounce: .milliseconds(debounceMilliseconds),
             hold: testHold, lock: lock || settings.lock == true)
         try Daemon(configuration, journal: journal).run(signals: signals)

@@ -1,11 +1,16 @@
 # The thin slice end to end: an exec deny rule from a policy file is enforced
 # with EPERM, follows the file as it is deleted and restored, and the program
-# is never reloaded (same BPF program id throughout).
+# is never reloaded (same BPF program id throughout). Then systemd's drop-in
+# conventions: a policy a package ships in the vendor directory is enforced and
+# followed live, a file of the same name in the admin's directory overrides it,
+# a symlink to /dev/null masks it, and removing the mask brings it back.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 unique_program forbidden-tool /usr/local/bin/forbidden-tool
-mkdir -m 0755 policies
+unique_program vendor-tool /usr/local/bin/vendor-tool
+unique_program admin-tool /usr/local/bin/admin-tool
+mkdir -m 0755 policies vendor
 cat > policy.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1
 kind: Policy
@@ -18,7 +23,7 @@ spec:
 YAML
 cp policy.yaml policies/forbidden.yaml
 
-start_daemon policies
+start_daemon policies --vendor-dir vendor
 wait_started
 wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 1)) PORTCULLIS_RULE_COUNT=1
 
@@ -47,4 +52,30 @@ has_entry daemon.log MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G
     fail "expected generation $((G0 + 2)), without the file"
 has_entry daemon.log MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=$((G0 + 3)) PORTCULLIS_RULE_COUNT=1 ||
     fail "expected generation $((G0 + 3)), with the file again"
+
+# The vendor's directory, followed live like the admin's.
+exec_deny_policy vendor-tool > vendor/20-tools.yaml
+wait_until 2 denied /usr/local/bin/vendor-tool
+expect_ok /usr/local/bin/admin-tool
+echo "vendor policy (vendor/20-tools.yaml) in force: vendor-tool denied"
+
+# The admin's file of the same name overrides the vendor's whole file.
+exec_deny_policy admin-tool > 20-tools.yaml.tmp && mv 20-tools.yaml.tmp policies/20-tools.yaml
+wait_until 2 denied /usr/local/bin/admin-tool
+expect_ok /usr/local/bin/vendor-tool
+echo "policies/20-tools.yaml overrides it: admin-tool denied, vendor-tool runs"
+
+# A symlink to /dev/null masks the name: neither file applies, and it is no error.
+ln -sfn /dev/null policies/20-tools.yaml
+wait_until 2 /usr/local/bin/admin-tool
+expect_ok /usr/local/bin/vendor-tool
+has_entry daemon.log MESSAGE_ID="$POLICY_FILE_ERROR" && fail "the mask was reported as an error"
+echo "masked with /dev/null: both run"
+
+# Unmasked: the vendor's file applies again.
+rm policies/20-tools.yaml
+wait_until 2 denied /usr/local/bin/vendor-tool
+expect_ok /usr/local/bin/admin-tool
+echo "mask removed: the vendor's policy is back"
+expect_eperm /usr/local/bin/forbidden-tool
 stop_daemon

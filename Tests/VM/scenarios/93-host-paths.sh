@@ -17,7 +17,7 @@ set -euo pipefail
 U=1000
 as_user() { setpriv --reuid $U --regid $U --clear-groups -- "$@"; }
 BB=/usr/bin/busybox # static: it runs inside a chroot with nothing else
-chmod 0777 . # the user reads the scripts here and marks its progress
+chmod 1777 . # the user reads the scripts here and marks its progress (sticky: the policy directory in it stays root's, which the daemon checks)
 mkdir -p /srv/untrusted /srv/other /srv/untrusted/usr/lib/systemd /usr/lib/systemd
 cp $BB /srv/untrusted/true # busybox runs the applet its name says
 cp $BB /srv/other/true
