@@ -16,6 +16,14 @@ final class DiagnosticLog {
     }
 
     var hasErrors: Bool { entries.contains { $0.severity == .error } }
+
+    /// Ends every error logged from entry `start` on with `note`, such as the form a
+    /// Tetragon kprobe is read as.
+    func appendNote(_ note: String, toErrorsFrom start: Int) {
+        for i in entries.indices.dropFirst(start) where entries[i].severity == .error {
+            entries[i].message += "; " + note
+        }
+    }
 }
 
 /// A node of the document together with its field path, for precise errors.

@@ -12,8 +12,10 @@
 ///               matchBinaries: [{ operator: NotIn, values: [/usr/bin/dpkg] }]
 ///               matchActions: [{ action: Override, argError: -1 }]
 ///
-/// Each selector is one rule and the values of one filter are alternatives. Every other
-/// Tetragon feature is an error naming it, so a policy never means less here than it says.
+/// A kprobe on `security_bprm_check`, `security_sb_mount` or `cap_capable` is read as the
+/// matching hook (TetragonKprobes.swift). Each selector is one rule and the values of one
+/// filter are alternatives. Every other Tetragon feature is an error naming it, so a policy
+/// never means less here than it says.
 enum TetragonFormat {
     static let kind = "TracingPolicy"
     /// Read only to say why it cannot be used.
@@ -24,20 +26,24 @@ enum TetragonFormat {
         guard let metadata = top["metadata"], let spec = top["spec"] else { return nil }
         let name = Metadata.name(metadata)
         let s = fields(
-            spec, supported: ["lsmhooks", "options"],
+            spec, supported: ["lsmhooks", "kprobes", "options"],
             tetragon: [
-                "kprobes", "tracepoints", "uprobes", "usdts", "fentries", "loader", "lists", "enforcers",
+                "tracepoints", "uprobes", "usdts", "fentries", "loader", "lists", "enforcers",
                 "selectorsMacros", "podSelector", "containerSelector", "hostSelector", "nodeSelector",
             ])
         guard let s else { return nil }
         let mode = s["options"].map(options) ?? .enforce
         guard let mode else { return nil }
-        guard let hooksField = s["lsmhooks"] else {
-            spec.error("'lsmhooks' is missing; portcullis reads the LSM hooks of a TracingPolicy")
+        guard s["lsmhooks"] != nil || s["kprobes"] != nil else {
+            spec.error(
+                "'lsmhooks' is missing; portcullis reads the LSM hooks of a TracingPolicy, and its "
+                    + "'kprobes' on \(Field.list(KprobeCall.allCases.map(\.rawValue)))")
             return nil
         }
-        guard let hooks = hooksField.sequence() else { return nil }
-        let rules = hooks.map(hook)
+        let hooks = s["lsmhooks"].map { $0.sequence() } ?? []
+        let kprobes = s["kprobes"].map { $0.sequence() } ?? []
+        guard let hooks, let kprobes else { return nil }
+        let rules = hooks.map(hook) + kprobes.map(kprobe)
         guard let name, rules.allSatisfy({ $0 != nil }) else { return nil }
         return Policy(
             name: name, source: spec.location, mode: mode, rules: rules.flatMap { $0 ?? [] })
@@ -65,7 +71,7 @@ enum TetragonFormat {
 
     enum PolicyMode: String, CaseIterable { case enforce, monitor }
 
-    /// One entry of `lsmhooks`: one rule per selector; without selectors, every call is audited.
+    /// One entry of `lsmhooks`.
     static func hook(_ field: Field) -> [Rule]? {
         guard
             let h = fields(
@@ -76,28 +82,34 @@ enum TetragonFormat {
             return nil
         }
         guard let hook = hookField.oneOf(LSMHook.self) else { return nil }
-        guard let declared = Field.values(h["args"], { argument($0, of: hook) }) else { return nil }
-        var indexes: Set<Int> = []
-        for (index, field) in declared {
-            guard !indexes.contains(index) else {
+        return rules(args: h["args"], selectors: h["selectors"], at: HookSite(hook: hook), entry: field)
+    }
+
+    /// The rules of one entry of `lsmhooks` or `kprobes`: one per selector; without
+    /// selectors, every call is audited.
+    static func rules(args: Field?, selectors: Field?, at site: HookSite, entry: Field) -> [Rule]? {
+        guard let declared = Field.values(args, { argument($0, at: site) }) else { return nil }
+        var types: [Int: String] = [:]
+        for (index, type, field) in declared {
+            guard types[index] == nil else {
                 field.error("argument \(index) is declared twice")
                 return nil
             }
-            indexes.insert(index)
+            types[index] = type
         }
-        let selectors = h["selectors"].map { $0.sequence() } ?? []
+        let selectors = selectors.map { $0.sequence() } ?? []
         guard let selectors else { return nil }
         if selectors.isEmpty {
-            let operation = hook.operation(ArgumentMatch())
-            return [Rule(operation: operation, subject: .everyone, action: .audit, source: field.location)]
+            let operation = site.hook.operation(ArgumentMatch())
+            return [Rule(operation: operation, subject: .everyone, action: .audit, source: entry.location)]
         }
-        let rules = selectors.map { selector($0, of: hook, declared: indexes) }
+        let rules = selectors.map { selector($0, at: site, declared: types) }
         guard rules.allSatisfy({ $0 != nil }) else { return nil }
         return rules.compactMap { $0 }
     }
 
-    /// One entry of `args`: its index, and a type that reads that parameter of the hook.
-    static func argument(_ field: Field, of hook: LSMHook) -> (index: Int, field: Field)? {
+    /// One entry of `args`: its index, and a type Tetragon reads that parameter with.
+    static func argument(_ field: Field, at site: HookSite) -> (index: Int, type: String, field: Field)? {
         guard
             let a = fields(
                 field, supported: ["index", "type"], accepted: ["label"],
@@ -107,21 +119,24 @@ enum TetragonFormat {
             field.error("an argument needs 'index' and 'type'")
             return nil
         }
-        guard let index = indexField.integer(in: 0...(hook.parameters.count - 1)),
+        let parameters = site.hook.parameters
+        guard let index = indexField.integer(in: 0...(parameters.count - 1)),
             let type = typeField.string()
         else { return nil }
-        let parameter = hook.parameters[index]
-        guard let expected = parameter.type else {
+        let parameter = parameters[index]
+        let types = parameter.declarableTypes
+        guard !types.isEmpty else {
             indexField.error(
-                "argument \(index) of \(hook.rawValue) ('\(parameter.declaration)') cannot be read by portcullis")
+                "argument \(index) of \(site.name) ('\(parameter.declaration)') cannot be read by portcullis")
             return nil
         }
-        guard type == expected else {
+        guard types.contains(type) || type == "nop" else {
+            let expected = types.map { "'\($0)'" }.joined(separator: " or ")
             typeField.error(
-                "argument \(index) of \(hook.rawValue) is '\(parameter.declaration)'; its type is '\(expected)'")
+                "argument \(index) of \(site.name) is '\(parameter.declaration)'; its type is \(expected)")
             return nil
         }
-        return (index, indexField)
+        return (index, type, indexField)
     }
 
     /// The mapping's fields among `supported` and `accepted` (which describe events and

@@ -9,10 +9,17 @@ enum LSMHook: String, CaseIterable {
     struct Parameter {
         /// As the kernel declares it, for messages.
         var declaration: String
-        /// The Tetragon argument type that reads it; nil when the subset cannot read it.
+        /// The Tetragon argument type that reads it for `matchArgs`; nil when the subset
+        /// cannot match on it.
         var type: String?
+        /// Other types Tetragon reads it with that only show it in events: it cannot
+        /// filter on them (`matchArgs` on a `capability` fails to load in Tetragon).
+        var eventTypes: [String] = []
         /// What `matchArgs` on it means; nil when the subset cannot match on it.
         var role: Role?
+
+        /// Every type an `args` entry may give it; `nop` (Tetragon's "read nothing") aside.
+        var declarableTypes: [String] { (type.map { [$0] } ?? []) + eventTypes }
     }
 
     /// What the values of a `matchArgs` on a parameter become in the rule.
@@ -34,9 +41,10 @@ enum LSMHook: String, CaseIterable {
             ]
         case .capable:
             return [
-                Parameter(declaration: "const struct cred *cred", type: nil, role: nil),
-                Parameter(declaration: "struct user_namespace *ns", type: nil, role: nil),
-                Parameter(declaration: "int cap", type: "int", role: .capability),
+                Parameter(declaration: "const struct cred *cred", type: nil, eventTypes: ["cred"], role: nil),
+                Parameter(
+                    declaration: "struct user_namespace *ns", type: nil, eventTypes: ["user_namespace"], role: nil),
+                Parameter(declaration: "int cap", type: "int", eventTypes: ["capability"], role: .capability),
                 Parameter(declaration: "unsigned int opts", type: "int", role: nil),
             ]
         }
@@ -50,6 +58,39 @@ enum LSMHook: String, CaseIterable {
         case .capable: return .capability(match.capabilities ?? Capability.all)
         }
     }
+}
+
+/// The kernel functions whose kprobes are read, each as the LSM hook it stands for: the
+/// function takes the hook's parameters, and runs where the hook does.
+enum KprobeCall: String, CaseIterable {
+    case securityBprmCheck = "security_bprm_check"
+    case securitySbMount = "security_sb_mount"
+    case capCapable = "cap_capable"
+
+    var hook: LSMHook {
+        switch self {
+        case .securityBprmCheck: return .bprmCheckSecurity
+        case .securitySbMount: return .sbMount
+        case .capCapable: return .capable
+        }
+    }
+
+    /// Tetragon overrides the return value of system calls and `security_` functions only;
+    /// it refuses to load `Override` on any other function.
+    var canOverride: Bool { rawValue.hasPrefix("security_") }
+
+    /// The `lsmhooks` entry this kprobe is read as, for messages.
+    var lsmhooksForm: String { "portcullis reads `call: \(rawValue)` as `lsmhooks: - hook: \(hook.rawValue)`" }
+}
+
+/// What an entry of `lsmhooks` or `kprobes` is read against: its LSM hook and, for a
+/// kprobe, the kernel function standing for it.
+struct HookSite {
+    var hook: LSMHook
+    var kprobe: KprobeCall?
+
+    /// The hook or function as the policy names it, for messages.
+    var name: String { kprobe?.rawValue ?? hook.rawValue }
 }
 
 /// What the `matchArgs` of one selector say, gathered by role. Absent is any value.

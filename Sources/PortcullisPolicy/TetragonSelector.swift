@@ -1,11 +1,12 @@
-/// One selector of a Tetragon LSM hook → one rule:
+/// One selector of a Tetragon LSM hook (or of a kprobe read as one) → one rule:
 /// - `matchBinaries` `In` names the executables of the subject, `NotIn` its exceptions;
 /// - `matchArgs` on the hook's arguments (`Equal`, `Prefix`, `Postfix`) become the
 ///   operation's conditions;
-/// - `matchActions` `Override` (with `argError` -1 or absent) denies, `Post` audits, and a
-///   selector without actions audits, as Tetragon posts an event by default.
+/// - `matchActions` decide the action (TetragonActions.swift); a selector without actions
+///   audits, as Tetragon posts an event by default.
 extension TetragonFormat {
-    static func selector(_ field: Field, of hook: LSMHook, declared: Set<Int>) -> Rule? {
+    /// `declared` holds the type `args` gives each declared argument, by index.
+    static func selector(_ field: Field, at site: HookSite, declared: [Int: String]) -> Rule? {
         guard
             let s = fields(
                 field, supported: ["matchBinaries", "matchArgs", "matchActions"], accepted: ["label"],
@@ -16,11 +17,11 @@ extension TetragonFormat {
                 ])
         else { return nil }
         let subject = s["matchBinaries"].map(binaries) ?? Subject.everyone
-        let match = s["matchArgs"].map { arguments($0, of: hook, declared: declared) } ?? ArgumentMatch()
-        let action = s["matchActions"].map(actions) ?? Action.audit
+        let match = s["matchArgs"].map { arguments($0, at: site, declared: declared) } ?? ArgumentMatch()
+        let action = s["matchActions"].map { actions($0, at: site) } ?? Action.audit
         guard let subject, let match, let action else { return nil }
         return Rule(
-            operation: hook.operation(match), subject: subject, action: action, source: field.location)
+            operation: site.hook.operation(match), subject: subject, action: action, source: field.location)
     }
 
     enum BinaryOperator: String, CaseIterable { case In, NotIn }
@@ -60,8 +61,9 @@ extension TetragonFormat {
     enum ArgumentOperator: String, CaseIterable { case Equal, Prefix, Postfix }
 
     /// Each entry names a declared argument the hook can match on, once per selector.
-    static func arguments(_ field: Field, of hook: LSMHook, declared: Set<Int>) -> ArgumentMatch? {
+    static func arguments(_ field: Field, at site: HookSite, declared: [Int: String]) -> ArgumentMatch? {
         guard let items = field.sequence() else { return nil }
+        let hook = site.hook
         var match = ArgumentMatch()
         var matched: Set<Int> = []
         var failed = false
@@ -80,15 +82,22 @@ extension TetragonFormat {
             guard let role = parameter.role, let type = parameter.type else {
                 let matchable = hook.parameters.indices.filter { hook.parameters[$0].role != nil }
                 indexField.error(
-                    "matching on argument \(index) of \(hook.rawValue) ('\(parameter.declaration)') is not "
+                    "matching on argument \(index) of \(site.name) ('\(parameter.declaration)') is not "
                         + "supported; match on argument "
                         + matchable.map(String.init).joined(separator: " or "))
                 failed = true
                 continue
             }
-            guard declared.contains(index) else {
+            guard let declaredType = declared[index] else {
                 indexField.error(
                     "argument \(index) is not declared in 'args'; add '{ index: \(index), type: \(type) }'")
+                failed = true
+                continue
+            }
+            guard declaredType == type else {
+                indexField.error(
+                    "argument \(index) is declared as '\(declaredType)', which Tetragon shows in its events "
+                        + "but does not filter on; declare it as '{ index: \(index), type: \(type) }' to match on it")
                 failed = true
                 continue
             }
@@ -144,53 +153,17 @@ extension TetragonFormat {
         }
     }
 
-    /// Argument 2 of `capable`, compared as Tetragon does: as a number.
+    /// Argument 2 of `capable`, compared as Tetragon compares an `int`: as a number, read
+    /// as Go's `strconv.ParseInt(value, 0, 32)` reads it (`12`, `0xc`, `014` are all 12).
     static func capability(_ field: Field) -> Capability? {
         guard let text = field.string() else { return nil }
-        if let number = Int(text), Capability.validNames.indices.contains(number) {
+        if let number = TetragonInteger.parse(text), Capability.validNames.indices.contains(number) {
             return Capability(name: Capability.validNames[number])
         }
         let hint = Capability(name: text).map { "; \($0.name) is \($0.number)" } ?? ""
         field.error("'\(text)' is not a capability number from 0 to \(Capability.validNames.count - 1)\(hint)")
         return nil
     }
-
-    /// `Override` denies and `Post` audits; the strongest action of the list decides.
-    static func actions(_ field: Field) -> Action? {
-        guard let items = field.sequence() else { return nil }
-        var action = Action.audit
-        var failed = false
-        for item in items {
-            let a = fields(
-                item, supported: ["action", "argError"],
-                tetragon: [
-                    "argFd", "argName", "argUrl", "argFqdn", "argSig", "argSock", "argIndex", "argValue",
-                    "argRegs", "argNewSymbol", "argNewAddr", "argNewOffset",
-                ],
-                eventOnly: ["rateLimit", "rateLimitScope", "kernelStackTrace", "userStackTrace", "imaHash"])
-            guard let a, let name = required(a, "action", in: item)?.oneOf(ActionName.self) else {
-                failed = true
-                continue
-            }
-            if let argError = a["argError"] {
-                guard name == .Override else {
-                    argError.keyError("'argError' belongs to 'Override'")
-                    failed = true
-                    continue
-                }
-                guard argError.node.int == -1 else {
-                    let found = argError.node.string.map { "'\($0)' is not supported; " } ?? ""
-                    argError.error("\(found)portcullis denies with EPERM: write 'argError: -1' or leave it out")
-                    failed = true
-                    continue
-                }
-            }
-            if name == .Override { action = .deny }
-        }
-        return failed ? nil : action
-    }
-
-    enum ActionName: String, CaseIterable { case Override, Post }
 
     static func required(_ fields: [String: Field], _ key: String, in parent: Field) -> Field? {
         guard let field = fields[key] else {

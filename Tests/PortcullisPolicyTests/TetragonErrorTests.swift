@@ -21,22 +21,22 @@ import Testing
         return try #require(file.diagnostics.first { $0.severity == .error })
     }
 
-    @Test func kprobesAreNamedAsUnsupported() throws {
+    @Test func tracepointsAreNamedAsUnsupported() throws {
         let file = Fixtures.read(
             """
             apiVersion: cilium.io/v1alpha1
             kind: TracingPolicy
             metadata: { name: p }
             spec:
-              kprobes:
-              - call: "security_bprm_check"
-                syscall: false
+              tracepoints:
+              - subsystem: syscalls
+                event: sys_enter_mount
             """)
         let d = try Self.firstError(file)
         #expect((d.line, d.column) == (5, 3))
-        #expect(d.field == "spec.kprobes")
-        #expect(d.message.contains("'kprobes' is not supported"))
-        #expect(d.message.contains("supported here: 'lsmhooks'"))
+        #expect(d.field == "spec.tracepoints")
+        #expect(d.message.contains("'tracepoints' is not supported"))
+        #expect(d.message.contains("supported here: 'lsmhooks', 'kprobes', 'options'"))
     }
 
     @Test func misspelledLsmHooksIsAnUnknownKey() throws {
@@ -90,12 +90,24 @@ import Testing
     @Test func unreadableArgumentIsAnError() throws {
         let file = Self.policy(
             hooks: """
+                  - hook: sb_mount
+                    args: [{ index: 4, type: string }]
+                """)
+        let d = try Self.firstError(file)
+        #expect((d.line, d.column) == (7, 21))
+        #expect(d.message.contains("'void *data') cannot be read"))
+    }
+
+    /// A parameter Tetragon only shows in its events is declared with its own type.
+    @Test func eventOnlyArgumentTakesItsOwnType() throws {
+        let file = Self.policy(
+            hooks: """
                   - hook: capable
                     args: [{ index: 0, type: int }]
                 """)
         let d = try Self.firstError(file)
-        #expect((d.line, d.column) == (7, 21))
-        #expect(d.message.contains("'const struct cred *cred'"))
+        #expect((d.line, d.column) == (7, 30))
+        #expect(d.message.contains("'const struct cred *cred'; its type is 'cred'"))
     }
 
     @Test func matchingAnUndeclaredArgumentIsAnError() throws {
@@ -181,17 +193,17 @@ import Testing
         #expect(d.message.contains("'matchBinaries', 'matchArgs', 'matchActions'"))
     }
 
-    @Test func sigkillListsTheSupportedActions() throws {
+    @Test func noPostListsTheSupportedActions() throws {
         let file = Self.policy(
             hooks: """
                   - hook: capable
                     selectors:
-                    - matchActions: [{ action: Sigkill }]
+                    - matchActions: [{ action: NoPost }]
                 """)
         let d = try Self.firstError(file)
         #expect((d.line, d.column) == (8, 32))
-        #expect(d.message.contains("'Sigkill'"))
-        #expect(d.message.contains("'Override', 'Post'"))
+        #expect(d.message.contains("'NoPost'"))
+        #expect(d.message.contains("'Override', 'Sigkill', 'Signal', 'Post'"))
     }
 
     @Test func overrideWithAnotherErrorIsRefused() throws {
