@@ -90,7 +90,8 @@ let package = Package(
             name: "PortcullisDaemon",
             dependencies: [
                 "PortcullisGeneration", "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisRegex",
-                "PortcullisSystem", "PortcullisJournal", .product(name: "SystemPackage", package: "swift-system"),
+                "PortcullisSystem", "PortcullisJournal", "CSystemd",
+                .product(name: "SystemPackage", package: "swift-system"),
             ]),
         // The kernel selftests' pure parts: seeded random policies and events, the
         // flip plan, and how a kernel decision is compared with the reference's.

@@ -18,6 +18,7 @@
 #define FMODE_WRITE 0x2
 #define PTRACE_MODE_ATTACH 0x02
 #define SIGHUP 1
+#define SIGTERM 15
 
 /* A name for an event, copied by the caller (a global function takes memory, not kernel pointers). */
 struct pc_guard_name {
@@ -143,8 +144,11 @@ int BPF_PROG(pc_guard_signal, struct task_struct *p, void *info, int sig, const 
 	if (!sig || sig == SIGHUP || !g || !(g->flags & PC_GUARD_LOCKED) || !pc_is_guardian(g, p))
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
-	if (BPF_CORE_READ(task, tgid) == 1 || pc_is_guardian(g, task))
-		return 0; /* PID 1 stops it at shutdown */
+	/* PID 1 stops it at shutdown: SIGTERM, which the daemon heeds only then; anything once it is on its way out. */
+	if (BPF_CORE_READ(task, tgid) == 1 && (sig == SIGTERM || (g->flags & PC_GUARD_STOPPING)))
+		return 0;
+	if (pc_is_guardian(g, task))
+		return 0;
 	struct pc_guard_name name = {};
 	pc_guard_report(PC_HOOK_GUARD_SIGNAL, PC_ACTION_DENY, g->tgid, sig, &name);
 	return -EPERM;

@@ -312,14 +312,35 @@ public final class Daemon: @unchecked Sendable {
         exit(0)
     }
 
-    /// SIGHUP reloads, SIGTERM and SIGINT stop.
+    /// SIGHUP reloads, SIGTERM and SIGINT stop (locked: only at shutdown).
     private func act(on signal: Int32) {
         switch signal {
         case SIGHUP: rescan()
-        case SIGTERM: stop("SIGTERM")
-        case SIGINT: stop("SIGINT")
+        case SIGTERM, SIGINT:
+            let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
+            if stopAllowed(on: name) { stop(name) }
         default: break
         }
+    }
+
+    /// Whether a stop signal is heeded. Unlocked, always. Locked, only when PID 1
+    /// says the system is shutting down (the kernel lets nobody else signal this
+    /// process, and PID 1 only with SIGTERM): `systemctl stop` or `kill` of a
+    /// locked daemon is refused and logged, and it goes on. At shutdown PID 1 may
+    /// then send it any signal, should it be slow to exit. A PID 1 that cannot be
+    /// asked is no shutdown (fail closed: the daemon stays).
+    func stopAllowed(on signal: String) -> Bool {
+        guard locked else { return true }
+        let systemState = configuration.systemState()
+        guard systemState == "stopping" else {
+            let entry = JournalEntry.stopRefused(signal: signal, systemState: systemState)
+            state.tampered(entry.message, repaired: false, at: Self.now())
+            saveState()  // before the entry: whoever reads the entry finds the count
+            journal.write(entry)
+            return false
+        }
+        try? enforcer.allowShutdownSignals()  // failing, PID 1 has SIGTERM, which this stop heeds
+        return true
     }
 
     /// 10 s after start-up, and 10 s after decision events arrive, an entry for the

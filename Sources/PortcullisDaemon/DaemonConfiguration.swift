@@ -15,6 +15,8 @@ public struct DaemonConfiguration: Sendable {
     /// Lock enforcement until reboot once the first generation is in force
     /// (tamper protection, docs/enforcement.md).
     public var lock: Bool
+    /// PID 1's `SystemState`, or nil when it cannot be asked (SystemManager; host tests fake it).
+    public var systemState: @Sendable () -> String? = SystemManager.state
 
     public init(
         directory: PolicyDirectory, pins: Pins = Pins(), runtime: RuntimeDirectory? = RuntimeDirectory(),

@@ -175,6 +175,15 @@ extension JournalEntry {
             "\(reason); \(keeping)", priority: .error, messageID: .generationFailed, fields: fields)
     }
 
+    /// Locked: a stop signal outside a shutdown, refused.
+    static func stopRefused(signal name: String, systemState: String?) -> JournalEntry {
+        let state = systemState.map { "the system is \($0), not shutting down" } ?? "PID 1 cannot say the system is shutting down"
+        return JournalEntry(
+            "\(name) refused: enforcement is locked until reboot and \(state); the daemon goes on",
+            priority: .alert, messageID: .tamperRefused,
+            fields: [(.signal, name), (.tamper, "stop"), (.found, systemState ?? "unknown")])
+    }
+
     static func stopping(signal name: String) -> JournalEntry {
         JournalEntry(
             "stopping on \(name)", priority: .info, messageID: .daemonStopping, fields: [(.signal, name)])

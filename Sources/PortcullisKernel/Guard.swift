@@ -61,6 +61,15 @@ extension Enforcer {
         try check("locking (writing pc_guard)", bpf_map_update_elem(guardFD, &key, &value, UInt64(BPF_ANY)))
     }
 
+    /// Locked, at shutdown: PID 1 may send the daemon any signal from now on
+    /// (before, only SIGTERM), so a daemon slow to exit is not left behind.
+    public func allowShutdownSignals() throws(BPFError) {
+        var value = try readGuard()
+        value.flags |= PC_GUARD_STOPPING
+        var key: UInt32 = 0
+        try check("allowing PID 1's signals (writing pc_guard)", bpf_map_update_elem(guardFD, &key, &value, UInt64(BPF_ANY)))
+    }
+
     /// Puts back what someone removed or replaced: the pin directories, every pin of a
     /// map or link (from the descriptors this Enforcer holds), and the generation this
     /// Enforcer installed last. Returns what was found, one line each; empty when all is well.

@@ -21,6 +21,8 @@ public protocol KernelEnforcement: AnyObject {
     func removeOtherABIs() -> [String]
     /// Seals enforcement until reboot (tamper protection's locked mode).
     func lock() throws(BPFError)
+    /// Locked, at shutdown: lets PID 1 signal the daemon as it will while it stops.
+    func allowShutdownSignals() throws(BPFError)
     /// Puts back removed or replaced pins and the image in force; returns what it found.
     func repair() -> [String]
     /// Puts back the image in force if the slot holds another; returns what it found.

@@ -29,14 +29,15 @@ import PortcullisGeneration
         var policies: String { root + "/policies.d" }
         var stateFile: String { root + "/run/state.json" }
 
-        init() throws {
+        init(lock: Bool = false, systemState: @escaping @Sendable () -> String? = { nil }) throws {
             root = "/tmp/portcullis-daemon-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
             mkdir(root, 0o755)
             mkdir(root + "/policies.d", 0o755)
             mkdir(root + "/run", 0o700)  // run() creates it; these tests call reload() alone
-            let configuration = DaemonConfiguration(
+            var configuration = DaemonConfiguration(
                 directory: PolicyDirectory(path: root + "/policies.d", requireTrusted: false),
-                runtime: RuntimeDirectory(path: root + "/run"))
+                runtime: RuntimeDirectory(path: root + "/run"), lock: lock)
+            configuration.systemState = systemState
             daemon = try Daemon(configuration, journal: entries, kernel: kernel)
         }
 

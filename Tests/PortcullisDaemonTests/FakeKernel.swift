@@ -44,6 +44,8 @@ final class FakeKernel: KernelEnforcement, @unchecked Sendable {
     }
     func removeOtherABIs() -> [String] { [] }
     func lock() throws(BPFError) {}
+    private(set) var shutdownSignalsAllowed = false
+    func allowShutdownSignals() throws(BPFError) { shutdownSignalsAllowed = true }
     func repair() -> [String] { [] }
     func repairGeneration() -> [String] { [] }
     func statistics() throws(BPFError) -> EventStatistics { EventStatistics() }

@@ -12,7 +12,11 @@
 # restarts the service with no gap (a loop trying the denied program never
 # runs it) and its programs replace the pinned ones; `apt-get remove` stops
 # and disarms; `apt-get install ./portcullis_*.deb` starts and enforces again
-# and seeds again; purge leaves the admin's policies alone.
+# and seeds again; purge leaves the admin's policies alone. Then locked
+# (`lock = yes`, issue 12): `systemctl stop` is refused (RefuseManualStop=, the
+# documented drop-in), SIGTERM through `systemctl kill` is refused by the
+# daemon and SIGKILL by the kernel, both logged, and the daemon stays; a
+# shutdown (shutdown.target pulled in) stops it at once, enforcement pinned.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 [[ -f ${PORTCULLIS_DEB:-} ]] || fail "no package to install: PORTCULLIS_DEB='${PORTCULLIS_DEB:-}'"
@@ -250,3 +254,48 @@ apt-get purge -y portcullis >/dev/null
 ls /etc/policies.d/block-kubectl-execution.yaml /etc/policies.d/tmp-tool.yaml >/dev/null || fail "purge took the admin's policies"
 [[ ! -e /sys/fs/bpf/portcullis/abi-6 ]] || fail "pins left after purge"
 echo "purge: the package's files gone, the admin's policies kept: $(cd /etc/policies.d && echo *)"
+
+# -- locked: nothing but a shutdown stops the daemon
+apt-get install -y "$PWD/portcullis-newer.deb" >/dev/null
+active || fail "apt-get install did not start the service"
+mkdir -p /etc/portcullis
+echo "lock = yes" > /etc/portcullis/portcullis.conf
+chmod 0644 /etc/portcullis/portcullis.conf
+locked_before=$(count "$LOCKED")
+systemctl restart portcullis
+wait_until "$START_SECONDS" count_above "$LOCKED" "$locked_before"
+pid=$(systemctl show -P MainPID portcullis)
+mkdir -p /etc/systemd/system/portcullis.service.d
+printf '[Unit]\nRefuseManualStop=yes\n' > /etc/systemd/system/portcullis.service.d/lock.conf
+systemctl daemon-reload
+refused_before=$(count "$TAMPER_REFUSED")
+systemctl stop portcullis 2>stop.err && fail "systemctl stop of a locked daemon worked"
+grep -q "refuse manual start/stop" stop.err || fail "systemctl stop failed otherwise: $(cat stop.err)"
+systemctl kill -s TERM portcullis
+wait_until 5 logged MESSAGE_ID="$TAMPER_REFUSED" PORTCULLIS_TAMPER=stop PORTCULLIS_SIGNAL=SIGTERM
+systemctl kill --kill-who=main -s KILL portcullis 2>/dev/null || true
+wait_until 5 count_above "$TAMPER_REFUSED" $((refused_before + 1))
+sleep 1
+kill -0 "$pid" && active && [[ $(systemctl show -P MainPID portcullis) == "$pid" ]] ||
+    fail "the locked daemon (pid $pid) is gone: $(systemctl is-active portcullis), MainPID $(systemctl show -P MainPID portcullis)"
+"$PORTCULLIS" status | grep -q "^tamper protection: locked until reboot" || fail "status: $("$PORTCULLIS" status)"
+echo "locked: systemctl stop refused by systemd, SIGTERM (systemctl kill) by the daemon, SIGKILL from PID 1 by the kernel; all logged:"
+journalctl --no-pager -u portcullis -o cat MESSAGE_ID="$TAMPER_REFUSED" | tail -n 2 | sed 's/^/    /'
+
+# A shutdown: PID 1 says `stopping`, and the daemon heeds its SIGTERM (this
+# scenario's own unit has no default dependencies, so it goes on).
+stopping_before=$(count "$DAEMON_STOPPING")
+refused_before=$(count "$TAMPER_REFUSED")
+# shutdown.target refuses a manual start: a target of ours pulls it in, as poweroff.target does.
+printf '[Unit]\nDefaultDependencies=no\nRequires=shutdown.target\nAfter=shutdown.target\n' > /etc/systemd/system/pcvm-shutdown.target
+systemctl daemon-reload
+systemctl start --no-block pcvm-shutdown.target
+gone() { ! kill -0 "$pid" 2>/dev/null; }
+wait_until 20 gone
+[[ $(systemctl show -P SystemState 2>/dev/null || systemctl is-system-running) == stopping ]] ||
+    fail "the system is not stopping: $(systemctl is-system-running)"
+count_above "$DAEMON_STOPPING" "$stopping_before" || fail "the daemon did not log its stop"
+[[ $(last_field "$DAEMON_STOPPING" PORTCULLIS_SIGNAL) == SIGTERM ]] || fail "the daemon stopped on another signal"
+(($(count "$TAMPER_REFUSED") == refused_before)) || fail "the shutdown's stop was refused"
+expect_eperm /usr/bin/kubectl
+echo "shutdown: the locked daemon stopped on PID 1's SIGTERM; enforcement stays pinned (kubectl denied)"

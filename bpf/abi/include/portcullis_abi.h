@@ -601,18 +601,21 @@ enum pc_stat {
  *
  * Locked (PC_GUARD_LOCKED, set by the daemon once its first generation is in
  * force, for good): the post is never vacant again, nobody but PID 1 signals
- * the guardian, nothing under the pin directories can be removed or renamed
+ * the guardian, and PID 1 only with SIGTERM (which the daemon heeds only when
+ * the system is shutting down) until the daemon sets PC_GUARD_STOPPING on its
+ * way out at shutdown; signal 0 and SIGHUP stay open to all. Nothing under the pin directories can be removed or renamed
  * (their inode numbers are in pin_dirs, on the bpffs s_dev pin_dev), and
  * neither that bpffs nor a mount above it (mount ids in mounts) can be
  * unmounted.
  */
 #define PC_GUARD_LOCKED 1u
+#define PC_GUARD_STOPPING 2u /* locked, and the system is shutting down: PID 1 may signal the guardian as it will */
 #define PC_GUARD_PIN_DIRS 4 /* the root, the ABI directory, maps/, links/ */
 #define PC_GUARD_MOUNTS 8   /* the pins' bpffs mount and those above it, up to / */
 
 struct pc_guard {
 	__u32 tgid;       /* the guardian's process id; 0: vacant */
-	__u32 flags;      /* PC_GUARD_LOCKED */
+	__u32 flags;      /* PC_GUARD_LOCKED, PC_GUARD_STOPPING */
 	__u64 start_time; /* its group leader's task_struct.start_time */
 	__u64 claims;     /* how many times the post was claimed since the maps were created */
 	__u32 pin_dev;    /* s_dev of the bpffs holding the pins (locked) */
