@@ -35,6 +35,10 @@ let package = Package(
         .systemLibrary(
             name: "CCrypto", pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        // libelf, to read the ELF headers of the host's critical programs (CriticalFiles).
+        .systemLibrary(
+            name: "CELF", pkgConfig: "libelf",
+            providers: [.apt(["libelf-dev"])]),
         // glibc's epoll(7), which Swift's Glibc module leaves out.
         .systemLibrary(name: "CLinux"),
 
@@ -82,7 +86,7 @@ let package = Package(
         .target(
             name: "PortcullisGeneration",
             dependencies: [
-                "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisRegex", "CCrypto",
+                "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisRegex", "CCrypto", "CELF",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         // The daemon: watch the policy directory, compile, swap generations.

@@ -145,7 +145,7 @@ public enum PolicyBuild {
         }
         let policies = PolicyDirectory(path: directory, vendorPath: vendorPath, requireTrusted: trusted)
         let others = try policies.read().filter { fileName($0.path) != name }
-        let candidate = PolicyReader.read(bytes, file: policies.path(of: name))
+        let candidate = PolicyFileReader.read(bytes, file: policies.path(of: name))
         var reconciler = Reconciler()
         return reconciler.reconcile((others + [candidate]).sorted { fileName($0.path) < fileName($1.path) })
     }

@@ -102,7 +102,7 @@ public struct PolicyDirectory: Sendable {
             if requireTrusted {
                 try FileTrust.check(path, directory: false, ancestorsTrusted: ancestorsTrusted && !isSymlink(path))
             }
-            return PolicyReader.read(try contents(of: path), file: path)
+            return PolicyFileReader.read(try contents(of: path), file: path)
         } catch {
             return PolicyFile(
                 path: path, policies: [],

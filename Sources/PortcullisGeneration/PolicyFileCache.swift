@@ -5,7 +5,9 @@ import PortcullisPolicy
 /// whose status is unchanged (device, inode, size, modification and change
 /// times: a write, a rename over it, a chmod or chown all change one) is not
 /// read or parsed again; its ownership and mode were checked with the same
-/// status. Only the files of the last read are kept.
+/// status. Only the files of the last read are kept. When the host's critical
+/// files change (CriticalFiles: an upgrade of init or a library), every file is
+/// read again, since each was checked against them.
 public struct PolicyFileCache: Sendable {
     struct Key: Equatable, Sendable {
         var device: UInt64
@@ -16,6 +18,8 @@ public struct PolicyFileCache: Sendable {
     }
 
     private var files: [String: (key: Key, file: PolicyFile)] = [:]
+    /// The version of the critical set the kept files were checked against.
+    private var critical: UInt64?
     /// Files read (not reused) by the last read.
     public private(set) var lastReads = 0
 
@@ -24,6 +28,8 @@ public struct PolicyFileCache: Sendable {
     /// The files of `directory` (as `PolicyDirectory.read`), reusing those unchanged since the last read.
     public mutating func read(_ directory: PolicyDirectory) throws(FileProblem) -> [PolicyFile] {
         let paths = try directory.filePaths()
+        let version = CriticalFilesCache.host.versioned().version
+        if version != critical { (files, critical) = ([:], version) }
         var kept: [String: (key: Key, file: PolicyFile)] = [:]
         lastReads = 0
         let read = paths.map { path in

@@ -1,6 +1,15 @@
 /// The values policies are made of, checked where they are written. Like the other
 /// accessors they report what is wrong to the log and return nil.
 extension Field {
+    /// `true` or `false`.
+    func bool() -> Bool? {
+        guard let value = node.bool else {
+            error("expected true or false")
+            return nil
+        }
+        return value
+    }
+
     /// A path starting with `/`.
     func absolutePath() -> String? {
         guard let path = string() else { return nil }

@@ -36,7 +36,7 @@ enum NativeFormat {
     }
 
     static func rule(_ field: Field) -> Rule? {
-        guard let r = field.mapping(allowed: operations + ["subject", "action"]) else { return nil }
+        guard let r = field.mapping(allowed: operations + ["subject", "action", "denyCriticalFiles"]) else { return nil }
         guard let actionField = r["action"] else {
             field.error("'action' is missing; expected 'deny', 'audit' or 'allow'")
             return nil
@@ -61,8 +61,20 @@ enum NativeFormat {
         } else {
             operation = nil
         }
+        var denyCriticalFiles = false
+        if let acknowledged = r["denyCriticalFiles"] {
+            guard let value = acknowledged.bool() else { return nil }
+            guard r["exec"] != nil else {
+                acknowledged.keyError(
+                    "'denyCriticalFiles' is about exec rules (the files they deny at exec and executable mappings)")
+                return nil
+            }
+            denyCriticalFiles = value
+        }
         guard let operation, let subject else { return nil }
-        return Rule(operation: operation, subject: subject, action: action, source: field.location)
+        return Rule(
+            operation: operation, subject: subject, action: action, source: field.location,
+            denyCriticalFiles: denyCriticalFiles)
     }
 
     /// A list of capabilities, or `{ names: [...], userNamespace: any | initial }`: the

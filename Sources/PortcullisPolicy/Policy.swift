@@ -129,12 +129,20 @@ public struct Rule: Sendable, Hashable {
     public var subject: Subject
     public var action: Action
     public var source: SourceLocation
+    /// The rule denies files the host cannot run without (the loader, libc, the
+    /// libraries of init and portcullis) on purpose: `denyCriticalFiles: true`.
+    /// Without it, an exec deny matching one is an error (PortcullisGeneration's
+    /// CriticalRules).
+    public var denyCriticalFiles: Bool
 
-    public init(operation: Operation, subject: Subject, action: Action, source: SourceLocation) {
+    public init(
+        operation: Operation, subject: Subject, action: Action, source: SourceLocation, denyCriticalFiles: Bool = false
+    ) {
         self.operation = operation
         self.subject = subject
         self.action = action
         self.source = source
+        self.denyCriticalFiles = denyCriticalFiles
     }
 }
 

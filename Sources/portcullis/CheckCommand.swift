@@ -56,7 +56,7 @@ struct CheckCommand: ParsableCommand {
                         installing: bytes, at: installedAs, vendorPath: vendorDirectory, trusted: trusted)
                 }
                 var reconciler = Reconciler()
-                return reconciler.reconcile([PolicyReader.read(bytes, file: "<stdin>")])
+                return reconciler.reconcile([PolicyFileReader.read(bytes, file: "<stdin>")])
             }
             return try PolicyBuild.read(paths, trusted: trusted)
         } catch let problem as FileProblem {

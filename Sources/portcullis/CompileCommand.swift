@@ -18,13 +18,19 @@ struct CompileCommand: ParsableCommand {
         let outcome = try PolicyBuild.read(paths)
         let compiled = try PolicyBuild.compile(outcome.files.flatMap(\.policies), generation: 1)
         let image = compiled.image
+        // The critical files each deny rule matches (a file with such a rule not saying denyCriticalFiles was refused).
+        let denials = compiled.rules.filter { $0.action == .deny }
+        let critical = Dictionary(
+            uniqueKeysWithValues: zip(
+                denials.map(\.index), CriticalRules.hits(denials.map(\.rule), in: CriticalFiles.current())))
         if format == .json {
             let report = CompileReport(
                 rules: compiled.rules.map {
                     .init(
                         index: $0.index, action: $0.action.rawValue, operation: $0.rule.operation.summary,
                         subject: $0.rule.subject.summary, policy: $0.policy, file: $0.rule.source.file,
-                        line: $0.rule.source.line, column: $0.rule.source.column)
+                        line: $0.rule.source.line, column: $0.rule.source.column,
+                        criticalFiles: critical[$0.index].flatMap { $0.isEmpty ? nil : $0.map { .init(path: $0.path, reason: $0.reason) } })
                 },
                 subjects: compiled.subjects, execStates: compiled.execStates, imageWords: image.words.count,
                 mapEntries: image.lineCount,
@@ -42,6 +48,9 @@ struct CompileCommand: ParsableCommand {
                 print(
                     "rule \(rule.index): \(rule.action.rawValue) \(rule.rule.operation.summary) by \(rule.rule.subject.summary)"
                         + " — policy \(rule.policy) at \(rule.rule.source)")
+                for file in critical[rule.index] ?? [] {
+                    print("  denies critical file \(file.path) (\(file.reason))\(rule.rule.denyCriticalFiles ? " on purpose (denyCriticalFiles: true)" : "")")
+                }
             }
         }
         print(
@@ -57,6 +66,8 @@ struct CompileReport: Encodable {
     struct Rule: Encodable {
         var index: Int, action: String, operation: String, subject: String, policy: String, file: String
         var line: Int, column: Int
+        /// The critical files a deny rule matches (left out when none).
+        var criticalFiles: [CriticalFile]?
     }
     struct Problem: Encodable {
         var severity: String, file: String, line: Int, column: Int, message: String

@@ -135,10 +135,16 @@ struct ExplainCommand: ParsableCommand {
             let steps = ImageEvaluator(compiled.image).execSteps(
                 path: Array(canonical(path).utf8), identity: PolicyBuild.identify(path), content: content,
                 caller: caller, arguments: policies.arguments)
+            // A file the host cannot run without: a rule denying it must say so (denyCriticalFiles).
+            let critical = CriticalFiles.current().file(at: canonical(path))
+            if let critical, policies.format == .text {
+                print("note: \(critical.path) is a critical file: \(critical.reason); a deny rule matching it must say `denyCriticalFiles: true`")
+            }
             let late = steps.afterExec.map { $0 == steps.decision && $0 != .allow } ?? false
             let killed = if case .allow = steps.atHook, late, case .audit = steps.decision { "" } else { ": the program is killed before it runs" }
             let when = late ? " (once the exec completed, by its arguments\(killed))" : ""
-            try report(steps.decision, compiled, "exec \(canonical(path))\(when)", format: policies.format)
+            try report(
+                steps.decision, compiled, "exec \(canonical(path))\(when)", format: policies.format, critical: critical)
         }
     }
 
@@ -199,7 +205,8 @@ struct ExplainCommand: ParsableCommand {
 /// Prints the decision and the deciding rules; exit 1 for a deny (scripts can test it).
 /// One decision, in text or as JSON; exit status 1 when it denies.
 func report(
-    _ decision: ImageEvaluator.Decision, _ compiled: CompiledPolicy, _ what: String, format: OutputFormat = .text
+    _ decision: ImageEvaluator.Decision, _ compiled: CompiledPolicy, _ what: String, format: OutputFormat = .text,
+    critical: CriticalFiles.File? = nil
 ) throws {
     let (verdict, rules): (String, [Int]) =
         switch decision {
@@ -230,7 +237,8 @@ func report(
                 return .init(
                     index: index, policy: rule.policy, action: rule.action.rawValue, file: rule.rule.source.file,
                     line: rule.rule.source.line, column: rule.rule.source.column)
-            })
+            },
+            critical: critical.map { .init(path: $0.path, reason: $0.reason) })
         print(try jsonLine(object))
     }
     if verdict == "deny" { throw ExitCode(1) }
@@ -246,6 +254,13 @@ struct ExplainReport: Encodable {
     /// The path could not be read whole: denied, fail closed.
     var unreadable: Bool
     var rules: [Rule]
+    /// exec: the program is one of the host's critical files (left out when it is not).
+    var critical: CriticalFile?
+}
+
+/// A critical file (CriticalFiles) in JSON: its canonical path and why the host needs it.
+struct CriticalFile: Encodable {
+    var path: String, reason: String
 }
 
 /// The canonical path, as the kernel's d_path gives it; the path itself when it does not exist.

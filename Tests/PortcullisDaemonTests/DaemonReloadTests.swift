@@ -127,6 +127,41 @@ import PortcullisGeneration
         #expect(!fixture.entries.with(.policyFileError).isEmpty)
     }
 
+    /// A good file edited into a deny that matches the loader and libc (issue 15:
+    /// every program would fail to map them) is unusable: its last good version
+    /// stays in force and the error names a critical file; a new file like it is
+    /// refused. Said on purpose (`denyCriticalFiles: true`), it applies.
+    @Test func aRuleDenyingCriticalFilesNeverReachesTheKernel() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        func brick(_ name: String, acknowledged: Bool = false) -> String {
+            "apiVersion: portcullis/v1alpha1\nkind: Policy\nmetadata: { name: \(name) }\nspec:\n  rules:\n"
+                + "    - exec: { path: /usr/local/bin/one }\n      action: deny\n"
+                + "    - exec: { pathRegex: \".{0,200}x.{0,200}\" }\n      action: deny\n"
+                + (acknowledged ? "      denyCriticalFiles: true\n" : "")
+        }
+        fixture.write("a", denying: ["/usr/local/bin/one", "/usr/local/bin/two"])
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.map(\.generation) == [1])
+        fixture.write("a", text: brick("a"))
+        fixture.write("b", text: brick("b"))
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.map(\.generation) == [1], "a generation with the brick was installed")
+        #expect(fixture.kernel.denies("/usr/local/bin/two"), "the last good version of a.yaml was dropped")
+        #expect(!fixture.kernel.denies("/usr/lib/x86_64-linux-gnu/libc.so.6"))
+        let errors = fixture.entries.with(.policyFileError).map(\.message)
+        #expect(errors.count == 2, "\(errors)")
+        #expect(errors.allSatisfy { $0.contains(":8:7: error: this rule denies ") && $0.contains("denyCriticalFiles: true") }, "\(errors)")
+        #expect(errors.contains { $0.contains("/a.yaml:") })
+        #expect(fixture.entries.with(.lastGoodKept).map(\.message).contains { $0.contains("/a.yaml") })
+        #expect(fixture.entries.with(.fileRefused).map(\.message).contains { $0.contains("/b.yaml") })
+        fixture.write("a", text: brick("a", acknowledged: true))
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.map(\.generation) == [1, 2])
+        #expect(!fixture.kernel.denies("/usr/local/bin/two"))
+        #expect(fixture.kernel.denies("/usr/lib/x86_64-linux-gnu/libc.so.6"))
+    }
+
     @Test func aFailedInstallLeavesTheGenerationInForceAndTheNextChangeApplies() throws {
         let fixture = try Fixture()
         defer { fixture.cleanUp() }
