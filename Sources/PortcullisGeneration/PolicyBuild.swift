@@ -22,9 +22,10 @@ public enum PolicyBuild {
         let copied = copiedPaths(policies)
         // A protected program can share a copied file's content only if it has its size: only those are read.
         let sizes = Set(copied.compactMap(fileSize))
-        let twins = protectedPrograms.filter { fileSize($0).map(sizes.contains) ?? false }
+        let guarded = protectedPrograms.union(CriticalFiles.current().files.keys)
+        let twins = guarded.filter { fileSize($0).map(sizes.contains) ?? false }
         let digests = ContentDigests.shared.digests(of: copied.union(twins))
-        let protected = Set(protectedPrograms.compactMap { digests[$0] })
+        let protected = Set(guarded.compactMap { digests[$0] })
         var compiled = try PolicyCompiler.compile(
             policies, generation: generation, identify: devices.identity(of:),
             digest: { path in digests[path].flatMap { protected.contains($0) ? nil : $0 } }, patterns: patterns)
@@ -56,8 +57,10 @@ public enum PolicyBuild {
 
     /// Programs whose content no rule denies by a literal path's file (their paths
     /// stay denied): the init system, the shells, the loader, what logs in and
-    /// escalates, and portcullis itself. A rule on a copy of /bin/bash must not
-    /// deny every shell on the host.
+    /// escalates, and portcullis itself; with them the host's critical files
+    /// (CriticalFiles: libc and the other libraries of init, systemd and
+    /// portcullis). A rule on a copy of /bin/bash must not deny every shell on
+    /// the host, nor one on a copy of libc every program.
     static let protectedPrograms: Set<String> = [
         "/sbin/init", "/usr/lib/systemd/systemd", "/bin/sh", "/bin/bash", "/bin/dash", "/usr/bin/env",
         "/lib64/ld-linux-x86-64.so.2", "/usr/bin/sudo", "/usr/bin/su", "/usr/sbin/sshd", "/bin/login",
@@ -79,7 +82,9 @@ public enum PolicyBuild {
                 guard case .exec(let patterns, _, _) = rule.operation else { continue }
                 for path in patterns.compactMap(\.literalPath) where copied.contains(path) {
                     guard let digest = digests[path], protected.contains(digest) else { continue }
-                    let twin = protectedPrograms.sorted().first { digests[$0] == digest } ?? "a protected program"
+                    let twin = protectedPrograms.union(CriticalFiles.current().files.keys).sorted().first {
+                        digests[$0] == digest
+                    } ?? "a protected program"
                     warnings.append(
                         Diagnostic(
                             .warning, file: rule.source.file, line: rule.source.line, column: rule.source.column,
