@@ -5,8 +5,15 @@ import PortcullisKernel
 import PortcullisPolicy
 
 /// Turns the kernel's decision events into audit entries: names the rule from
-/// the rule table of the event's generation, and completes the process from /proc.
+/// the rule table of the event's generation, the cgroup and unit from the
+/// cgroup id the kernel recorded (CgroupNames), and completes the process from /proc.
 struct DecisionReport {
+    let cgroups: CgroupNames
+
+    init(cgroups: CgroupNames = CgroupNames()) {
+        self.cgroups = cgroups
+    }
+
     /// The rules of the generation in force and of the one before it (events
     /// still in the ring buffer when it was replaced), by generation. Older
     /// ones are let go, so memory stays flat over any number of updates; an
@@ -26,6 +33,7 @@ struct DecisionReport {
         let rule = event.rule.flatMap { index in
             rulesByGeneration[event.generation].flatMap { $0.indices.contains(index) ? $0[index] : nil }
         }
+        let cgroup = cgroups.cgroup(id: event.cgroupID, tgid: event.tgid)
         return Decision(
             verdict: event.decision == .audit ? .audit : .deny, hook: Self.hookName(event),
             generation: event.generation,
@@ -36,7 +44,8 @@ struct DecisionReport {
             process: Decision.Process(
                 pid: event.pid, tgid: event.tgid, uid: event.uid, comm: event.comm,
                 exe: event.executable ?? Self.readlink("/proc/\(event.tgid)/exe") ?? "", cgroupID: event.cgroupID,
-                unit: Self.unit(of: event.tgid)),
+                cgroup: cgroup?.path, cgroupSource: cgroup?.source ?? .unknown,
+                unit: cgroup.flatMap { CgroupNames.unit(ofPath: $0.path) }),
             target: Self.target(event),
             unknown: (event.pathUnreadable ? ["path"] : []) + (event.conditionUnknown ? ["condition"] : []),
             sha256: event.sha256)
@@ -95,18 +104,6 @@ struct DecisionReport {
         case .exec, .mmapExec, .mprotectExec, .unknown, .guardMap, .guardPtrace, .guardSignal, .guardPin, .guardUmount, .guardClaim:
             return .path(event.path ?? "")
         }
-    }
-
-    /// The systemd unit of a process, from the last unit-like component of its cgroup.
-    static func unit(of pid: Int32) -> String? {
-        guard let f = fopen("/proc/\(pid)/cgroup", "r") else { return nil }
-        defer { fclose(f) }
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard fgets(&buffer, Int32(buffer.count), f) != nil else { return nil }
-        let line = String(decoding: buffer.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let suffixes = [".service", ".scope", ".slice"]
-        return line.split(separator: "/").reversed().first { part in suffixes.contains { part.hasSuffix($0) } }
-            .map(String.init)
     }
 
     static func readlink(_ path: String) -> String? {

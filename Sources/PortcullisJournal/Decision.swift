@@ -26,13 +26,18 @@ public struct Decision: Sendable {
         public var uid: UInt32
         public var comm: String
         public var exe: String
+        /// The kernel's id of its cgroup (v2) at the decision; 0: the kernel had none.
         public var cgroupID: UInt64
+        /// The path of its cgroup from the root of the hierarchy, when known.
+        public var cgroup: String?
+        /// Where `cgroup` (and `unit`) came from.
+        public var cgroupSource: CgroupSource
         /// The systemd unit of its cgroup, when it is in one.
         public var unit: String?
 
         public init(
             pid: Int32, tgid: Int32, uid: UInt32, comm: String, exe: String, cgroupID: UInt64,
-            unit: String?
+            cgroup: String?, cgroupSource: CgroupSource, unit: String?
         ) {
             self.pid = pid
             self.tgid = tgid
@@ -40,8 +45,23 @@ public struct Decision: Sendable {
             self.comm = comm
             self.exe = exe
             self.cgroupID = cgroupID
+            self.cgroup = cgroup
+            self.cgroupSource = cgroupSource
             self.unit = unit
         }
+    }
+
+    /// Where the cgroup path of a decision came from.
+    public enum CgroupSource: String, Sendable {
+        /// It is the path of the cgroup whose id the kernel recorded at the decision.
+        case kernel
+        /// That cgroup was gone when the daemon asked (its id named nothing), so
+        /// the path is the process's cgroup as /proc/PID/cgroup said afterwards,
+        /// unconfirmed by the id.
+        case proc
+        /// Neither could be had (or the kernel recorded no cgroup, id 0): the
+        /// decision carries the id only.
+        case unknown
     }
 
     /// What the operation was about.
@@ -136,6 +156,8 @@ extension JournalEntry {
             (.pid, String(process.pid)), (.tgid, String(process.tgid)), (.uid, String(process.uid)),
             (.comm, process.comm), (.exe, process.exe), (.cgroupID, String(process.cgroupID)),
         ]
+        if let cgroup = process.cgroup { fields.append((.cgroup, cgroup)) }
+        fields.append((.cgroupSource, process.cgroupSource.rawValue))
         if let unit = process.unit { fields.append((.unit, unit)) }
         if !decision.unknown.isEmpty { fields.append((.unknown, decision.unknown.joined(separator: ","))) }
         // Without a rule, the message already says the path could not be read.

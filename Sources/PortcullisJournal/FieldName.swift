@@ -61,6 +61,8 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
     public static let comm = FieldName(known: "COMM")
     public static let exe = FieldName(known: "EXE")
     public static let cgroupID = FieldName(known: "CGROUP_ID")
+    public static let cgroup = FieldName(known: "CGROUP")
+    public static let cgroupSource = FieldName(known: "CGROUP_SOURCE")
     public static let unit = FieldName(known: "UNIT")
     public static let path = FieldName(known: "PATH")
     public static let sha256 = FieldName(known: "SHA256")
@@ -82,8 +84,8 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
     public static let known: [FieldName] = [
         generation, policyCount, ruleCount, fileCount, policies, execStates, programIDs,
         policyDirectory, signal, policyFile, file, line, column, field, hook, decision,
-        ruleID, policy, pid, tgid, uid, comm, exe, cgroupID, unit, path, capability, mountSource,
-        mountTarget, mountFSType, mountFlags, droppedCount, programsStart, pins, runtimeDirectory, step,
+        ruleID, policy, pid, tgid, uid, comm, exe, cgroupID, cgroup, cgroupSource, unit, path, capability,
+        mountSource, mountTarget, mountFSType, mountFlags, droppedCount, programsStart, pins, runtimeDirectory, step,
         verifiedInstructions, loadMilliseconds, unknown, tamper, tamperObject, found, version,
     ]
 }

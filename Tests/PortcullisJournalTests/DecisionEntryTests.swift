@@ -5,7 +5,7 @@ import Testing
     static let rule = Decision.Rule(id: 7, policy: "no-kubectl", file: "/etc/policies.d/k.yaml", line: 9)
     static let process = Decision.Process(
         pid: 4242, tgid: 4240, uid: 1000, comm: "bash", exe: "/usr/bin/bash", cgroupID: 8812,
-        unit: "ssh.service")
+        cgroup: "/system.slice/ssh.service", cgroupSource: .kernel, unit: "ssh.service")
 
     static func entry(_ verdict: Decision.Verdict, _ hook: String, _ target: Decision.Target) -> JournalEntry {
         .decision(
@@ -22,7 +22,8 @@ import Testing
             (.ruleID, "7"), (.policy, "no-kubectl"), (.policyFile, "/etc/policies.d/k.yaml"),
             (.file, "/etc/policies.d/k.yaml"), (.line, "9"), (.generation, "12"), (.pid, "4242"),
             (.tgid, "4240"), (.uid, "1000"), (.comm, "bash"), (.exe, "/usr/bin/bash"),
-            (.cgroupID, "8812"), (.unit, "ssh.service"),
+            (.cgroupID, "8812"), (.cgroup, "/system.slice/ssh.service"), (.cgroupSource, "kernel"),
+            (.unit, "ssh.service"),
         ]
         #expect(entry.fields.map(\.0) == expected.map(\.0))
         #expect(entry.fields.map(\.1) == expected.map(\.1))
@@ -60,6 +61,33 @@ import Testing
                 process: process, target: .path("/x")))
         #expect(entry[.unit] == nil)
         #expect(entry.fields.allSatisfy { $0.0 != .unit })
+        #expect(entry[.cgroup] == "/system.slice/ssh.service")
+    }
+
+    /// A cgroup neither the kernel's id nor /proc could name: the id, and the word unknown.
+    @Test func anUnknownCgroupLeavesTheIdAndSaysSo() {
+        var process = Self.process
+        process.cgroup = nil
+        process.cgroupSource = .unknown
+        process.unit = nil
+        let entry = JournalEntry.decision(
+            Decision(
+                verdict: .deny, hook: "bprm_check_security", generation: 1, rule: Self.rule,
+                process: process, target: .path("/x")))
+        #expect(entry[.cgroupID] == "8812")
+        #expect(entry[.cgroupSource] == "unknown")
+        #expect(entry.fields.allSatisfy { $0.0 != .cgroup && $0.0 != .unit })
+    }
+
+    @Test func aCgroupReadFromProcSaysSo() {
+        var process = Self.process
+        process.cgroupSource = .proc
+        let entry = JournalEntry.decision(
+            Decision(
+                verdict: .audit, hook: "capable", generation: 1, rule: Self.rule,
+                process: process, target: .capability("CAP_NET_ADMIN")))
+        #expect(entry[.cgroupSource] == "proc")
+        #expect(entry[.cgroup] == "/system.slice/ssh.service")
     }
 
     @Test func aDecisionOnUnknownInputSaysSo() {

@@ -1,7 +1,10 @@
 # The audit trail in a real systemd-journald, and sd_notify: the daemon picks
 # journald by itself, logs a generation with its fields, an error in a broken
 # file with file, line and column, and a rescan on SIGHUP; the notify socket
-# hears READY=1, STATUS=, WATCHDOG=1, RELOADING=1 and STOPPING=1.
+# hears READY=1, STATUS=, WATCHDOG=1, RELOADING=1 and STOPPING=1. A decision
+# names the unit and cgroup the kernel recorded for the task at the decision,
+# though the process is gone before the daemon reads it; with its cgroup gone
+# too, the entry carries the cgroup id alone.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -86,6 +89,46 @@ journal_has MESSAGE_ID="$DAEMON_STARTED" PRIORITY=6 _PID="$DAEMON_PID" PORTCULLI
     fail "no 'started' entry in the journal"
 [[ ! -s daemon.log ]] || fail "with journald there, the daemon wrote to its standard output or error"
 echo "journal: generation $g1 found by MESSAGE_ID and by PORTCULLIS_GENERATION=$g1; nothing on stdout or stderr"
+
+# The cgroup of a decision is the one the kernel recorded at the decision (its
+# id, named through the cgroup2 mount), not what /proc says afterwards: with the
+# daemon stopped, a shell moves itself into a unit's cgroup, execs the denied
+# program and exits; the daemon reads the event once the process is gone.
+# Likewise in a second cgroup, removed before the daemon reads: nothing names
+# its id any more, and the entry carries the id alone.
+CG=/sys/fs/cgroup/pcvm.slice
+mkdir -p $CG/pcvm-unit.service $CG/pcvm-gone.service
+# denied_exit CGROUP: runs the shell in CGROUP; sets PID to its pid once it has exited, denied.
+denied_exit() {
+    local status=0
+    bash -c 'echo $$ >"$1/cgroup.procs" || exit 99; exec /usr/local/bin/forbidden-tool' _ "$1" 2>exec.err &
+    PID=$!
+    wait "$PID" || status=$?
+    [[ $status != 0 && $status != 99 && $(cat exec.err) == *"Operation not permitted"* ]] ||
+        fail "in $1, the exec of forbidden-tool was not denied (status $status: $(cat exec.err))"
+    [[ ! -e /proc/$PID ]] || fail "process $PID is still there"
+}
+kill -STOP "$DAEMON_PID"
+denied_exit $CG/pcvm-unit.service
+kept_pid=$PID kept_id=$(stat -c %i $CG/pcvm-unit.service)
+denied_exit $CG/pcvm-gone.service
+gone_pid=$PID gone_id=$(stat -c %i $CG/pcvm-gone.service)
+rmdir $CG/pcvm-gone.service
+kill -CONT "$DAEMON_PID"
+wait_until 30 journal_has MESSAGE_ID="$DECISION_DENY" PORTCULLIS_TGID="$kept_pid" \
+    PORTCULLIS_PATH=/usr/local/bin/forbidden-tool PORTCULLIS_CGROUP_ID="$kept_id" \
+    PORTCULLIS_CGROUP=/pcvm.slice/pcvm-unit.service PORTCULLIS_CGROUP_SOURCE=kernel PORTCULLIS_UNIT=pcvm-unit.service
+wait_until 30 journal_has MESSAGE_ID="$DECISION_DENY" PORTCULLIS_TGID="$gone_pid" \
+    PORTCULLIS_CGROUP_ID="$gone_id" PORTCULLIS_CGROUP_SOURCE=unknown
+for field in PORTCULLIS_CGROUP PORTCULLIS_UNIT; do
+    ! journal_has MESSAGE_ID="$DECISION_DENY" PORTCULLIS_TGID="$gone_pid" "$field~." ||
+        fail "the decision of a process whose cgroup is gone has $field"
+done
+rmdir $CG/pcvm-unit.service $CG
+echo "journal: a decision of a process gone before the daemon read it names its unit from the kernel's cgroup id $kept_id:"
+journalctl --no-pager -o cat MESSAGE_ID="$DECISION_DENY" PORTCULLIS_TGID="$kept_pid" | sed 's/^/    /'
+echo "  (PORTCULLIS_CGROUP=/pcvm.slice/pcvm-unit.service PORTCULLIS_UNIT=pcvm-unit.service PORTCULLIS_CGROUP_SOURCE=kernel);"
+echo "  its cgroup removed too: PORTCULLIS_CGROUP_ID=$gone_id PORTCULLIS_CGROUP_SOURCE=unknown, no unit"
 
 # A broken file: an error with file, line and column; the file is refused, and
 # as nothing else changed, no new generation is made: generation g1 stays. It

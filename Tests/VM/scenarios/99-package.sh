@@ -4,7 +4,8 @@
 # verbatim into /etc/policies.d; a unit of a user of its own is set to start before
 # portcullis. Booted: the service started before sysinit.target through
 # sd_notify with the first generation in force; the seed policies deny (exec,
-# capability, bind mount) with the denials in `journalctl -u portcullis`; the
+# capability, bind mount) with the denials in `journalctl -u portcullis`,
+# naming the scenario's unit from the kernel's cgroup id; the
 # pcvm-early process, older than the programs, was seeded (an `except` by its
 # executable holds for it); a literal rule on a /tmp path is enforced;
 # `systemctl reload` recompiles; `systemctl stop` keeps enforcement and `start`
@@ -122,6 +123,12 @@ wait_until 10 logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_PATH=/opt/kube-sdk/b
     PORTCULLIS_POLICY=block-kubectl-execution
 wait_until 10 logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_CAPABILITY=CAP_NET_ADMIN PORTCULLIS_COMM=ip \
     PORTCULLIS_POLICY=deny-net-admin-capability
+# The cgroup and unit of a decision, named from the cgroup id the kernel
+# recorded (the unit's capabilities and system call filter allow it): this
+# scenario runs as portcullis-vm.service.
+wait_until 10 logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_PATH=/opt/kube-sdk/bin/kubectl \
+    PORTCULLIS_CGROUP=/system.slice/portcullis-vm.service PORTCULLIS_UNIT=portcullis-vm.service \
+    PORTCULLIS_CGROUP_SOURCE=kernel
 echo "seed policies: kubectl, CAP_NET_ADMIN and mount -o bind denied; journalctl -u portcullis:"
 journalctl --no-pager -u portcullis -o cat MESSAGE_ID="$DECISION_DENY" | head -n 3 | sed 's/^/    /'
 
