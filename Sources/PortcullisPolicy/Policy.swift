@@ -154,24 +154,60 @@ extension PathPattern {
         case .exact(let path): return path.isEmpty ? nil : path
         case .prefix: return nil
         case .regex(let regex):
-            guard regex.hasPrefix("^"), regex.hasSuffix("$"), regex.count >= 2 else { return nil }
-            var out = ""
-            var escaped = false
-            for ch in regex.dropFirst().dropLast() {
-                if escaped {
-                    guard ch.isPunctuation || ch.isSymbol else { return nil }
-                    out.append(ch)
-                    escaped = false
-                } else if ch == "\\" {
-                    escaped = true
-                } else if Self.isOperator(ch) {
-                    return nil
-                } else {
-                    out.append(ch)
-                }
-            }
-            return escaped || !out.hasPrefix("/") ? nil : out
+            guard regex.utf8.contains(where: { $0 >= 0x80 }) else { return Self.asciiLiteral(regex) }
+            return Self.literal(regex)
         }
+    }
+
+    /// `^literal$` → literal, Character by Character (any text).
+    static func literal(_ regex: String) -> String? {
+        guard regex.hasPrefix("^"), regex.hasSuffix("$"), regex.count >= 2 else { return nil }
+        var out = ""
+        var escaped = false
+        for ch in regex.dropFirst().dropLast() {
+            if escaped {
+                guard ch.isPunctuation || ch.isSymbol else { return nil }
+                out.append(ch)
+                escaped = false
+            } else if ch == "\\" {
+                escaped = true
+            } else if Self.isOperator(ch) {
+                return nil
+            } else {
+                out.append(ch)
+            }
+        }
+        return escaped || !out.hasPrefix("/") ? nil : out
+    }
+
+    /// The same for ASCII text, byte by byte (the daemon asks it of every rule at
+    /// every compile): an escaped byte must be ASCII punctuation, which is what
+    /// Character's isPunctuation || isSymbol say of ASCII.
+    static func asciiLiteral(_ regex: String) -> String? {
+        let bytes = Array(regex.utf8)
+        guard bytes.count >= 2, bytes.first == UInt8(ascii: "^"), bytes.last == UInt8(ascii: "$") else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var escaped = false
+        for byte in bytes[1..<(bytes.count - 1)] {
+            if escaped {
+                guard isASCIIPunctuation(byte) else { return nil }
+                out.append(byte)
+                escaped = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte < 0x80, isOperator(Character(Unicode.Scalar(byte))) {
+                return nil
+            } else {
+                out.append(byte)
+            }
+        }
+        return escaped || out.first != UInt8(ascii: "/") ? nil : String(decoding: out, as: UTF8.self)
+    }
+
+    static func isASCIIPunctuation(_ byte: UInt8) -> Bool {
+        (0x21...0x2F).contains(byte) || (0x3A...0x40).contains(byte) || (0x5B...0x60).contains(byte)
+            || (0x7B...0x7E).contains(byte)
     }
 
     /// Whether `ch` is one of `^$.[]()|*+?{}`.

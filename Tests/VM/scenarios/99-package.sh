@@ -90,12 +90,14 @@ DISARMED=a33b5f6a00884e67a2be70551ebec1d2
 # -- at boot
 active || fail "portcullis.service is $(systemctl is-active portcullis) after boot"
 [[ $(systemctl show -P Type portcullis) == notify ]] || fail "the unit is not Type=notify"
-generation_at=$(journalctl --no-pager -o json -u portcullis MESSAGE_ID="$GENERATION_APPLIED" | head -n 1 |
-    python3 -c "import json,sys; print(json.load(sys.stdin)['__MONOTONIC_TIMESTAMP'])")
 sysinit_at=$(systemctl show -P ActiveEnterTimestampMonotonic sysinit.target)
 ready_at=$(systemctl show -P ActiveEnterTimestampMonotonic portcullis)
-((generation_at <= ready_at && ready_at <= sysinit_at)) ||
-    fail "first generation at ${generation_at} µs, service active at ${ready_at}, sysinit.target at ${sysinit_at}"
+((ready_at <= sysinit_at)) || fail "service active at ${ready_at} µs, after sysinit.target at ${sysinit_at}"
+# READY=1 carries the status in the same message: the generation in force when
+# systemd saw the service ready. (Not the journal's time of the generation's
+# entry: journald may take that in after PID 1 took in READY=1.)
+[[ $(systemctl show -P StatusText portcullis) == "generation 1 applied: "* ]] ||
+    fail "the service was ready without its first generation: $(systemctl show -P StatusText portcullis)"
 logged MESSAGE_ID="$DAEMON_STARTED" PORTCULLIS_PROGRAMS_START=attached PORTCULLIS_VERSION~. ||
     fail "no start entry naming the version"
 logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_RULE_COUNT=4 || fail "the boot's generation does not hold the 4 rules"
