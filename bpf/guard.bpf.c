@@ -19,6 +19,7 @@
 #define PTRACE_MODE_ATTACH 0x02
 #define SIGHUP 1
 #define SIGTERM 15
+#define SIGCONT 18
 
 /* A name for an event, copied by the caller (a global function takes memory, not kernel pointers). */
 struct pc_guard_name {
@@ -144,8 +145,11 @@ int BPF_PROG(pc_guard_signal, struct task_struct *p, void *info, int sig, const 
 	if (!sig || sig == SIGHUP || !g || !(g->flags & PC_GUARD_LOCKED) || !pc_is_guardian(g, p))
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
-	/* PID 1 stops it at shutdown: SIGTERM, which the daemon heeds only then; anything once it is on its way out. */
-	if (BPF_CORE_READ(task, tgid) == 1 && (sig == SIGTERM || (g->flags & PC_GUARD_STOPPING)))
+	/*
+	 * PID 1 stops it at shutdown: SIGTERM, which the daemon heeds only then (and
+	 * the SIGCONT systemd sends after it, harmless); anything once it is on its way out.
+	 */
+	if (BPF_CORE_READ(task, tgid) == 1 && (sig == SIGTERM || sig == SIGCONT || (g->flags & PC_GUARD_STOPPING)))
 		return 0;
 	if (pc_is_guardian(g, task))
 		return 0;

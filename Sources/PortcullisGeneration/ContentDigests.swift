@@ -69,7 +69,7 @@ public final class ContentDigests: Sendable {
     /// The SHA-256 of the regular file at `path` and the version it was read
     /// from; nil when it cannot be read, or changed while it was read.
     static func sha256(of path: String) -> (version: Version, digest: ContentDigest)? {
-        guard let fd = try? FileDescriptor.open(path, .readOnly, options: [.nonBlocking, .closeOnExec])
+        guard let fd = try? FileDescriptor.open(path, .readOnly, options: [.nonBlocking, .closeOnExec, FileDescriptor.OpenOptions(rawValue: O_NOCTTY)])
         else { return nil }
         defer { try? fd.close() }
         var before = stat()

@@ -116,7 +116,7 @@ public struct PolicyDirectory: Sendable {
     }
 
     static func contents(of path: String) throws(FileProblem) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw FileProblem(path, errno: errno, "cannot open") }
         defer { close(fd) }
         var st = stat()

@@ -602,7 +602,7 @@ enum pc_stat {
  * Locked (PC_GUARD_LOCKED, set by the daemon once its first generation is in
  * force, for good): the post is never vacant again, nobody but PID 1 signals
  * the guardian, and PID 1 only with SIGTERM (which the daemon heeds only when
- * the system is shutting down) until the daemon sets PC_GUARD_STOPPING on its
+ * the system is shutting down) and the SIGCONT systemd sends after it, until the daemon sets PC_GUARD_STOPPING on its
  * way out at shutdown; signal 0 and SIGHUP stay open to all. Nothing under the pin directories can be removed or renamed
  * (their inode numbers are in pin_dirs, on the bpffs s_dev pin_dev), and
  * neither that bpffs nor a mount above it (mount ids in mounts) can be
