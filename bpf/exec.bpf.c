@@ -89,7 +89,7 @@ static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 		if (verdict)
 			return verdict;
 	} else {
-		n = pc_host_path(pc_dentry_of(&bprm->file->f_path));
+		n = pc_host_path(pc_dentry_of(&bprm->file->f_path), 0);
 		length = n > 0 && !pc_file_is_anonymous(bprm->file) ? (__u32)n : 0;
 		if (n == PC_HOST_NONE)
 			n = 1; /* known: no path */

@@ -18,6 +18,7 @@ struct pc_host_walk {
 	__u32 pos;             /* the names so far: pc_text_scratch[pos, PC_HOST_SUFFIX_MAX) */
 	__u32 mount_length;    /* found: the mount point's length, at the front of pc_path_scratch */
 	int result;            /* 0 while walking; 1 found; PC_HOST_UNREADABLE; PC_HOST_NONE */
+	__u32 alias;           /* the mount's other host path, when it has one, rather than its mount point */
 };
 
 /* Component i: a directory the table lists ends the walk; else its name is prepended. */
@@ -29,9 +30,15 @@ static long pc_host_step(__u32 i, struct pc_host_walk *w)
 	struct pc_mount_point *mount = bpf_map_lookup_elem(&pc_host_mounts, &key);
 	if (mount) {
 		struct pc_path_buf *out = bpf_map_lookup_elem(&pc_path_scratch, &zero);
-		__u32 length = mount->length;
-		if (!out || length >= PC_MOUNT_POINT_MAX ||
-		    (length && bpf_probe_read_kernel(out->data, length & (PC_MOUNT_POINT_MAX - 1), mount->path))) {
+		__u32 length = mount->length, offset = 0;
+		if (w->alias && mount->aliases) {
+			/* one alias: it follows the mount point; more: which the caller meant cannot be told */
+			offset = mount->aliases == 1 ? length : PC_MOUNT_POINT_MAX;
+			length = mount->alias_length;
+		}
+		if (!out || length >= PC_MOUNT_POINT_MAX || offset >= PC_MOUNT_POINT_MAX ||
+		    (length && bpf_probe_read_kernel(out->data, length & (PC_MOUNT_POINT_MAX - 1),
+						     mount->path + (offset & (PC_MOUNT_POINT_MAX - 1))))) {
 			w->result = PC_HOST_UNREADABLE;
 			return 1;
 		}
@@ -67,7 +74,7 @@ static long pc_host_step(__u32 i, struct pc_host_walk *w)
 	return 0;
 }
 
-__noinline int pc_host_path(__u64 dentry)
+__noinline int pc_host_path(__u64 dentry, __u32 alias)
 {
 	__u32 zero = 0;
 	struct dentry *d = (struct dentry *)dentry;
@@ -77,6 +84,7 @@ __noinline int pc_host_path(__u64 dentry)
 		.dentry = dentry,
 		.dev = BPF_CORE_READ(d, d_sb, s_dev),
 		.pos = PC_HOST_SUFFIX_MAX,
+		.alias = alias,
 	};
 	bpf_loop(PC_HOST_DEPTH_MAX, pc_host_step, &w, 0);
 	if (w.result != 1)

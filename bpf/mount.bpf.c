@@ -2,7 +2,8 @@
 /*
  * mount.bpf.c: mounting. sb_mount covers mount(2); move_mount covers the new
  * mount API (open_tree/fsmount + move_mount), which never reaches sb_mount.
- * The target is the host path of the mount point (pc_host_path.h); the source is the
+ * The target is the host path of the mount point (pc_host_path.h), and its other
+ * one when its mount's root is mounted elsewhere too (pc_mount_target_alias); the source is the
  * string given to mount(2). A source that is relative or not canonical
  * ("//", "/./", "/../") could name anything, so it matches every source
  * condition (fail closed).
@@ -39,6 +40,15 @@ struct pc_mount_state {
 	struct pc_subjects subjects;
 	pc_rule_set silenced;
 	pc_rule_set scratch; /* one condition's passing rules, one flag's requiring rules */
+	/*
+	 * The rules whose target condition every host path of the target meets
+	 * (it has two when the mount it lies in is mounted elsewhere too): only
+	 * they may silence (an `allow`); any path meeting it makes a candidate.
+	 */
+	pc_rule_set target_all;
+	__u32 alias_ready;      /* pc_mount_target_alias filled target_all, for ... */
+	__u64 alias_generation; /* ... this generation's rules */
+	__u32 alias_unknown;    /* the other host path could not be read: fail closed */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -47,11 +57,10 @@ struct {
 	__type(value, struct pc_mount_state);
 } pc_mount_state_scratch SEC(".maps");
 
-/* st->candidates &= (no-condition rules | the rules whose DFA at `dfa` accepts text[0, length)). */
-static __always_inline void pc_mount_condition(void *image, __u32 dfa, __u32 none_at, const char *text, __u32 length,
-					       int match_all, struct pc_mount_state *st)
+/* pass = no-condition rules | the rules whose DFA at `dfa` accepts text[0, length) (all rules: match_all). */
+static __always_inline void pc_mount_pass(void *image, __u32 dfa, __u32 none_at, const char *text, __u32 length,
+					  int match_all, __u32 *pass)
 {
-	__u32 *pass = st->scratch, *set = st->candidates;
 	pc_set_read(image, none_at, pass);
 	if (dfa) {
 		if (match_all) {
@@ -64,6 +73,14 @@ static __always_inline void pc_mount_condition(void *image, __u32 dfa, __u32 non
 		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
 			pass[i] = ~0u;
 	}
+}
+
+/* st->candidates &= (no-condition rules | the rules whose DFA at `dfa` accepts text[0, length)). */
+static __always_inline void pc_mount_condition(void *image, __u32 dfa, __u32 none_at, const char *text, __u32 length,
+					       int match_all, struct pc_mount_state *st)
+{
+	__u32 *pass = st->scratch, *set = st->candidates;
+	pc_mount_pass(image, dfa, none_at, text, length, match_all, pass);
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++)
 		set[i] &= pass[i];
 }
@@ -123,7 +140,7 @@ static long pc_mount_pick_step(__u32 m, void *ctx)
 			return 0;
 		}
 		__u32 silences = pc_word(image, at + 2);
-		if (!silences || pick->uncertain)
+		if (!silences || pick->uncertain || !(pick->target_all[word] & bit))
 			return 0;
 		if (pick->subjects.certain[s_word] & s_bit)
 			pc_subjects_add(image, silences, pick->silenced);
@@ -204,9 +221,15 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 		return -EPERM;
 	st->hook = detached ? PC_HOOK_MOVE_MOUNT : PC_HOOK_MOUNT;
 
-	/* The target's host path (pc_host_path.h), whatever the caller's root and mount namespace. */
-	long n = pc_host_path(pc_dentry_of(target));
-	int unreadable = n == PC_HOST_UNREADABLE || (n < 0 && n != PC_HOST_NONE);
+	/*
+	 * The target's host path (pc_host_path.h), whatever the caller's root and
+	 * mount namespace; its other one was judged already (pc_mount_target_alias),
+	 * by this generation's rules, or it counts as unreadable.
+	 */
+	int alias_unknown = !st->alias_ready || st->alias_generation != pc_generation(image) || st->alias_unknown;
+	st->alias_ready = 0;
+	long n = pc_host_path(pc_dentry_of(target), 0);
+	int unreadable = n == PC_HOST_UNREADABLE || (n < 0 && n != PC_HOST_NONE) || alias_unknown;
 	__u32 target_length = n > 0 ? (__u32)n : 0;
 	if (n == PC_HOST_NONE)
 		path->data[0] = 0; /* not on the host: no target pattern names it */
@@ -241,8 +264,13 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	st->fstype_length = fstype_length;
 	st->fstype_unknown = detached && t <= 0;
 	asm volatile("" ::: "memory"); /* each condition reads them back from the map */
-	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_TARGET_DFA), any, path->data, st->target_length,
-			   st->target_unknown, st);
+	/* A rule that one of the target's host paths meets is a candidate; one that both meet may silence. */
+	pc_mount_pass(image, pc_word(image, mount + PC_MOUNT_TARGET_DFA), any, path->data, st->target_length,
+		      st->target_unknown, st->scratch);
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
+		candidates[i] &= st->scratch[i] | st->target_all[i];
+		st->target_all[i] &= st->scratch[i];
+	}
 	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_SOURCE_DFA), any ? any + PC_SUBJECT_WORDS : 0,
 			   buf->source, st->source_length, st->source_unknown, st);
 	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_FSTYPE_DFA),
@@ -275,10 +303,40 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 		bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data);
 		bpf_probe_read_kernel_str(e->source, sizeof(e->source), buf->source);
 		bpf_probe_read_kernel_str(e->fstype, sizeof(e->fstype), buf->fstype);
-		e->flags = (unreadable ? PC_EVENT_PATH_UNREADABLE : 0) | (st->doubt ? PC_EVENT_CONDITION_UNKNOWN : 0);
+		e->flags = (st->target_unknown ? PC_EVENT_PATH_UNREADABLE : 0) | (st->doubt ? PC_EVENT_CONDITION_UNKNOWN : 0);
 		pc_event_send(e);
 	}
 	return action == PC_ACTION_DENY ? -EPERM : 0;
+}
+
+/*
+ * A target's other host path (when the mount its walk ends at is mounted
+ * elsewhere too; else the same path): st->target_all gets the rules whose
+ * target condition it meets, for pc_mount_decide, which runs next. A frame of
+ * its own, called by the program, not by pc_mount_decide: 6.1's 512-byte
+ * budget covers the longest call chain.
+ */
+static __noinline int pc_mount_target_alias(const struct path *target)
+{
+	__u32 zero = 0;
+	void *image = pc_image_get();
+	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
+	struct pc_mount_state *st = bpf_map_lookup_elem(&pc_mount_state_scratch, &zero);
+	if (!image || !path || !st)
+		return 0;
+	__u32 mount = pc_word(image, PC_HDR_MOUNT);
+	st->alias_ready = 0;
+	if (!mount)
+		return 0;
+	long a = pc_host_path(pc_dentry_of(target), 1);
+	st->alias_unknown = a == PC_HOST_UNREADABLE || (a < 0 && a != PC_HOST_NONE);
+	st->target_length = a > 0 ? (__u32)a : 0;
+	asm volatile("" ::: "memory");
+	pc_mount_pass(image, pc_word(image, mount + PC_MOUNT_TARGET_DFA), pc_word(image, mount + PC_MOUNT_ANY), path->data,
+		      st->target_length, st->alias_unknown, st->target_all);
+	st->alias_generation = pc_generation(image);
+	st->alias_ready = 1;
+	return 0;
 }
 
 SEC("lsm/sb_mount")
@@ -290,6 +348,7 @@ int BPF_PROG(pc_mount, const char *dev_name, const struct path *path, const char
 	if (!pc_mount_rules())
 		return 0;
 	pc_subjects_refresh();
+	pc_mount_target_alias(path);
 	return pc_verdict(pc_mount_decide(dev_name, path, type, flags, PC_SOURCE_GIVEN));
 }
 
@@ -314,7 +373,7 @@ static __noinline __u32 pc_move_mount_source(const struct path *from)
 	struct pc_mount_buf *buf = bpf_map_lookup_elem(&pc_mount_scratch, &zero);
 	if (!path || !buf)
 		return PC_SOURCE_UNREADABLE;
-	long n = pc_host_path(pc_dentry_of(from));
+	long n = pc_host_path(pc_dentry_of(from), 0);
 	int read = 0;
 	__u32 length = 0;
 	if (n > 0) {
@@ -343,6 +402,7 @@ int BPF_PROG(pc_move_mount, const struct path *from_path, const struct path *to_
 		return 0;
 	pc_subjects_refresh();
 	__u32 source = pc_move_mount_source(from_path);
+	pc_mount_target_alias(to_path);
 	struct dentry *root = from_path->dentry;
 	const char *type = root ? BPF_CORE_READ(root, d_sb, s_type, name) : 0;
 	return pc_verdict(pc_mount_decide(0, to_path, type, PC_MS_BIND | PC_MS_MOVE, source));

@@ -16,12 +16,19 @@ public struct HostMountTable: Sendable, Equatable {
     /// Mount roots → mount points ("" for /).
     public var mounts: [Root: String]
 
+    /// Mount roots → their other host paths, sorted: where else the host mounts
+    /// their filesystem at that directory or one above it (a bind mount of it or
+    /// of a directory above, a peer made for propagation). "" is /.
+    public var aliases: [Root: [String]] = [:]
+
     /// One line of /proc/self/mountinfo, as far as the table needs it.
     struct Entry: Equatable {
         var id: Int
         var parent: Int = 0
         var device: UInt32
         var mountPoint: String
+        /// The directory of its filesystem the mount shows (mountinfo's fourth field).
+        var root: String = "/"
     }
 
     /// Reads /proc/self/mountinfo and finds each visible mount's root inode
@@ -29,16 +36,57 @@ public struct HostMountTable: Sendable, Equatable {
     /// under another is left out).
     public static func current() -> HostMountTable? {
         guard let text = Self.read("/proc/self/mountinfo") else { return nil }
-        var mounts: [Root: String] = [:]
+        var visible: [(entry: Entry, root: Root)] = []
         for entry in parse(text) {
             guard entry.mountPoint.utf8.count < Int(PC_MOUNT_POINT_MAX),
                 let inode = rootInode(entry.mountPoint, mountID: entry.id)
             else { continue }
-            let root = Root(device: entry.device, inode: inode)
-            // Two mounts of one directory (a bind mount): the first mounted names it.
-            if mounts[root] == nil { mounts[root] = entry.mountPoint == "/" ? "" : entry.mountPoint }
+            visible.append((entry, Root(device: entry.device, inode: inode)))
         }
-        return HostMountTable(mounts: mounts)
+        return HostMountTable(visible: visible)
+    }
+
+    /// The table of the visible mounts, in mountinfo's order, each with its root.
+    init(visible: [(entry: Entry, root: Root)]) {
+        var mounts: [Root: String] = [:]
+        var naming: [Root: Entry] = [:]
+        for (entry, root) in visible where mounts[root] == nil {
+            // Two mounts of one directory (a bind mount): the first mounted names it.
+            mounts[root] = Self.point(entry.mountPoint)
+            naming[root] = entry
+        }
+        // Its other host paths: each other visible mount of the filesystem whose
+        // root is that directory or one above it shows it too.
+        let byDevice = Dictionary(grouping: visible.map(\.entry), by: \.device)
+        var aliases: [Root: [String]] = [:]
+        for (root, named) in naming {
+            var paths: Set<String> = []
+            for other in byDevice[named.device] ?? [] where other.id != named.id {
+                guard let below = Self.relative(named.root, under: other.root) else { continue }
+                paths.insert(Self.point(other.mountPoint) + below)
+            }
+            paths.remove(mounts[root] ?? "")
+            if !paths.isEmpty { aliases[root] = paths.sorted() }
+        }
+        self.mounts = mounts
+        self.aliases = aliases
+    }
+
+    public init(mounts: [Root: String], aliases: [Root: [String]] = [:]) {
+        self.mounts = mounts
+        self.aliases = aliases
+    }
+
+    /// A mount point as the kernel's table holds it: "" for /.
+    static func point(_ mountPoint: String) -> String { mountPoint == "/" ? "" : mountPoint }
+
+    /// `directory` below `top` (both paths on one filesystem, as mountinfo's
+    /// fourth field gives them): "" when they are the same, "/a/b" when it is
+    /// top's a/b, nil when it is not under top.
+    static func relative(_ directory: String, under top: String) -> String? {
+        if directory == top { return "" }
+        if top == "/" { return directory.hasPrefix("/") ? directory : nil }
+        return directory.hasPrefix(top + "/") ? String(directory.dropFirst(top.count)) : nil
     }
 
     /// The entries of mountinfo `text`, in order; malformed lines are skipped.
@@ -49,7 +97,8 @@ public struct HostMountTable: Sendable, Equatable {
             let numbers = fields[2].split(separator: ":")
             guard numbers.count == 2, let major = UInt32(numbers[0]), let minor = UInt32(numbers[1]) else { return nil }
             // The kernel's dev_t: 12 bits of major, 20 of minor (include/linux/kdev_t.h).
-            return Entry(id: id, parent: parent, device: major << 20 | minor, mountPoint: unescape(fields[4]))
+            return Entry(
+                id: id, parent: parent, device: major << 20 | minor, mountPoint: unescape(fields[4]), root: unescape(fields[3]))
         }
     }
 
@@ -113,12 +162,10 @@ public struct HostMountTable: Sendable, Equatable {
 
     /// Writes the table to the map `fd`: entries added or changed, then those gone removed.
     public func write(to fd: Int32, replacing previous: HostMountTable?) throws(BPFError) {
-        for (root, mountPoint) in mounts where previous?.mounts[root] != mountPoint {
+        for (root, mountPoint) in mounts
+        where previous?.mounts[root] != mountPoint || previous?.aliases[root] != aliases[root] {
             var key = Self.key(root)
-            var value = pc_mount_point()
-            let bytes = Array(mountPoint.utf8)
-            value.length = UInt32(bytes.count)
-            withUnsafeMutableBytes(of: &value.path) { raw in raw.copyBytes(from: bytes) }
+            var value = Self.value(mountPoint, aliases: aliases[root] ?? [])
             try check("writing the host mount table", bpf_map_update_elem(fd, &key, &value, UInt64(BPF_ANY)))
         }
         let gone = previous.map { Array($0.mounts.keys.filter { mounts[$0] == nil }) } ?? Self.keys(in: fd).filter { mounts[$0] == nil }
@@ -126,6 +173,24 @@ public struct HostMountTable: Sendable, Equatable {
             var key = Self.key(root)
             bpf_map_delete_elem(fd, &key)
         }
+    }
+
+    /// The map's value: the mount point, then its one alias if it has one and it
+    /// fits; more aliases, or one too long, are counted as more than one (the
+    /// kernel then cannot read a mount target there: fail closed).
+    static func value(_ mountPoint: String, aliases: [String]) -> pc_mount_point {
+        var value = pc_mount_point()
+        var bytes = Array(mountPoint.utf8)
+        value.length = UInt32(bytes.count)
+        if aliases.count == 1, bytes.count + aliases[0].utf8.count < Int(PC_MOUNT_POINT_MAX) {
+            value.aliases = 1
+            value.alias_length = UInt32(aliases[0].utf8.count)
+            bytes += aliases[0].utf8
+        } else if !aliases.isEmpty {
+            value.aliases = UInt32(max(aliases.count, 2))
+        }
+        withUnsafeMutableBytes(of: &value.path) { raw in raw.copyBytes(from: bytes) }
+        return value
     }
 
     static func key(_ root: Root) -> pc_mount_root {

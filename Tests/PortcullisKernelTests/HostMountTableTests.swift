@@ -47,6 +47,53 @@ import Testing
         #expect(HostMountTable.unescape("/plain") == "/plain")
     }
 
+    /// A mount root's other host paths: every other mount of its filesystem whose
+    /// root is that directory or one above it (issue 11: propagation into peers).
+    @Test func aMountRootMountedElsewhereTooHasAliases() {
+        let text = """
+            22 1 8:1 / / rw shared:1 - ext4 /dev/sda1 rw
+            30 22 0:40 / /srv/pool rw shared:14 - tmpfs pool rw
+            31 22 0:40 / /srv/pool-peer rw shared:14 - tmpfs pool rw
+            32 22 0:40 /guarded /srv/guarded-peer rw shared:14 - tmpfs pool rw
+            33 22 8:1 /srv/twice /backup/twice rw - ext4 /dev/sda1 rw
+            34 22 0:41 /a /x rw - tmpfs t rw
+            35 22 0:41 /ab /y rw - tmpfs t rw
+
+            """
+        let entries = HostMountTable.parse(text)
+        #expect(entries[3].root == "/guarded")
+        let inodes: [Int: UInt64] = [22: 2, 30: 1, 31: 1, 32: 7, 33: 9, 34: 3, 35: 4]
+        let table = HostMountTable(visible: entries.map { ($0, HostMountTable.Root(device: $0.device, inode: inodes[$0.id]!)) })
+        let root = HostMountTable.Root(device: 8 << 20 | 1, inode: 2)
+        let pool = HostMountTable.Root(device: 40, inode: 1)
+        let guarded = HostMountTable.Root(device: 40, inode: 7)
+        let twice = HostMountTable.Root(device: 8 << 20 | 1, inode: 9)
+        #expect(table.mounts[pool] == "/srv/pool")
+        #expect(table.aliases[pool] == ["/srv/pool-peer"])
+        #expect(table.mounts[guarded] == "/srv/guarded-peer")
+        #expect(table.aliases[guarded] == ["/srv/pool-peer/guarded", "/srv/pool/guarded"])
+        #expect(table.mounts[twice] == "/backup/twice")
+        #expect(table.aliases[twice] == ["/srv/twice"])
+        #expect(table.aliases[root] == nil)
+        // A root that merely shares a prefix ("/ab" is not under "/a") is no alias.
+        #expect(table.aliases[HostMountTable.Root(device: 41, inode: 3)] == nil)
+        #expect(table.aliases[HostMountTable.Root(device: 41, inode: 4)] == nil)
+        #expect(HostMountTable.relative("/a/b", under: "/a") == "/b")
+        #expect(HostMountTable.relative("/a", under: "/") == "/a")
+        #expect(HostMountTable.relative("/", under: "/") == "")
+    }
+
+    /// The map's value: one alias follows the mount point; more, or one too long, count as more.
+    @Test func valuesHoldOneAliasAfterTheMountPoint() {
+        let one = HostMountTable.value("/srv/pool", aliases: ["/srv/pool-peer"])
+        #expect(one.length == 9 && one.aliases == 1 && one.alias_length == 14)
+        let bytes = withUnsafeBytes(of: one.path) { Array($0.prefix(23)) }
+        #expect(String(decoding: bytes, as: UTF8.self) == "/srv/pool/srv/pool-peer")
+        #expect(HostMountTable.value("/a", aliases: ["/b", "/c"]).aliases == 2)
+        #expect(HostMountTable.value("/a", aliases: [String(repeating: "x", count: 2047)]).aliases == 2)
+        #expect(HostMountTable.value("", aliases: []).aliases == 0)
+    }
+
     @Test func thisHostsTableHasItsRoot() throws {
         let table = try #require(HostMountTable.current())
         // The root directory's own mount is listed, and named "" (the walk adds the "/").

@@ -106,7 +106,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		*length = 0;
 		return 0; /* no rule names this file: by path (its name ends none), identity or content */
 	}
-	long n = pc_host_path(pc_dentry_of(&file->f_path));
+	long n = pc_host_path(pc_dentry_of(&file->f_path), 0);
 	int anonymous = n == PC_HOST_NONE || (n > 0 && pc_file_is_anonymous(file));
 	if (n == PC_HOST_NONE) {
 		long named = bpf_d_path(&file->f_path, path->data, sizeof(path->data));

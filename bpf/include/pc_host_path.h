@@ -30,8 +30,11 @@ PC_MAP struct {
  * per-CPU pc_path_scratch, NUL-terminated, and returns its length; or
  * PC_HOST_UNREADABLE, or PC_HOST_NONE. Uses pc_text_scratch as it goes.
  * Linear in the path's length: one table lookup and one name per component.
+ * `alias` 1: the path under the alias of the mount the walk ends at (see
+ * "Host paths" in portcullis_abi.h) when it has one, the same path when it
+ * has none, PC_HOST_UNREADABLE when it has more.
  */
-int pc_host_path(__u64 dentry);
+int pc_host_path(__u64 dentry, __u32 alias);
 
 /* The address of a path's dentry as a number (read, not cast: the verifier keeps a cast a pointer). */
 static __always_inline __u64 pc_dentry_of(const struct path *path)

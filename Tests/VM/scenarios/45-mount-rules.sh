@@ -5,6 +5,11 @@
 # type is audited, and other mounts go on, new-API ones included (a tmpfs made
 # with fsopen/fsmount). An `allow` rule carves an exception out of its own
 # policy only.
+# A target is judged at each of its host paths: a mount made on a peer of the
+# target's mount (shared propagation: a peer of the filesystem, a peer of the
+# target directory itself mounted elsewhere, a peer in another mount
+# namespace), by mount(2), a move or move_mount, is denied, as is one on a
+# directory the host mounts a second time elsewhere (issue 11).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -31,6 +36,14 @@ spec:
         targetPrefix: /mnt/protected/shared/
         flags: [bind]
       action: allow
+    - mount:
+        target: /srv/pool/guarded
+        flags: [bind]
+      action: deny
+    - mount:
+        target: /srv/twice/sub
+        flags: [bind]
+      action: deny
 YAML
 cat > policies/watch-shared.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1
@@ -111,4 +124,97 @@ wait_until 5 daemon_logged MESSAGE_ID="$DECISION_AUDIT" PORTCULLIS_HOOK=sb_mount
 wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=sb_mount PORTCULLIS_MOUNT_SOURCE=/srv/src \
     PORTCULLIS_MOUNT_TARGET=/mnt/protected/x PORTCULLIS_POLICY=protect-mounts
 echo "audit trail: the denied bind mount and the audited ramfs mount"
+
+# Propagation. /srv/pool is a shared tmpfs: a mount on any of its peers appears on it too.
+mkdir -p /srv/pool /srv/pool-peer /srv/guarded-peer /srv/stage /mnt/nspeer
+mount -t tmpfs pool /srv/pool
+mount --make-shared /srv/pool
+mkdir -p /srv/pool/guarded/in /srv/pool/open
+mount -t tmpfs stage /srv/stage
+mount --make-private /srv/stage
+mkdir /srv/stage/m
+# refused CMD...: CMD must fail with EPERM (mount(8) says "permission denied").
+refused() {
+    local out
+    if out=$("$@" 2>&1); then fail "expected EPERM, but it succeeded: $*"; fi
+    [[ $out == *"permission denied"* || $out == *"Operation not permitted"* ]] || fail "expected EPERM from: $* ($out)"
+}
+# mounted DIR: true when DIR is a mount point (the scenario's only evidence of propagation).
+mounted() { mountpoint -q "$1"; }
+# unmount_all DIR: unmounts what is mounted on DIR (an unmount propagates to the peers' copies).
+unmount_all() { while mounted "$1"; do umount "$1"; done; }
+# named_by_table PATH: true once a ramfs mount on PATH is reported at PATH, so the daemon's
+# host mount table holds the mount that names it (an audited ramfs mount is the probe).
+named_by_table() {
+    mount -t ramfs none "$1" && umount "$1"
+    has_entry daemon.log MESSAGE_ID="$DECISION_AUDIT" PORTCULLIS_MOUNT_FSTYPE=ramfs PORTCULLIS_MOUNT_TARGET="$1"
+}
+
+# A peer of the whole filesystem: the same directory, the same host path.
+mount --bind /srv/pool /srv/pool-peer
+wait_until 5 named_by_table /srv/pool/open
+refused mount --bind /srv/src /srv/pool-peer/guarded
+mounted /srv/pool/guarded && fail "a bind mount on a peer of /srv/pool reached /srv/pool/guarded"
+expect_ok mount --bind /srv/src /srv/pool-peer/open
+mounted /srv/pool/open || fail "the control bind mount on the peer did not propagate to /srv/pool/open"
+unmount_all /srv/pool/open
+echo "denied: mount --bind onto /srv/pool-peer/guarded (a peer of /srv/pool); allowed: onto /srv/pool-peer/open, seen at /srv/pool/open"
+
+# A peer of the guarded directory itself, mounted elsewhere as well: its root has
+# three host paths (/srv/guarded-peer, /srv/pool/guarded, /srv/pool-peer/guarded),
+# more than the kernel is told, so a mount there meets every target condition.
+mount --bind /srv/pool/guarded /srv/guarded-peer
+wait_until 5 named_by_table /srv/guarded-peer/in
+refused mount --bind /srv/src /srv/guarded-peer/in
+mounted /srv/pool/guarded/in && fail "a bind mount on /srv/guarded-peer/in reached /srv/pool/guarded/in"
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=sb_mount PORTCULLIS_MOUNT_TARGET=/srv/guarded-peer/in
+expect_ok mount -t tmpfs none /srv/guarded-peer/in
+unmount_all /srv/pool/guarded/in
+echo "denied (fail closed): with /srv/pool mounted at /srv/pool-peer and its guarded directory at /srv/guarded-peer, a bind onto /srv/guarded-peer/in; allowed: a tmpfs there"
+
+# With the whole peer gone, two host paths: the target condition is judged at both.
+umount /srv/pool-peer
+bind_in() { mount --bind /srv/src /srv/guarded-peer/in 2>/dev/null && umount /srv/guarded-peer/in; }
+wait_until 5 bind_in
+refused mount --bind /srv/src /srv/guarded-peer
+mounted /srv/pool/guarded && fail "a bind mount on /srv/guarded-peer propagated to /srv/pool/guarded"
+refused mount --bind /srv/src /srv/pool/guarded
+mounted /srv/pool/guarded && fail "/srv/pool/guarded was bind-mounted while a peer of it is mounted elsewhere"
+expect_ok mount --bind /srv/src /srv/stage/m
+refused mount --move /srv/stage/m /srv/guarded-peer
+umount /srv/stage/m
+out=$(new_api clone /srv/src /srv/guarded-peer 2>&1) && fail "open_tree + move_mount onto a peer of the guarded directory was allowed"
+[[ $out == *"Operation not permitted"* ]] || fail "open_tree + move_mount onto /srv/guarded-peer: $out"
+mounted /srv/pool/guarded && fail "a mount moved onto /srv/guarded-peer reached /srv/pool/guarded"
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=move_mount PORTCULLIS_MOUNT_TARGET=/srv/guarded-peer
+expect_ok mount -t tmpfs none /srv/guarded-peer
+mounted /srv/pool/guarded || fail "the control tmpfs on /srv/guarded-peer did not propagate to /srv/pool/guarded"
+unmount_all /srv/pool/guarded
+expect_ok mount --bind /srv/src /srv/pool/open
+unmount_all /srv/pool/open
+echo "denied: with /srv/pool/guarded bound at /srv/guarded-peer (a peer), binds onto /srv/guarded-peer (mount(2), --move, move_mount) and onto /srv/pool/guarded; allowed: binds onto /srv/guarded-peer/in and /srv/pool/open, a tmpfs on /srv/guarded-peer"
+umount /srv/guarded-peer
+
+# A peer made in another mount namespace (its mounts are not the host's).
+refused unshare -m --propagation shared sh -c \
+    'mount --bind /srv/pool/guarded /mnt/nspeer && mount --bind /srv/src /mnt/nspeer'
+mounted /srv/pool/guarded && fail "a bind mount on a peer in another mount namespace reached /srv/pool/guarded"
+expect_ok unshare -m --propagation shared sh -c 'mount --bind /srv/pool/open /mnt/nspeer && mount --bind /srv/src /mnt/nspeer'
+mounted /srv/pool/open || fail "the control bind mount in another mount namespace did not propagate to /srv/pool/open"
+unmount_all /srv/pool/open
+echo "denied: a bind onto a peer of /srv/pool/guarded made in another mount namespace; allowed: the same onto a peer of /srv/pool/open"
+
+# One directory mounted twice in the host's namespace, not a peer: the rule sees both host paths.
+mkdir -p /srv/twice/sub /srv/twice/other /backup/twice
+mount --bind /srv/twice /backup/twice
+mount --make-private /backup/twice
+wait_until 5 named_by_table /backup/twice/other
+refused mount --bind /srv/src /srv/twice/sub
+mounted /srv/twice/sub && fail "/srv/twice/sub was bind-mounted while /srv/twice is mounted at /backup/twice too"
+refused mount --bind /srv/src /backup/twice/sub
+expect_ok mount --bind /srv/src /srv/twice/other
+umount /srv/twice/other
+echo "denied: with /srv/twice bound at /backup/twice, binds onto /srv/twice/sub and /backup/twice/sub; allowed: onto /srv/twice/other"
+umount /backup/twice
+umount /srv/pool /srv/stage
 stop_daemon

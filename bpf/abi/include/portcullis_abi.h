@@ -169,7 +169,7 @@
 
 #include <linux/types.h>
 
-#define PC_ABI_VERSION 6
+#define PC_ABI_VERSION 7
 #define PC_IMAGE_MAGIC 0x4d494350u /* "PCIM" */
 
 /* The slots of pc_image. */
@@ -350,6 +350,15 @@ static inline __u32 pc_uid_hash(__u32 uid)
  * host path. A mount point of PC_MOUNT_POINT_MAX bytes or more, a path below
  * it as long, or one deeper than PC_HOST_DEPTH_MAX components, cannot be read
  * (fail closed).
+ *
+ * A mount's root can have other host paths: the host mounts its filesystem
+ * elsewhere too, at the same directory or one above it (a bind mount, a peer
+ * made for propagation, / bound under /tmp). The entry counts them in
+ * `aliases`; with exactly one, its path follows the mount point in `path`
+ * (alias_length bytes at offset `length`). Mount target conditions match any
+ * of a target's host paths (the mount appears at each through propagation, or
+ * the walk named another than the one the caller used); with more than one
+ * alias, or one too long to store, the target cannot be read (fail closed).
  */
 struct pc_mount_root {
 	__u32 dev;
@@ -358,7 +367,9 @@ struct pc_mount_root {
 };
 #define PC_MOUNT_POINT_MAX 2048
 struct pc_mount_point {
-	__u32 length; /* bytes of `path`, 0 for the root */
+	__u32 length;       /* bytes of the mount point at the front of `path`, 0 for the root */
+	__u32 aliases;      /* other host paths of the mount's root: 0, 1, or more */
+	__u32 alias_length; /* with one: its bytes, after the mount point in `path` */
 	char path[PC_MOUNT_POINT_MAX];
 };
 #define PC_HOST_MOUNTS_MAX 8192
