@@ -14,9 +14,26 @@
 #include "pc_task_view.h"
 #include "pc_exec_check.h"
 
-/* Keeps the accept lists of one file checked by this exec, for its argument rules. */
+/* Keeps one accept list of a file checked by this exec, for its argument rules. */
+static __always_inline void pc_stage_list(struct pc_exec_lists *staged, __u32 list)
+{
+	__u32 n = staged->count;
+	if (!list || n > PC_EXEC_LISTS_MAX)
+		return;
+	if (n == PC_EXEC_LISTS_MAX) {
+		staged->count = PC_EXEC_LISTS_MAX + 1; /* too many: decided from the executable's path instead */
+		return;
+	}
+	staged->lists[n & (PC_EXEC_LISTS_MAX - 1)] = list;
+	staged->count = n + 1;
+}
+
+/*
+ * Keeps the accept lists of one file checked by this exec: its path's and
+ * identity's, and, when `others`, those of its other host paths.
+ */
 static __always_inline void pc_stage_lists(void *image, struct pc_exec_lists *staged, int same_exec,
-					   const __u32 *lists)
+					   const __u32 *lists, const struct pc_alias_lists *others)
 {
 	__u64 generation = image ? pc_generation(image) : 0;
 	if (!same_exec) {
@@ -25,17 +42,11 @@ static __always_inline void pc_stage_lists(void *image, struct pc_exec_lists *st
 	}
 	if (staged->generation != generation)
 		staged->count = PC_EXEC_LISTS_MAX + 1;
-	for (int i = 0; i < 2; i++) {
-		__u32 n = staged->count;
-		if (!lists[i] || n > PC_EXEC_LISTS_MAX)
-			continue;
-		if (n == PC_EXEC_LISTS_MAX) {
-			staged->count = PC_EXEC_LISTS_MAX + 1;
-			continue;
-		}
-		staged->lists[n & (PC_EXEC_LISTS_MAX - 1)] = lists[i];
-		staged->count = n + 1;
-	}
+	pc_stage_list(staged, lists[0]);
+	pc_stage_list(staged, lists[1]);
+	if (others)
+		for (int k = 0; k < PC_HOST_ALIASES_MAX; k++)
+			pc_stage_list(staged, others->lists[k]);
 }
 
 /*
@@ -55,7 +66,10 @@ static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm,
 		return;
 	/* The first file of this exec (a script's interpreter comes next), or a later one. */
 	int same_exec = (task->exec_exe.flags & PC_TEXT_STAGED) && task->exec_mm == (__u64)bprm->mm;
-	pc_stage_lists(image, &task->exec_lists, same_exec, lists);
+	__u32 zero = 0;
+	/* pc_exec_check filled them when it read the path (readable), for this image */
+	const struct pc_alias_lists *others = image && readable ? bpf_map_lookup_elem(&pc_alias_scratch, &zero) : 0;
+	pc_stage_lists(image, &task->exec_lists, same_exec, lists, others);
 	struct pc_task_text *text = &task->exec_exe;
 	task->exec_mm = (__u64)bprm->mm;
 	text->flags = PC_TEXT_STAGED;
@@ -90,7 +104,7 @@ static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 			return verdict;
 	} else {
 		n = pc_host_path(pc_dentry_of(&bprm->file->f_path), 0);
-		length = n > 0 && !pc_file_is_anonymous(bprm->file) ? (__u32)n : 0;
+		length = n > 0 && !pc_file_is_anonymous(bprm->file) ? PC_HOST_LENGTH(n) : 0;
 		if (n == PC_HOST_NONE)
 			n = 1; /* known: no path */
 	}

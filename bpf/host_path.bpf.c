@@ -9,16 +9,15 @@
 #include <bpf/bpf_core_read.h>
 #include "pc_host_path.h"
 
-/* The names are written backwards into pc_text_scratch, ending before this offset. */
-#define PC_HOST_SUFFIX_MAX 2048
-
 struct pc_host_walk {
 	__u64 dentry;          /* the next directory entry to name */
 	__u32 dev;             /* its filesystem's */
 	__u32 pos;             /* the names so far: pc_text_scratch[pos, PC_HOST_SUFFIX_MAX) */
 	__u32 mount_length;    /* found: the mount point's length, at the front of pc_path_scratch */
 	int result;            /* 0 while walking; 1 found; PC_HOST_UNREADABLE; PC_HOST_NONE */
-	__u32 alias;           /* the mount's other host path, when it has one, rather than its mount point */
+	__u32 alias;           /* k > 0: the mount's k-th other host path, when it has one, rather than its mount point */
+	__u32 aliases;         /* found: how many other host paths the mount has */
+	__u64 ino;             /* found: the inode number of the mount's root */
 };
 
 /* Component i: a directory the table lists ends the walk; else its name is prepended. */
@@ -30,12 +29,16 @@ static long pc_host_step(__u32 i, struct pc_host_walk *w)
 	struct pc_mount_point *mount = bpf_map_lookup_elem(&pc_host_mounts, &key);
 	if (mount) {
 		struct pc_path_buf *out = bpf_map_lookup_elem(&pc_path_scratch, &zero);
-		__u32 length = mount->length, offset = 0;
-		if (w->alias && mount->aliases) {
-			/* one alias: it follows the mount point; more: which the caller meant cannot be told */
-			offset = mount->aliases == 1 ? length : PC_MOUNT_POINT_MAX;
-			length = mount->alias_length;
+		__u32 length = mount->length, offset = 0, aliases = mount->aliases;
+		if (w->alias && aliases > PC_HOST_ALIASES_MAX) {
+			offset = PC_MOUNT_POINT_MAX; /* not stored: cannot be read */
+		} else if (w->alias && w->alias <= aliases) {
+			const struct pc_mount_alias *alias = &mount->alias[(w->alias - 1) & (PC_HOST_ALIASES_MAX - 1)];
+			offset = alias->start;
+			length = alias->length;
 		}
+		w->aliases = aliases;
+		w->ino = key.ino;
 		if (!out || length >= PC_MOUNT_POINT_MAX || offset >= PC_MOUNT_POINT_MAX ||
 		    (length && bpf_probe_read_kernel(out->data, length & (PC_MOUNT_POINT_MAX - 1),
 						     mount->path + (offset & (PC_MOUNT_POINT_MAX - 1))))) {
@@ -91,10 +94,16 @@ __noinline int pc_host_path(__u64 dentry, __u32 alias)
 		return w.result ? w.result : PC_HOST_UNREADABLE; /* deeper than PC_HOST_DEPTH_MAX */
 	struct pc_path_buf *out = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	struct pc_path_buf *buf = bpf_map_lookup_elem(&pc_text_scratch, &zero);
-	if (!out || !buf)
+	struct pc_host_found *found = bpf_map_lookup_elem(&pc_host_found_scratch, &zero);
+	if (!out || !buf || !found)
 		return PC_HOST_UNREADABLE;
 	__u32 mount = w.mount_length & (PC_MOUNT_POINT_MAX - 1);
 	__u32 pos = w.pos & (PC_HOST_SUFFIX_MAX - 1);
+	found->root.dev = w.dev;
+	found->root.pad = 0;
+	found->root.ino = w.ino;
+	found->mount_length = mount;
+	found->suffix_at = pos;
 	__u32 suffix = (PC_HOST_SUFFIX_MAX - pos) & (PC_HOST_SUFFIX_MAX - 1);
 	if (suffix && bpf_probe_read_kernel(out->data + mount, suffix, buf->data + pos))
 		return PC_HOST_UNREADABLE;
@@ -104,5 +113,5 @@ __noinline int pc_host_path(__u64 dentry, __u32 alias)
 		length = 1;
 	}
 	out->data[length & (PC_PATH_MAX - 1)] = 0;
-	return length;
+	return length | (w.aliases & 0xff) << PC_HOST_ALIASES_SHIFT;
 }

@@ -5,9 +5,10 @@
 #include "pc_image.h"
 #include "pc_rules.h"   /* pc_when_scratch, pc_walk_scratch */
 #include "pc_excepts.h" /* pc_except_scratch */
-#include "pc_host_path.h" /* pc_host_mounts */
+#include "pc_host_path.h" /* pc_host_mounts, pc_host_found_scratch */
 #include "pc_guard.h" /* pc_guard */
 #include "pc_content.h" /* pc_digest_cache, pc_digest_scratch */
+#include "pc_exec_aliases.h" /* pc_alias_scratch */
 
 /* The kernel reads "Dual BSD/GPL" as GPL-compatible: the helpers the programs use need it. */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -230,7 +230,7 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	st->alias_ready = 0;
 	long n = pc_host_path(pc_dentry_of(target), 0);
 	int unreadable = n == PC_HOST_UNREADABLE || (n < 0 && n != PC_HOST_NONE) || alias_unknown;
-	__u32 target_length = n > 0 ? (__u32)n : 0;
+	__u32 target_length = n > 0 ? PC_HOST_LENGTH(n) : 0;
 	if (n == PC_HOST_NONE)
 		path->data[0] = 0; /* not on the host: no target pattern names it */
 	/* mount(2)'s source is a string: one that is not an absolute, canonical path could name anything. */
@@ -329,8 +329,9 @@ static __noinline int pc_mount_target_alias(const struct path *target)
 	if (!mount)
 		return 0;
 	long a = pc_host_path(pc_dentry_of(target), 1);
-	st->alias_unknown = a == PC_HOST_UNREADABLE || (a < 0 && a != PC_HOST_NONE);
-	st->target_length = a > 0 ? (__u32)a : 0;
+	/* More than one other host path: which the caller meant cannot be told. */
+	st->alias_unknown = a == PC_HOST_UNREADABLE || (a < 0 && a != PC_HOST_NONE) || (a > 0 && PC_HOST_ALIASES(a) > 1);
+	st->target_length = a > 0 ? PC_HOST_LENGTH(a) : 0;
 	asm volatile("" ::: "memory");
 	pc_mount_pass(image, pc_word(image, mount + PC_MOUNT_TARGET_DFA), pc_word(image, mount + PC_MOUNT_ANY), path->data,
 		      st->target_length, st->alias_unknown, st->target_all);
@@ -377,7 +378,7 @@ static __noinline __u32 pc_move_mount_source(const struct path *from)
 	int read = 0;
 	__u32 length = 0;
 	if (n > 0) {
-		length = (__u32)n & (PC_PATH_MAX - 1);
+		length = PC_HOST_LENGTH(n) & (PC_PATH_MAX - 1);
 		read = !bpf_probe_read_kernel(buf->source, length, path->data);
 	} else if (n == PC_HOST_NONE) {
 		/* container_of(from->mnt, struct mount, mnt), as numbers: read, not dereferenced */

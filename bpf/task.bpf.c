@@ -92,7 +92,7 @@ static __always_inline void pc_exec_args_report(void *image, struct pc_task *tas
 static __always_inline __u32 pc_exec_args_staged(void *image, const struct pc_exec_lists *staged,
 						 const struct pc_exec_when *when, __u32 *decider, __u32 *doubt)
 {
-	return pc_exec_rules(image, staged->lists, staged->count, when, decider, doubt);
+	return pc_exec_rules(image, staged->lists, staged->count, 0, when, decider, doubt);
 }
 
 /*
@@ -122,7 +122,7 @@ static __always_inline __u32 pc_exec_args_by_exe(void *image, struct pc_task *ta
 	if (task->exe.flags & PC_TEXT_CUT)
 		list = 0;
 	__u32 lists[2] = { list, pc_inode_accepts(image, bprm->file) };
-	return pc_exec_rules(image, lists, 2, when, decider, doubt);
+	return pc_exec_rules(image, lists, 2, 0, when, decider, doubt);
 }
 
 /*

@@ -175,19 +175,27 @@ public struct HostMountTable: Sendable, Equatable {
         }
     }
 
-    /// The map's value: the mount point, then its one alias if it has one and it
-    /// fits; more aliases, or one too long, are counted as more than one (the
-    /// kernel then cannot read a mount target there: fail closed).
+    /// The map's value: the mount point, then its aliases, each after the one
+    /// before, when there are at most PC_HOST_ALIASES_MAX and they all fit; else
+    /// they are counted as more than stored (the kernel then cannot read a path
+    /// under that mount when a rule could name it: fail closed).
     static func value(_ mountPoint: String, aliases: [String]) -> pc_mount_point {
         var value = pc_mount_point()
         var bytes = Array(mountPoint.utf8)
         value.length = UInt32(bytes.count)
-        if aliases.count == 1, bytes.count + aliases[0].utf8.count < Int(PC_MOUNT_POINT_MAX) {
-            value.aliases = 1
-            value.alias_length = UInt32(aliases[0].utf8.count)
-            bytes += aliases[0].utf8
-        } else if !aliases.isEmpty {
-            value.aliases = UInt32(max(aliases.count, 2))
+        let stored = aliases.map { Array($0.utf8) }
+        let fits = bytes.count + stored.reduce(0) { $0 + $1.count } < Int(PC_MOUNT_POINT_MAX)
+        if stored.count <= Int(PC_HOST_ALIASES_MAX) && fits {
+            value.aliases = UInt32(stored.count)
+            withUnsafeMutableBytes(of: &value.alias) { raw in
+                let slots = raw.bindMemory(to: pc_mount_alias.self)
+                for (k, alias) in stored.enumerated() {
+                    slots[k] = pc_mount_alias(start: UInt32(bytes.count), length: UInt32(alias.count))
+                    bytes += alias
+                }
+            }
+        } else {
+            value.aliases = UInt32(PC_HOST_ALIASES_MAX) + 1
         }
         withUnsafeMutableBytes(of: &value.path) { raw in raw.copyBytes(from: bytes) }
         return value

@@ -1,3 +1,4 @@
+import CPortcullisABI
 @testable import PortcullisKernel
 import Testing
 
@@ -83,14 +84,30 @@ import Testing
         #expect(HostMountTable.relative("/", under: "/") == "")
     }
 
-    /// The map's value: one alias follows the mount point; more, or one too long, count as more.
-    @Test func valuesHoldOneAliasAfterTheMountPoint() {
+    /// The map's value: the aliases follow the mount point, each after the one
+    /// before; more than PC_HOST_ALIASES_MAX, or too long to fit, count as more.
+    @Test func valuesHoldTheAliasesAfterTheMountPoint() {
+        func alias(_ value: pc_mount_point, _ k: Int) -> pc_mount_alias {
+            withUnsafeBytes(of: value.alias) { $0.bindMemory(to: pc_mount_alias.self)[k] }
+        }
+        func text(_ value: pc_mount_point, start: UInt32, length: UInt32) -> String {
+            withUnsafeBytes(of: value.path) { String(decoding: $0[Int(start)..<Int(start + length)], as: UTF8.self) }
+        }
         let one = HostMountTable.value("/srv/pool", aliases: ["/srv/pool-peer"])
-        #expect(one.length == 9 && one.aliases == 1 && one.alias_length == 14)
-        let bytes = withUnsafeBytes(of: one.path) { Array($0.prefix(23)) }
-        #expect(String(decoding: bytes, as: UTF8.self) == "/srv/pool/srv/pool-peer")
-        #expect(HostMountTable.value("/a", aliases: ["/b", "/c"]).aliases == 2)
-        #expect(HostMountTable.value("/a", aliases: [String(repeating: "x", count: 2047)]).aliases == 2)
+        #expect(one.length == 9 && one.aliases == 1)
+        #expect(alias(one, 0).start == 9 && alias(one, 0).length == 14)
+        #expect(text(one, start: 0, length: 23) == "/srv/pool/srv/pool-peer")
+
+        let three = HostMountTable.value("/a", aliases: ["/bb", "/ccc", ""])
+        #expect(three.aliases == 3)
+        #expect(text(three, start: alias(three, 0).start, length: alias(three, 0).length) == "/bb")
+        #expect(text(three, start: alias(three, 1).start, length: alias(three, 1).length) == "/ccc")
+        #expect(alias(three, 2).start == 9 && alias(three, 2).length == 0)
+
+        let four = (1...Int(PC_HOST_ALIASES_MAX)).map { "/m\($0)" }
+        #expect(HostMountTable.value("/a", aliases: four).aliases == UInt32(PC_HOST_ALIASES_MAX))
+        #expect(HostMountTable.value("/a", aliases: four + ["/m9"]).aliases == UInt32(PC_HOST_ALIASES_MAX) + 1)
+        #expect(HostMountTable.value("/a", aliases: [String(repeating: "x", count: 2047)]).aliases == UInt32(PC_HOST_ALIASES_MAX) + 1)
         #expect(HostMountTable.value("", aliases: []).aliases == 0)
     }
 

@@ -14,6 +14,7 @@
 #include "pc_inodes.h"
 #include "pc_host_path.h"
 #include "pc_content.h"
+#include "pc_exec_aliases.h"
 
 /*
  * The argument mode for an executable mapping by the current task: part of an
@@ -77,12 +78,14 @@ static __always_inline int pc_name_may_match(void *image, __u32 names, struct fi
  * *length: 0 for a file with no path on the host, whose bpf_d_path, relative
  * to the caller, is put in `path` for the event) and decides it against the
  * exec rules whose conditions hold under `mode` (enum pc_args_mode): the path
- * DFA at `dfa` (0: none), the files they name by identity, and the content
- * table (by the digest in pc_digest_scratch, pc_content.h); the stronger
- * action wins. Reports deny
+ * DFA at `dfa` (0: none) over each of the file's host paths (a rule that one
+ * of them meets applies; see "Host paths" in portcullis_abi.h), the files
+ * they name by identity, and the content table (by the digest in
+ * pc_digest_scratch, pc_content.h); the stronger action wins. Reports deny
  * decisions, and audit ones when `report_audit`. The accept lists consulted
- * (path, identity; 0: none) are left in lists[0..1] for argument rules
- * (content rules have no argument condition). Unless `need_path`, a file
+ * (path, identity; 0: none) are left in lists[0..1] for argument rules, and
+ * those of the other host paths in pc_alias_scratch (content rules have no
+ * argument condition). Unless `need_path`, a file
  * whose name no path rule can end in, and whose identity and content no rule
  * names, is allowed before its path is read (*read 0).
  */
@@ -106,8 +109,18 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		*length = 0;
 		return 0; /* no rule names this file: by path (its name ends none), identity or content */
 	}
-	long n = pc_host_path(pc_dentry_of(&file->f_path), 0);
+	__u32 zero = 0;
+	struct pc_alias_lists *others = bpf_map_lookup_elem(&pc_alias_scratch, &zero);
+	if (!others)
+		return -EPERM; /* cannot happen; fail closed all the same */
+	for (int k = 0; k < PC_HOST_ALIASES_MAX; k++)
+		others->lists[k] = 0;
+	__u64 dentry = pc_dentry_of(&file->f_path);
+	long n = pc_host_path(dentry, 0);
 	int anonymous = n == PC_HOST_NONE || (n > 0 && pc_file_is_anonymous(file));
+	/* The file is at other host paths too (rare: a bind mount on the host): rules naming any of them apply. */
+	if (dfa && n > 0 && !anonymous && PC_HOST_ALIASES(n) && pc_exec_alias_lists(pc_generation(image)))
+		n = PC_HOST_UNREADABLE;
 	if (n == PC_HOST_NONE) {
 		long named = bpf_d_path(&file->f_path, path->data, sizeof(path->data));
 		if (named <= 0)
@@ -127,7 +140,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		}
 		return -EPERM;
 	}
-	*length = anonymous ? 0 : (__u32)n;
+	*length = anonymous ? 0 : PC_HOST_LENGTH(n);
 	__u32 rule, all[3] = { 0, 0, 0 };
 	if (dfa)
 		lists[0] = pc_dfa_accepts(image, dfa, path->data, 0, *length);
@@ -135,14 +148,17 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	all[0] = lists[0];
 	all[1] = lists[1];
 	all[2] = pc_content_rules(image); /* 0 without a content table: pc_content_digest reset it */
-	if (!all[0] && !all[1] && !all[2])
+	__u32 naming = all[0] | all[1] | all[2];
+	for (int k = 0; k < PC_HOST_ALIASES_MAX; k++)
+		naming |= others->lists[k];
+	if (!naming)
 		return 0; /* no rule names this file: the common case, nothing more to read */
 	struct pc_exec_when *when = pc_exec_when_get(image, mode == PC_ARGS_MAPPING ? pc_mapping_args_mode() : mode);
 	if (!when)
 		return -EPERM; /* cannot happen; fail closed all the same */
 	pc_content_meets(image, &when->content);
 	__u32 doubt;
-	__u32 action = pc_exec_rules(image, all, 3, when, &rule, &doubt);
+	__u32 action = pc_exec_rules(image, all, 3, others->lists, when, &rule, &doubt);
 	if (action == PC_ACTION_DENY || (action == PC_ACTION_AUDIT && report_audit)) {
 		struct pc_event *e = pc_event_start(image, hook, action, rule);
 		if (e) {

@@ -19,6 +19,22 @@ PC_MAP struct {
 	__type(value, struct pc_mount_point);
 } pc_host_mounts SEC(".maps");
 
+/* Where pc_host_path's last walk on this CPU ended (per-CPU; defined in maps.bpf.c). */
+struct pc_host_found {
+	struct pc_mount_root root; /* the table's key of the mount the walk ended at */
+	__u32 mount_length;        /* the bytes of its mount point that begin the path */
+	__u32 suffix_at;           /* the rest of the path: pc_text_scratch[suffix_at, PC_HOST_SUFFIX_MAX) */
+};
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_host_found);
+} pc_host_found_scratch SEC(".maps");
+
+/* The names below the mount are written backwards into pc_text_scratch, ending before this offset. */
+#define PC_HOST_SUFFIX_MAX 2048
+
 /* pc_host_path's results besides a length. */
 #define PC_HOST_UNREADABLE (-1) /* too long, too deep, or a read failed: fail closed */
 #define PC_HOST_NONE (-2)       /* on no filesystem the host has mounted: no host path */
@@ -27,14 +43,24 @@ PC_MAP struct {
  * Writes the host path of the dentry at address `dentry` (a struct dentry *,
  * passed as a number: a global function takes no kernel pointer; read it with
  * pc_dentry_of) to the
- * per-CPU pc_path_scratch, NUL-terminated, and returns its length; or
- * PC_HOST_UNREADABLE, or PC_HOST_NONE. Uses pc_text_scratch as it goes.
+ * per-CPU pc_path_scratch, NUL-terminated, and returns its length with, in
+ * the bits from PC_HOST_ALIASES_SHIFT up, how many other host paths the
+ * mount the walk ends at has (see "Host paths" in portcullis_abi.h; read both
+ * with PC_HOST_LENGTH and PC_HOST_ALIASES); or PC_HOST_UNREADABLE, or
+ * PC_HOST_NONE. Uses pc_text_scratch as it goes, and leaves there the path
+ * below the mount, and in pc_host_found_scratch where the walk ended.
  * Linear in the path's length: one table lookup and one name per component.
- * `alias` 1: the path under the alias of the mount the walk ends at (see
- * "Host paths" in portcullis_abi.h) when it has one, the same path when it
- * has none, PC_HOST_UNREADABLE when it has more.
+ * `alias` k > 0: the path under that mount's k-th other host path when it has
+ * one, the same path when it has fewer than k, PC_HOST_UNREADABLE when it
+ * has more than the table stores.
  */
 int pc_host_path(__u64 dentry, __u32 alias);
+
+#define PC_HOST_ALIASES_SHIFT 16
+/* The length of a path pc_host_path returned (n > 0). */
+#define PC_HOST_LENGTH(n) ((__u32)(n) & ((1u << PC_HOST_ALIASES_SHIFT) - 1))
+/* How many other host paths it has (n > 0): up to PC_HOST_ALIASES_MAX, more: not stored. */
+#define PC_HOST_ALIASES(n) ((__u32)(n) >> PC_HOST_ALIASES_SHIFT)
 
 /* The address of a path's dentry as a number (read, not cast: the verifier keeps a cast a pointer). */
 static __always_inline __u64 pc_dentry_of(const struct path *path)

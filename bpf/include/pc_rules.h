@@ -239,15 +239,16 @@ static long pc_stride_step(__u32 l, struct pc_rules_ref *ref)
 }
 
 /*
- * The strongest action among the rules of the accept lists lists[0..n) whose
+ * The strongest action among the rules of the accept lists lists[0..n), and
+ * those of `others` when not NULL (a file's other host paths, pc_exec_aliases.h), whose
  * conditions hold or are unknown under `when` (deny > audit > none), the
  * policies silenced by their `allow` rules left out; `*decider` is the first
  * rule with that action, `*doubt` whether it was decided on unknown input.
  * Lists are ordered strongest first, so the first PC_ACCEPT_MAX
  * entries of each decide.
  */
-static __always_inline __u32 pc_exec_rules(void *image, const __u32 *lists, __u32 n, const struct pc_exec_when *when,
-					   __u32 *decider, __u32 *doubt)
+static __always_inline __u32 pc_exec_rules(void *image, const __u32 *lists, __u32 n, const __u32 *others,
+					   const struct pc_exec_when *when, __u32 *decider, __u32 *doubt)
 {
 	*decider = PC_RULE_NONE;
 	*doubt = 0;
@@ -258,13 +259,18 @@ static __always_inline __u32 pc_exec_rules(void *image, const __u32 *lists, __u3
 	walk->phase = 0;
 	walk->rules = pc_word(image, PC_HDR_RULES);
 	walk->rule_count = pc_word(image, PC_HDR_RULE_COUNT);
+	if (others)
+		n += PC_HOST_ALIASES_MAX;
 	walk->n = n < PC_EXEC_LISTS_MAX ? n : PC_EXEC_LISTS_MAX;
 	walk->action = PC_ACTION_NONE;
 	walk->decider = PC_RULE_NONE;
 	walk->decider_doubt = 0;
 	walk->later_full = 0;
 	for (int i = 0; i < PC_EXEC_LISTS_MAX; i++)
-		walk->lists[i] = i < n ? lists[i] : 0;
+		walk->lists[i] = i < n - (others ? PC_HOST_ALIASES_MAX : 0) ? lists[i] : 0;
+	if (others)
+		for (int k = 0; k < PC_HOST_ALIASES_MAX; k++)
+			walk->lists[(n - PC_HOST_ALIASES_MAX + k) & (PC_EXEC_LISTS_MAX - 1)] = others[k];
 	for (int i = 0; i < PC_QUIET_MAX; i++) {
 		walk->quiet[i] = 0;
 		walk->later[i] = 0;

@@ -17,7 +17,7 @@ done
 # Instructions the verifier may walk per program (measured on 6.1 and 6.12,
 # with room to grow), and in all.
 declare -A budget=(
-    [pc_exec]=110000 [pc_mmap_exec]=40000 [pc_mprotect_exec]=30000 [pc_exec_done]=40000
+    [pc_exec]=110000 [pc_mmap_exec]=50000 [pc_mprotect_exec]=30000 [pc_exec_done]=40000
     [pc_task_alloc]=1000 [pc_capable]=35000 [pc_mount]=60000 [pc_move_mount]=45000 [pc_seed]=15000
     [pc_guard_map]=2000 [pc_guard_ptrace]=2000 [pc_guard_signal]=2000 [pc_guard_unlink]=2000
     [pc_guard_rmdir]=2000 [pc_guard_rename]=2000 [pc_guard_umount]=2000 [pc_guard_exit]=200

@@ -169,7 +169,7 @@
 
 #include <linux/types.h>
 
-#define PC_ABI_VERSION 7
+#define PC_ABI_VERSION 8
 #define PC_IMAGE_MAGIC 0x4d494350u /* "PCIM" */
 
 /* The slots of pc_image. */
@@ -354,11 +354,15 @@ static inline __u32 pc_uid_hash(__u32 uid)
  * A mount's root can have other host paths: the host mounts its filesystem
  * elsewhere too, at the same directory or one above it (a bind mount, a peer
  * made for propagation, / bound under /tmp). The entry counts them in
- * `aliases`; with exactly one, its path follows the mount point in `path`
- * (alias_length bytes at offset `length`). Mount target conditions match any
- * of a target's host paths (the mount appears at each through propagation, or
- * the walk named another than the one the caller used); with more than one
- * alias, or one too long to store, the target cannot be read (fail closed).
+ * `aliases`; up to PC_HOST_ALIASES_MAX of them are stored after the mount
+ * point in `path` (alias[k]: `length` bytes at offset `start`); more, or ones
+ * too long to store, count as PC_HOST_ALIASES_MAX + 1 and are not stored.
+ * Exec and mapping rules match a file at any of its host paths (the file is
+ * at each; a deny meets it wherever it names it), and a file whose host paths
+ * are not all stored cannot be read (fail closed). Mount target conditions
+ * match any of a target's host paths (the mount appears at each through
+ * propagation, or the walk named another than the one the caller used); with
+ * more than one alias, the target cannot be read (fail closed).
  */
 struct pc_mount_root {
 	__u32 dev;
@@ -366,10 +370,15 @@ struct pc_mount_root {
 	__u64 ino;
 };
 #define PC_MOUNT_POINT_MAX 2048
+#define PC_HOST_ALIASES_MAX 4
+struct pc_mount_alias {
+	__u32 start;  /* its offset in `path`, after the mount point */
+	__u32 length; /* its bytes */
+};
 struct pc_mount_point {
-	__u32 length;       /* bytes of the mount point at the front of `path`, 0 for the root */
-	__u32 aliases;      /* other host paths of the mount's root: 0, 1, or more */
-	__u32 alias_length; /* with one: its bytes, after the mount point in `path` */
+	__u32 length;  /* bytes of the mount point at the front of `path`, 0 for the root */
+	__u32 aliases; /* other host paths of the mount's root: 0 to PC_HOST_ALIASES_MAX, or PC_HOST_ALIASES_MAX + 1: more */
+	struct pc_mount_alias alias[PC_HOST_ALIASES_MAX];
 	char path[PC_MOUNT_POINT_MAX];
 };
 #define PC_HOST_MOUNTS_MAX 8192
