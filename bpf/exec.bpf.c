@@ -25,7 +25,7 @@ static __always_inline void pc_stage_lists(void *image, struct pc_exec_lists *st
 	}
 	if (staged->generation != generation)
 		staged->count = PC_EXEC_LISTS_MAX + 1;
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < PC_EXEC_FILE_LISTS; i++) {
 		__u32 n = staged->count;
 		if (!lists[i] || n > PC_EXEC_LISTS_MAX)
 			continue;
@@ -73,7 +73,7 @@ static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm,
 /* A frame of its own: the verifier's 512-byte stack budget is for a whole call chain. */
 static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 {
-	__u32 zero = 0, length = 0, lists[2] = { 0, 0 };
+	__u32 zero = 0, length = 0, lists[PC_EXEC_CHECK_LISTS] = {};
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	void *image = pc_image_get();
 	if (!path)

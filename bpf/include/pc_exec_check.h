@@ -9,6 +9,7 @@
 
 #include "pc_kernel.h"
 #include "pc_dfa.h"
+#include "pc_exec_paths.h"
 #include "pc_rules.h"
 #include "pc_events.h"
 #include "pc_inodes.h"
@@ -77,21 +78,27 @@ static __always_inline int pc_name_may_match(void *image, __u32 names, struct fi
  * *length: 0 for a file with no path on the host, whose bpf_d_path, relative
  * to the caller, is put in `path` for the event) and decides it against the
  * exec rules whose conditions hold under `mode` (enum pc_args_mode): the path
- * DFA at `dfa` (0: none), the files they name by identity, and the content
- * table (by the digest in pc_digest_scratch, pc_content.h); the stronger
- * action wins. Reports deny
+ * DFAs (pc_exec_paths.h; `dfa`, the first, 0: none), the files they name by
+ * identity, and the content table (by the digest in pc_digest_scratch,
+ * pc_content.h); the stronger action wins. Reports deny
  * decisions, and audit ones when `report_audit`. The accept lists consulted
- * (path, identity; 0: none) are left in lists[0..1] for argument rules
+ * (0: none) are left in lists[0, PC_EXEC_CHECK_LISTS): the path DFAs', then
+ * the identity's (PC_EXEC_LIST_INODE), then the content's
+ * (PC_EXEC_LIST_CONTENT); the first PC_EXEC_FILE_LISTS for argument rules
  * (content rules have no argument condition). Unless `need_path`, a file
  * whose name no path rule can end in, and whose identity and content no rule
  * names, is allowed before its path is read (*read 0).
  */
+#define PC_EXEC_LIST_INODE PC_EXEC_DFA_MAX
+#define PC_EXEC_LIST_CONTENT (PC_EXEC_DFA_MAX + 1)
+#define PC_EXEC_FILE_LISTS (PC_EXEC_DFA_MAX + 1) /* the path's and the identity's */
+#define PC_EXEC_CHECK_LISTS (PC_EXEC_DFA_MAX + 2)
 static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *file, __u32 hook, int report_audit,
 					 __u32 mode, int need_path, struct pc_path_buf *path, long *read, __u32 *length,
 					 __u32 *lists)
 {
-	lists[0] = 0;
-	lists[1] = 0;
+	for (int i = 0; i < PC_EXEC_CHECK_LISTS; i++)
+		lists[i] = 0;
 	/*
 	 * The content table first: it needs no path. What it found stays in
 	 * pc_digest_scratch, read where needed, never kept in a register across
@@ -128,21 +135,21 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		return -EPERM;
 	}
 	*length = anonymous ? 0 : (__u32)n;
-	__u32 rule, all[3] = { 0, 0, 0 };
+	__u32 rule, named = 0;
 	if (dfa)
-		lists[0] = pc_dfa_accepts(image, dfa, path->data, 0, *length);
-	lists[1] = pc_inode_accepts(image, file);
-	all[0] = lists[0];
-	all[1] = lists[1];
-	all[2] = pc_content_rules(image); /* 0 without a content table: pc_content_digest reset it */
-	if (!all[0] && !all[1] && !all[2])
+		pc_exec_paths_accepts(image, path->data, *length, lists);
+	lists[PC_EXEC_LIST_INODE] = pc_inode_accepts(image, file);
+	lists[PC_EXEC_LIST_CONTENT] = pc_content_rules(image); /* 0 without a content table: pc_content_digest reset it */
+	for (int i = 0; i < PC_EXEC_CHECK_LISTS; i++)
+		named |= lists[i];
+	if (!named)
 		return 0; /* no rule names this file: the common case, nothing more to read */
 	struct pc_exec_when *when = pc_exec_when_get(image, mode == PC_ARGS_MAPPING ? pc_mapping_args_mode() : mode);
 	if (!when)
 		return -EPERM; /* cannot happen; fail closed all the same */
 	pc_content_meets(image, &when->content);
 	__u32 doubt;
-	__u32 action = pc_exec_rules(image, all, 3, when, &rule, &doubt);
+	__u32 action = pc_exec_rules(image, lists, PC_EXEC_CHECK_LISTS, when, &rule, &doubt);
 	if (action == PC_ACTION_DENY || (action == PC_ACTION_AUDIT && report_audit)) {
 		struct pc_event *e = pc_event_start(image, hook, action, rule);
 		if (e) {

@@ -4,6 +4,8 @@
 # conventions: a policy a package ships in the vendor directory is enforced and
 # followed live, a file of the same name in the admin's directory overrides it,
 # a symlink to /dev/null masks it, and removing the mask brings it back.
+# Last, exec patterns over one automaton's state cap are split into two DFAs,
+# and a rule of each denies.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -78,4 +80,38 @@ wait_until 2 denied /usr/local/bin/vendor-tool
 expect_ok /usr/local/bin/admin-tool
 echo "mask removed: the vendor's policy is back"
 expect_eperm /usr/local/bin/forbidden-tool
+
+# Exec patterns whose one automaton would pass the 65,536-state cap are split
+# into several, and the kernel walks each: each rule remembers the 10 bytes
+# after its letter (2^11 states alone, about 3^11 = 177,147 together), so the
+# first rule is in the first DFA and the second in the second.
+mkdir -p /usr/local/split
+unique_program split-x /usr/local/split/ax0123456789
+unique_program split-y /usr/local/split/ay0123456789
+unique_program split-z /usr/local/split/az0123456789
+cat > split.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata:
+  name: split-automata
+spec:
+  rules:
+    - exec: { pathRegex: "^/usr/local/split/.*x.{10}$" }
+      action: deny
+    - exec: { pathRegex: "^/usr/local/split/.*y.{10}$" }
+      action: deny
+YAML
+compiled=$(portcullis compile split.yaml) || fail "split.yaml does not compile: $compiled"
+[[ $compiled == *"in 2 automata"* ]] || fail "expected the exec patterns in 2 automata: $compiled"
+echo "compiled: $compiled"
+mv split.yaml policies/30-split.yaml
+wait_until "$START_SECONDS" denied /usr/local/split/ay0123456789
+expect_eperm /usr/local/split/ax0123456789
+expect_ok /usr/local/split/az0123456789
+expect_eperm /usr/local/bin/forbidden-tool
+split_deny=(MESSAGE_ID="$DECISION_DENY" PORTCULLIS_DECISION=deny PORTCULLIS_POLICY_FILE=policies/30-split.yaml)
+wait_until 5 daemon_logged "${split_deny[@]}" PORTCULLIS_PATH=/usr/local/split/ay0123456789 PORTCULLIS_LINE=9
+daemon_logged "${split_deny[@]}" PORTCULLIS_PATH=/usr/local/split/ax0123456789 PORTCULLIS_LINE=7 ||
+    fail "no event naming the first DFA's rule"
+echo "split into 2 automata: denied by the 2nd DFA's rule and by the 1st's, az0123456789 runs"
 stop_daemon
