@@ -17,17 +17,7 @@ extension DFACompiler {
         _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit, automatonLimit: Int,
         companions: [Int: [Int]] = [:], cache: PatternCache? = nil
     ) throws -> [DFA] {
-        var parsed: [(id: Int, pattern: String, node: RegexNode)] = []
-        parsed.reserveCapacity(patterns.count)
-        let results = patterns.concurrentMap { p in
-            Result { () throws(RegexSyntaxError) in try RegexPattern.parse(p.pattern) }
-        }
-        for (p, result) in zip(patterns, results) {
-            switch result {
-            case .success(let node): parsed.append((p.id, p.pattern, node))
-            case .failure(let error): throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
-            }
-        }
+        let parsed = try parse(patterns)
         let singles = try singleDFAs(parsed, stateLimit: stateLimit, cache: cache)
         if singles.isEmpty { return [empty] }
         guard let components = try? componentsByID(singles, ids: parsed.map(\.id), stateLimit: stateLimit) else {

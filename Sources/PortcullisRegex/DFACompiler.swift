@@ -54,6 +54,13 @@ public enum DFACompiler {
     public static func compile(
         _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit, cache: PatternCache? = nil
     ) throws -> DFA {
+        try compile(parsed: parse(patterns), stateLimit: stateLimit, cache: cache)
+    }
+
+    /// Every pattern parsed, on every processor; throws for the first that does not parse.
+    static func parse(
+        _ patterns: [(id: Int, pattern: String)]
+    ) throws(PatternSyntaxError) -> [(id: Int, pattern: String, node: RegexNode)] {
         let results = patterns.concurrentMap { p in
             Result { () throws(RegexSyntaxError) in try RegexPattern.parse(p.pattern) }
         }
@@ -65,7 +72,7 @@ public enum DFACompiler {
             case .failure(let error): throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
             }
         }
-        return try compile(parsed: parsed, stateLimit: stateLimit, cache: cache)
+        return parsed
     }
 
     /// The same, for patterns already parsed (`pattern` names the pattern in
