@@ -72,6 +72,12 @@ static __always_inline int pc_name_may_match(void *image, __u32 names, struct fi
 	return pc_dfa_accepts(image, names, buf->data, 0, length) != 0;
 }
 
+/* The accept lists of one exec check: one per path DFA, the identity's, the content's. */
+#define PC_EXEC_LIST_INODE PC_EXEC_DFA_MAX
+#define PC_EXEC_LIST_CONTENT (PC_EXEC_DFA_MAX + 1)
+#define PC_EXEC_FILE_LISTS (PC_EXEC_DFA_MAX + 1) /* the path's and the identity's */
+#define PC_EXEC_CHECK_LISTS (PC_EXEC_DFA_MAX + 2)
+
 /*
  * Reads the host path of `file` into `path` (pc_host_path.h; the result in
  * *read: positive when read; the length matched, without the NUL, in
@@ -89,10 +95,6 @@ static __always_inline int pc_name_may_match(void *image, __u32 names, struct fi
  * whose name no path rule can end in, and whose identity and content no rule
  * names, is allowed before its path is read (*read 0).
  */
-#define PC_EXEC_LIST_INODE PC_EXEC_DFA_MAX
-#define PC_EXEC_LIST_CONTENT (PC_EXEC_DFA_MAX + 1)
-#define PC_EXEC_FILE_LISTS (PC_EXEC_DFA_MAX + 1) /* the path's and the identity's */
-#define PC_EXEC_CHECK_LISTS (PC_EXEC_DFA_MAX + 2)
 static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *file, __u32 hook, int report_audit,
 					 __u32 mode, int need_path, struct pc_path_buf *path, long *read, __u32 *length,
 					 __u32 *lists)
