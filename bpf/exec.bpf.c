@@ -42,10 +42,10 @@ static __always_inline void pc_stage_lists(void *image, struct pc_exec_lists *st
 	}
 	if (staged->generation != generation)
 		staged->count = PC_EXEC_LISTS_MAX + 1;
-	pc_stage_list(staged, lists[0]);
-	pc_stage_list(staged, lists[1]);
+	for (int i = 0; i < PC_EXEC_FILE_LISTS; i++)
+		pc_stage_list(staged, lists[i]);
 	if (others)
-		for (int k = 0; k < PC_HOST_ALIASES_MAX; k++)
+		for (int k = 0; k < PC_ALIAS_LISTS; k++)
 			pc_stage_list(staged, others->lists[k]);
 }
 
@@ -87,7 +87,7 @@ static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm,
 /* A frame of its own: the verifier's 512-byte stack budget is for a whole call chain. */
 static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 {
-	__u32 zero = 0, length = 0, lists[2] = { 0, 0 };
+	__u32 zero = 0, length = 0, lists[PC_EXEC_CHECK_LISTS] = {};
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	void *image = pc_image_get();
 	if (!path)

@@ -2,6 +2,7 @@
 /* exec_aliases.bpf.c: the exec DFA at a file's other host paths (pc_exec_aliases.h). */
 #include "pc_kernel.h"
 #include "pc_dfa.h"
+#include "pc_exec_paths.h"
 #include "pc_host_path.h"
 #include "pc_exec_aliases.h"
 
@@ -36,43 +37,68 @@ static __always_inline long pc_alias_path(struct pc_path_buf *out, const struct 
 	return total;
 }
 
-/* The exec DFA's accept list for `length` bytes of `path`: a frame of its own, for the walk's state. */
-static __noinline __u32 pc_alias_accepts(void *image, __u32 dfa, struct pc_path_buf *path, __u32 length)
+/* What pc_alias_step works with (on the stack of pc_exec_alias_lists). */
+struct pc_alias_walk {
+	void *image;
+	const struct pc_mount_point *mount;
+	struct pc_path_buf *path;
+	struct pc_path_buf *text;
+	struct pc_alias_lists *out;
+	__u32 suffix_at;
+	__u32 aliases;
+	__u32 length;     /* the current other host path's, in `path` */
+	int unreadable;
+};
+
+/*
+ * Step i: exec DFA d = i % PC_EXEC_DFA_MAX over other host path k = i /
+ * PC_EXEC_DFA_MAX, which step d 0 writes to `path` (bpf_loop: verified once;
+ * the byte walk's state on this frame, the deepest of the exec hook's chain).
+ */
+static long pc_alias_step(__u32 i, struct pc_alias_walk *a)
 {
-	return pc_dfa_accepts(image, dfa, path->data, 0, length);
+	__u32 k = i / PC_EXEC_DFA_MAX, d = i % PC_EXEC_DFA_MAX;
+	if (k >= a->aliases || k >= PC_HOST_ALIASES_MAX)
+		return 1;
+	__u32 dfa = pc_exec_dfa(a->image, d);
+	if (!dfa)
+		return 0; /* this path's last DFA was before */
+	if (d == 0) {
+		const struct pc_mount_alias *alias = &a->mount->alias[k & (PC_HOST_ALIASES_MAX - 1)];
+		long n = pc_alias_path(a->path, a->mount, alias->start, alias->length, a->text, a->suffix_at);
+		if (n <= 0) {
+			a->unreadable = 1;
+			return 1;
+		}
+		a->length = (__u32)n;
+	}
+	a->out->lists[i & (PC_ALIAS_LISTS - 1)] = pc_dfa_accepts(a->image, dfa, a->path->data, 0, a->length);
+	return 0;
 }
 
 __noinline int pc_exec_alias_lists(__u64 generation)
 {
 	__u32 zero = 0;
-	struct pc_alias_lists *lists = bpf_map_lookup_elem(&pc_alias_scratch, &zero);
 	struct pc_host_found *found = bpf_map_lookup_elem(&pc_host_found_scratch, &zero);
-	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
-	struct pc_path_buf *text = bpf_map_lookup_elem(&pc_text_scratch, &zero);
-	void *image = pc_image_get();
-	if (!lists || !found || !path || !text || !image || pc_generation(image) != generation)
+	struct pc_alias_walk a = {
+		.out = bpf_map_lookup_elem(&pc_alias_scratch, &zero),
+		.path = bpf_map_lookup_elem(&pc_path_scratch, &zero),
+		.text = bpf_map_lookup_elem(&pc_text_scratch, &zero),
+		.image = pc_image_get(),
+	};
+	if (!a.out || !found || !a.path || !a.text || !a.image || pc_generation(a.image) != generation)
 		return PC_HOST_UNREADABLE;
-	/* The key straight from the map value: no copy on this frame, the deepest on the exec hook's chain. */
-	const struct pc_mount_point *mount = bpf_map_lookup_elem(&pc_host_mounts, &found->root);
-	__u32 suffix_at = found->suffix_at, aliases = mount ? mount->aliases : 0;
+	/* The key straight from the map value: no copy on this frame. */
+	a.mount = bpf_map_lookup_elem(&pc_host_mounts, &found->root);
+	if (!a.mount)
+		return PC_HOST_UNREADABLE;
+	a.suffix_at = found->suffix_at;
+	a.aliases = a.mount->aliases;
 	/* The table changed since the walk (the daemon rewrote it): the other paths may not be these. */
-	if (!mount || mount->length != found->mount_length || !aliases || aliases > PC_HOST_ALIASES_MAX)
+	if (a.mount->length != found->mount_length || !a.aliases || a.aliases > PC_HOST_ALIASES_MAX)
 		return PC_HOST_UNREADABLE;
-	__u32 dfa = pc_word(image, PC_HDR_EXEC_DFA);
-	/*
-	 * A bounded loop, not a bpf_loop (one stack frame less on the exec hook's
-	 * call chain: 512 bytes in all), and not unrolled (one DFA walk's state on
-	 * this frame, not one per alias).
-	 */
-#pragma clang loop unroll(disable)
-	for (__u32 k = 0; k < PC_HOST_ALIASES_MAX; k++) {
-		if (k >= aliases)
-			break;
-		const struct pc_mount_alias *alias = &mount->alias[k & (PC_HOST_ALIASES_MAX - 1)];
-		long n = pc_alias_path(path, mount, alias->start, alias->length, text, suffix_at);
-		if (n <= 0)
-			return PC_HOST_UNREADABLE;
-		lists->lists[k & (PC_HOST_ALIASES_MAX - 1)] = pc_alias_accepts(image, dfa, path, (__u32)n);
-	}
-	return pc_alias_path(path, mount, 0, mount->length, text, suffix_at) > 0 ? 0 : PC_HOST_UNREADABLE;
+	bpf_loop(PC_ALIAS_LISTS, pc_alias_step, &a, 0);
+	if (a.unreadable)
+		return PC_HOST_UNREADABLE;
+	return pc_alias_path(a.path, a.mount, 0, a.mount->length, a.text, a.suffix_at) > 0 ? 0 : PC_HOST_UNREADABLE;
 }

@@ -25,7 +25,7 @@ static __noinline int pc_mmap_decide(struct file *file, unsigned long prot)
 	if (!dfa && !pc_word(image, PC_HDR_EXEC_DIGESTS))
 		return 0;
 	pc_refresh_for_callers(image);
-	__u32 zero = 0, length, lists[2];
+	__u32 zero = 0, length, lists[PC_EXEC_CHECK_LISTS];
 	long read;
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	if (!path)

@@ -43,7 +43,7 @@ static __noinline int pc_mprotect_decide(struct vm_area_struct *vma, unsigned lo
 	if (!lists[0] && !lists[1])
 		return 0;
 	__u32 rule, doubt;
-	if (pc_exec_rules(image, lists, 2, 0, when, &rule, &doubt) != PC_ACTION_DENY)
+	if (pc_exec_rules(image, lists, 2, 0, 0, when, &rule, &doubt) != PC_ACTION_DENY)
 		return 0;
 	struct pc_event *e = pc_event_start(image, PC_HOOK_MPROTECT_EXEC, PC_ACTION_DENY, rule);
 	if (e) {

@@ -18,6 +18,7 @@
 #include "pc_rules.h"
 #include "pc_events.h"
 #include "pc_inodes.h"
+#include "pc_exec_paths.h"
 
 #define SIGKILL 9
 
@@ -92,7 +93,7 @@ static __always_inline void pc_exec_args_report(void *image, struct pc_task *tas
 static __always_inline __u32 pc_exec_args_staged(void *image, const struct pc_exec_lists *staged,
 						 const struct pc_exec_when *when, __u32 *decider, __u32 *doubt)
 {
-	return pc_exec_rules(image, staged->lists, staged->count, 0, when, decider, doubt);
+	return pc_exec_rules(image, staged->lists, staged->count, 0, 0, when, decider, doubt);
 }
 
 /*
@@ -105,8 +106,9 @@ static __always_inline __u32 pc_exec_args_by_exe(void *image, struct pc_task *ta
 						 const struct pc_exec_when *when, __u32 *decider, __u32 *doubt,
 						 int *unreadable)
 {
-	__u32 zero = 0, state = PC_DFA_DEAD, list = 0;
+	__u32 zero = 0, lists[PC_EXEC_DFA_MAX + 1] = {};
 	__u32 dfa = pc_word(image, PC_HDR_EXEC_DFA);
+	int alive = 0;
 	struct pc_path_buf *buf = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	__u32 length = task->exe.length;
 	int known = buf && (task->exe.flags & PC_TEXT_KNOWN) && length <= PC_TASK_TEXT_MAX &&
@@ -114,15 +116,16 @@ static __always_inline __u32 pc_exec_args_by_exe(void *image, struct pc_task *ta
 	*decider = PC_RULE_NONE;
 	*doubt = 0;
 	if (known && dfa)
-		list = pc_dfa_walk(image, dfa, buf->data, 0, length, &state);
-	if (dfa && (!known || ((task->exe.flags & PC_TEXT_CUT) && state != PC_DFA_DEAD))) {
+		alive = pc_exec_paths_accepts(image, buf->data, length, lists);
+	if (dfa && (!known || ((task->exe.flags & PC_TEXT_CUT) && alive))) {
 		*unreadable = 1;
 		return PC_ACTION_DENY;
 	}
 	if (task->exe.flags & PC_TEXT_CUT)
-		list = 0;
-	__u32 lists[2] = { list, pc_inode_accepts(image, bprm->file) };
-	return pc_exec_rules(image, lists, 2, 0, when, decider, doubt);
+		for (int i = 0; i < PC_EXEC_DFA_MAX; i++)
+			lists[i] = 0;
+	lists[PC_EXEC_DFA_MAX] = pc_inode_accepts(image, bprm->file);
+	return pc_exec_rules(image, lists, PC_EXEC_DFA_MAX + 1, 0, 0, when, decider, doubt);
 }
 
 /*

@@ -8,6 +8,8 @@ enum ABI {
     static let pathMax = Int(PC_PATH_MAX)
     static let acceptMax = Int(PC_ACCEPT_MAX)
     static let quietMax = Int(PC_QUIET_MAX)
+    /// Most exec-path DFAs one image has (PC_HDR_EXEC_DFA, then PC_HDR_EXEC_DFA_MORE).
+    static let execDFAMax = Int(PC_EXEC_DFA_MAX)
 
     enum Header {
         static let magic = Int(PC_HDR_MAGIC.rawValue)
@@ -36,6 +38,7 @@ enum ABI {
         static let execDigests = Int(PC_HDR_EXEC_DIGESTS.rawValue)
         static let execDigestMask = Int(PC_HDR_EXEC_DIGEST_MASK.rawValue)
         static let execContentUnknown = Int(PC_HDR_EXEC_CONTENT_UNKNOWN.rawValue)
+        static let execDFAMore = Int(PC_HDR_EXEC_DFA_MORE.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
     }
 

@@ -16,7 +16,10 @@ public struct CompiledPolicy: Sendable {
     public var rules: [CompiledRule]
     /// Warnings about rules this build cannot enforce in the kernel yet.
     public var diagnostics: [Diagnostic]
+    /// States of the exec path DFAs, all of them.
     public var execStates: Int
+    /// How many DFAs the exec path patterns were split into (1 when they fit in one, 0 with none).
+    public var execAutomata: Int = 0
     /// Distinct subjects (who acts) of the capability rules.
     public var subjects: Int
 }

@@ -59,14 +59,15 @@ public struct ImageEvaluator: Sendable {
         path: [UInt8], identity: FileIdentity? = nil, content: Content = .unknown, caller: Task = .unrecorded,
         arguments: [String]? = []
     ) -> ExecSteps {
-        let dfa = Int(image[ABI.Header.execDFA])
-        guard dfa != 0 || image[ABI.Header.execDigests] != 0 else { return ExecSteps(atHook: .allow) }
+        guard image[ABI.Header.execDFA] != 0 || image[ABI.Header.execDigests] != 0 else {
+            return ExecSteps(atHook: .allow)
+        }
         guard path.count < ABI.pathMax else { return ExecSteps(atHook: .denyUnreadable) }
         let callerSubjects = callerSubjects(of: caller)
         var hook = Conditions(mode: .skip, caller: callerSubjects)
         let (contentRules, meets) = contentLookup(content)
         hook.content = meets
-        let atHook = decide(lists: [dfa != 0 ? walk(dfa: dfa, over: path) : 0, identity.map(inodeAccepts) ?? 0, contentRules], hook)
+        let atHook = decide(lists: pathLists(path) + [identity.map(inodeAccepts) ?? 0, contentRules], hook)
         guard atHook.strength < 2, image[ABI.Header.execConditions] & ABI.ExecConditions.args != 0 else {
             return ExecSteps(atHook: atHook)
         }
@@ -83,8 +84,19 @@ public struct ImageEvaluator: Sendable {
         var program = Task(arguments: arguments)
         program.executable = path
         let check = Conditions(mode: .check, caller: caller, args: recordedSubjects(of: program))
-        return decide(lists: [walk(dfa: Int(image[ABI.Header.execDFA]), over: path), identity.map(inodeAccepts) ?? 0], check)
+        return decide(lists: pathLists(path) + [identity.map(inodeAccepts) ?? 0], check)
     }
+
+    /// The offsets of the exec path DFAs (PC_HDR_EXEC_DFA, then PC_HDR_EXEC_DFA_MORE up to the first 0).
+    public var execDFAs: [Int] {
+        let first = Int(image[ABI.Header.execDFA])
+        guard first != 0 else { return [] }
+        let more = (0..<ABI.execDFAMax - 1).map { Int(image[ABI.Header.execDFAMore + $0]) }
+        return [first] + more.prefix { $0 != 0 }
+    }
+
+    /// pc_exec_paths.h: each exec path DFA's accept list for `path` (0: none), in order.
+    func pathLists(_ path: [UInt8]) -> [Int] { execDFAs.map { walk(dfa: $0, over: path) } }
 
     /// pc_exec_when_init: the caller's subjects, read only when some exec rule has a caller condition.
     func callerSubjects(of task: Task) -> Subjects {
@@ -133,15 +145,13 @@ public struct ImageEvaluator: Sendable {
     public func executableMapping(
         path: [UInt8], identity: FileIdentity? = nil, content: Content = .unknown, by task: Task = .unrecorded
     ) -> Decision {
-        let dfa = Int(image[ABI.Header.execDFA])
-        guard dfa != 0 || image[ABI.Header.execDigests] != 0 else { return .allow }
+        guard image[ABI.Header.execDFA] != 0 || image[ABI.Header.execDigests] != 0 else { return .allow }
         guard path.count < ABI.pathMax else { return .denyUnreadable }
         let callerSubjects = callerSubjects(of: task)
         var met = Conditions(mode: .met, caller: callerSubjects)
         let (contentRules, meets) = contentLookup(content)
         met.content = meets
-        let decision = decide(
-            lists: [dfa != 0 ? walk(dfa: dfa, over: path) : 0, identity.map(inodeAccepts) ?? 0, contentRules], met)
+        let decision = decide(lists: pathLists(path) + [identity.map(inodeAccepts) ?? 0, contentRules], met)
         return decision.strength == 2 ? decision : .allow
     }
 

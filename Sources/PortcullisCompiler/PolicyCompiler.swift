@@ -25,11 +25,15 @@ public enum PolicyCompiler {
         }
         var writer = ImageWriter(generation: generation)
         var execStates = 0
+        var execAutomata: [DFA] = []
         if !plan.execPatterns.isEmpty {
-            let dfa = try plan.dfa(plan.execPatterns, stateLimit: stateLimit, cache: patterns) { plan.rules[$0].rule }
-            execStates = dfa.stateCount
-            writer.setHeader(ABI.Header.execDFA, writer.appendDFA(plan.ordered(dfa)))
-            if let names = dfa.lastComponentFilter() {
+            execAutomata = try plan.execAutomata(stateLimit: stateLimit, cache: patterns)
+            execStates = execAutomata.reduce(0) { $0 + $1.stateCount }
+            writer.setHeader(ABI.Header.execDFA, writer.appendDFA(plan.ordered(execAutomata[0])))
+            for (k, dfa) in execAutomata.dropFirst().enumerated() {
+                writer.setHeader(ABI.Header.execDFAMore + k, writer.appendDFA(plan.ordered(dfa)))
+            }
+            if let names = DFA.lastComponentFilter(of: execAutomata) {
                 writer.setHeader(ABI.Header.execNameDFA, writer.appendDFA(names))
             }
             plan.writeInodes(into: &writer, identify: identify)
@@ -50,7 +54,7 @@ public enum PolicyCompiler {
         }
         return CompiledPolicy(
             image: writer.image, rules: plan.rules, diagnostics: plan.diagnostics,
-            execStates: execStates, subjects: plan.subjects.count)
+            execStates: execStates, execAutomata: execAutomata.count, subjects: plan.subjects.count)
     }
 
     static func kernelAction(_ action: Action) -> UInt32 {

@@ -54,6 +54,13 @@ public enum DFACompiler {
     public static func compile(
         _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit, cache: PatternCache? = nil
     ) throws -> DFA {
+        try compile(parsed: parse(patterns), stateLimit: stateLimit, cache: cache)
+    }
+
+    /// Every pattern parsed, on every processor; throws for the first that does not parse.
+    static func parse(
+        _ patterns: [(id: Int, pattern: String)]
+    ) throws(PatternSyntaxError) -> [(id: Int, pattern: String, node: RegexNode)] {
         let results = patterns.concurrentMap { p in
             Result { () throws(RegexSyntaxError) in try RegexPattern.parse(p.pattern) }
         }
@@ -65,7 +72,7 @@ public enum DFACompiler {
             case .failure(let error): throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
             }
         }
-        return try compile(parsed: parsed, stateLimit: stateLimit, cache: cache)
+        return parsed
     }
 
     /// The same, for patterns already parsed (`pattern` names the pattern in
@@ -74,6 +81,15 @@ public enum DFACompiler {
         parsed patterns: [(id: Int, pattern: String, node: RegexNode)],
         stateLimit: Int = defaultStateLimit, cache: PatternCache? = nil
     ) throws(DFACompileError) -> DFA {
+        let singles = try singleDFAs(patterns, stateLimit: stateLimit, cache: cache)
+        return try combined(singles, patterns, stateLimit: stateLimit)
+    }
+
+    /// Each pattern's minimal DFA over the classes of all of them; throws naming
+    /// the first pattern over the cap on its own.
+    static func singleDFAs(
+        _ patterns: [(id: Int, pattern: String, node: RegexNode)], stateLimit: Int, cache: PatternCache?
+    ) throws(DFACompileError) -> [DFA] {
         var sets: Set<ByteSet> = [.all]
         for p in patterns { p.node.collectByteSets(into: &sets) }
         let classes = ByteClasses(refining: sets)
@@ -96,11 +112,20 @@ public enum DFACompiler {
             }
             singles.append(single)
         }
-        if singles.isEmpty {
-            return DFA(
-                byteClass: [UInt8](repeating: 0, count: 256), classCount: 1, stateCount: 1,
-                start: DFA.dead, transitions: [DFA.dead], accepts: [[]])
-        }
+        return singles
+    }
+
+    /// The DFA that matches nothing.
+    static let empty = DFA(
+        byteClass: [UInt8](repeating: 0, count: 256), classCount: 1, stateCount: 1,
+        start: DFA.dead, transitions: [DFA.dead], accepts: [[]])
+
+    /// The patterns' single DFAs in one product, minimal and canonical; throws
+    /// naming the first pattern that does not fit with those before it.
+    static func combined(
+        _ singles: [DFA], _ patterns: [(id: Int, pattern: String, node: RegexNode)], stateLimit: Int
+    ) throws(DFACompileError) -> DFA {
+        if singles.isEmpty { return empty }
 
         // All at once: the usual case, and the fast one. Patterns that share an
         // id (one rule with several paths) are combined first, so that each

@@ -32,7 +32,8 @@ struct CompileCommand: ParsableCommand {
                         line: $0.rule.source.line, column: $0.rule.source.column,
                         criticalFiles: critical[$0.index].flatMap { $0.isEmpty ? nil : $0.map { .init(path: $0.path, reason: $0.reason) } })
                 },
-                subjects: compiled.subjects, execStates: compiled.execStates, imageWords: image.words.count,
+                subjects: compiled.subjects, execStates: compiled.execStates, execAutomata: compiled.execAutomata,
+                imageWords: image.words.count,
                 mapEntries: image.lineCount,
                 problems: (outcome.diagnostics + compiled.diagnostics).map {
                     .init(severity: $0.severity.rawValue, file: $0.file, line: $0.line, column: $0.column, message: $0.message)
@@ -54,7 +55,8 @@ struct CompileCommand: ParsableCommand {
             }
         }
         print(
-            "\(compiled.rules.count) rule(s), \(compiled.subjects) subject(s), exec DFA \(compiled.execStates) state(s); "
+            "\(compiled.rules.count) rule(s), \(compiled.subjects) subject(s), exec DFA \(compiled.execStates) state(s)"
+                + (compiled.execAutomata > 1 ? " in \(compiled.execAutomata) automata" : "") + "; "
                 + "image \(image.words.count) words in \(image.lineCount) map entries (\(image.words.count * 4) bytes)")
         if outcome.diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
     }
@@ -75,6 +77,8 @@ struct CompileReport: Encodable {
     var rules: [Rule]
     var subjects: Int
     var execStates: Int
+    /// The exec path DFAs the patterns were split into (1 when they fit in one; 0: none).
+    var execAutomata: Int
     var imageWords: Int
     var mapEntries: Int
     var problems: [Problem]

@@ -12,9 +12,12 @@
 #define PC_EXEC_ALIASES_H
 
 #include "pc_image.h"
+#include "pc_exec_paths.h"
 
+/* The accept list of exec DFA d (pc_exec_paths.h) at the (k + 1)-th other host path: lists[k * PC_EXEC_DFA_MAX + d]. */
+#define PC_ALIAS_LISTS (PC_HOST_ALIASES_MAX * PC_EXEC_DFA_MAX)
 struct pc_alias_lists {
-	__u32 lists[PC_HOST_ALIASES_MAX]; /* the exec DFA's accept list at the (k + 1)-th other host path; 0: none */
+	__u32 lists[PC_ALIAS_LISTS]; /* 0: none */
 };
 
 /* Defined in maps.bpf.c. */
@@ -26,7 +29,7 @@ PC_MAP struct {
 } pc_alias_scratch SEC(".maps");
 
 /*
- * Walks the exec DFA of the image of generation `generation` over the other
+ * Walks the exec DFAs of the image of generation `generation` over the other
  * host paths of the file whose host path pc_host_path read last on this CPU
  * (the mount's aliases, each followed by the same path below the mount), into
  * pc_alias_scratch, then puts that host path back in pc_path_scratch. Returns

@@ -9,6 +9,7 @@
 
 #include "pc_kernel.h"
 #include "pc_dfa.h"
+#include "pc_exec_paths.h"
 #include "pc_rules.h"
 #include "pc_events.h"
 #include "pc_inodes.h"
@@ -72,20 +73,31 @@ static __always_inline int pc_name_may_match(void *image, __u32 names, struct fi
 	return pc_dfa_accepts(image, names, buf->data, 0, length) != 0;
 }
 
+/* The accept lists of one exec check: one per path DFA, the identity's, the content's. */
+#define PC_EXEC_LIST_INODE PC_EXEC_DFA_MAX
+#define PC_EXEC_LIST_CONTENT (PC_EXEC_DFA_MAX + 1)
+#define PC_EXEC_FILE_LISTS (PC_EXEC_DFA_MAX + 1) /* the path's and the identity's */
+#define PC_EXEC_CHECK_LISTS (PC_EXEC_DFA_MAX + 2)
+
+_Static_assert(PC_EXEC_CHECK_LISTS <= PC_EXEC_LISTS_MAX, "an exec check's own lists fit one decision");
+_Static_assert(PC_ALIAS_LISTS <= PC_RULES_GIVEN_MAX - PC_EXEC_LISTS_MAX, "the other host paths' lists fit one decision");
+
 /*
  * Reads the host path of `file` into `path` (pc_host_path.h; the result in
  * *read: positive when read; the length matched, without the NUL, in
  * *length: 0 for a file with no path on the host, whose bpf_d_path, relative
  * to the caller, is put in `path` for the event) and decides it against the
  * exec rules whose conditions hold under `mode` (enum pc_args_mode): the path
- * DFA at `dfa` (0: none) over each of the file's host paths (a rule that one
- * of them meets applies; see "Host paths" in portcullis_abi.h), the files
- * they name by identity, and the content table (by the digest in
- * pc_digest_scratch, pc_content.h); the stronger action wins. Reports deny
- * decisions, and audit ones when `report_audit`. The accept lists consulted
- * (path, identity; 0: none) are left in lists[0..1] for argument rules, and
- * those of the other host paths in pc_alias_scratch (content rules have no
- * argument condition). Unless `need_path`, a file
+ * DFAs (pc_exec_paths.h; `dfa`, the first, 0: none) over each of the file's
+ * host paths (a rule that one of them meets applies; see "Host paths" in
+ * portcullis_abi.h), the files they name by identity, and the content table
+ * (by the digest in pc_digest_scratch, pc_content.h); the stronger action
+ * wins. Reports deny decisions, and audit ones when `report_audit`. The
+ * accept lists consulted (0: none) are left in lists[0, PC_EXEC_CHECK_LISTS):
+ * the path DFAs', then the identity's (PC_EXEC_LIST_INODE), then the
+ * content's (PC_EXEC_LIST_CONTENT); the first PC_EXEC_FILE_LISTS for argument
+ * rules, with those of the other host paths in pc_alias_scratch (content
+ * rules have no argument condition). Unless `need_path`, a file
  * whose name no path rule can end in, and whose identity and content no rule
  * names, is allowed before its path is read (*read 0).
  */
@@ -93,8 +105,8 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 					 __u32 mode, int need_path, struct pc_path_buf *path, long *read, __u32 *length,
 					 __u32 *lists)
 {
-	lists[0] = 0;
-	lists[1] = 0;
+	for (int i = 0; i < PC_EXEC_CHECK_LISTS; i++)
+		lists[i] = 0;
 	/*
 	 * The content table first: it needs no path. What it found stays in
 	 * pc_digest_scratch, read where needed, never kept in a register across
@@ -113,7 +125,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	struct pc_alias_lists *others = bpf_map_lookup_elem(&pc_alias_scratch, &zero);
 	if (!others)
 		return -EPERM; /* cannot happen; fail closed all the same */
-	for (int k = 0; k < PC_HOST_ALIASES_MAX; k++)
+	for (int k = 0; k < PC_ALIAS_LISTS; k++)
 		others->lists[k] = 0;
 	__u64 dentry = pc_dentry_of(&file->f_path);
 	long n = pc_host_path(dentry, 0);
@@ -141,15 +153,14 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		return -EPERM;
 	}
 	*length = anonymous ? 0 : PC_HOST_LENGTH(n);
-	__u32 rule, all[3] = { 0, 0, 0 };
+	__u32 rule, naming = 0;
 	if (dfa)
-		lists[0] = pc_dfa_accepts(image, dfa, path->data, 0, *length);
-	lists[1] = pc_inode_accepts(image, file);
-	all[0] = lists[0];
-	all[1] = lists[1];
-	all[2] = pc_content_rules(image); /* 0 without a content table: pc_content_digest reset it */
-	__u32 naming = all[0] | all[1] | all[2];
-	for (int k = 0; k < PC_HOST_ALIASES_MAX; k++)
+		pc_exec_paths_accepts(image, path->data, *length, lists);
+	lists[PC_EXEC_LIST_INODE] = pc_inode_accepts(image, file);
+	lists[PC_EXEC_LIST_CONTENT] = pc_content_rules(image); /* 0 without a content table: pc_content_digest reset it */
+	for (int i = 0; i < PC_EXEC_CHECK_LISTS; i++)
+		naming |= lists[i];
+	for (int k = 0; k < PC_ALIAS_LISTS; k++)
 		naming |= others->lists[k];
 	if (!naming)
 		return 0; /* no rule names this file: the common case, nothing more to read */
@@ -158,7 +169,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		return -EPERM; /* cannot happen; fail closed all the same */
 	pc_content_meets(image, &when->content);
 	__u32 doubt;
-	__u32 action = pc_exec_rules(image, all, 3, others->lists, when, &rule, &doubt);
+	__u32 action = pc_exec_rules(image, lists, PC_EXEC_CHECK_LISTS, others->lists, PC_ALIAS_LISTS, when, &rule, &doubt);
 	if (action == PC_ACTION_DENY || (action == PC_ACTION_AUDIT && report_audit)) {
 		struct pc_event *e = pc_event_start(image, hook, action, rule);
 		if (e) {

@@ -88,6 +88,9 @@ static __always_inline struct pc_exec_when *pc_exec_when_get(void *image, __u32 
  * writes, and 6.12's, which follows bpf_loop callbacks until their states
  * converge, is not flooded with one state per combination of them.
  */
+/* The most lists one decision is given, those with no rule included: a file's, and its other host paths'. */
+#define PC_RULES_GIVEN_MAX 32
+
 struct pc_rules_walk {
 	__u32 phase; /* 0: the allow rules; 1: the others */
 	__u32 rules;
@@ -98,7 +101,9 @@ struct pc_rules_walk {
 	__u32 decider_doubt; /* the decider's caller or argument condition was possible, not certain */
 	__u32 later_full;
 	__u32 stride; /* the longest list's length: entry k of list l is step l * stride + k */
-	__u32 lists[PC_EXEC_LISTS_MAX];
+	__u32 overflow; /* more lists named rules than `lists` holds: fail closed */
+	__u32 lists[PC_EXEC_LISTS_MAX]; /* the lists that name rules, in the order given */
+	__u32 given[PC_RULES_GIVEN_MAX]; /* the lists given, some 0 (pc_exec_rules) */
 	__u32 quiet[PC_QUIET_MAX]; /* policy + 1: a matching allow silences it */
 	__u32 later[PC_QUIET_MAX]; /* policy + 1: its allow depends on the arguments */
 	__u32 doubt[PC_QUIET_MAX]; /* policy + 1: an allow of it was withheld, its conditions unknown */
@@ -225,6 +230,25 @@ static long pc_rules_step(__u32 i, struct pc_rules_ref *ref)
 	return 0;
 }
 
+/* Given list i into `lists` when it names rules (bpf_loop: verified once, whatever the lists hold). */
+static long pc_compact_step(__u32 i, struct pc_rules_ref *ref)
+{
+	struct pc_rules_walk *walk = ref->walk;
+	if (i >= PC_RULES_GIVEN_MAX)
+		return 1;
+	__u32 list = walk->given[i & (PC_RULES_GIVEN_MAX - 1)];
+	if (!list)
+		return 0;
+	__u32 n = walk->n;
+	if (n >= PC_EXEC_LISTS_MAX) {
+		walk->overflow = 1;
+		return 1;
+	}
+	walk->lists[n & (PC_EXEC_LISTS_MAX - 1)] = list;
+	walk->n = n + 1;
+	return 0;
+}
+
 /* List l's length into the walk's stride when longer (bpf_loop: verified once, not once per list and state). */
 static long pc_stride_step(__u32 l, struct pc_rules_ref *ref)
 {
@@ -239,16 +263,20 @@ static long pc_stride_step(__u32 l, struct pc_rules_ref *ref)
 }
 
 /*
- * The strongest action among the rules of the accept lists lists[0..n), and
- * those of `others` when not NULL (a file's other host paths, pc_exec_aliases.h), whose
+ * The strongest action among the rules of the accept lists lists[0..n) (n at
+ * most PC_EXEC_LISTS_MAX), and others[0..others_n) (a file's other host
+ * paths', pc_exec_aliases.h; others_n at most PC_RULES_GIVEN_MAX -
+ * PC_EXEC_LISTS_MAX), whose
  * conditions hold or are unknown under `when` (deny > audit > none), the
  * policies silenced by their `allow` rules left out; `*decider` is the first
  * rule with that action, `*doubt` whether it was decided on unknown input.
  * Lists are ordered strongest first, so the first PC_ACCEPT_MAX
- * entries of each decide.
+ * entries of each decide. Only the lists that name rules are walked; more of
+ * them than PC_EXEC_LISTS_MAX cannot all be decided: deny (fail closed).
  */
 static __always_inline __u32 pc_exec_rules(void *image, const __u32 *lists, __u32 n, const __u32 *others,
-					   const struct pc_exec_when *when, __u32 *decider, __u32 *doubt)
+					   __u32 others_n, const struct pc_exec_when *when, __u32 *decider,
+					   __u32 *doubt)
 {
 	*decider = PC_RULE_NONE;
 	*doubt = 0;
@@ -259,18 +287,22 @@ static __always_inline __u32 pc_exec_rules(void *image, const __u32 *lists, __u3
 	walk->phase = 0;
 	walk->rules = pc_word(image, PC_HDR_RULES);
 	walk->rule_count = pc_word(image, PC_HDR_RULE_COUNT);
-	if (others)
-		n += PC_HOST_ALIASES_MAX;
-	walk->n = n < PC_EXEC_LISTS_MAX ? n : PC_EXEC_LISTS_MAX;
 	walk->action = PC_ACTION_NONE;
 	walk->decider = PC_RULE_NONE;
 	walk->decider_doubt = 0;
 	walk->later_full = 0;
 	for (int i = 0; i < PC_EXEC_LISTS_MAX; i++)
-		walk->lists[i] = i < n - (others ? PC_HOST_ALIASES_MAX : 0) ? lists[i] : 0;
-	if (others)
-		for (int k = 0; k < PC_HOST_ALIASES_MAX; k++)
-			walk->lists[(n - PC_HOST_ALIASES_MAX + k) & (PC_EXEC_LISTS_MAX - 1)] = others[k];
+		walk->given[i] = i < n ? lists[i] : 0;
+	for (int k = 0; k < PC_RULES_GIVEN_MAX - PC_EXEC_LISTS_MAX; k++)
+		walk->given[PC_EXEC_LISTS_MAX + k] = others && k < others_n ? others[k] : 0;
+	walk->n = 0;
+	walk->overflow = 0;
+	struct pc_rules_ref ref = { .image = image, .when = when, .walk = walk };
+	bpf_loop(others ? PC_RULES_GIVEN_MAX : PC_EXEC_LISTS_MAX, pc_compact_step, &ref, 0);
+	if (walk->overflow) {
+		*doubt = 1;
+		return PC_ACTION_DENY;
+	}
 	for (int i = 0; i < PC_QUIET_MAX; i++) {
 		walk->quiet[i] = 0;
 		walk->later[i] = 0;
@@ -278,7 +310,6 @@ static __always_inline __u32 pc_exec_rules(void *image, const __u32 *lists, __u3
 	}
 	/* Entry k of list l is step l * stride + k: as many steps as the lists need, not PC_ACCEPT_MAX each. */
 	walk->stride = 0;
-	struct pc_rules_ref ref = { .image = image, .when = when, .walk = walk };
 	bpf_loop(PC_EXEC_LISTS_MAX, pc_stride_step, &ref, 0);
 	__u32 stride = walk->stride;
 	if (stride > PC_ACCEPT_MAX)

@@ -4,6 +4,8 @@
 # conventions: a policy a package ships in the vendor directory is enforced and
 # followed live, a file of the same name in the admin's directory overrides it,
 # a symlink to /dev/null masks it, and removing the mask brings it back.
+# Last, exec patterns over one automaton's state cap are split into three
+# DFAs, and a rule of each decides.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -78,4 +80,53 @@ wait_until 2 denied /usr/local/bin/vendor-tool
 expect_ok /usr/local/bin/admin-tool
 echo "mask removed: the vendor's policy is back"
 expect_eperm /usr/local/bin/forbidden-tool
+
+# Exec patterns whose one automaton would pass the 65,536-state cap are split
+# into several, and the kernel walks each: each rule remembers the 10 bytes
+# after its letter (2^11 states alone, about 3^11 = 177,147 for two), so the
+# three rules are in three DFAs, in order. The exec hook, the mapping hook (the
+# loader trick: its name filter must let the 2nd DFA's names through) and the
+# argument rules decided once the exec completed (the 3rd DFA's list, staged
+# by the exec hook) each see every DFA.
+mkdir -p /usr/local/split
+for letter in x y z q; do unique_program "split-$letter" "/usr/local/split/a${letter}0123456789"; done
+cat > split.yaml <<'YAML'
+apiVersion: portcullis/v1alpha1
+kind: Policy
+metadata:
+  name: split-automata
+spec:
+  rules:
+    - exec: { pathRegex: "^/usr/local/split/.*x.{10}$" }
+      action: deny
+    - exec: { pathRegex: "^/usr/local/split/.*y.{10}$" }
+      action: deny
+    - exec: { pathRegex: "^/usr/local/split/.*z.{10}$", argsRegex: "^--kill" }
+      action: deny
+YAML
+compiled=$(portcullis compile split.yaml) || fail "split.yaml does not compile: $compiled"
+[[ $compiled == *"in 3 automata"* ]] || fail "expected the exec patterns in 3 automata: $compiled"
+echo "compiled: $compiled"
+mv split.yaml policies/30-split.yaml
+wait_until "$START_SECONDS" denied /usr/local/split/ay0123456789
+expect_eperm /usr/local/split/ax0123456789
+expect_ok /usr/local/split/aq0123456789
+expect_ok /usr/local/split/az0123456789 --keep
+status=0
+out=$(/usr/local/split/az0123456789 --kill 2>&1) || status=$?
+((status == 137)) || fail "expected SIGKILL (status 137) for the 3rd DFA's argument rule, got $status: $out"
+loader=$(readlink -f /lib64/ld-linux-x86-64.so.2)
+out=$("$loader" /usr/local/split/ay0123456789 2>&1) && fail "the loader ran the 2nd DFA's program: $out"
+[[ $out == *"failed to map segment"* ]] || fail "loader trick: expected a refused mapping, got: $out"
+expect_ok "$loader" /usr/local/split/aq0123456789
+expect_eperm /usr/local/bin/forbidden-tool
+split_deny=(MESSAGE_ID="$DECISION_DENY" PORTCULLIS_DECISION=deny PORTCULLIS_POLICY_FILE=policies/30-split.yaml)
+wait_until 5 daemon_logged "${split_deny[@]}" PORTCULLIS_PATH=/usr/local/split/ay0123456789 PORTCULLIS_LINE=9 \
+    PORTCULLIS_HOOK=bprm_check_security
+daemon_logged "${split_deny[@]}" PORTCULLIS_PATH=/usr/local/split/ax0123456789 PORTCULLIS_LINE=7 ||
+    fail "no event naming the 1st DFA's rule"
+wait_until 5 daemon_logged "${split_deny[@]}" PORTCULLIS_PATH=/usr/local/split/ay0123456789 PORTCULLIS_LINE=9 \
+    PORTCULLIS_HOOK=mmap_file
+wait_until 5 daemon_logged "${split_deny[@]}" PORTCULLIS_PATH=/usr/local/split/az0123456789 PORTCULLIS_LINE=11
+echo "split into 3 automata: denied by the 2nd DFA's rule (exec and loader) and the 1st's, killed by the 3rd's argument rule; aq0123456789 and 'az0123456789 --keep' run"
 stop_daemon

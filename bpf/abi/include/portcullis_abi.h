@@ -23,7 +23,7 @@
  *     [PC_HDR_MAGIC]        PC_IMAGE_MAGIC
  *     [PC_HDR_ABI]          PC_ABI_VERSION
  *     [PC_HDR_GEN_LO/HI]    the generation number, 64 bits
- *     [PC_HDR_EXEC_DFA]     offset of the exec-path DFA, 0 when no exec rules
+ *     [PC_HDR_EXEC_DFA]     offset of the (first) exec-path DFA, 0 when no exec rules
  *     [PC_HDR_RULES]        offset of the rule table
  *     [PC_HDR_RULE_COUNT]   number of rules
  *     [PC_HDR_CAPS]         offset (line-aligned) of the capability table, 0 when none
@@ -89,6 +89,17 @@
  *                                   (of capability rules) that apply only when the
  *                                   capability is checked against the initial user
  *                                   namespace; 0 when none
+ *     [PC_HDR_EXEC_DFA_MORE + i]  for i < PC_EXEC_DFA_MAX - 1: offset of exec-path DFA
+ *                                 i + 2, 0 after the last. When one product of every
+ *                                 exec path pattern would pass the compiler's state cap,
+ *                                 the patterns are split (whole rules, each with its
+ *                                 policy's `allow` rules without conditions, so their
+ *                                 carving out holds in every DFA) into at most
+ *                                 PC_EXEC_DFA_MAX DFAs, each within the cap; the exec
+ *                                 hooks walk every one over the path (pc_exec_paths.h)
+ *                                 and decide on all their accept lists at once. A set
+ *                                 that fits in one has these words 0. The name DFA
+ *                                 (PC_HDR_EXEC_NAME_DFA) is one for all of them.
  *
  *   the except section: one line per subject with `except` clauses: word 0 its
  *   subject id, words [8, 16) the set of its exceptions (each a subject of its
@@ -201,6 +212,13 @@ struct pc_image_line {
 #define PC_PATH_MAX 4096
 /* Most rules one DFA state may accept. */
 #define PC_ACCEPT_MAX 64
+/*
+ * Most exec-path DFAs one image has: the first at PC_HDR_EXEC_DFA, the others at
+ * PC_HDR_EXEC_DFA_MORE. Each is walked over the path once (linear in its length),
+ * so an exec costs at most this many walks; each DFA has at most the compiler's
+ * state cap (65,536 states), so the exec patterns can have up to four times that.
+ */
+#define PC_EXEC_DFA_MAX 4
 
 enum pc_header_word {
 	PC_HDR_MAGIC = 0,
@@ -229,6 +247,7 @@ enum pc_header_word {
 	PC_HDR_EXEC_DIGESTS = 23,
 	PC_HDR_EXEC_DIGEST_MASK = 24,
 	PC_HDR_EXEC_CONTENT_UNKNOWN = 25,
+	PC_HDR_EXEC_DFA_MORE = 26, /* 26, 27, 28: PC_EXEC_DFA_MAX - 1 words */
 	PC_HDR_WORDS = 32, /* two lines */
 };
 

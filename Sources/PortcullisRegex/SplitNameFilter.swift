@@ -1,0 +1,80 @@
+// One last-component filter for several automata (a split exec pattern set):
+// a name passes when it can end a path some automaton accepts.
+
+extension DFA {
+    /// `lastComponentFilter` of the union of `automata`' languages: for one
+    /// automaton, its own filter; nil under the same conditions, in any of them.
+    public static func lastComponentFilter(of automata: [DFA], stateLimit: Int = 4_096) -> DFA? {
+        guard automata.count > 1 else { return automata.first?.lastComponentFilter(stateLimit: stateLimit) }
+        let slash = Int(UInt8(ascii: "/"))
+        guard automata.allSatisfy({ $0.accepts[Int($0.start)].isEmpty }) else { return nil }
+
+        // Joint classes: bytes in the same class of every automaton; `/` alone, last.
+        var classOf = [UInt8](repeating: 0, count: 256)
+        var joint: [[UInt8]: Int] = [:]
+        var representative: [Int] = []
+        for byte in 0..<256 where byte != slash {
+            let key = automata.map { $0.byteClass[byte] }
+            if let known = joint[key] {
+                classOf[byte] = UInt8(known)
+            } else {
+                guard representative.count < 255 else { return nil }
+                joint[key] = representative.count
+                classOf[byte] = UInt8(representative.count)
+                representative.append(byte)
+            }
+        }
+        let slashAlone = representative.count
+        classOf[slash] = UInt8(slashAlone)
+        let classCount = slashAlone + 1
+
+        // Subset construction over (automaton, state) pairs, from the states after a `/`.
+        var start: [UInt64] = []
+        for (k, dfa) in automata.enumerated() {
+            let after = dfa.statesAfterSlash(slashClass: Int(dfa.byteClass[slash]))
+            guard !after.contains(where: dfa.acceptsEverything) else { return nil }
+            start += after.map { UInt64(k) << 32 | UInt64($0) }
+        }
+        guard !start.isEmpty else { return nil }
+        var index: [[UInt64]: UInt32] = [[]: 0, start: 1]
+        var subsets: [[UInt64]] = [[], start]
+        var table = [UInt32](repeating: 0, count: classCount)  // the dead state's row
+        var accepts: [[Int]] = [[]]
+        var work = 0
+        var next = 1
+        while next < subsets.count {
+            let subset = subsets[next]
+            work += subset.count * classCount
+            guard subsets.count <= stateLimit, work <= 5_000_000 else { return nil }
+            accepts.append(
+                subset.contains { !automata[Int($0 >> 32)].accepts[Int(UInt32(truncatingIfNeeded: $0))].isEmpty }
+                    ? [0] : [])
+            for c in 0..<classCount {
+                guard c != slashAlone else {
+                    table.append(0)
+                    continue
+                }
+                var target = Set<UInt64>()
+                for element in subset {
+                    let k = Int(element >> 32)
+                    let t = automata[k].next(UInt32(truncatingIfNeeded: element), UInt8(representative[c]))
+                    if t != DFA.dead { target.insert(UInt64(k) << 32 | UInt64(t)) }
+                }
+                let sorted = target.sorted()
+                if let known = index[sorted] {
+                    table.append(known)
+                } else {
+                    index[sorted] = UInt32(subsets.count)
+                    table.append(UInt32(subsets.count))
+                    subsets.append(sorted)
+                }
+            }
+            next += 1
+        }
+        let filter = DFA(
+            byteClass: classOf, classCount: classCount, stateCount: subsets.count, start: 1,
+            transitions: table, accepts: accepts
+        ).minimized().mergingIdenticalClasses()
+        return filter.acceptsEveryName ? nil : filter
+    }
+}
