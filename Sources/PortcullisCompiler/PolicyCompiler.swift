@@ -382,8 +382,8 @@ struct ImagePlan {
     /// first PC_ACCEPT_MAX entries always decide.
     func ordered(_ dfa: DFA) -> DFA {
         var dfa = dfa
-        let strength = { (i: Int) in (PolicyCompiler.kernelAction(rules[i].action), -i) }
-        dfa.accepts = dfa.accepts.map { ids in carvedOut(ids).sorted { strength($0) > strength($1) } }
+        let order = AcceptOrder(self)
+        dfa.accepts = dfa.accepts.map { ids in ids.isEmpty ? ids : order.ordered(ids) }
         return dfa
     }
 

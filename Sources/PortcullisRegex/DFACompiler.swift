@@ -1,8 +1,9 @@
 // The pipeline: patterns → parse → NFA → subset construction → minimize (a
-// pattern that is `^` and a literal run gets its minimal DFA directly), then
-// the patterns' DFAs are combined in one simultaneous product with tagged
-// accepts, which is already minimal, and canonicalized. When it exceeds the
-// cap, patterns are added one by one to name the culprit.
+// pattern that is `^` and a literal run gets its minimal DFA directly, read
+// off its text when it plainly is one; a pattern the cache holds is not
+// parsed again), then the patterns' DFAs are combined in one simultaneous
+// product with tagged accepts, which is already minimal, and canonicalized.
+// When it exceeds the cap, patterns are added one by one to name the culprit.
 
 /// The state cap was exceeded; names the pattern whose addition exceeded it.
 public struct DFACompileError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -54,18 +55,15 @@ public enum DFACompiler {
     public static func compile(
         _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit, cache: PatternCache? = nil
     ) throws -> DFA {
-        let results = patterns.concurrentMap { p in
-            Result { () throws(RegexSyntaxError) in try RegexPattern.parse(p.pattern) }
-        }
-        var parsed: [(id: Int, pattern: String, node: RegexNode)] = []
-        parsed.reserveCapacity(patterns.count)
-        for (p, result) in zip(patterns, results) {
-            switch result {
-            case .success(let node): parsed.append((p.id, p.pattern, node))
-            case .failure(let error): throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
+        // Literal chains are read off their text and cached automata taken as
+        // they are: only the other patterns are parsed.
+        let sources = patterns.concurrentMap { p in PatternSource(p.pattern, stateLimit: stateLimit, cache: cache) }
+        for (p, source) in zip(patterns, sources) {
+            if case .unparsable(let error) = source {
+                throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
             }
         }
-        return try compile(parsed: parsed, stateLimit: stateLimit, cache: cache)
+        return try compile(patterns, sources: sources, stateLimit: stateLimit, cache: cache)
     }
 
     /// The same, for patterns already parsed (`pattern` names the pattern in
@@ -74,20 +72,29 @@ public enum DFACompiler {
         parsed patterns: [(id: Int, pattern: String, node: RegexNode)],
         stateLimit: Int = defaultStateLimit, cache: PatternCache? = nil
     ) throws(DFACompileError) -> DFA {
-        var sets: Set<ByteSet> = [.all]
-        for p in patterns { p.node.collectByteSets(into: &sets) }
-        let classes = ByteClasses(refining: sets)
+        try compile(
+            patterns.map { (id: $0.id, pattern: $0.pattern) },
+            sources: patterns.map { PatternSource(parsed: $0.node, stateLimit: stateLimit) },
+            stateLimit: stateLimit, cache: cache)
+    }
+
+    static func compile(
+        _ patterns: [(id: Int, pattern: String)], sources: [PatternSource], stateLimit: Int, cache: PatternCache?
+    ) throws(DFACompileError) -> DFA {
+        var sets = ByteSetCollector()
+        for source in sources { source.forEachByteSet { sets.insert($0) } }
+        let classes = ByteClasses(refining: sets.sets)
 
         // Each pattern alone: a pattern over the cap is named right away.
-        let built = patterns.concurrentMap {
-            single($0.node, id: $0.id, classes: classes, stateLimit: stateLimit, own: cache?.own($0.pattern))
+        let built = zip(patterns, sources).map { ($0.0.id, $0.0.pattern, $0.1) }.concurrentMap { id, pattern, source in
+            single(source, pattern: pattern, id: id, classes: classes, stateLimit: stateLimit, cache: cache)
         }
         if let cache {
             cache.replace(with: zip(patterns, built).compactMap { p, b in b.own.map { (p.pattern, $0) } })
         }
-        var singles: [DFA] = []
+        var singles: [PatternAutomaton] = []
         singles.reserveCapacity(patterns.count)
-        for (p, single) in zip(patterns, built.map(\.dfa)) {
+        for (p, single) in zip(patterns, built.map(\.automaton)) {
             guard let single else {
                 throw DFACompileError(
                     patternID: p.id, pattern: p.pattern, stateLimit: stateLimit,
@@ -110,9 +117,10 @@ public enum DFACompiler {
             // A rule's own patterns went over the cap: the balanced tree decides,
             // as it always did, whether the patterns fit together.
             do {
-                return try combinePairwise(singles, stateLimit: stateLimit).mergingIdenticalClasses().renumbered()
+                return try combinePairwise(singles.map(\.dfa), stateLimit: stateLimit).mergingIdenticalClasses()
+                    .renumbered()
             } catch {
-                return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
+                return try combineIncrementally(singles.map(\.dfa), patterns, stateLimit: stateLimit)
                     .mergingIdenticalClasses().renumbered()
             }
         }
@@ -121,11 +129,31 @@ public enum DFACompiler {
         // then every way of combining them passes it too (the balanced tree's
         // last product, and adding the patterns one by one, which names the
         // first pattern that does not fit with those before it).
-        guard let product = try? SimultaneousProduct.build(components, stateLimit: stateLimit) else {
-            return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
+        guard
+            let product = try? SimultaneousProduct.build(
+                components, byteClass: classes.classOf, classCount: classes.count, stateLimit: stateLimit)
+        else {
+            return try combineIncrementally(singles.map(\.dfa), patterns, stateLimit: stateLimit)
                 .mergingIdenticalClasses().renumbered()
         }
         return product.mergingIdenticalClasses().renumbered()
+    }
+
+    /// `single` of a pattern from its source: a chain built directly, a cached
+    /// automaton spread over `classes`, a parse built (with what `cache` keeps of it).
+    static func single(
+        _ source: PatternSource, pattern: String, id: Int, classes: ByteClasses, stateLimit: Int, cache: PatternCache?
+    ) -> (automaton: PatternAutomaton?, own: PatternCache.OwnDFA?) {
+        switch source {
+        case .chain(let chain): return (.chain(chain, id: id, classes: classes), nil)
+        case .cached(let own):
+            let dfa = own.id == id ? own.dfa : own.dfa.relabeled(to: id)
+            return (.table(dfa.expanded(to: classes, coarseOf: classes.coarseOf(in: own.classes))), own)
+        case .parsed(let node):
+            let built = single(node, id: id, classes: classes, stateLimit: stateLimit, own: cache?.own(pattern))
+            return (built.dfa.map { .table($0) }, built.own)
+        case .unparsable: return (nil, nil)
+        }
     }
 
     /// The minimal DFA of one pattern over `classes`, or nil when its subset
@@ -164,17 +192,17 @@ public enum DFACompiler {
     /// One DFA per id, in ascending order of id: the single DFA of a pattern,
     /// or the minimal DFA of the patterns that share the id.
     static func componentsByID(
-        _ singles: [DFA], ids: [Int], stateLimit: Int
-    ) throws(StateLimitExceeded) -> [DFA] {
+        _ singles: [PatternAutomaton], ids: [Int], stateLimit: Int
+    ) throws(StateLimitExceeded) -> [PatternAutomaton] {
         var members: [Int: [Int]] = [:]
         for (k, id) in ids.enumerated() { members[id, default: []].append(k) }
-        var components: [DFA] = []
+        var components: [PatternAutomaton] = []
         components.reserveCapacity(members.count)
         for id in members.keys.sorted() {
             let group = members[id]!
             components.append(
                 group.count == 1 ? singles[group[0]]
-                    : try combinePairwise(group.map { singles[$0] }, stateLimit: stateLimit))
+                    : .table(try combinePairwise(group.map { singles[$0].dfa }, stateLimit: stateLimit)))
         }
         return components
     }

@@ -4,12 +4,14 @@
 
 /// The minimal DFA of each pattern built by subset construction, by pattern
 /// text, from the last compile that was given this cache (literal chains, most
-/// exact paths and prefixes, are built directly and cheaply: not kept, nor are
-/// parses, which cost little time and much memory). A pattern's own DFA is
-/// built over its own byte classes (the coarsest that tell its byte sets
-/// apart, numbered by smallest byte), which depend on the pattern alone, so it
-/// is reused as is in any later set of patterns: only spread over that set's
-/// classes and given the pattern's id there. The result is the DFA a compile
+/// exact paths and prefixes, are built directly and cheaply, mostly read off
+/// their text: not kept, nor are parses, which take much memory). A pattern's
+/// own DFA is built over its own byte classes (the coarsest that tell its byte
+/// sets apart, numbered by smallest byte), which depend on the pattern alone,
+/// so it is reused as is in any later set of patterns: only spread over that
+/// set's classes and given the pattern's id there. Its own classes are kept
+/// with it, so that a pattern found here is not parsed again: they tell the
+/// same bytes apart as its byte sets do. The result is the DFA a compile
 /// without the cache builds, byte for byte.
 ///
 /// Only the patterns of the last compile are kept, memory following the
@@ -27,6 +29,7 @@ public final class PatternCache: @unchecked Sendable {
 
     /// Where one pattern's entry lies in `table`: its UTF-8 text (one word per
     /// byte), then stateCount × classCount transitions, then its accepting states.
+    /// Its own classes are `partitions[partition]` (byte → class): patterns share them.
     private struct Slot {
         var offset: Int
         var textCount: Int
@@ -36,11 +39,14 @@ public final class PatternCache: @unchecked Sendable {
         var start: UInt32
         var id: Int
         var stateLimit: Int
+        var partition: Int
     }
 
     private var table: [UInt32] = []
     /// By the pattern text's hash: the slots of the patterns with that hash.
     private var slots: [Int: [Slot]] = [:]
+    /// The distinct own classes of the kept automata (byte → class).
+    private var partitions: [[UInt8]] = []
     public private(set) var count = 0
 
     public init() {}
@@ -59,7 +65,7 @@ public final class PatternCache: @unchecked Sendable {
             let acceptsAt = base + text.count + transitions.count
             for k in 0..<slot.acceptingCount { accepts[Int(table[acceptsAt + k])] = [slot.id] }
             let dfa = DFA(
-                byteClass: [], classCount: slot.classCount, stateCount: slot.stateCount, start: slot.start,
+                byteClass: partitions[slot.partition], classCount: slot.classCount, stateCount: slot.stateCount, start: slot.start,
                 transitions: transitions, accepts: accepts)
             return OwnDFA(dfa: dfa, id: slot.id, stateLimit: slot.stateLimit)
         }
@@ -72,6 +78,8 @@ public final class PatternCache: @unchecked Sendable {
         table.reserveCapacity(
             entries.reduce(0) { $0 + $1.pattern.utf8.count + $1.own.dfa.transitions.count + 4 })
         var slots: [Int: [Slot]] = [:]
+        var partitions: [[UInt8]] = []
+        var partitionNumbers: [[UInt8]: Int] = [:]
         var count = 0
         for (pattern, own) in entries {
             let text = Array(pattern.utf8)
@@ -79,10 +87,15 @@ public final class PatternCache: @unchecked Sendable {
                 slot.textCount == text.count && (0..<text.count).allSatisfy { table[slot.offset + $0] == UInt32(text[$0]) }
             }) { continue }
             let accepting = own.dfa.accepts.indices.filter { !own.dfa.accepts[$0].isEmpty }
+            let partition = partitionNumbers[own.dfa.byteClass] ?? partitions.count
+            if partition == partitions.count {
+                partitionNumbers[own.dfa.byteClass] = partition
+                partitions.append(own.dfa.byteClass)
+            }
             let slot = Slot(
                 offset: table.count, textCount: text.count, classCount: own.dfa.classCount,
                 stateCount: own.dfa.stateCount, acceptingCount: accepting.count, start: own.dfa.start,
-                id: own.id, stateLimit: own.stateLimit)
+                id: own.id, stateLimit: own.stateLimit, partition: partition)
             table += text.map(UInt32.init)
             table += own.dfa.transitions
             table += accepting.map(UInt32.init)
@@ -91,7 +104,9 @@ public final class PatternCache: @unchecked Sendable {
         }
         self.table = []
         self.slots = [:]
+        self.partitions = []
         self.table = table
+        self.partitions = partitions
         self.slots = slots
         self.count = count
     }

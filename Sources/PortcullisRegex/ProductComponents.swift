@@ -24,37 +24,74 @@ struct ProductComponents {
     private(set) var allIdleDead = true
 
     init(_ parts: [DFA]) {
-        classCount = parts[0].classCount
+        self.init(parts.map { .table($0) }, byteClass: parts[0].byteClass, classCount: parts[0].classCount)
+    }
+
+    /// `byteClass` and `classCount`: the classes of every part.
+    init(_ parts: [PatternAutomaton], byteClass: [UInt8], classCount: Int) {
+        self.classCount = classCount
         leave = [[UInt64]](repeating: [], count: classCount)
-        let stateTotal = parts.reduce(0) { $0 + $1.stateCount }
-        component.reserveCapacity(stateTotal)
-        rowStart.reserveCapacity(stateTotal + 1)
-        acceptStart.reserveCapacity(stateTotal + 1)
         var base: UInt32 = 0
-        for (p, dfa) in parts.enumerated() {
-            precondition(dfa.classCount == classCount && dfa.byteClass == parts[0].byteClass)
-            let idle = dfa.idleState
-            if idle != DFA.dead { allIdleDead = false }
-            for s in 0..<dfa.stateCount {
-                for c in 0..<classCount {
-                    let t = dfa.transitions[s * classCount + c]
-                    if t == idle { continue }
+        for (p, part) in parts.enumerated() {
+            switch part {
+            case .chain(let chain, let id, let classes) where chain.canDie:
+                precondition(classes.count == classCount && classes.classOf == byteClass)
+                appendChain(chain, id: id, classes: classes, component: UInt32(p), base: base)
+                base += UInt32(chain.sets.count + 2)
+            default:
+                let dfa = part.dfa
+                precondition(dfa.classCount == classCount && dfa.byteClass == byteClass)
+                appendTable(dfa, component: UInt32(p), base: base)
+                base += UInt32(dfa.stateCount)
+            }
+        }
+    }
+
+    /// A chain's states as `LiteralChain.dfa` numbers them, idle in the dead
+    /// state: the same rows `appendTable` reads off its table.
+    private mutating func appendChain(_ chain: LiteralChain, id: Int, classes: ByteClasses, component p: UInt32, base: UInt32) {
+        let last = chain.sets.count + 1
+        for s in 0..<(last + 1) {
+            if s >= 1 && s < last {
+                for c in classes.classes(of: chain.sets[s - 1]) {
                     rowClass.append(UInt16(c))
-                    rowTarget.append(base + t)
+                    rowTarget.append(base + UInt32(s + 1))
                 }
-                rowStart.append(rowClass.count)
-                component.append(UInt32(p))
-                acceptIDs.append(contentsOf: dfa.accepts[s])
-                acceptStart.append(acceptIDs.count)
-            }
-            if dfa.start != idle { start.append(UInt64(base + dfa.start)) }
-            if idle != DFA.dead {
+            } else if s == last && !chain.anchoredAtEnd {
                 for c in 0..<classCount {
-                    let t = dfa.transitions[Int(idle) * classCount + c]
-                    if t != idle { leave[c].append(UInt64(base + t)) }
+                    rowClass.append(UInt16(c))
+                    rowTarget.append(base + UInt32(last))
                 }
             }
-            base += UInt32(dfa.stateCount)
+            rowStart.append(rowClass.count)
+            component.append(p)
+            if s == last { acceptIDs.append(id) }
+            acceptStart.append(acceptIDs.count)
+        }
+        start.append(UInt64(base + 1))
+    }
+
+    private mutating func appendTable(_ dfa: DFA, component p: UInt32, base: UInt32) {
+        let idle = dfa.idleState
+        if idle != DFA.dead { allIdleDead = false }
+        for s in 0..<dfa.stateCount {
+            for c in 0..<classCount {
+                let t = dfa.transitions[s * classCount + c]
+                if t == idle { continue }
+                rowClass.append(UInt16(c))
+                rowTarget.append(base + t)
+            }
+            rowStart.append(rowClass.count)
+            component.append(p)
+            acceptIDs.append(contentsOf: dfa.accepts[s])
+            acceptStart.append(acceptIDs.count)
+        }
+        if dfa.start != idle { start.append(UInt64(base + dfa.start)) }
+        if idle != DFA.dead {
+            for c in 0..<classCount {
+                let t = dfa.transitions[Int(idle) * classCount + c]
+                if t != idle { leave[c].append(UInt64(base + t)) }
+            }
         }
     }
 

@@ -19,8 +19,17 @@ enum SimultaneousProduct {
     /// Throws as soon as the state count passes `stateLimit`.
     static func build(_ parts: [DFA], stateLimit: Int) throws(StateLimitExceeded) -> DFA {
         precondition(!parts.isEmpty)
-        let classCount = parts[0].classCount
-        let components = ProductComponents(parts)
+        return try build(
+            parts.map { .table($0) }, byteClass: parts[0].byteClass, classCount: parts[0].classCount,
+            stateLimit: stateLimit)
+    }
+
+    /// The same, for automata over the classes `byteClass` (`classCount` of them).
+    static func build(
+        _ parts: [PatternAutomaton], byteClass: [UInt8], classCount: Int, stateLimit: Int
+    ) throws(StateLimitExceeded) -> DFA {
+        precondition(!parts.isEmpty)
+        let components = ProductComponents(parts, byteClass: byteClass, classCount: classCount)
 
         var index = KernelIndex(capacity: 1024)
         var transitions = [UInt32](repeating: DFA.dead, count: classCount)  // the dead row
@@ -43,7 +52,7 @@ enum SimultaneousProduct {
         let start = try state(of: components.start)
         if start == DFA.dead {
             return DFA(
-                byteClass: parts[0].byteClass, classCount: classCount, stateCount: 1,
+                byteClass: byteClass, classCount: classCount, stateCount: 1,
                 start: DFA.dead, transitions: transitions, accepts: accepts)
         }
         var moves = [[UInt64]](repeating: [], count: classCount)
@@ -65,7 +74,7 @@ enum SimultaneousProduct {
             current += 1
         }
         return DFA(
-            byteClass: parts[0].byteClass, classCount: classCount, stateCount: accepts.count,
+            byteClass: byteClass, classCount: classCount, stateCount: accepts.count,
             start: start, transitions: transitions, accepts: accepts)
     }
 

@@ -1,0 +1,27 @@
+// One pattern's automaton in a compile. A literal chain stays a chain: the
+// simultaneous product reads its few transitions directly (ProductComponents),
+// where its table would have a row of every class for every byte of the path,
+// thousands of such tables at every compile. The table is built only when a
+// rarer path needs it (a rule with several patterns, a compile over the cap).
+
+enum PatternAutomaton {
+    /// A literal chain accepting `id`, over `classes`.
+    case chain(LiteralChain, id: Int, classes: ByteClasses)
+    /// Any other pattern's minimal DFA.
+    case table(DFA)
+
+    /// The minimal DFA, as a table.
+    var dfa: DFA {
+        switch self {
+        case .chain(let chain, let id, let classes): return chain.dfa(id: id, classes: classes)
+        case .table(let dfa): return dfa
+        }
+    }
+}
+
+extension LiteralChain {
+    /// Whether the chain can die: then its idle state in a product is the dead
+    /// state (`DFA.idleState`), as it is for every chain but a prefix of
+    /// sets that each hold every byte.
+    var canDie: Bool { anchoredAtEnd || sets.contains { $0 != .all } }
+}
