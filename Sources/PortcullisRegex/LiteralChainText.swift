@@ -25,7 +25,7 @@ extension LiteralChain {
                     anchoredAtEnd = true
                     i += 1
                 } else {
-                    guard byte != 0, !Self.isOperator(byte) else { return false }
+                    guard byte != 0, !RegexPattern.isOperator(byte) else { return false }
                     sets.append(ByteSet(byte))
                     i += 1
                 }
@@ -41,17 +41,5 @@ extension LiteralChain {
         byte >= 0x20 && byte < 0x7F && !(byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
             && !(byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
             && !(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-    }
-
-    /// A byte with a meaning of its own outside brackets, or one the parser
-    /// reads as a literal but this reader leaves to it (`]`, `}`).
-    static func isOperator(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "\\"), UInt8(ascii: "^"), UInt8(ascii: "$"), UInt8(ascii: "."), UInt8(ascii: "["),
-            UInt8(ascii: "]"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "|"), UInt8(ascii: "*"),
-            UInt8(ascii: "+"), UInt8(ascii: "?"), UInt8(ascii: "{"), UInt8(ascii: "}"):
-            return true
-        default: return false
-        }
     }
 }

@@ -34,6 +34,13 @@ struct LiteralChainTextTests {
         }
     }
 
+    @Test func asciiIsEscapedAsCharacterByCharacter() async throws {
+        await propertyCheck(count: 500, input: Gen.int(in: 0...127).array(of: 0...30)) { values in
+            let text = String(decoding: values.map(UInt8.init), as: UTF8.self)
+            #expect(RegexPattern.escapeASCII(text) == RegexPattern.escapeCharacters(text), "\(values)")
+        }
+    }
+
     @Test func onlyPlainTextIsRead() {
         for pattern in ["^/usr/bin/kubectl$", "^/opt/", "^", "^$", #"^/a\.b\ c$"#, "^/é$"] {
             #expect(LiteralChain(text: pattern) != nil, "\(pattern)")

@@ -44,6 +44,20 @@ struct PatternCacheTests {
         }
     }
 
+    @Test func theTableStaysWithinTwiceWhatIsInUse() throws {
+        let cache = PatternCache()
+        let base = (0..<20).map { (id: $0, pattern: "^/opt/app\($0)/(bin|sbin)/t[0-9]*$") }
+        _ = try DFACompiler.compile(base, cache: cache)
+        let inUse = cache.tableBytes
+        for round in 0..<60 {  // one regex more at each change, and the one before gone
+            _ = try DFACompiler.compile(base + [(id: 20, pattern: "^/srv/r\(round)/[a-z]+$")], cache: cache)
+            #expect(cache.count == 21)
+            #expect(cache.tableBytes <= 3 * inUse, "round \(round): \(cache.tableBytes) bytes, \(inUse) in use at first")
+        }
+        let scratch = try DFACompiler.compile(base + [(id: 20, pattern: "^/srv/r59/[a-z]+$")])
+        #expect(try DFACompiler.compile(base + [(id: 20, pattern: "^/srv/r59/[a-z]+$")], cache: cache) == scratch)
+    }
+
     @Test func theCacheKeepsTheRegexesOfTheLastCompile() throws {
         let cache = PatternCache()
         _ = try DFACompiler.compile(
