@@ -16,11 +16,12 @@ struct AcceptOrder {
         var action: [UInt32] = []
         var carves: [Bool] = []
         var policy: [Int] = []
-        for rule in plan.rules {
-            action.append(PolicyCompiler.kernelAction(rule.action))
-            carves.append(rule.action == .allow && plan.execConditions[rule.index] == nil)
-            if numbers[rule.policy] == nil { numbers[rule.policy] = numbers.count }
-            policy.append(numbers[rule.policy]!)
+        for i in plan.rules.indices {  // by index: a rule's record is read in place, not copied
+            action.append(PolicyCompiler.kernelAction(plan.rules[i].action))
+            carves.append(plan.rules[i].action == .allow && plan.execConditions[i] == nil)
+            let name = plan.rules[i].policy
+            if numbers[name] == nil { numbers[name] = numbers.count }
+            policy.append(numbers[name]!)
         }
         (self.action, self.carves, self.policy) = (action, carves, policy)
     }

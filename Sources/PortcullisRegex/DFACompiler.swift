@@ -112,15 +112,17 @@ public enum DFACompiler {
         // All at once: the usual case, and the fast one. Patterns that share an
         // id (one rule with several paths) are combined first, so that each
         // component accepts its own id.
-        guard let components = try? componentsByID(singles, ids: patterns.map(\.id), stateLimit: stateLimit)
+        guard
+            let components = try? componentsByID(
+                singles, ids: patterns.map(\.id), classes: classes, stateLimit: stateLimit)
         else {
             // A rule's own patterns went over the cap: the balanced tree decides,
             // as it always did, whether the patterns fit together.
             do {
-                return try combinePairwise(singles.map(\.dfa), stateLimit: stateLimit).mergingIdenticalClasses()
+                return try combinePairwise(singles.map { $0.dfa(classes) }, stateLimit: stateLimit).mergingIdenticalClasses()
                     .renumbered()
             } catch {
-                return try combineIncrementally(singles.map(\.dfa), patterns, stateLimit: stateLimit)
+                return try combineIncrementally(singles.map { $0.dfa(classes) }, patterns, stateLimit: stateLimit)
                     .mergingIdenticalClasses().renumbered()
             }
         }
@@ -131,9 +133,9 @@ public enum DFACompiler {
         // first pattern that does not fit with those before it).
         guard
             let product = try? SimultaneousProduct.build(
-                components, byteClass: classes.classOf, classCount: classes.count, stateLimit: stateLimit)
+                components, classes: classes, stateLimit: stateLimit)
         else {
-            return try combineIncrementally(singles.map(\.dfa), patterns, stateLimit: stateLimit)
+            return try combineIncrementally(singles.map { $0.dfa(classes) }, patterns, stateLimit: stateLimit)
                 .mergingIdenticalClasses().renumbered()
         }
         return product.mergingIdenticalClasses().renumbered()
@@ -145,7 +147,7 @@ public enum DFACompiler {
         _ source: PatternSource, pattern: String, id: Int, classes: ByteClasses, stateLimit: Int, cache: PatternCache?
     ) -> (automaton: PatternAutomaton?, own: PatternCache.OwnDFA?) {
         switch source {
-        case .chain(let chain): return (.chain(chain, id: id, classes: classes), nil)
+        case .chain(let chain): return (.chain(chain, id: id), nil)
         case .cached(let own):
             let dfa = own.id == id ? own.dfa : own.dfa.relabeled(to: id)
             return (.table(dfa.expanded(to: classes, coarseOf: classes.coarseOf(in: own.classes))), own)
@@ -192,7 +194,7 @@ public enum DFACompiler {
     /// One DFA per id, in ascending order of id: the single DFA of a pattern,
     /// or the minimal DFA of the patterns that share the id.
     static func componentsByID(
-        _ singles: [PatternAutomaton], ids: [Int], stateLimit: Int
+        _ singles: [PatternAutomaton], ids: [Int], classes: ByteClasses, stateLimit: Int
     ) throws(StateLimitExceeded) -> [PatternAutomaton] {
         var members: [Int: [Int]] = [:]
         for (k, id) in ids.enumerated() { members[id, default: []].append(k) }
@@ -202,7 +204,7 @@ public enum DFACompiler {
             let group = members[id]!
             components.append(
                 group.count == 1 ? singles[group[0]]
-                    : .table(try combinePairwise(group.map { singles[$0].dfa }, stateLimit: stateLimit)))
+                    : .table(try combinePairwise(group.map { singles[$0].dfa(classes) }, stateLimit: stateLimit)))
         }
         return components
     }

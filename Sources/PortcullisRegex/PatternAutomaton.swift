@@ -5,15 +5,15 @@
 // rarer path needs it (a rule with several patterns, a compile over the cap).
 
 enum PatternAutomaton {
-    /// A literal chain accepting `id`, over `classes`.
-    case chain(LiteralChain, id: Int, classes: ByteClasses)
+    /// A literal chain accepting `id`, over the compile's classes.
+    case chain(LiteralChain, id: Int)
     /// Any other pattern's minimal DFA.
     case table(DFA)
 
-    /// The minimal DFA, as a table.
-    var dfa: DFA {
+    /// The minimal DFA, as a table over `classes` (those of the compile).
+    func dfa(_ classes: ByteClasses) -> DFA {
         switch self {
-        case .chain(let chain, let id, let classes): return chain.dfa(id: id, classes: classes)
+        case .chain(let chain, let id): return chain.dfa(id: id, classes: classes)
         case .table(let dfa): return dfa
         }
     }
@@ -24,4 +24,9 @@ extension LiteralChain {
     /// state (`DFA.idleState`), as it is for every chain but a prefix of
     /// sets that each hold every byte.
     var canDie: Bool { anchoredAtEnd || sets.contains { $0 != .all } }
+}
+
+extension DFA {
+    /// The byte classes of its table.
+    var classes: ByteClasses { ByteClasses(classOf: byteClass.map(Int.init), count: classCount) }
 }

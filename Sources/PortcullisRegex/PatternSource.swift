@@ -53,5 +53,5 @@ enum PatternSource {
 
 extension PatternCache.OwnDFA {
     /// The pattern's own byte classes, over which `dfa` is built.
-    var classes: ByteClasses { ByteClasses(classOf: dfa.byteClass.map(Int.init), count: dfa.classCount) }
+    var classes: ByteClasses { dfa.classes }
 }

@@ -23,24 +23,21 @@ struct ProductComponents {
     /// Whether every component idles in its dead state (so no kernel is the dead state).
     private(set) var allIdleDead = true
 
-    init(_ parts: [DFA]) {
-        self.init(parts.map { .table($0) }, byteClass: parts[0].byteClass, classCount: parts[0].classCount)
-    }
+    init(_ parts: [DFA]) { self.init(parts.map { .table($0) }, classes: parts[0].classes) }
 
-    /// `byteClass` and `classCount`: the classes of every part.
-    init(_ parts: [PatternAutomaton], byteClass: [UInt8], classCount: Int) {
-        self.classCount = classCount
+    /// `classes`: the classes of every part.
+    init(_ parts: [PatternAutomaton], classes: ByteClasses) {
+        classCount = classes.count
         leave = [[UInt64]](repeating: [], count: classCount)
         var base: UInt32 = 0
         for (p, part) in parts.enumerated() {
             switch part {
-            case .chain(let chain, let id, let classes) where chain.canDie:
-                precondition(classes.count == classCount && classes.classOf == byteClass)
+            case .chain(let chain, let id) where chain.canDie:
                 appendChain(chain, id: id, classes: classes, component: UInt32(p), base: base)
                 base += UInt32(chain.sets.count + 2)
             default:
-                let dfa = part.dfa
-                precondition(dfa.classCount == classCount && dfa.byteClass == byteClass)
+                let dfa = part.dfa(classes)
+                precondition(dfa.classCount == classCount && dfa.byteClass == classes.classOf)
                 appendTable(dfa, component: UInt32(p), base: base)
                 base += UInt32(dfa.stateCount)
             }

@@ -19,17 +19,16 @@ enum SimultaneousProduct {
     /// Throws as soon as the state count passes `stateLimit`.
     static func build(_ parts: [DFA], stateLimit: Int) throws(StateLimitExceeded) -> DFA {
         precondition(!parts.isEmpty)
-        return try build(
-            parts.map { .table($0) }, byteClass: parts[0].byteClass, classCount: parts[0].classCount,
-            stateLimit: stateLimit)
+        return try build(parts.map { .table($0) }, classes: parts[0].classes, stateLimit: stateLimit)
     }
 
-    /// The same, for automata over the classes `byteClass` (`classCount` of them).
+    /// The same, for automata over `classes`.
     static func build(
-        _ parts: [PatternAutomaton], byteClass: [UInt8], classCount: Int, stateLimit: Int
+        _ parts: [PatternAutomaton], classes: ByteClasses, stateLimit: Int
     ) throws(StateLimitExceeded) -> DFA {
         precondition(!parts.isEmpty)
-        let components = ProductComponents(parts, byteClass: byteClass, classCount: classCount)
+        let (byteClass, classCount) = (classes.classOf, classes.count)
+        let components = ProductComponents(parts, classes: classes)
 
         var index = KernelIndex(capacity: 1024)
         var transitions = [UInt32](repeating: DFA.dead, count: classCount)  // the dead row
