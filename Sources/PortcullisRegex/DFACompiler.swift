@@ -150,7 +150,7 @@ public enum DFACompiler {
         case .chain(let chain): return (.chain(chain, id: id), nil)
         case .cached(let own):
             let dfa = own.id == id ? own.dfa : own.dfa.relabeled(to: id)
-            return (.table(dfa.expanded(to: classes, coarseOf: classes.coarseOf(in: own.classes))), own)
+            return (.spread(dfa, coarseOf: classes.coarseOf(in: own.classes)), own)
         case .parsed(let node):
             let built = single(node, id: id, classes: classes, stateLimit: stateLimit, own: cache?.own(pattern))
             return (built.dfa.map { .table($0) }, built.own)

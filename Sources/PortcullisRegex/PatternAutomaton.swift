@@ -7,6 +7,10 @@
 enum PatternAutomaton {
     /// A literal chain accepting `id`, over the compile's classes.
     case chain(LiteralChain, id: Int)
+    /// A cached minimal DFA over the pattern's own classes, and the own class
+    /// of each of the compile's classes: the product reads its table through
+    /// `coarseOf` rather than a copy spread over the compile's classes.
+    case spread(DFA, coarseOf: [Int])
     /// Any other pattern's minimal DFA.
     case table(DFA)
 
@@ -14,6 +18,7 @@ enum PatternAutomaton {
     func dfa(_ classes: ByteClasses) -> DFA {
         switch self {
         case .chain(let chain, let id): return chain.dfa(id: id, classes: classes)
+        case .spread(let own, let coarseOf): return own.expanded(to: classes, coarseOf: coarseOf)
         case .table(let dfa): return dfa
         }
     }

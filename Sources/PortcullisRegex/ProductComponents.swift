@@ -35,6 +35,9 @@ struct ProductComponents {
             case .chain(let chain, let id) where chain.canDie:
                 appendChain(chain, id: id, classes: classes, component: UInt32(p), base: base)
                 base += UInt32(chain.sets.count + 2)
+            case .spread(let own, let coarseOf):
+                appendTable(own, coarseOf: coarseOf, component: UInt32(p), base: base)
+                base += UInt32(own.stateCount)
             default:
                 let dfa = part.dfa(classes)
                 precondition(dfa.classCount == classCount && dfa.byteClass == classes.classOf)
@@ -50,9 +53,18 @@ struct ProductComponents {
         let last = chain.sets.count + 1
         for s in 0..<(last + 1) {
             if s >= 1 && s < last {
-                for c in classes.classes(of: chain.sets[s - 1]) {
-                    rowClass.append(UInt16(c))
-                    rowTarget.append(base + UInt32(s + 1))
+                let set = chain.sets[s - 1]
+                if let byte = set.onlyByte {  // most are: its class alone, without a list of classes
+                    let c = classes.classOf[Int(byte)]
+                    if classes.representatives[Int(c)] == byte {
+                        rowClass.append(UInt16(c))
+                        rowTarget.append(base + UInt32(s + 1))
+                    }
+                } else {
+                    for c in classes.classes(of: set) {
+                        rowClass.append(UInt16(c))
+                        rowTarget.append(base + UInt32(s + 1))
+                    }
                 }
             } else if s == last && !chain.anchoredAtEnd {
                 for c in 0..<classCount {
@@ -69,11 +81,21 @@ struct ProductComponents {
     }
 
     private mutating func appendTable(_ dfa: DFA, component p: UInt32, base: UInt32) {
-        let idle = dfa.idleState
+        appendTable(dfa, coarseOf: Array(0..<classCount), component: p, base: base)
+    }
+
+    /// A table whose class for each of the product's classes c is coarseOf[c]
+    /// (the identity for a table over the product's classes): the rows of the
+    /// table spread over the product's classes, without making that table.
+    private mutating func appendTable(_ dfa: DFA, coarseOf: [Int], component p: UInt32, base: UInt32) {
+        var width = [Int](repeating: 0, count: dfa.classCount)  // the product's classes in each of its classes
+        for k in coarseOf { width[k] += 1 }
+        let idle = dfa.idleState(classWidths: width)
         if idle != DFA.dead { allIdleDead = false }
+        let own = dfa.classCount
         for s in 0..<dfa.stateCount {
             for c in 0..<classCount {
-                let t = dfa.transitions[s * classCount + c]
+                let t = dfa.transitions[s * own + coarseOf[c]]
                 if t == idle { continue }
                 rowClass.append(UInt16(c))
                 rowTarget.append(base + t)
@@ -86,7 +108,7 @@ struct ProductComponents {
         if dfa.start != idle { start.append(UInt64(base + dfa.start)) }
         if idle != DFA.dead {
             for c in 0..<classCount {
-                let t = dfa.transitions[Int(idle) * classCount + c]
+                let t = dfa.transitions[Int(idle) * own + coarseOf[c]]
                 if t != idle { leave[c].append(UInt64(base + t)) }
             }
         }

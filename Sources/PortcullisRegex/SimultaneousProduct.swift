@@ -91,13 +91,17 @@ extension DFA {
     /// The state a component of a product is left out in: dead when the DFA
     /// can reach it, otherwise the non-accepting state with the most
     /// self-loops (an unanchored pattern's "nothing seen yet"), else dead.
-    var idleState: UInt32 {
+    var idleState: UInt32 { idleState(classWidths: [Int](repeating: 1, count: classCount)) }
+
+    /// The same for this DFA spread over finer classes, `classWidths[k]` of
+    /// them in its class k (each at least one): its self-loops counted in those.
+    func idleState(classWidths: [Int]) -> UInt32 {
         if start == DFA.dead || transitions[classCount...].contains(DFA.dead) { return DFA.dead }
         var best = DFA.dead
         var bestLoops = -1
         for s in 1..<stateCount where accepts[s].isEmpty {
             var loops = 0
-            for c in 0..<classCount where transitions[s * classCount + c] == UInt32(s) { loops += 1 }
+            for c in 0..<classCount where transitions[s * classCount + c] == UInt32(s) { loops += classWidths[c] }
             if loops > bestLoops { (best, bestLoops) = (UInt32(s), loops) }
         }
         return best
