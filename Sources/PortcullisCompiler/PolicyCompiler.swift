@@ -230,15 +230,17 @@ struct ImagePlan {
     var ruleTable: [UInt32] {
         var table = [UInt32](repeating: 0, count: rules.count * ABI.Rule.words)
         var ordinals: [String: UInt32] = [:]
-        for rule in rules where ordinals[rule.policy] == nil { ordinals[rule.policy] = UInt32(ordinals.count) }
-        for (rule, key) in zip(rules, RuleKey.keys(of: rules)) {
-            let at = rule.index * ABI.Rule.words
-            table[at + ABI.Rule.action] = PolicyCompiler.kernelAction(rule.action)
-            table[at + ABI.Rule.id] = UInt32(rule.index)
+        for i in rules.indices where ordinals[rules[i].policy] == nil { ordinals[rules[i].policy] = UInt32(ordinals.count) }
+        // By index: each rule's record is read in place, not copied.
+        for (i, key) in zip(rules.indices, RuleKey.keys(of: rules)) {
+            let index = rules[i].index
+            let at = index * ABI.Rule.words
+            table[at + ABI.Rule.action] = PolicyCompiler.kernelAction(rules[i].action)
+            table[at + ABI.Rule.id] = UInt32(index)
             table[at + ABI.Rule.keyLow] = UInt32(truncatingIfNeeded: key.rawValue)
             table[at + ABI.Rule.keyHigh] = UInt32(truncatingIfNeeded: key.rawValue >> 32)
-            table[at + ABI.Rule.policy] = ordinals[rule.policy] ?? 0
-            if let conditions = execConditions[rule.index] {
+            table[at + ABI.Rule.policy] = ordinals[rules[i].policy] ?? 0
+            if let conditions = execConditions[index] {
                 table[at + ABI.Rule.caller] = conditions.caller.map { UInt32($0 + 1) } ?? 0
                 table[at + ABI.Rule.args] = conditions.args.map { UInt32($0 + 1) } ?? 0
                 table[at + ABI.Rule.content] = conditions.content.map { UInt32($0 + 1) } ?? 0
@@ -386,8 +388,8 @@ struct ImagePlan {
     /// first PC_ACCEPT_MAX entries always decide.
     func ordered(_ dfa: DFA) -> DFA {
         var dfa = dfa
-        let strength = { (i: Int) in (PolicyCompiler.kernelAction(rules[i].action), -i) }
-        dfa.accepts = dfa.accepts.map { ids in carvedOut(ids).sorted { strength($0) > strength($1) } }
+        let order = AcceptOrder(self)
+        dfa.accepts = dfa.accepts.map { ids in ids.isEmpty ? ids : order.ordered(ids) }
         return dfa
     }
 

@@ -20,10 +20,11 @@ public struct RuleKey: Sendable, Hashable, CustomStringConvertible {
     /// The key of each rule, in order: rules of one policy are numbered 0, 1, … as they come.
     public static func keys(of rules: [CompiledRule]) -> [RuleKey] {
         var places: [String: Int] = [:]
-        return rules.map { rule in
-            let place = places[rule.policy, default: 0]
-            places[rule.policy] = place + 1
-            return RuleKey(policy: rule.policy, place: place)
+        return rules.indices.map { i in  // by index: a rule's record is not copied for its policy's name
+            let policy = rules[i].policy
+            let place = places[policy, default: 0]
+            places[policy] = place + 1
+            return RuleKey(policy: policy, place: place)
         }
     }
 

@@ -19,19 +19,37 @@ public enum PolicyBuild {
         resolved policies: [Policy], generation: UInt64, patterns: PatternCache? = nil
     ) throws(CompileError) -> CompiledPolicy {
         let devices = MountDevices.current()  // one read of the mount table for every literal path
+        let identities = identities(of: execLiterals(policies), devices: devices)
         let copied = copiedPaths(policies)
         // A protected program can share a copied file's content only if it has its size: only those are read.
-        let sizes = Set(copied.compactMap(fileSize))
+        let sizes = Set(Array(copied).concurrentMap(chunk: 64) { fileSize($0) }.compactMap { $0 })
         let guarded = protectedPrograms.union(CriticalFiles.current().files.keys)
         let twins = guarded.filter { fileSize($0).map(sizes.contains) ?? false }
         let digests = ContentDigests.shared.digests(of: copied.union(twins))
         let protected = Set(guarded.compactMap { digests[$0] })
         var compiled = try PolicyCompiler.compile(
-            policies, generation: generation, identify: devices.identity(of:),
+            policies, generation: generation, identify: { identities[$0] ?? nil },
             digest: { path in digests[path].flatMap { protected.contains($0) ? nil : $0 } }, patterns: patterns)
         compiled.diagnostics += protectedCopies(policies, copied: copied, digests: digests, protected: protected)
         compiled.diagnostics += unenforceableContent(policies, support: { ContentHashing.support() })
         return compiled
+    }
+
+    /// The literal paths of exec rules, whose files the image matches by identity too.
+    static func execLiterals(_ policies: [Policy]) -> [String] {
+        var paths: Set<String> = []
+        for policy in policies {
+            for rule in policy.rules {
+                guard case .exec(let patterns, _, _) = rule.operation else { continue }
+                paths.formUnion(patterns.compactMap(\.literalPath))
+            }
+        }
+        return Array(paths)
+    }
+
+    /// The identity of the file at each path (nil: none), looked up now, on every processor.
+    static func identities(of paths: [String], devices: MountDevices) -> [String: FileIdentity?] {
+        Dictionary(uniqueKeysWithValues: zip(paths, paths.concurrentMap(chunk: 64) { devices.identity(of: $0) }))
     }
 
     /// A warning for each `sha256:` rule when this kernel cannot hash executed files:

@@ -196,7 +196,7 @@ extension PathPattern {
                 escaped = false
             } else if byte == UInt8(ascii: "\\") {
                 escaped = true
-            } else if byte < 0x80, isOperator(Character(Unicode.Scalar(byte))) {
+            } else if isOperatorByte(byte) {
                 return nil
             } else {
                 out.append(byte)
@@ -208,6 +208,17 @@ extension PathPattern {
     static func isASCIIPunctuation(_ byte: UInt8) -> Bool {
         (0x21...0x2F).contains(byte) || (0x3A...0x40).contains(byte) || (0x5B...0x60).contains(byte)
             || (0x7B...0x7E).contains(byte)
+    }
+
+    /// Whether `byte` is one of `^$.[]()|*+?{}` (what `isOperator` says of ASCII).
+    static func isOperatorByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "^"), UInt8(ascii: "$"), UInt8(ascii: "."), UInt8(ascii: "["), UInt8(ascii: "]"),
+            UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "|"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+            UInt8(ascii: "?"), UInt8(ascii: "{"), UInt8(ascii: "}"):
+            return true
+        default: return false
+        }
     }
 
     /// Whether `ch` is one of `^$.[]()|*+?{}`.

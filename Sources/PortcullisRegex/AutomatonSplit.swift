@@ -17,21 +17,25 @@ extension DFACompiler {
         _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit, automatonLimit: Int,
         companions: [Int: [Int]] = [:], cache: PatternCache? = nil
     ) throws -> [DFA] {
-        let parsed = try parse(patterns)
-        let singles = try singleDFAs(parsed, stateLimit: stateLimit, cache: cache)
+        let sources = try sources(patterns, stateLimit: stateLimit, cache: cache)
+        let classes = classes(of: sources)
+        let singles = try singleAutomata(patterns, sources: sources, classes: classes, stateLimit: stateLimit, cache: cache)
         if singles.isEmpty { return [empty] }
-        guard let components = try? componentsByID(singles, ids: parsed.map(\.id), stateLimit: stateLimit) else {
+        guard
+            let components = try? componentsByID(
+                singles, ids: patterns.map(\.id), classes: classes, stateLimit: stateLimit)
+        else {
             // A rule's own patterns went over the cap as one component: as `compile` does.
-            return [try combined(singles, parsed, stateLimit: stateLimit)]
+            return [try combined(singles, patterns, classes: classes, stateLimit: stateLimit)]
         }
-        if let product = try? SimultaneousProduct.build(components, stateLimit: stateLimit) {
+        if let product = try? SimultaneousProduct.build(components, classes: classes, stateLimit: stateLimit) {
             return [product.mergingIdenticalClasses().renumbered()]
         }
         let split = AutomatonSplit(
-            components: components, ids: Set(parsed.map(\.id)).sorted(), companions: companions,
+            components: components.map { $0.dfa(classes) }, ids: Set(patterns.map(\.id)).sorted(), companions: companions,
             stateLimit: stateLimit)
         return try split.pack(automatonLimit: automatonLimit) { id, message throws(DFACompileError) in
-            let p = parsed.first { $0.id == id }!
+            let p = patterns.first { $0.id == id }!
             throw DFACompileError(
                 patternID: id, pattern: p.pattern, stateLimit: stateLimit,
                 message: "pattern #\(id) '\(p.pattern)' \(message); \(hint)")

@@ -67,7 +67,11 @@ struct ByteClasses: Equatable {
 
     /// The classes whose bytes are in `set` (a union of classes by construction).
     func classes(of set: ByteSet) -> [Int32] {
-        (0..<count).filter { set.contains(representatives[$0]) }.map { Int32($0) }
+        if let byte = set.onlyByte {  // the class whose smallest byte it is, if any
+            let c = classOf[Int(byte)]
+            return representatives[Int(c)] == byte ? [Int32(c)] : []
+        }
+        return (0..<count).filter { set.contains(representatives[$0]) }.map { Int32($0) }
     }
 }
 
@@ -86,18 +90,20 @@ extension DFA {
     }
 
     /// Merges classes whose transition columns are identical in every state,
-    /// keeping classes numbered by their smallest byte.
+    /// keeping classes numbered by their smallest byte. The columns are
+    /// hashed in one pass over the table, row by row; classes whose hashes
+    /// agree are then compared column to column.
     func mergingIdenticalClasses() -> DFA {
-        var columnIndex: [[UInt32]: Int] = [:]
+        let hashes = columnHashes()
         var newClass = [Int](repeating: 0, count: classCount)
         var kept: [Int] = []  // old class of each new class
+        var byHash: [UInt64: [Int]] = [:]  // column hash → new classes with it
         for c in 0..<classCount {
-            var column = [UInt32](repeating: 0, count: stateCount)
-            for s in 0..<stateCount { column[s] = transitions[s * classCount + c] }
-            if let existing = columnIndex[column] {
+            let candidates = byHash[hashes[c]] ?? []
+            if let existing = candidates.first(where: { sameColumns(kept[$0], c) }) {
                 newClass[c] = existing
             } else {
-                columnIndex[column] = kept.count
+                byHash[hashes[c], default: []].append(kept.count)
                 newClass[c] = kept.count
                 kept.append(c)
             }
@@ -115,5 +121,32 @@ extension DFA {
             byteClass: byteClass.map { UInt8(newClass[Int($0)]) },
             classCount: kept.count, stateCount: stateCount, start: start,
             transitions: table, accepts: accepts)
+    }
+}
+
+extension DFA {
+    /// A hash of each class's column of transitions (FNV-1a over the targets).
+    func columnHashes() -> [UInt64] {
+        var hashes = [UInt64](repeating: 0xcbf2_9ce4_8422_2325, count: classCount)
+        let classCount = self.classCount
+        transitions.withUnsafeBufferPointer { table in
+            hashes.withUnsafeMutableBufferPointer { hashes in
+                for s in 0..<stateCount {
+                    let row = s * classCount
+                    for c in 0..<classCount { hashes[c] = (hashes[c] ^ UInt64(table[row + c])) &* 0x100_0000_01b3 }
+                }
+            }
+        }
+        return hashes
+    }
+
+    /// Whether classes `a` and `b` go to the same state from every state.
+    func sameColumns(_ a: Int, _ b: Int) -> Bool {
+        var row = 0
+        for _ in 0..<stateCount {
+            if transitions[row + a] != transitions[row + b] { return false }
+            row += classCount
+        }
+        return true
     }
 }

@@ -3,7 +3,7 @@ import Dispatch
 extension Array where Element: Sendable {
     /// `transform` of every element, in order, computed on every processor in
     /// chunks of `chunk` elements (fewer elements: on this thread).
-    func concurrentMap<T: Sendable>(chunk: Int = 32, _ transform: @Sendable (Element) -> T) -> [T] {
+    package func concurrentMap<T: Sendable>(chunk: Int = 32, _ transform: @Sendable (Element) -> T) -> [T] {
         if count <= chunk { return map(transform) }
         return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             let slots = Slots(base: buffer.baseAddress!)

@@ -1,8 +1,9 @@
 // The pipeline: patterns → parse → NFA → subset construction → minimize (a
-// pattern that is `^` and a literal run gets its minimal DFA directly), then
-// the patterns' DFAs are combined in one simultaneous product with tagged
-// accepts, which is already minimal, and canonicalized. When it exceeds the
-// cap, patterns are added one by one to name the culprit.
+// pattern that is `^` and a literal run gets its minimal DFA directly, read
+// off its text when it plainly is one; a pattern the cache holds is not
+// parsed again), then the patterns' DFAs are combined in one simultaneous
+// product with tagged accepts, which is already minimal, and canonicalized.
+// When it exceeds the cap, patterns are added one by one to name the culprit.
 
 /// The state cap was exceeded; names the pattern whose addition exceeded it.
 public struct DFACompileError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -54,25 +55,22 @@ public enum DFACompiler {
     public static func compile(
         _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit, cache: PatternCache? = nil
     ) throws -> DFA {
-        try compile(parsed: parse(patterns), stateLimit: stateLimit, cache: cache)
+        try compile(patterns, sources: sources(patterns, stateLimit: stateLimit, cache: cache), stateLimit: stateLimit, cache: cache)
     }
 
-    /// Every pattern parsed, on every processor; throws for the first that does not parse.
-    static func parse(
-        _ patterns: [(id: Int, pattern: String)]
-    ) throws(PatternSyntaxError) -> [(id: Int, pattern: String, node: RegexNode)] {
-        let results = patterns.concurrentMap { p in
-            Result { () throws(RegexSyntaxError) in try RegexPattern.parse(p.pattern) }
-        }
-        var parsed: [(id: Int, pattern: String, node: RegexNode)] = []
-        parsed.reserveCapacity(patterns.count)
-        for (p, result) in zip(patterns, results) {
-            switch result {
-            case .success(let node): parsed.append((p.id, p.pattern, node))
-            case .failure(let error): throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
+    /// Each pattern's source, on every processor: literal chains are read off
+    /// their text and cached automata taken as they are, only the other
+    /// patterns are parsed; throws for the first that does not parse.
+    static func sources(
+        _ patterns: [(id: Int, pattern: String)], stateLimit: Int, cache: PatternCache?
+    ) throws(PatternSyntaxError) -> [PatternSource] {
+        let sources = patterns.concurrentMap { p in PatternSource(p.pattern, stateLimit: stateLimit, cache: cache) }
+        for (p, source) in zip(patterns, sources) {
+            if case .unparsable(let error) = source {
+                throw PatternSyntaxError(patternID: p.id, pattern: p.pattern, error: error)
             }
         }
-        return parsed
+        return sources
     }
 
     /// The same, for patterns already parsed (`pattern` names the pattern in
@@ -81,29 +79,43 @@ public enum DFACompiler {
         parsed patterns: [(id: Int, pattern: String, node: RegexNode)],
         stateLimit: Int = defaultStateLimit, cache: PatternCache? = nil
     ) throws(DFACompileError) -> DFA {
-        let singles = try singleDFAs(patterns, stateLimit: stateLimit, cache: cache)
-        return try combined(singles, patterns, stateLimit: stateLimit)
+        try compile(
+            patterns.map { (id: $0.id, pattern: $0.pattern) },
+            sources: patterns.map { PatternSource(parsed: $0.node, stateLimit: stateLimit) },
+            stateLimit: stateLimit, cache: cache)
     }
 
-    /// Each pattern's minimal DFA over the classes of all of them; throws naming
-    /// the first pattern over the cap on its own.
-    static func singleDFAs(
-        _ patterns: [(id: Int, pattern: String, node: RegexNode)], stateLimit: Int, cache: PatternCache?
-    ) throws(DFACompileError) -> [DFA] {
-        var sets: Set<ByteSet> = [.all]
-        for p in patterns { p.node.collectByteSets(into: &sets) }
-        let classes = ByteClasses(refining: sets)
+    static func compile(
+        _ patterns: [(id: Int, pattern: String)], sources: [PatternSource], stateLimit: Int, cache: PatternCache?
+    ) throws(DFACompileError) -> DFA {
+        let classes = classes(of: sources)
+        let singles = try singleAutomata(patterns, sources: sources, classes: classes, stateLimit: stateLimit, cache: cache)
+        return try combined(singles, patterns, classes: classes, stateLimit: stateLimit)
+    }
 
+    /// The classes of all the patterns' byte sets.
+    static func classes(of sources: [PatternSource]) -> ByteClasses {
+        var sets = ByteSetCollector()
+        for source in sources { source.forEachByteSet { sets.insert($0) } }
+        return ByteClasses(refining: sets.sets)
+    }
+
+    /// Each pattern's minimal automaton over `classes`; throws naming the first
+    /// pattern over the cap on its own. With a `cache`, it then holds these patterns'.
+    static func singleAutomata(
+        _ patterns: [(id: Int, pattern: String)], sources: [PatternSource], classes: ByteClasses, stateLimit: Int,
+        cache: PatternCache?
+    ) throws(DFACompileError) -> [PatternAutomaton] {
         // Each pattern alone: a pattern over the cap is named right away.
-        let built = patterns.concurrentMap {
-            single($0.node, id: $0.id, classes: classes, stateLimit: stateLimit, own: cache?.own($0.pattern))
+        let built = zip(patterns, sources).map { ($0.0.id, $0.0.pattern, $0.1) }.concurrentMap { id, pattern, source in
+            single(source, pattern: pattern, id: id, classes: classes, stateLimit: stateLimit, cache: cache)
         }
         if let cache {
             cache.replace(with: zip(patterns, built).compactMap { p, b in b.own.map { (p.pattern, $0) } })
         }
-        var singles: [DFA] = []
+        var singles: [PatternAutomaton] = []
         singles.reserveCapacity(patterns.count)
-        for (p, single) in zip(patterns, built.map(\.dfa)) {
+        for (p, single) in zip(patterns, built.map(\.automaton)) {
             guard let single else {
                 throw DFACompileError(
                     patternID: p.id, pattern: p.pattern, stateLimit: stateLimit,
@@ -120,24 +132,27 @@ public enum DFACompiler {
         byteClass: [UInt8](repeating: 0, count: 256), classCount: 1, stateCount: 1,
         start: DFA.dead, transitions: [DFA.dead], accepts: [[]])
 
-    /// The patterns' single DFAs in one product, minimal and canonical; throws
+    /// The patterns' automata in one product, minimal and canonical; throws
     /// naming the first pattern that does not fit with those before it.
     static func combined(
-        _ singles: [DFA], _ patterns: [(id: Int, pattern: String, node: RegexNode)], stateLimit: Int
+        _ singles: [PatternAutomaton], _ patterns: [(id: Int, pattern: String)], classes: ByteClasses, stateLimit: Int
     ) throws(DFACompileError) -> DFA {
         if singles.isEmpty { return empty }
 
         // All at once: the usual case, and the fast one. Patterns that share an
         // id (one rule with several paths) are combined first, so that each
         // component accepts its own id.
-        guard let components = try? componentsByID(singles, ids: patterns.map(\.id), stateLimit: stateLimit)
+        guard
+            let components = try? componentsByID(
+                singles, ids: patterns.map(\.id), classes: classes, stateLimit: stateLimit)
         else {
             // A rule's own patterns went over the cap: the balanced tree decides,
             // as it always did, whether the patterns fit together.
             do {
-                return try combinePairwise(singles, stateLimit: stateLimit).mergingIdenticalClasses().renumbered()
+                return try combinePairwise(singles.map { $0.dfa(classes) }, stateLimit: stateLimit).mergingIdenticalClasses()
+                    .renumbered()
             } catch {
-                return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
+                return try combineIncrementally(singles.map { $0.dfa(classes) }, patterns, stateLimit: stateLimit)
                     .mergingIdenticalClasses().renumbered()
             }
         }
@@ -146,11 +161,31 @@ public enum DFACompiler {
         // then every way of combining them passes it too (the balanced tree's
         // last product, and adding the patterns one by one, which names the
         // first pattern that does not fit with those before it).
-        guard let product = try? SimultaneousProduct.build(components, stateLimit: stateLimit) else {
-            return try combineIncrementally(singles, patterns, stateLimit: stateLimit)
+        guard
+            let product = try? SimultaneousProduct.build(
+                components, classes: classes, stateLimit: stateLimit)
+        else {
+            return try combineIncrementally(singles.map { $0.dfa(classes) }, patterns, stateLimit: stateLimit)
                 .mergingIdenticalClasses().renumbered()
         }
         return product.mergingIdenticalClasses().renumbered()
+    }
+
+    /// `single` of a pattern from its source: a chain built directly, a cached
+    /// automaton spread over `classes`, a parse built (with what `cache` keeps of it).
+    static func single(
+        _ source: PatternSource, pattern: String, id: Int, classes: ByteClasses, stateLimit: Int, cache: PatternCache?
+    ) -> (automaton: PatternAutomaton?, own: PatternCache.OwnDFA?) {
+        switch source {
+        case .chain(let chain): return (.chain(chain, id: id), nil)
+        case .cached(let own):
+            let dfa = own.id == id ? own.dfa : own.dfa.relabeled(to: id)
+            return (.spread(dfa, coarseOf: classes.coarseOf(in: own.classes)), own)
+        case .parsed(let node):
+            let built = single(node, id: id, classes: classes, stateLimit: stateLimit, own: cache?.own(pattern))
+            return (built.dfa.map { .table($0) }, built.own)
+        case .unparsable: return (nil, nil)
+        }
     }
 
     /// The minimal DFA of one pattern over `classes`, or nil when its subset
@@ -189,17 +224,17 @@ public enum DFACompiler {
     /// One DFA per id, in ascending order of id: the single DFA of a pattern,
     /// or the minimal DFA of the patterns that share the id.
     static func componentsByID(
-        _ singles: [DFA], ids: [Int], stateLimit: Int
-    ) throws(StateLimitExceeded) -> [DFA] {
+        _ singles: [PatternAutomaton], ids: [Int], classes: ByteClasses, stateLimit: Int
+    ) throws(StateLimitExceeded) -> [PatternAutomaton] {
         var members: [Int: [Int]] = [:]
         for (k, id) in ids.enumerated() { members[id, default: []].append(k) }
-        var components: [DFA] = []
+        var components: [PatternAutomaton] = []
         components.reserveCapacity(members.count)
         for id in members.keys.sorted() {
             let group = members[id]!
             components.append(
                 group.count == 1 ? singles[group[0]]
-                    : try combinePairwise(group.map { singles[$0] }, stateLimit: stateLimit))
+                    : .table(try combinePairwise(group.map { singles[$0].dfa(classes) }, stateLimit: stateLimit)))
         }
         return components
     }

@@ -4,11 +4,16 @@
 // one accepts (and without `$` keeps accepting). It is built directly, in the
 // canonical numbering, without an NFA, subset construction or minimization.
 
-struct LiteralChain {
+struct LiteralChain: Equatable {
     /// The byte sets read one after the other; none is empty.
     var sets: [ByteSet]
     /// Whether the pattern ends with `$` (an exact path) or not (a prefix).
     var anchoredAtEnd: Bool
+
+    init(sets: [ByteSet], anchoredAtEnd: Bool) {
+        self.sets = sets
+        self.anchoredAtEnd = anchoredAtEnd
+    }
 
     /// The chain `node` is, or nil when it is anything else.
     init?(_ node: RegexNode) {

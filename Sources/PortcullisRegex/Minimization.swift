@@ -46,6 +46,8 @@ extension DFA {
             }
             i += 1
         }
+        // A product is built in this order already: nothing to renumber.
+        if order.count == stateCount && order.indices.allSatisfy({ order[$0] == $0 }) { return self }
         var table = [UInt32](repeating: 0, count: order.count * classCount)
         for (n, s) in order.enumerated() {
             for c in 0..<classCount {

@@ -26,7 +26,7 @@ extension DFACompiler {
     /// Adds the patterns' DFAs one at a time; throws naming the first pattern
     /// whose addition exceeds the cap.
     static func combineIncrementally(
-        _ singles: [DFA], _ patterns: [(id: Int, pattern: String, node: RegexNode)], stateLimit: Int
+        _ singles: [DFA], _ patterns: [(id: Int, pattern: String)], stateLimit: Int
     ) throws(DFACompileError) -> DFA {
         var combined = singles[0]
         for k in 1..<singles.count {

@@ -23,38 +23,94 @@ struct ProductComponents {
     /// Whether every component idles in its dead state (so no kernel is the dead state).
     private(set) var allIdleDead = true
 
-    init(_ parts: [DFA]) {
-        classCount = parts[0].classCount
+    init(_ parts: [DFA]) { self.init(parts.map { .table($0) }, classes: parts[0].classes) }
+
+    /// `classes`: the classes of every part.
+    init(_ parts: [PatternAutomaton], classes: ByteClasses) {
+        classCount = classes.count
         leave = [[UInt64]](repeating: [], count: classCount)
-        let stateTotal = parts.reduce(0) { $0 + $1.stateCount }
-        component.reserveCapacity(stateTotal)
-        rowStart.reserveCapacity(stateTotal + 1)
-        acceptStart.reserveCapacity(stateTotal + 1)
         var base: UInt32 = 0
-        for (p, dfa) in parts.enumerated() {
-            precondition(dfa.classCount == classCount && dfa.byteClass == parts[0].byteClass)
-            let idle = dfa.idleState
-            if idle != DFA.dead { allIdleDead = false }
-            for s in 0..<dfa.stateCount {
+        for (p, part) in parts.enumerated() {
+            switch part {
+            case .chain(let chain, let id) where chain.canDie:
+                appendChain(chain, id: id, classes: classes, component: UInt32(p), base: base)
+                base += UInt32(chain.sets.count + 2)
+            case .spread(let own, let coarseOf):
+                appendTable(own, coarseOf: coarseOf, component: UInt32(p), base: base)
+                base += UInt32(own.stateCount)
+            default:
+                let dfa = part.dfa(classes)
+                precondition(dfa.classCount == classCount && dfa.byteClass == classes.classOf)
+                appendTable(dfa, component: UInt32(p), base: base)
+                base += UInt32(dfa.stateCount)
+            }
+        }
+    }
+
+    /// A chain's states as `LiteralChain.dfa` numbers them, idle in the dead
+    /// state: the same rows `appendTable` reads off its table.
+    private mutating func appendChain(_ chain: LiteralChain, id: Int, classes: ByteClasses, component p: UInt32, base: UInt32) {
+        let last = chain.sets.count + 1
+        for s in 0..<(last + 1) {
+            if s >= 1 && s < last {
+                let set = chain.sets[s - 1]
+                if let byte = set.onlyByte {  // most are: its class alone, without a list of classes
+                    let c = classes.classOf[Int(byte)]
+                    if classes.representatives[Int(c)] == byte {
+                        rowClass.append(UInt16(c))
+                        rowTarget.append(base + UInt32(s + 1))
+                    }
+                } else {
+                    for c in classes.classes(of: set) {
+                        rowClass.append(UInt16(c))
+                        rowTarget.append(base + UInt32(s + 1))
+                    }
+                }
+            } else if s == last && !chain.anchoredAtEnd {
                 for c in 0..<classCount {
-                    let t = dfa.transitions[s * classCount + c]
-                    if t == idle { continue }
                     rowClass.append(UInt16(c))
-                    rowTarget.append(base + t)
-                }
-                rowStart.append(rowClass.count)
-                component.append(UInt32(p))
-                acceptIDs.append(contentsOf: dfa.accepts[s])
-                acceptStart.append(acceptIDs.count)
-            }
-            if dfa.start != idle { start.append(UInt64(base + dfa.start)) }
-            if idle != DFA.dead {
-                for c in 0..<classCount {
-                    let t = dfa.transitions[Int(idle) * classCount + c]
-                    if t != idle { leave[c].append(UInt64(base + t)) }
+                    rowTarget.append(base + UInt32(last))
                 }
             }
-            base += UInt32(dfa.stateCount)
+            rowStart.append(rowClass.count)
+            component.append(p)
+            if s == last { acceptIDs.append(id) }
+            acceptStart.append(acceptIDs.count)
+        }
+        start.append(UInt64(base + 1))
+    }
+
+    private mutating func appendTable(_ dfa: DFA, component p: UInt32, base: UInt32) {
+        appendTable(dfa, coarseOf: Array(0..<classCount), component: p, base: base)
+    }
+
+    /// A table whose class for each of the product's classes c is coarseOf[c]
+    /// (the identity for a table over the product's classes): the rows of the
+    /// table spread over the product's classes, without making that table.
+    private mutating func appendTable(_ dfa: DFA, coarseOf: [Int], component p: UInt32, base: UInt32) {
+        var width = [Int](repeating: 0, count: dfa.classCount)  // the product's classes in each of its classes
+        for k in coarseOf { width[k] += 1 }
+        let idle = dfa.idleState(classWidths: width)
+        if idle != DFA.dead { allIdleDead = false }
+        let own = dfa.classCount
+        for s in 0..<dfa.stateCount {
+            for c in 0..<classCount {
+                let t = dfa.transitions[s * own + coarseOf[c]]
+                if t == idle { continue }
+                rowClass.append(UInt16(c))
+                rowTarget.append(base + t)
+            }
+            rowStart.append(rowClass.count)
+            component.append(p)
+            acceptIDs.append(contentsOf: dfa.accepts[s])
+            acceptStart.append(acceptIDs.count)
+        }
+        if dfa.start != idle { start.append(UInt64(base + dfa.start)) }
+        if idle != DFA.dead {
+            for c in 0..<classCount {
+                let t = dfa.transitions[Int(idle) * own + coarseOf[c]]
+                if t != idle { leave[c].append(UInt64(base + t)) }
+            }
         }
     }
 

@@ -19,8 +19,16 @@ enum SimultaneousProduct {
     /// Throws as soon as the state count passes `stateLimit`.
     static func build(_ parts: [DFA], stateLimit: Int) throws(StateLimitExceeded) -> DFA {
         precondition(!parts.isEmpty)
-        let classCount = parts[0].classCount
-        let components = ProductComponents(parts)
+        return try build(parts.map { .table($0) }, classes: parts[0].classes, stateLimit: stateLimit)
+    }
+
+    /// The same, for automata over `classes`.
+    static func build(
+        _ parts: [PatternAutomaton], classes: ByteClasses, stateLimit: Int
+    ) throws(StateLimitExceeded) -> DFA {
+        precondition(!parts.isEmpty)
+        let (byteClass, classCount) = (classes.classOf, classes.count)
+        let components = ProductComponents(parts, classes: classes)
 
         var index = KernelIndex(capacity: 1024)
         var transitions = [UInt32](repeating: DFA.dead, count: classCount)  // the dead row
@@ -43,7 +51,7 @@ enum SimultaneousProduct {
         let start = try state(of: components.start)
         if start == DFA.dead {
             return DFA(
-                byteClass: parts[0].byteClass, classCount: classCount, stateCount: 1,
+                byteClass: byteClass, classCount: classCount, stateCount: 1,
                 start: DFA.dead, transitions: transitions, accepts: accepts)
         }
         var moves = [[UInt64]](repeating: [], count: classCount)
@@ -65,7 +73,7 @@ enum SimultaneousProduct {
             current += 1
         }
         return DFA(
-            byteClass: parts[0].byteClass, classCount: classCount, stateCount: accepts.count,
+            byteClass: byteClass, classCount: classCount, stateCount: accepts.count,
             start: start, transitions: transitions, accepts: accepts)
     }
 
@@ -83,13 +91,17 @@ extension DFA {
     /// The state a component of a product is left out in: dead when the DFA
     /// can reach it, otherwise the non-accepting state with the most
     /// self-loops (an unanchored pattern's "nothing seen yet"), else dead.
-    var idleState: UInt32 {
+    var idleState: UInt32 { idleState(classWidths: [Int](repeating: 1, count: classCount)) }
+
+    /// The same for this DFA spread over finer classes, `classWidths[k]` of
+    /// them in its class k (each at least one): its self-loops counted in those.
+    func idleState(classWidths: [Int]) -> UInt32 {
         if start == DFA.dead || transitions[classCount...].contains(DFA.dead) { return DFA.dead }
         var best = DFA.dead
         var bestLoops = -1
         for s in 1..<stateCount where accepts[s].isEmpty {
             var loops = 0
-            for c in 0..<classCount where transitions[s * classCount + c] == UInt32(s) { loops += 1 }
+            for c in 0..<classCount where transitions[s * classCount + c] == UInt32(s) { loops += classWidths[c] }
             if loops > bestLoops { (best, bestLoops) = (UInt32(s), loops) }
         }
         return best

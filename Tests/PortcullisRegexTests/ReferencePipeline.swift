@@ -33,7 +33,8 @@ enum ReferencePipeline {
                 .mergingIdenticalClasses().renumbered()
         } catch {
             do {
-                return try DFACompiler.combineIncrementally(singles, parsed, stateLimit: stateLimit)
+                return try DFACompiler.combineIncrementally(
+                    singles, parsed.map { (id: $0.id, pattern: $0.pattern) }, stateLimit: stateLimit)
                     .mergingIdenticalClasses().renumbered()
             } catch {
                 throw .combined(error)
