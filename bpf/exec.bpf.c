@@ -44,7 +44,7 @@ static __always_inline void pc_stage_lists(void *image, struct pc_exec_lists *st
 		staged->count = PC_EXEC_LISTS_MAX + 1;
 	for (int i = 0; i < PC_EXEC_FILE_LISTS; i++)
 		pc_stage_list(staged, lists[i]);
-	if (others)
+	if (others && others->count)
 		for (int k = 0; k < PC_ALIAS_LISTS; k++)
 			pc_stage_list(staged, others->lists[k]);
 }

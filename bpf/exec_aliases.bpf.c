@@ -88,6 +88,9 @@ __noinline int pc_exec_alias_lists(__u64 generation)
 	};
 	if (!a.out || !found || !a.path || !a.text || !a.image || pc_generation(a.image) != generation)
 		return PC_HOST_UNREADABLE;
+	a.out->count = 0;
+	for (int i = 0; i < PC_ALIAS_LISTS; i++)
+		a.out->lists[i] = 0;
 	/* The key straight from the map value: no copy on this frame. */
 	a.mount = bpf_map_lookup_elem(&pc_host_mounts, &found->root);
 	if (!a.mount)
@@ -98,7 +101,8 @@ __noinline int pc_exec_alias_lists(__u64 generation)
 	if (a.mount->length != found->mount_length || !a.aliases || a.aliases > PC_HOST_ALIASES_MAX)
 		return PC_HOST_UNREADABLE;
 	bpf_loop(PC_ALIAS_LISTS, pc_alias_step, &a, 0);
-	if (a.unreadable)
+	if (a.unreadable || pc_alias_path(a.path, a.mount, 0, a.mount->length, a.text, a.suffix_at) <= 0)
 		return PC_HOST_UNREADABLE;
-	return pc_alias_path(a.path, a.mount, 0, a.mount->length, a.text, a.suffix_at) > 0 ? 0 : PC_HOST_UNREADABLE;
+	a.out->count = PC_ALIAS_LISTS;
+	return 0;
 }

@@ -12,58 +12,83 @@ extension DFA {
     /// anywhere, the filter would accept every name, or it needs more than
     /// `stateLimit` states.
     public func lastComponentFilter(stateLimit: Int = 4_096) -> DFA? {
-        guard accepts[Int(start)].isEmpty else { return nil }
-        let slash = Int(byteClass[Int(UInt8(ascii: "/"))])
-        let afterSlash = statesAfterSlash(slashClass: slash)
-        guard !afterSlash.isEmpty else { return nil }
-        // A state that accepts whatever follows (a prefix rule's, after its last `/`): every name passes.
-        guard !afterSlash.contains(where: acceptsEverything) else { return nil }
+        DFA.lastComponentFilter(of: [self], stateLimit: stateLimit)
+    }
 
-        // Classes: this DFA's, with `/` split off into a class of its own (the last).
-        var classOf = byteClass
-        let slashAlone = classCount
-        classOf[Int(UInt8(ascii: "/"))] = UInt8(truncatingIfNeeded: slashAlone)
-        guard classCount + 1 <= 256 else { return nil }
-        let filterClasses = classCount + 1
+    /// `lastComponentFilter` of the union of `automata`' languages (a split exec
+    /// pattern set: a name passes when it can end a path some automaton accepts);
+    /// nil under the same conditions, in any of them. The subset construction
+    /// runs over (automaton, state) pairs, on classes that are the same in every
+    /// automaton, with `/` in a class of its own (the last).
+    public static func lastComponentFilter(of automata: [DFA], stateLimit: Int = 4_096) -> DFA? {
+        let slash = Int(UInt8(ascii: "/"))
+        guard automata.allSatisfy({ $0.accepts[Int($0.start)].isEmpty }) else { return nil }
 
-        // Subset construction from the states after a `/`; subsets are sorted, dead-free.
-        var index: [[UInt32]: UInt32] = [[]: 0]
-        var subsets: [[UInt32]] = [[], afterSlash]
-        index[afterSlash] = 1
-        var table: [UInt32] = Array(repeating: 0, count: filterClasses)  // the dead state's row
-        var filterAccepts: [[Int]] = [[]]
+        // Joint classes: bytes in the same class of every automaton; `/` alone, last.
+        var classOf = [UInt8](repeating: 0, count: 256)
+        var joint: [[UInt8]: Int] = [:]
+        var representative: [Int] = []
+        for byte in 0..<256 where byte != slash {
+            let key = automata.map { $0.byteClass[byte] }
+            if let known = joint[key] {
+                classOf[byte] = UInt8(known)
+            } else {
+                guard representative.count < 255 else { return nil }
+                joint[key] = representative.count
+                classOf[byte] = UInt8(representative.count)
+                representative.append(byte)
+            }
+        }
+        let slashAlone = representative.count
+        classOf[slash] = UInt8(slashAlone)
+        let classCount = slashAlone + 1
+
+        // Subset construction over (automaton, state) pairs, from the states after a `/`.
+        var start: [UInt64] = []
+        for (k, dfa) in automata.enumerated() {
+            let after = dfa.statesAfterSlash(slashClass: Int(dfa.byteClass[slash]))
+            guard !after.contains(where: dfa.acceptsEverything) else { return nil }
+            start += after.map { UInt64(k) << 32 | UInt64($0) }
+        }
+        guard !start.isEmpty else { return nil }
+        var index: [[UInt64]: UInt32] = [[]: 0, start: 1]
+        var subsets: [[UInt64]] = [[], start]
+        var table = [UInt32](repeating: 0, count: classCount)  // the dead state's row
+        var accepts: [[Int]] = [[]]
         var work = 0
         var next = 1
         while next < subsets.count {
             let subset = subsets[next]
             work += subset.count * classCount
             guard subsets.count <= stateLimit, work <= 5_000_000 else { return nil }
-            filterAccepts.append(subset.contains { !accepts[Int($0)].isEmpty } ? [0] : [])
-            for c in 0..<filterClasses {
+            accepts.append(
+                subset.contains { !automata[Int($0 >> 32)].accepts[Int(UInt32(truncatingIfNeeded: $0))].isEmpty }
+                    ? [0] : [])
+            for c in 0..<classCount {
                 guard c != slashAlone else {
                     table.append(0)
                     continue
                 }
-                var target = Set<UInt32>()
-                for state in subset {
-                    let t = transitions[Int(state) * classCount + c]
-                    if t != DFA.dead { target.insert(t) }
+                var target = Set<UInt64>()
+                for element in subset {
+                    let k = Int(element >> 32)
+                    let t = automata[k].next(UInt32(truncatingIfNeeded: element), UInt8(representative[c]))
+                    if t != DFA.dead { target.insert(UInt64(k) << 32 | UInt64(t)) }
                 }
                 let sorted = target.sorted()
                 if let known = index[sorted] {
                     table.append(known)
                 } else {
-                    let id = UInt32(subsets.count)
-                    index[sorted] = id
+                    index[sorted] = UInt32(subsets.count)
+                    table.append(UInt32(subsets.count))
                     subsets.append(sorted)
-                    table.append(id)
                 }
             }
             next += 1
         }
         let filter = DFA(
-            byteClass: classOf, classCount: filterClasses, stateCount: subsets.count, start: 1,
-            transitions: table, accepts: filterAccepts
+            byteClass: classOf, classCount: classCount, stateCount: subsets.count, start: 1,
+            transitions: table, accepts: accepts
         ).minimized().mergingIdenticalClasses()
         return filter.acceptsEveryName ? nil : filter
     }

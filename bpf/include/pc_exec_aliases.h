@@ -17,6 +17,7 @@
 /* The accept list of exec DFA d (pc_exec_paths.h) at the (k + 1)-th other host path: lists[k * PC_EXEC_DFA_MAX + d]. */
 #define PC_ALIAS_LISTS (PC_HOST_ALIASES_MAX * PC_EXEC_DFA_MAX)
 struct pc_alias_lists {
+	__u32 count;                 /* PC_ALIAS_LISTS when filled for the file read last, else 0: none to read */
 	__u32 lists[PC_ALIAS_LISTS]; /* 0: none */
 };
 
@@ -32,7 +33,8 @@ PC_MAP struct {
  * Walks the exec DFAs of the image of generation `generation` over the other
  * host paths of the file whose host path pc_host_path read last on this CPU
  * (the mount's aliases, each followed by the same path below the mount), into
- * pc_alias_scratch, then puts that host path back in pc_path_scratch. Returns
+ * pc_alias_scratch (marking it filled: its count), then puts that host path
+ * back in pc_path_scratch. Returns
  * 0; PC_HOST_UNREADABLE when one of them cannot be read, the table does not
  * store them all or changed meanwhile, or a swap came in between (fail closed).
  * Its frames and the DFA walk's are the deepest of the exec hook's call chain.

@@ -125,8 +125,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	struct pc_alias_lists *others = bpf_map_lookup_elem(&pc_alias_scratch, &zero);
 	if (!others)
 		return -EPERM; /* cannot happen; fail closed all the same */
-	for (int k = 0; k < PC_ALIAS_LISTS; k++)
-		others->lists[k] = 0;
+	others->count = 0; /* the other host paths' lists: none, unless pc_exec_alias_lists fills them */
 	__u64 dentry = pc_dentry_of(&file->f_path);
 	long n = pc_host_path(dentry, 0);
 	int anonymous = n == PC_HOST_NONE || (n > 0 && pc_file_is_anonymous(file));
@@ -160,8 +159,9 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	lists[PC_EXEC_LIST_CONTENT] = pc_content_rules(image); /* 0 without a content table: pc_content_digest reset it */
 	for (int i = 0; i < PC_EXEC_CHECK_LISTS; i++)
 		naming |= lists[i];
-	for (int k = 0; k < PC_ALIAS_LISTS; k++)
-		naming |= others->lists[k];
+	if (others->count)
+		for (int k = 0; k < PC_ALIAS_LISTS; k++)
+			naming |= others->lists[k];
 	if (!naming)
 		return 0; /* no rule names this file: the common case, nothing more to read */
 	struct pc_exec_when *when = pc_exec_when_get(image, mode == PC_ARGS_MAPPING ? pc_mapping_args_mode() : mode);
@@ -169,6 +169,9 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		return -EPERM; /* cannot happen; fail closed all the same */
 	pc_content_meets(image, &when->content);
 	__u32 doubt;
+	if (!others->count) /* none filled: zeroed here, where some rule names the file, not at every read */
+		for (int k = 0; k < PC_ALIAS_LISTS; k++)
+			others->lists[k] = 0;
 	__u32 action = pc_exec_rules(image, lists, PC_EXEC_CHECK_LISTS, others->lists, PC_ALIAS_LISTS, when, &rule, &doubt);
 	if (action == PC_ACTION_DENY || (action == PC_ACTION_AUDIT && report_audit)) {
 		struct pc_event *e = pc_event_start(image, hook, action, rule);
