@@ -7,8 +7,13 @@ public struct PolicyImage: Sendable, Equatable {
     public private(set) var words: [UInt32]
 
     init(words: [UInt32]) {
-        var padded = words
-        let extra = (ABI.lineWords - padded.count % ABI.lineWords) % ABI.lineWords
+        // The image is kept for as long as it is in force: it is copied into an
+        // array of exactly its size, not grown from the writer's, whose capacity
+        // doubled as sections were appended (up to twice the words, kept idle).
+        let extra = (ABI.lineWords - words.count % ABI.lineWords) % ABI.lineWords
+        var padded: [UInt32] = []
+        padded.reserveCapacity(words.count + extra)
+        padded.append(contentsOf: words)
         padded.append(contentsOf: repeatElement(0, count: extra))
         self.words = padded
     }

@@ -10,4 +10,12 @@ public enum Heap {
     public static func returnFreeMemory() -> Bool {
         malloc_trim(0) == 1
     }
+
+    /// The bytes malloc has handed out and not had back (`mallinfo2`: small and
+    /// mapped blocks in use), whatever the resident set says: what the process
+    /// holds, without the allocator's free space and fragmentation.
+    public static var bytesInUse: Int {
+        let info = mallinfo2()
+        return Int(info.uordblks + info.hblkhd)
+    }
 }

@@ -40,27 +40,37 @@ func read(_ path: String) -> String {
     return String(decoding: bytes, as: UTF8.self)
 }
 
-/// VmRSS of this process, in MB, once freed memory is returned to the kernel.
+/// VmRSS of this process, in MB, once freed memory is returned to the kernel,
+/// and the heap's bytes in use (what the program holds, fragmentation aside).
 func residentMB() -> String {
     Heap.returnFreeMemory()
     let status = read("/proc/self/status")
-    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-    let kb = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-    return "\(kb / 1024).\(kb % 1024 * 10 / 1024) MB"
+    func kilobytes(_ field: String) -> Int {
+        let line = status.split(separator: "\n").first { $0.hasPrefix(field + ":") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+    }
+    func mb(_ kb: Int) -> String { "\(kb / 1024).\(kb % 1024 * 10 / 1024) MB" }
+    return "\(mb(kilobytes("VmRSS"))) (anonymous \(mb(kilobytes("RssAnon"))), heap in use \(mb(Heap.bytesInUse / 1024)))"
 }
 
 let arguments = CommandLine.arguments
+// portcullis-bench memory DIR: what stays after one build, held as the daemon
+// holds it: the builder (its files, last good versions, pattern automata), and
+// the generation in force (its image and its rules).
 if arguments.count == 3, arguments[1] == "memory" {
     print("memory: at start \(residentMB())")
     var builder = GenerationBuilder(directory: PolicyDirectory(path: arguments[2], requireTrusted: false))
+    var inForce: CompiledPolicy?
     do {
         let (_, outcome) = try builder.read()
         print("memory: files read and parsed: \(residentMB())")
-        let compiled = try builder.compile(resolved: outcome.files.flatMap(\.policies), generation: 1)
-        print("memory: compiled: \(residentMB()) (image \(compiled.image.words.count * 4 / 1024) KB)")
+        inForce = try builder.compile(files: outcome.files, applied: [:], generation: 1).compiled
+        print("memory: compiled, the builder and the generation kept: \(residentMB())")
     }
-    print("memory: the builder alone (its caches): \(residentMB()); \(builder.patternCache.count) automata,"
-          + " \(builder.patternCache.tableBytes / 1024) KB of tables")
+    print("memory: image \(inForce!.image.words.count * 4 / 1024) KB, \(inForce!.rules.count) rules;"
+          + " \(builder.patternCache.count) automata, \(builder.patternCache.tableBytes / 1024) KB of tables")
+    inForce = nil
+    print("memory: the builder alone (its caches): \(residentMB())")
     builder = GenerationBuilder(directory: PolicyDirectory(path: "/nonexistent", requireTrusted: false))
     print("memory: without it: \(residentMB())")
     exit(0)
