@@ -16,9 +16,12 @@
 ///
 /// Only the patterns of the last compile are kept, memory following the
 /// policy set in force, never the history of changes; and they are kept in
-/// one contiguous table (the pattern's text, its transitions, its accepting
-/// states), written once the compile is over, so that what the compile freed
-/// around it can go back to the kernel. A compile's new patterns are appended
+/// one contiguous table of bytes (the pattern's text, its transitions, its
+/// accepting states), written once the compile is over, so that what the
+/// compile freed around it can go back to the kernel. A pattern's state
+/// numbers are stored in as few bytes as its state count needs (one for up to
+/// 256 states, as nearly every pattern has, two, or four): the table is what
+/// the daemon keeps at rest for its regexes. A compile's new patterns are appended
 /// to it; it is written anew, with only the patterns in use, when those no
 /// longer in use would take more than half of it. One compile at a time.
 public final class PatternCache: @unchecked Sendable {
@@ -29,9 +32,10 @@ public final class PatternCache: @unchecked Sendable {
         var stateLimit: Int
     }
 
-    /// Where one pattern's entry lies in `table`: its UTF-8 text (one word per
-    /// byte), then stateCount × classCount transitions, then its accepting states.
-    /// Its own classes are `partitions[partition]` (byte → class): patterns share them.
+    /// Where one pattern's entry lies in `table`: its UTF-8 text, then
+    /// stateCount × classCount transitions, then its accepting states, each
+    /// state number `width` bytes long (little-endian). Its own classes are
+    /// `partitions[partition]` (byte → class): patterns share them.
     private struct Slot {
         var offset: Int
         var textCount: Int
@@ -42,12 +46,13 @@ public final class PatternCache: @unchecked Sendable {
         var id: Int
         var stateLimit: Int
         var partition: Int
+        var width: Int
 
-        /// The words it takes in the table.
-        var words: Int { textCount + stateCount * classCount + acceptingCount }
+        /// The bytes it takes in the table.
+        var bytes: Int { textCount + (stateCount * classCount + acceptingCount) * width }
     }
 
-    private var table: [UInt32] = []
+    private var table: [UInt8] = []
     /// By the pattern text's hash: the slots of the patterns with that hash.
     private var slots: [Int: [Slot]] = [:]
     /// The distinct own classes of the automata in the table (byte → class), and their numbers.
@@ -58,19 +63,51 @@ public final class PatternCache: @unchecked Sendable {
     public init() {}
 
     /// The bytes the kept automata take in the table (texts, transitions, accepting states).
-    public var tableBytes: Int { table.count * 4 }
+    public var tableBytes: Int { table.count }
 
     func own(_ pattern: String) -> OwnDFA? {
         guard let slot = slot(of: pattern) else { return nil }
         let transitionsAt = slot.offset + slot.textCount
-        let transitions = Array(table[transitionsAt..<(transitionsAt + slot.stateCount * slot.classCount)])
+        let transitions = states(at: transitionsAt, count: slot.stateCount * slot.classCount, width: slot.width)
         var accepts = [[Int]](repeating: [], count: slot.stateCount)
-        let acceptsAt = transitionsAt + transitions.count
-        for k in 0..<slot.acceptingCount { accepts[Int(table[acceptsAt + k])] = [slot.id] }
+        let acceptsAt = transitionsAt + transitions.count * slot.width
+        for state in states(at: acceptsAt, count: slot.acceptingCount, width: slot.width) {
+            accepts[Int(state)] = [slot.id]
+        }
         let dfa = DFA(
             byteClass: partitions[slot.partition], classCount: slot.classCount, stateCount: slot.stateCount,
             start: slot.start, transitions: transitions, accepts: accepts)
         return OwnDFA(dfa: dfa, id: slot.id, stateLimit: slot.stateLimit)
+    }
+
+    /// `count` state numbers of `width` bytes each, from `offset` in the table.
+    private func states(at offset: Int, count: Int, width: Int) -> [UInt32] {
+        table.withUnsafeBufferPointer { bytes in
+            switch width {
+            case 1: return bytes[offset..<(offset + count)].map(UInt32.init)
+            default:
+                return (0..<count).map { k in
+                    let at = offset + k * width
+                    return (0..<width).reduce(0) { $0 | UInt32(bytes[at + $1]) << (8 * UInt32($1)) }
+                }
+            }
+        }
+    }
+
+    /// Appends state numbers, `width` bytes each.
+    private func append(states: [UInt32], width: Int) {
+        if width == 1 {
+            table += states.map { UInt8(truncatingIfNeeded: $0) }
+            return
+        }
+        for state in states {
+            for k in 0..<width { table.append(UInt8(truncatingIfNeeded: state >> (8 * UInt32(k)))) }
+        }
+    }
+
+    /// The bytes a state number takes for an automaton of `stateCount` states.
+    private static func width(stateCount: Int) -> Int {
+        stateCount <= 1 << 8 ? 1 : stateCount <= 1 << 16 ? 2 : 4
     }
 
     /// Keeps exactly these entries (those of the compile just done). Those the
@@ -79,7 +116,7 @@ public final class PatternCache: @unchecked Sendable {
     /// would pass what it holds for these.
     func replace(with entries: [(pattern: String, own: OwnDFA)]) {
         var kept: [Int: [Slot]] = [:]
-        var keptWords = 0
+        var keptBytes = 0
         var keptCount = 0
         var fresh: [(pattern: String, own: OwnDFA)] = []
         for entry in entries {
@@ -90,31 +127,34 @@ public final class PatternCache: @unchecked Sendable {
             let hash = entry.pattern.hashValue
             if kept[hash]?.contains(where: { $0.offset == slot.offset }) == true { continue }
             kept[hash, default: []].append(slot)
-            keptWords += slot.words
+            keptBytes += slot.bytes
             keptCount += 1
         }
-        let freshWords = fresh.reduce(0) { $0 + Self.words(of: $1) }
-        if table.count - keptWords > keptWords + freshWords {
+        let freshBytes = fresh.reduce(0) { $0 + Self.bytes(of: $1) }
+        if table.count - keptBytes > keptBytes + freshBytes {
             table = []
             slots = [:]
             partitions = []
             partitionNumbers = [:]
             count = 0
-            table.reserveCapacity(entries.reduce(0) { $0 + Self.words(of: $1) })
+            table.reserveCapacity(entries.reduce(0) { $0 + Self.bytes(of: $1) })
             for entry in entries { append(entry) }
             return
         }
         slots = kept
         count = keptCount
+        // Room for exactly the new entries: a table grown by appending alone
+        // would double its capacity, and keep it, for as long as the daemon runs.
+        if table.capacity < table.count + freshBytes { table.reserveCapacity(table.count + freshBytes) }
         for entry in fresh { append(entry) }
     }
 
     /// The slot of `pattern`'s text, if the table holds it.
     private func slot(of pattern: String) -> Slot? {
         guard let candidates = slots[pattern.hashValue] else { return nil }
-        let text = Array(pattern.utf8)
+        let text = pattern.utf8
         return candidates.first { slot in
-            slot.textCount == text.count && (0..<text.count).allSatisfy { table[slot.offset + $0] == UInt32(text[$0]) }
+            slot.textCount == text.count && table[slot.offset..<(slot.offset + slot.textCount)].elementsEqual(text)
         }
     }
 
@@ -122,7 +162,8 @@ public final class PatternCache: @unchecked Sendable {
     private func append(_ entry: (pattern: String, own: OwnDFA)) {
         let (pattern, own) = entry
         if slot(of: pattern) != nil { return }
-        let text = Array(pattern.utf8)
+        let text = pattern.utf8
+        let width = Self.width(stateCount: own.dfa.stateCount)
         let accepting = own.dfa.accepts.indices.filter { !own.dfa.accepts[$0].isEmpty }
         let partition = partitionNumbers[own.dfa.byteClass] ?? partitions.count
         if partition == partitions.count {
@@ -132,17 +173,18 @@ public final class PatternCache: @unchecked Sendable {
         let slot = Slot(
             offset: table.count, textCount: text.count, classCount: own.dfa.classCount,
             stateCount: own.dfa.stateCount, acceptingCount: accepting.count, start: own.dfa.start,
-            id: own.id, stateLimit: own.stateLimit, partition: partition)
-        table += text.map(UInt32.init)
-        table += own.dfa.transitions
-        table += accepting.map(UInt32.init)
+            id: own.id, stateLimit: own.stateLimit, partition: partition, width: width)
+        table += text
+        append(states: own.dfa.transitions, width: width)
+        append(states: accepting.map(UInt32.init), width: width)
         slots[pattern.hashValue, default: []].append(slot)
         count += 1
     }
 
-    /// At most the words an entry takes in the table.
-    private static func words(of entry: (pattern: String, own: OwnDFA)) -> Int {
-        entry.pattern.utf8.count + entry.own.dfa.transitions.count + entry.own.dfa.stateCount
+    /// At most the bytes an entry takes in the table.
+    private static func bytes(of entry: (pattern: String, own: OwnDFA)) -> Int {
+        let width = width(stateCount: entry.own.dfa.stateCount)
+        return entry.pattern.utf8.count + (entry.own.dfa.transitions.count + entry.own.dfa.stateCount) * width
     }
 }
 
