@@ -17,6 +17,9 @@ public enum PolicyCompiler {
         patterns: PatternCache? = nil
     ) throws(CompileError) -> CompiledPolicy {
         var plan = ImagePlan()
+        // One record at most per rule, kept with the generation in force (and
+        // the one before): exactly that room, not an array grown by doubling.
+        plan.rules.reserveCapacity(policies.reduce(0) { $0 + $1.rules.count })
         for policy in policies {
             plan.carveOuts = plan.capabilityAllows(of: policy)
             for rule in policy.rules {
