@@ -75,7 +75,9 @@ public struct DaemonState: Codable, Sendable, Equatable {
     /// When it was installed, in seconds since the epoch.
     public var appliedAt: Double?
     public var policies: [PolicyState]
-    public var rules: [RuleState]
+    /// Each rule of the generation, described.
+    public var rules: [RuleState] { ruleList.states }
+    private var ruleList: RuleList
     public var files: [FileState]
     /// The errors and warnings of the last reload, and why it failed if it did.
     public var problems: [Problem]
@@ -85,7 +87,7 @@ public struct DaemonState: Codable, Sendable, Equatable {
         self.policyDirectory = policyDirectory
         self.generation = generation
         policies = []
-        rules = []
+        ruleList = .described([])
         files = []
         problems = []
         tampering = Tampering()
@@ -111,12 +113,7 @@ public struct DaemonState: Codable, Sendable, Equatable {
                 PolicyState(name: $0.name, file: file.path, mode: $0.mode.rawValue, rules: counts[$0.name] ?? 0)
             }
         }
-        rules = zip(compiled.rules, RuleKey.keys(of: compiled.rules)).map { rule, key in
-            RuleState(
-                index: rule.index, key: key.description, policy: rule.policy, action: rule.action.rawValue,
-                operation: rule.rule.operation.summary, file: rule.rule.source.file, line: rule.rule.source.line,
-                column: rule.rule.source.column)
-        }
+        ruleList = .compiled(compiled.rules)
     }
 
     /// Records how the files of the last reload were used.
@@ -137,6 +134,47 @@ public struct DaemonState: Codable, Sendable, Equatable {
 
     mutating func failed(_ message: String) {
         problems.append(Problem(message: message))
+    }
+
+    /// The file's keys: the rules are written under "rules".
+    enum CodingKeys: String, CodingKey {
+        case pid, policyDirectory, tampering, locked, generation, appliedAt, policies, files, problems
+        case ruleList = "rules"
+    }
+
+    /// The rules of a state: described as a state file gives them, or the
+    /// compiled rules of the generation the daemon applied, described only when
+    /// the state is written. The daemon keeps those rules anyway (to name the
+    /// rule of each decision); 10,000 descriptions beside them (their keys and
+    /// operations as text, about 2.4 MB) would be kept only to be written after
+    /// each change. Equal when they describe the rules alike; encoded as the
+    /// list of descriptions.
+    enum RuleList: Codable, Sendable, Equatable {
+        case described([RuleState])
+        case compiled([CompiledRule])
+
+        var states: [RuleState] {
+            switch self {
+            case .described(let states): return states
+            case .compiled(let rules):
+                return zip(rules, RuleKey.keys(of: rules)).map { rule, key in
+                    RuleState(
+                        index: rule.index, key: key.description, policy: rule.policy, action: rule.action.rawValue,
+                        operation: rule.rule.operation.summary, file: rule.rule.source.file,
+                        line: rule.rule.source.line, column: rule.rule.source.column)
+                }
+            }
+        }
+
+        init(from decoder: any Decoder) throws {
+            self = .described(try decoder.singleValueContainer().decode([RuleState].self))
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(states)
+        }
+        static func == (a: RuleList, b: RuleList) -> Bool { a.states == b.states }
     }
 
     /// The state as written: sorted keys, so equal states are equal files.

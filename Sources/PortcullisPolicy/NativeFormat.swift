@@ -32,7 +32,9 @@ enum NativeFormat {
         guard let items = rulesField.sequence() else { return nil }
         let rules = items.map(rule)
         guard rules.allSatisfy({ $0 != nil }) else { return nil }
-        return Policy(name: name, source: spec.location, mode: mode, rules: rules.compactMap { $0 })
+        // Mapped, not compactMap'ed: an array of exactly the rules, where
+        // compactMap's grows by doubling; the daemon keeps every file's rules.
+        return Policy(name: name, source: spec.location, mode: mode, rules: rules.map { $0! })
     }
 
     static func rule(_ field: Field) -> Rule? {

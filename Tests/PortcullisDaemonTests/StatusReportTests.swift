@@ -93,6 +93,33 @@ import PortcullisGeneration
     }
 }
 
+/// The daemon keeps the compiled rules of the generation it applied, not their
+/// descriptions: those are made when the state is written, and must be what
+/// the file says of each rule.
+@Suite struct StateRuleDescriptionTests {
+    @Test func theWrittenRulesDescribeTheAppliedOnes() throws {
+        let (compiled, files) = try StatusReportTests.compiled(generation: 5)
+        var state = DaemonState(pid: 3, policyDirectory: "/etc/policies.d", generation: 0)
+        state.applied(compiled, generation: 5, files: files, at: 0)
+        let json = try JSONSerialization.jsonObject(with: try state.encoded()) as? [String: Any]
+        let written = try #require(json?["rules"] as? [[String: Any]])
+        let keys = RuleKey.keys(of: compiled.rules)
+        #expect(written.count == compiled.rules.count)
+        for (entry, (rule, key)) in zip(written, zip(compiled.rules, keys)) {
+            #expect(entry["index"] as? Int == rule.index)
+            #expect(entry["key"] as? String == key.description)
+            #expect(entry["policy"] as? String == rule.policy)
+            #expect(entry["action"] as? String == rule.action.rawValue)
+            #expect(entry["operation"] as? String == rule.rule.operation.summary)
+            #expect(entry["file"] as? String == rule.rule.source.file)
+            #expect(entry["line"] as? Int == rule.rule.source.line)
+        }
+        // Read back, the descriptions are the state's rules: the two states are equal.
+        let read = try JSONDecoder().decode(DaemonState.self, from: try state.encoded())
+        #expect(read.rules == state.rules && read == state)
+    }
+}
+
 /// Status tells whether the host is locked and what the daemon saw of tampering.
 @Suite struct StatusTamperingTests {
     @Test func tamperingAndLockAreReported() throws {

@@ -58,6 +58,23 @@ struct PatternCacheTests {
         #expect(try DFACompiler.compile(base + [(id: 20, pattern: "^/srv/r59/[a-z]+$")], cache: cache) == scratch)
     }
 
+    @Test func automataOfMoreThan256StatesAreKeptWithWiderStateNumbers() throws {
+        // (a|b)*a(a|b){8}: the ninth letter from the end is an a, which takes
+        // 2^9 states to remember; the cache keeps its states in two bytes each.
+        let patterns = [(id: 0, pattern: "^/x/(a|b)*a(a|b){8}$"), (id: 1, pattern: "^/y/[0-9]+$")]
+        let cache = PatternCache()
+        let limit = 5000
+        let first = try DFACompiler.compile(patterns, stateLimit: limit, cache: cache)
+        #expect(first == (try DFACompiler.compile(patterns, stateLimit: limit)))
+        let kept = try #require(cache.own(patterns[0].pattern))
+        #expect(kept.dfa.stateCount > 256)
+        #expect(cache.tableBytes < 4 * kept.dfa.transitions.count)  // not a word per state number
+        // Reused under other ids, beside a new pattern: the automaton of a compile from scratch.
+        let moved = patterns.map { (id: $0.id + 3, pattern: $0.pattern) } + [(id: 0, pattern: "^/z/q*$")]
+        let reused = try DFACompiler.compile(moved, stateLimit: limit, cache: cache)
+        #expect(reused == (try DFACompiler.compile(moved, stateLimit: limit)))
+    }
+
     @Test func theCacheKeepsTheRegexesOfTheLastCompile() throws {
         let cache = PatternCache()
         _ = try DFACompiler.compile(
