@@ -77,6 +77,14 @@ static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm,
 	if (!readable || bpf_probe_read_kernel(text->data, PC_TASK_TEXT_MAX, path->data))
 		return; /* unknown: every path condition is */
 	text->flags |= PC_TEXT_KNOWN; /* length 0: a program with no path on the host */
+	/*
+	 * At other host paths too (the walk that read this path says so; read from
+	 * the map, so the verifier follows one path here, not one per result):
+	 * those are not kept, and conditions on them are unknown.
+	 */
+	const struct pc_host_found *found = bpf_map_lookup_elem(&pc_host_found_scratch, &zero);
+	if (length && found && found->aliases) /* length 0: no host path, and no walk that found one */
+		text->flags |= PC_TEXT_ALIASED;
 	if (length > PC_TASK_TEXT_MAX) {
 		length = PC_TASK_TEXT_MAX;
 		text->flags |= PC_TEXT_CUT;

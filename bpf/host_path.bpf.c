@@ -104,6 +104,7 @@ __noinline int pc_host_path(__u64 dentry, __u32 alias)
 	found->root.ino = w.ino;
 	found->mount_length = mount;
 	found->suffix_at = pos;
+	found->aliases = w.aliases & 0xff;
 	__u32 suffix = (PC_HOST_SUFFIX_MAX - pos) & (PC_HOST_SUFFIX_MAX - 1);
 	if (suffix && bpf_probe_read_kernel(out->data + mount, suffix, buf->data + pos))
 		return PC_HOST_UNREADABLE;

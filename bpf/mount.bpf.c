@@ -3,7 +3,7 @@
  * mount.bpf.c: mounting. sb_mount covers mount(2); move_mount covers the new
  * mount API (open_tree/fsmount + move_mount), which never reaches sb_mount.
  * The target is the host path of the mount point (pc_host_path.h), and its other
- * one when its mount's root is mounted elsewhere too (pc_mount_target_alias); the source is the
+ * ones when its mount's root is mounted elsewhere too (pc_mount_target_alias); the source is the
  * string given to mount(2). A source that is relative or not canonical
  * ("//", "/./", "/../") could name anything, so it matches every source
  * condition (fail closed).
@@ -41,14 +41,18 @@ struct pc_mount_state {
 	pc_rule_set silenced;
 	pc_rule_set scratch; /* one condition's passing rules, one flag's requiring rules */
 	/*
-	 * The rules whose target condition every host path of the target meets
-	 * (it has two when the mount it lies in is mounted elsewhere too): only
-	 * they may silence (an `allow`); any path meeting it makes a candidate.
+	 * The target's other host paths (the mount it lies in is mounted
+	 * elsewhere too: up to PC_HOST_ALIASES_MAX): the rules whose target
+	 * condition one of them meets (a candidate, as one the first path meets)
+	 * and those every one meets (only they may silence, an `allow`, if the
+	 * first path meets them too).
 	 */
+	pc_rule_set target_any;
 	pc_rule_set target_all;
-	__u32 alias_ready;      /* pc_mount_target_alias filled target_all, for ... */
+	pc_rule_set alias_pass; /* one other host path's */
+	__u32 alias_ready;      /* pc_mount_target_alias filled target_any and target_all, for ... */
 	__u64 alias_generation; /* ... this generation's rules */
-	__u32 alias_unknown;    /* the other host path could not be read: fail closed */
+	__u32 alias_unknown;    /* an other host path could not be read, or there are more than stored: fail closed */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -223,7 +227,7 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 
 	/*
 	 * The target's host path (pc_host_path.h), whatever the caller's root and
-	 * mount namespace; its other one was judged already (pc_mount_target_alias),
+	 * mount namespace; its other ones were judged already (pc_mount_target_alias),
 	 * by this generation's rules, or it counts as unreadable.
 	 */
 	int alias_unknown = !st->alias_ready || st->alias_generation != pc_generation(image) || st->alias_unknown;
@@ -264,11 +268,11 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	st->fstype_length = fstype_length;
 	st->fstype_unknown = detached && t <= 0;
 	asm volatile("" ::: "memory"); /* each condition reads them back from the map */
-	/* A rule that one of the target's host paths meets is a candidate; one that both meet may silence. */
+	/* A rule that one of the target's host paths meets is a candidate; one that all meet may silence. */
 	pc_mount_pass(image, pc_word(image, mount + PC_MOUNT_TARGET_DFA), any, path->data, st->target_length,
 		      st->target_unknown, st->scratch);
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
-		candidates[i] &= st->scratch[i] | st->target_all[i];
+		candidates[i] &= st->scratch[i] | st->target_any[i];
 		st->target_all[i] &= st->scratch[i];
 	}
 	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_SOURCE_DFA), any ? any + PC_SUBJECT_WORDS : 0,
@@ -309,12 +313,54 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	return action == PC_ACTION_DENY ? -EPERM : 0;
 }
 
+/* What pc_target_alias_step works with (on the stack of pc_mount_target_alias). */
+struct pc_target_aliases {
+	void *image;
+	struct pc_mount_state *st;
+	struct pc_path_buf *path;
+	__u64 dentry;
+	__u32 dfa;  /* the target DFA */
+	__u32 none; /* the rules with no target condition */
+};
+
 /*
- * A target's other host path (when the mount its walk ends at is mounted
- * elsewhere too; else the same path): st->target_all gets the rules whose
- * target condition it meets, for pc_mount_decide, which runs next. A frame of
- * its own, called by the program, not by pc_mount_decide: 6.1's 512-byte
- * budget covers the longest call chain.
+ * Other host path i + 1 of the target, when it has that many: its passing
+ * rules into target_any and target_all (bpf_loop: verified once).
+ */
+static long pc_target_alias_step(__u32 i, struct pc_target_aliases *w)
+{
+	struct pc_mount_state *st = w->st;
+	__u32 k = i + 1;
+	long a = pc_host_path(w->dentry, k);
+	if (a == PC_HOST_UNREADABLE || (a < 0 && a != PC_HOST_NONE)) {
+		st->alias_unknown = 1;
+		return 1;
+	}
+	if (a <= 0)
+		return 1; /* not on the host: no other host path either */
+	__u32 aliases = PC_HOST_ALIASES(a);
+	if (aliases > PC_HOST_ALIASES_MAX) {
+		st->alias_unknown = 1; /* more than the table stores: which the caller meant cannot be told */
+		return 1;
+	}
+	if (k > aliases || k > PC_HOST_ALIASES_MAX)
+		return 1; /* that was the first host path again: no k-th other one */
+	st->target_length = PC_HOST_LENGTH(a);
+	asm volatile("" ::: "memory");
+	pc_mount_pass(w->image, w->dfa, w->none, w->path->data, st->target_length, 0, st->alias_pass);
+	for (int j = 0; j < PC_SUBJECT_WORDS; j++) {
+		st->target_any[j] |= st->alias_pass[j];
+		st->target_all[j] &= st->alias_pass[j];
+	}
+	return 0;
+}
+
+/*
+ * A target's other host paths (when the mount its walk ends at is mounted
+ * elsewhere too), judged into st->target_any and st->target_all for
+ * pc_mount_decide, which runs next and judges the first. A frame of its own,
+ * called by the program, not by pc_mount_decide: 6.1's 512-byte budget
+ * covers the longest call chain.
  */
 static __noinline int pc_mount_target_alias(const struct path *target)
 {
@@ -328,13 +374,20 @@ static __noinline int pc_mount_target_alias(const struct path *target)
 	st->alias_ready = 0;
 	if (!mount)
 		return 0;
-	long a = pc_host_path(pc_dentry_of(target), 1);
-	/* More than one other host path: which the caller meant cannot be told. */
-	st->alias_unknown = a == PC_HOST_UNREADABLE || (a < 0 && a != PC_HOST_NONE) || (a > 0 && PC_HOST_ALIASES(a) > 1);
-	st->target_length = a > 0 ? PC_HOST_LENGTH(a) : 0;
-	asm volatile("" ::: "memory");
-	pc_mount_pass(image, pc_word(image, mount + PC_MOUNT_TARGET_DFA), pc_word(image, mount + PC_MOUNT_ANY), path->data,
-		      st->target_length, st->alias_unknown, st->target_all);
+	st->alias_unknown = 0;
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
+		st->target_any[i] = 0;
+		st->target_all[i] = ~0u;
+	}
+	struct pc_target_aliases w = {
+		.image = image,
+		.st = st,
+		.path = path,
+		.dentry = pc_dentry_of(target),
+		.dfa = pc_word(image, mount + PC_MOUNT_TARGET_DFA),
+		.none = pc_word(image, mount + PC_MOUNT_ANY),
+	};
+	bpf_loop(PC_HOST_ALIASES_MAX, pc_target_alias_step, &w, 0);
 	st->alias_generation = pc_generation(image);
 	st->alias_ready = 1;
 	return 0;

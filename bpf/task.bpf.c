@@ -117,7 +117,7 @@ static __always_inline __u32 pc_exec_args_by_exe(void *image, struct pc_task *ta
 	*doubt = 0;
 	if (known && dfa)
 		alive = pc_exec_paths_accepts(image, buf->data, length, lists);
-	if (dfa && (!known || ((task->exe.flags & PC_TEXT_CUT) && alive))) {
+	if (dfa && (!known || ((task->exe.flags & PC_TEXT_CUT) && alive) || (task->exe.flags & PC_TEXT_ALIASED))) {
 		*unreadable = 1;
 		return PC_ACTION_DENY;
 	}

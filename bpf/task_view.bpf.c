@@ -46,6 +46,9 @@ static __always_inline void pc_text_subjects(void *image, __u32 dfa_word, const 
 	}
 	pc_subjects_add(image, accepts, part->possible);
 	pc_subjects_add(image, accepts, part->certain);
+	if (text->flags & PC_TEXT_ALIASED) /* the file's other host paths may meet any other condition */
+		for (int i = 0; i < PC_SUBJECT_WORDS; i++)
+			part->possible[i] = ~0u;
 }
 
 /*

@@ -223,7 +223,10 @@ public final class Enforcer: @unchecked Sendable {
         // Without subject conditions no task needs a view (pc_task_compute does nothing):
         // the /proc scan and the iterator are skipped. A later image with them seeds then.
         let seeding = image.hasSubjects
-        if seeding { TaskSeeder.createMissingRecords(tasksFD: tasks) }
+        if seeding {
+            let table = hostMountTable
+            TaskSeeder.createMissingRecords(tasksFD: tasks) { table?.showsElsewhere($0) ?? false }
+        }
         var pending = UInt32(PC_IMAGE_PENDING)
         var fd = map.fd
         try check("staging the policy image", bpf_map_update_elem(imageSlot, &pending, &fd, UInt64(BPF_ANY)))

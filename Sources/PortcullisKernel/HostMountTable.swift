@@ -77,6 +77,24 @@ public struct HostMountTable: Sendable, Equatable {
         self.aliases = aliases
     }
 
+    /// Whether the host shows the file at `path` (a host path) at other paths too,
+    /// as the kernel's walk finds it: the mount point or other host path in the
+    /// table that holds `path` most closely belongs to a root that has other
+    /// host paths (or more than the kernel stores).
+    public func showsElsewhere(_ path: String) -> Bool {
+        var closest: (length: Int, root: Root)?
+        func consider(_ point: String, _ root: Root) {
+            guard point.isEmpty || path == point || path.hasPrefix(point + "/") else { return }
+            if closest == nil || point.utf8.count > closest!.length { closest = (point.utf8.count, root) }
+        }
+        for (root, point) in mounts {
+            consider(point, root)
+            for alias in aliases[root] ?? [] { consider(alias, root) }
+        }
+        guard let closest else { return false }
+        return !(aliases[closest.root] ?? []).isEmpty
+    }
+
     /// A mount point as the kernel's table holds it: "" for /.
     static func point(_ mountPoint: String) -> String { mountPoint == "/" ? "" : mountPoint }
 

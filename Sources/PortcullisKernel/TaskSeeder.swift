@@ -12,14 +12,17 @@ import Glibc
 /// Only thread-group leaders have pidfds; the iterator gives the other
 /// threads their leader's texts.
 enum TaskSeeder {
-    /// Creates the missing records; returns how many were created.
+    /// Creates the missing records; returns how many were created. `shownElsewhere`
+    /// tells an executable the host also shows at other paths (HostMountTable).
     @discardableResult
-    static func createMissingRecords(tasksFD: Int32) -> Int {
+    static func createMissingRecords(tasksFD: Int32, shownElsewhere: (String) -> Bool = { _ in false }) -> Int {
         var created = 0
         for name in Pins.entries("/proc") {
             guard let pid = Int32(name), pid > 0 else { continue }
             guard let exe = readlink("/proc/\(pid)/exe") else { continue }  // a kernel thread, or gone
-            var record = record(exe: exe, arguments: arguments(readFile("/proc/\(pid)/cmdline")))
+            var record = record(
+                exe: exe, arguments: arguments(readFile("/proc/\(pid)/cmdline")),
+                aliased: shownElsewhere(String(decoding: exe, as: UTF8.self)))
             let pidfd = portcullis_pidfd_open(pid)
             guard pidfd >= 0 else { continue }
             var key = pidfd
@@ -46,10 +49,12 @@ enum TaskSeeder {
         }
     }
 
-    /// A struct pc_task with no views, holding these texts (nil: unknown).
-    static func record(exe: [UInt8], arguments: [UInt8]?) -> [UInt8] {
+    /// A struct pc_task with no views, holding these texts (nil: unknown); `aliased`:
+    /// the executable is at other host paths too, which conditions may name
+    /// (PC_TEXT_ALIASED, as the exec hook marks it).
+    static func record(exe: [UInt8], arguments: [UInt8]?, aliased: Bool = false) -> [UInt8] {
         var record = [UInt8](repeating: 0, count: MemoryLayout<pc_task>.size)
-        write(text: exe, known: true, at: MemoryLayout<pc_task>.offset(of: \pc_task.exe)!, into: &record)
+        write(text: exe, known: true, aliased: aliased, at: MemoryLayout<pc_task>.offset(of: \pc_task.exe)!, into: &record)
         write(text: arguments ?? [], known: arguments != nil, at: MemoryLayout<pc_task>.offset(of: \pc_task.args)!,
               into: &record)
         return record
@@ -66,11 +71,12 @@ enum TaskSeeder {
     }
 
     /// Writes a struct pc_task_text at `offset`.
-    static func write(text: [UInt8], known: Bool, at offset: Int, into record: inout [UInt8]) {
+    static func write(text: [UInt8], known: Bool, aliased: Bool = false, at offset: Int, into record: inout [UInt8]) {
         let max = Int(PC_TASK_TEXT_MAX)
         let kept = min(text.count, max)
         var flags: UInt32 = known ? UInt32(PC_TEXT_KNOWN) : 0
         if known && text.count > max { flags |= UInt32(PC_TEXT_CUT) }
+        if known && aliased { flags |= UInt32(PC_TEXT_ALIASED) }
         let length = known ? UInt32(kept) : 0
         let lengthAt = offset + MemoryLayout<pc_task_text>.offset(of: \pc_task_text.length)!
         let flagsAt = offset + MemoryLayout<pc_task_text>.offset(of: \pc_task_text.flags)!

@@ -82,6 +82,15 @@ import Testing
         #expect(HostMountTable.relative("/a/b", under: "/a") == "/b")
         #expect(HostMountTable.relative("/a", under: "/") == "/a")
         #expect(HostMountTable.relative("/", under: "/") == "")
+
+        // Executables the host shows at other paths too (seeded records are marked so).
+        #expect(table.showsElsewhere("/backup/twice/tool"))
+        #expect(table.showsElsewhere("/srv/twice/tool"))  // the same file by its other path
+        #expect(table.showsElsewhere("/srv/pool/guarded/tool"))  // under the guarded root's alias, the closest
+        #expect(table.showsElsewhere("/srv/pool/other"))
+        #expect(!table.showsElsewhere("/srv/twicer/tool"))  // a name that merely shares the prefix
+        #expect(!table.showsElsewhere("/usr/bin/true"))
+        #expect(!table.showsElsewhere("/x/tool"))
     }
 
     /// The map's value: the aliases follow the mount point, each after the one

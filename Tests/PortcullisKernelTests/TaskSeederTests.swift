@@ -34,6 +34,16 @@ import Testing
         #expect(task.views.0.generation == 0 && task.views.1.generation == 0)
     }
 
+    /// An executable the host shows at other paths too: conditions on those are unknown (PC_TEXT_ALIASED).
+    @Test func anExecutableShownElsewhereIsMarked() {
+        let exe = Array("/backup/twice/tool".utf8)
+        let marked = Self.decode(TaskSeeder.record(exe: exe, arguments: [], aliased: true))
+        #expect(marked.exe.flags == UInt32(PC_TEXT_KNOWN | PC_TEXT_ALIASED))
+        #expect(Self.text(marked.exe) == exe)
+        #expect(marked.args.flags == UInt32(PC_TEXT_KNOWN))
+        #expect(Self.decode(TaskSeeder.record(exe: exe, arguments: [])).exe.flags == UInt32(PC_TEXT_KNOWN))
+    }
+
     @Test func longTextsAreCutAndUnknownOnesFlagged() {
         let long = [UInt8](repeating: 0x78, count: Int(PC_TASK_TEXT_MAX) + 10)
         let task = Self.decode(TaskSeeder.record(exe: long, arguments: nil))

@@ -24,6 +24,8 @@ struct pc_host_found {
 	struct pc_mount_root root; /* the table's key of the mount the walk ended at */
 	__u32 mount_length;        /* the bytes of its mount point that begin the path */
 	__u32 suffix_at;           /* the rest of the path: pc_text_scratch[suffix_at, PC_HOST_SUFFIX_MAX) */
+	__u32 aliases;             /* how many other host paths that mount has (as pc_host_path returns) */
+	__u32 pad;
 };
 PC_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

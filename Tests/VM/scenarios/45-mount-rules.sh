@@ -162,15 +162,19 @@ echo "denied: mount --bind onto /srv/pool-peer/guarded (a peer of /srv/pool); al
 
 # A peer of the guarded directory itself, mounted elsewhere as well: its root has
 # three host paths (/srv/guarded-peer, /srv/pool/guarded, /srv/pool-peer/guarded),
-# more than the kernel is told, so a mount there meets every target condition.
+# and the target condition is judged at each (before, more than two failed
+# closed: the bind onto /srv/guarded-peer/in below was denied too).
 mount --bind /srv/pool/guarded /srv/guarded-peer
 wait_until 5 named_by_table /srv/guarded-peer/in
-refused mount --bind /srv/src /srv/guarded-peer/in
-mounted /srv/pool/guarded/in && fail "a bind mount on /srv/guarded-peer/in reached /srv/pool/guarded/in"
-wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=sb_mount PORTCULLIS_MOUNT_TARGET=/srv/guarded-peer/in
+refused mount --bind /srv/src /srv/guarded-peer
+mounted /srv/pool/guarded && fail "a bind mount on /srv/guarded-peer reached /srv/pool/guarded"
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=sb_mount PORTCULLIS_MOUNT_TARGET=/srv/guarded-peer
+expect_ok mount --bind /srv/src /srv/guarded-peer/in
+mounted /srv/pool/guarded/in || fail "the control bind onto /srv/guarded-peer/in did not propagate to /srv/pool/guarded/in"
+unmount_all /srv/pool/guarded/in
 expect_ok mount -t tmpfs none /srv/guarded-peer/in
 unmount_all /srv/pool/guarded/in
-echo "denied (fail closed): with /srv/pool mounted at /srv/pool-peer and its guarded directory at /srv/guarded-peer, a bind onto /srv/guarded-peer/in; allowed: a tmpfs there"
+echo "denied: with /srv/pool mounted at /srv/pool-peer and its guarded directory at /srv/guarded-peer (three host paths), a bind onto /srv/guarded-peer; allowed: a bind and a tmpfs onto /srv/guarded-peer/in"
 
 # With the whole peer gone, two host paths: the target condition is judged at both.
 umount /srv/pool-peer

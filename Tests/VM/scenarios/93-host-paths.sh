@@ -31,7 +31,9 @@ chmod -R a+rX /srv/untrusted /srv/other
 cleanup() {
     umount -l /srv/lazy 2>/dev/null || true
     for m in /srv/mirror /srv/mirror2 /srv/other-mirror /srv/other-many/*; do umount "$m" 2>/dev/null || true; done
-    rm -rf /srv/untrusted /srv/other /srv/lazy /srv/mirror /srv/mirror2 /srv/other-mirror /srv/other-many /usr/lib/systemd/date
+    umount /srv/tools-mirror 2>/dev/null || true
+    rm -rf /srv/untrusted /srv/other /srv/lazy /srv/mirror /srv/mirror2 /srv/other-mirror /srv/other-many /usr/lib/systemd/date \
+        /srv/tools /srv/tools-mirror /srv/plain
 }
 on_fail() { cleanup; }
 
@@ -68,6 +70,9 @@ spec:
     - capability: [CAP_SYS_TIME]
       subject:
         except: [{ pathPrefix: /usr/lib/systemd/ }]
+      action: deny
+    - capability: [CAP_CHOWN]
+      subject: { pathPrefix: /srv/tools/ }
       action: deny
 YAML
 start_daemon policies
@@ -158,6 +163,27 @@ for k in 1 2 3 4 5; do umount /srv/other-many/$k; done
 wait_until 5 other_mirrored
 expect_ok as_user /srv/other/true
 echo "/srv/other at 6 host paths: its programs denied, logged as unreadable (fail closed); with the binds gone, they run again"
+
+# A subject by executable path, for a program the host shows at two paths: the
+# task's record keeps one (the table's first, /srv/tools-mirror/chown), and a
+# condition on the other is unknown, so the deny scoped to /srv/tools/ applies
+# (before, the program ran as /srv/tools-mirror/chown and was not that subject).
+mkdir -p /srv/tools /srv/tools-mirror /srv/plain
+cp $BB /srv/tools/chown
+cp $BB /srv/plain/chown
+touch owned
+expect_eperm /srv/tools/chown 1000 owned
+mount --bind /srv/tools /srv/tools-mirror
+chown_denied_as_mirror() {
+    if /srv/tools/chown 1000 owned 2>/dev/null; then fail "/srv/tools/chown could chown: the subject condition was dodged"; fi
+    daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_CAPABILITY=CAP_CHOWN PORTCULLIS_EXE=/srv/tools-mirror/chown PORTCULLIS_UNKNOWN=condition
+}
+wait_until 10 chown_denied_as_mirror
+expect_eperm /srv/tools-mirror/chown 1000 owned
+expect_ok /srv/plain/chown 1000 owned
+[[ $(stat -c %u owned) == 1000 ]] || fail "the control's chown did not take"
+umount /srv/tools-mirror
+echo "/srv/tools bound at /srv/tools-mirror: its chown is still the subject of the deny (logged as an unknown condition); /srv/plain/chown may chown"
 
 stop_daemon
 cleanup

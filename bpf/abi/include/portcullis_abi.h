@@ -463,6 +463,12 @@ struct pc_mount_point {
 #define PC_TEXT_KNOWN 1  /* the text was read */
 #define PC_TEXT_CUT 2    /* it was longer than PC_TASK_TEXT_MAX: only its start is kept */
 #define PC_TEXT_STAGED 4 /* exec_exe: set by the exec hook, not yet committed */
+/*
+ * exe: the file is at other host paths too (a directory the host mounts
+ * twice), which the record does not keep: a condition the kept path meets
+ * holds, any other is unknown (it may hold at another path).
+ */
+#define PC_TEXT_ALIASED 8
 
 struct pc_task_text {
 	__u32 length; /* bytes of `data` in use */
