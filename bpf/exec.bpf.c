@@ -60,8 +60,8 @@ static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm,
 {
 	if (!pc_task_records_wanted())
 		return;
-	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0,
-						    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	/* Created by pc_exec before anything else (it may sleep); none: unknown, fail closed. */
+	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
 	if (!task)
 		return;
 	/* The first file of this exec (a script's interpreter comes next), or a later one. */
@@ -121,14 +121,19 @@ static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 }
 
 /*
- * Sleepable: IMA may read the file to hash it (pc_content.h), first, before
- * anything uses the per-CPU scratch space or holds the image.
+ * Sleepable: what may sleep comes first, before anything uses the per-CPU
+ * scratch space or holds the image, since another task's exec on this CPU
+ * would reuse that space meanwhile: creating the task's record (a sleepable
+ * program allocates with GFP_KERNEL), then IMA reading the file to hash it
+ * (pc_content.h).
  */
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(pc_exec, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return pc_verdict(ret);
+	if (pc_task_records_wanted())
+		bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	pc_content_digest(bprm->file);
 	/* Here, not in pc_exec_decide: each has a frame of its own within the 512-byte budget. */
 	void *image = pc_image_get();
