@@ -47,24 +47,20 @@ struct AutomatonSplitTests {
 
     @Test func aPatternOverTheCapOnItsOwnIsNamed() throws {
         let patterns = [(id: 0, pattern: "^/a$"), (id: 5, pattern: Self.window("x", 10)), (id: 6, pattern: "^/b$")]
-        do {
-            _ = try DFACompiler.compileAutomata(patterns, stateLimit: 300, automatonLimit: 4)
-            Issue.record("expected DFACompileError")
-        } catch let error as DFACompileError {
-            #expect(error.patternID == 5)
-            #expect(error.message.contains("on its own"))
+        let error = #expect(throws: DFACompileError.self) {
+            try DFACompiler.compileAutomata(patterns, stateLimit: 300, automatonLimit: 4)
         }
+        #expect(error?.patternID == 5)
+        #expect(error?.message.contains("on its own") == true)
     }
 
     @Test func moreAutomataThanTheLimitNameTheFirstRuleLeftOver() throws {
         let patterns = ["x", "y", "z", "w"].enumerated().map { (id: $0 * 10, pattern: Self.window($1, 5)) }
-        do {
-            _ = try DFACompiler.compileAutomata(patterns, stateLimit: 100, automatonLimit: 3)
-            Issue.record("expected DFACompileError")
-        } catch let error as DFACompileError {
-            #expect(error.patternID == 30)
-            #expect(error.message.contains("more than 3 automata"))
+        let error = #expect(throws: DFACompileError.self) {
+            try DFACompiler.compileAutomata(patterns, stateLimit: 100, automatonLimit: 3)
         }
+        #expect(error?.patternID == 30)
+        #expect(error?.message.contains("more than 3 automata") == true)
         #expect(try DFACompiler.compileAutomata(patterns, stateLimit: 100, automatonLimit: 4).count == 4)
     }
 
