@@ -12,8 +12,8 @@
 # and `restart` adopt it; a newer package installed over the running one
 # restarts the service with no gap (a loop trying the denied program never
 # runs it) and its programs replace the pinned ones; `apt-get remove` stops
-# and disarms; `apt-get install ./portcullis_*.deb` starts and enforces again
-# and seeds again; purge leaves the admin's policies alone. Then locked
+# and disarms; purge then leaves the admin's policies alone; `apt-get install
+# ./portcullis_*.deb` starts and enforces again and seeds again. Then locked
 # (`lock = yes`, issue 12): `systemctl stop` is refused (RefuseManualStop=, the
 # documented drop-in), SIGTERM through `systemctl kill` is refused by the
 # daemon and SIGKILL by the kernel, both logged, and the daemon stays; a
@@ -257,7 +257,13 @@ journalctl --no-pager -o json MESSAGE_ID="$DISARMED" | has_entry - MESSAGE_ID="$
 ls /etc/policies.d/block-kubectl-execution.yaml /etc/policies.d/pcvm-tool.yaml >/dev/null || fail "remove took the policies"
 echo "remove: service stopped, programs detached (disarm logged), policies kept"
 
-# -- install again on the running system: started, enforcing, seeding
+# -- purge (of the removed package) leaves the admin's policies
+apt-get purge -y portcullis >/dev/null
+[[ ! -e /etc/policies.d/README ]] || fail "purge left the README conffile"
+ls /etc/policies.d/block-kubectl-execution.yaml /etc/policies.d/tmp-tool.yaml >/dev/null || fail "purge took the admin's policies"
+echo "purge: the package's files gone, the admin's policies kept: $(cd /etc/policies.d && echo *)"
+
+# -- install again on the running system: started, enforcing, seeding (and then locked, below)
 started=$(count "$DAEMON_STARTED")
 apt-get install -y "$PWD/portcullis-newer.deb" >/dev/null
 active || fail "apt-get install did not start the service"
@@ -267,16 +273,7 @@ expect_eperm /usr/bin/kubectl
 check_early
 echo "install: started and enforcing; the early pcvm-shell (user pcvm-early), older than these programs, was seeded again"
 
-# -- purge leaves the admin's policies
-apt-get purge -y portcullis >/dev/null
-[[ ! -e /etc/policies.d/README ]] || fail "purge left the README conffile"
-ls /etc/policies.d/block-kubectl-execution.yaml /etc/policies.d/tmp-tool.yaml >/dev/null || fail "purge took the admin's policies"
-[[ ! -e /sys/fs/bpf/portcullis/abi-8 ]] || fail "pins left after purge"
-echo "purge: the package's files gone, the admin's policies kept: $(cd /etc/policies.d && echo *)"
-
 # -- locked: nothing but a shutdown stops the daemon
-apt-get install -y "$PWD/portcullis-newer.deb" >/dev/null
-active || fail "apt-get install did not start the service"
 mkdir -p /etc/portcullis
 echo "lock = yes" > /etc/portcullis/portcullis.conf
 chmod 0644 /etc/portcullis/portcullis.conf
