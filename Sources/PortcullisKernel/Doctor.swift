@@ -67,6 +67,7 @@ public enum Doctor {
                     : "use a kernel with CONFIG_IMA=y (Debian's) and no ima_hash= other than sha256; until then "
                         + "sha256: rules deny every exec they could apply to (fail closed)"))
         checks.append(bpffsCheck())
+        checks.append(preemptionCheck(readPreemptionSources()))
         let (attach, verifier) = attachCheck()
         checks.append(attach)
         return (checks, verifier)
@@ -101,6 +102,34 @@ public enum Doctor {
         return Check(
             name: "bpffs", ok: mounted, detail: mounted ? "mounted on /sys/fs/bpf" : "/sys/fs/bpf is not a bpffs",
             remedy: mounted ? nil : "mount -t bpf bpf /sys/fs/bpf (systemd mounts it at boot)")
+    }
+
+    static func readPreemptionSources() -> PreemptionModel.Sources {
+        let release = readFile("/proc/sys/kernel/osrelease") ?? ""
+        return PreemptionModel.Sources(
+            version: readFile("/proc/sys/kernel/version") ?? "",
+            commandLine: readFile("/proc/cmdline"),
+            debugfs: readFile("/sys/kernel/debug/sched/preempt"),
+            buildConfig: release.isEmpty ? nil : readFile("/boot/config-\(release)", lines: 100_000))
+    }
+
+    /// Our per-CPU space is a decision's own only under none or voluntary preemption.
+    public static func preemptionCheck(_ sources: PreemptionModel.Sources) -> Check {
+        let remedy = "boot with preempt=voluntary (Debian's default; on Debian: add it to GRUB_CMDLINE_LINUX "
+            + "in /etc/default/grub, run update-grub and reboot), on a kernel that is not PREEMPT_RT"
+        guard let (model, source) = PreemptionModel.judge(sources) else {
+            return Check(
+                name: "preemption", ok: false,
+                detail: "cannot tell the preemption model: no sched/preempt in debugfs, no preempt= at boot, no build configuration",
+                remedy: "mount debugfs (mount -t debugfs none /sys/kernel/debug) and run doctor again; "
+                    + "enforcement is sound only under none or voluntary preemption")
+        }
+        let ok = model.keepsPerCPUSpace
+        return Check(
+            name: "preemption", ok: ok,
+            detail: "\(model.rawValue), from \(source)"
+                + (ok ? "" : ": another task may preempt a decision and reuse its per-CPU space"),
+            remedy: ok ? nil : remedy)
     }
 
     /// Loads and attaches every program (no policy, no pins), then detaches them;

@@ -8,9 +8,12 @@ set -euo pipefail
 
 out=$("$PORTCULLIS" doctor) || fail "doctor failed: $out"
 echo "$out"
-for check in "BPF LSM active" "kernel BTF" "hook bprm_check_security" "hook capable" "bpffs" "test attach"; do
+for check in "BPF LSM active" "kernel BTF" "hook bprm_check_security" "hook capable" "bpffs" "preemption" "test attach"; do
     grep -q "^ok   $check" <<<"$out" || fail "doctor did not pass '$check'"
 done
+# Debian's kernels preempt voluntarily (PREEMPT_DYNAMIC, the guest mounts debugfs).
+grep -q "^ok   preemption.*voluntary, from sched/preempt in debugfs" <<<"$out" ||
+    fail "doctor did not read voluntary preemption from debugfs"
 [[ -z $(bpftool prog show | grep ' name pc_') ]] || fail "doctor left programs loaded"
 [[ ! -e /sys/fs/bpf/portcullis ]] || fail "doctor pinned something"
 
