@@ -14,21 +14,24 @@ struct GroupedProductTests {
         }
     }
 
-    /// The patterns of `rules`, rule k with id k (as the compiler numbers rules).
-    static func numbered(_ rules: [[String]]) -> [(id: Int, pattern: String)] {
-        rules.enumerated().flatMap { k, patterns in patterns.map { (id: k, pattern: $0) } }
+    /// The patterns of `rules`, rule k with id `id(k)` (k, as the compiler
+    /// numbers rules, when every rule is an exec rule with a path).
+    static func numbered(_ rules: [[String]], id: (Int) -> Int = { $0 }) -> [(id: Int, pattern: String)] {
+        rules.enumerated().flatMap { k, patterns in patterns.map { (id: id(k), pattern: $0) } }
     }
 
     /// The automata of `rules` with `cache` are those of a compile without it, or its error.
     static func expectAsFromScratch(
         _ rules: [[String]], cache: PatternCache, stateLimit: Int = DFACompiler.defaultStateLimit,
-        sourceLocation: SourceLocation = #_sourceLocation
+        id: (Int) -> Int = { $0 }, sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        let patterns = numbered(rules)
+        let patterns = numbered(rules, id: id)
         let cached = Result { try DFACompiler.compileAutomata(patterns, stateLimit: stateLimit, automatonLimit: 8, cache: cache) }
         let fresh = Result { try DFACompiler.compileAutomata(patterns, stateLimit: stateLimit, automatonLimit: 8) }
         switch (cached, fresh) {
-        case (.success(let a), .success(let b)): #expect(a == b, sourceLocation: sourceLocation)
+        case (.success(let a), .success(let b)):
+            let same = a == b  // (not the automata themselves in the message: thousands of states)
+            #expect(same, "the automata differ from those of a compile from scratch", sourceLocation: sourceLocation)
         case (.failure(let a), .failure(let b)): #expect("\(a)" == "\(b)", sourceLocation: sourceLocation)
         default: Issue.record("with the cache \(cached), from scratch \(fresh)", sourceLocation: sourceLocation)
         }
@@ -96,6 +99,17 @@ struct GroupedProductTests {
         let moved = try DFACompiler.compileAutomata(Self.numbered(shifted), automatonLimit: 8, cache: cache)
         #expect(moved[0].matches("/a/y") == [2])
         #expect(moved[0].matches("/opt/app40/bin/tool") == [43])
+    }
+
+    @Test func idsWithGapsBetweenThemAreGivenToTheirRules() throws {
+        // Rules of other kinds between the exec rules: their ids leave gaps, which move.
+        let rules = (0..<300).map { Self.rule($0) }
+        let cache = PatternCache()
+        Self.expectAsFromScratch(rules, cache: cache)
+        for gaps in [{ (k: Int) in 2 * k + 1 }, { k in 3 * k + (k % 7 == 0 ? 2 : 0) }, { k in k + (k > 150 ? 40 : 0) }] {
+            Self.expectAsFromScratch(rules, cache: cache, id: gaps)
+            #expect(cache.groupsBuilt == 0)
+        }
     }
 
     @Test func underAnotherCapTheGroupsAreBuiltAgain() throws {
