@@ -31,7 +31,7 @@ extension DFACompiler {
         let groups = groups(of: patterns, stateLimit: stateLimit)
         let found = groups.map { cache.groups[$0.key] }
         let missing = found.indices.filter { found[$0] == nil }
-        let built = missing.concurrentMap(chunk: 1) { k in group(groups[k].key, cache: cache) }
+        let built = missing.concurrentMap(chunk: 1) { k in group(groups[k], cache: cache) }
         var entries = found
         var fresh: [(pattern: String, own: PatternCache.OwnDFA)] = []
         for (k, group) in zip(missing, built) {
@@ -58,9 +58,11 @@ extension DFACompiler {
     /// A group's product, its components numbered from 0, and the own automata
     /// of its regexes; nil when it does not build.
     static func group(
-        _ key: PatternGroupKey, cache: PatternCache
+        _ group: PatternGroup, cache: PatternCache
     ) -> (cached: CachedGroup, owns: [(pattern: String, own: PatternCache.OwnDFA)])? {
-        let patterns = key.components.enumerated().flatMap { k, component in component.map { (id: k, pattern: $0) } }
+        let key = group.key
+        let local = Dictionary(uniqueKeysWithValues: group.ids.enumerated().map { ($1, $0) })
+        let patterns = group.patterns.map { (id: local[$0.id]!, pattern: $0.pattern) }
         guard let sources = try? sources(patterns, stateLimit: key.stateLimit, cache: cache) else { return nil }
         let classes = classes(of: sources)
         let built = singles(patterns, sources: sources, classes: classes, stateLimit: key.stateLimit, cache: cache)

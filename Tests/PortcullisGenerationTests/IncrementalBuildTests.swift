@@ -7,11 +7,10 @@ import Testing
 /// file again, builds again only what the change touches, and gives the image
 /// a build from scratch of the same directory gives, byte for byte.
 @Suite struct IncrementalBuildTests {
-    /// A scratch policy directory.
+    /// A scratch policy directory (PolicyDirectoryTests' tree: its admin's directory).
     struct Directory {
-        let path = "/tmp/portcullis-incremental-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-
-        init() { mkdir(path, 0o755) }
+        let tree = PolicyDirectoryTests.Tree()
+        var path: String { tree.admin }
 
         /// Policy file `name`'s text: `rules` exec rules (exact paths, prefixes,
         /// regexes in turn), and `extra` rules as they are.
@@ -39,18 +38,7 @@ import Testing
 
         func remove(_ name: String) { unlink("\(path)/\(name)") }
 
-        func cleanUp() {
-            if let d = opendir(path) {
-                while let entry = readdir(d) {
-                    let name = withUnsafeBytes(of: entry.pointee.d_name) {
-                        String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
-                    }
-                    if name != "." && name != ".." { unlink("\(path)/\(name)") }
-                }
-                closedir(d)
-            }
-            rmdir(path)
-        }
+        func cleanUp() { tree.cleanUp() }
     }
 
     @Test func eachOneFileChangeGivesTheImageOfABuildFromScratch() throws {

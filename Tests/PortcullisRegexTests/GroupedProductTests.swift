@@ -70,7 +70,7 @@ struct GroupedProductTests {
 
     @Test func aRuleThatEndsAGroupJoinsTwoGroupsWhenRemovedAndSplitsOneWhenAdded() throws {
         let rules = (0..<400).map { Self.rule($0) }
-        let ends = try #require((1..<399).first { DFACompiler.endsGroup(rules[$0]) })
+        let ends = try #require((1..<399).first { DFACompiler.endsGroup(ArraySlice(Self.numbered([rules[$0]]))) })
         let cache = PatternCache()
         Self.expectAsFromScratch(rules, cache: cache)
         var joined = rules
