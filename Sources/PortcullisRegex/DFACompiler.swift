@@ -2,8 +2,10 @@
 // pattern that is `^` and a literal run gets its minimal DFA directly, read
 // off its text when it plainly is one; a pattern the cache holds is not
 // parsed again), then the patterns' DFAs are combined in one simultaneous
-// product with tagged accepts, which is already minimal, and canonicalized.
-// When it exceeds the cap, patterns are added one by one to name the culprit.
+// product with tagged accepts, which is already minimal, and canonicalized
+// (with a cache, the exec patterns' product is that of their groups' products,
+// GroupedProduct: the same DFA). When it exceeds the cap, patterns are added
+// one by one to name the culprit.
 
 /// The state cap was exceeded; names the pattern whose addition exceeded it.
 public struct DFACompileError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 // What the DFA compiler builds of each pattern alone, kept from one compile
 // to the next, so that a change to one policy file rebuilds only its own
-// patterns' automata (the product of all of them is built again).
+// patterns' automata; and the products of groups of them (GroupedProduct),
+// so that only the product of the group the change falls in is built again.
 
 /// The minimal DFA of each pattern built by subset construction, by pattern
 /// text, from the last compile that was given this cache (literal chains, most

@@ -68,7 +68,7 @@ struct ProductComponents {
         for (c, own) in classes.coarseOf(in: group.classes).enumerated() { within[own].append(UInt16(c)) }
         let idle = Int(group.idle)
         if idle != Int(DFA.dead) { allIdleDead = false }
-        for s in 0..<group.stateCount {
+        group.forEachState { s, accepted in
             group.forEachTransition(of: s) { own, target in
                 for c in within[own] {
                     rowClass.append(c)
@@ -78,7 +78,7 @@ struct ProductComponents {
             }
             rowStart.append(rowClass.count)
             component.append(p)
-            for k in group.acceptedComponents(of: s) { acceptIDs.append(ids[Int(k)]) }
+            for k in accepted { acceptIDs.append(ids[Int(k)]) }
             acceptStart.append(acceptIDs.count)
         }
         if group.start != group.idle { start.append(UInt64(base + group.start)) }
