@@ -39,16 +39,17 @@ extension DFACompiler {
             entries[k] = group.cached
             fresh += group.owns
         }
+        let kept = entries.compactMap { $0 }  // every group's, found or built
         let others = found.flatMap { $0?.regexes ?? [] }
         cache.groupsBuilt = missing.count
-        cache.groups = Dictionary(zip(groups, entries).map { ($0.key, $1!) }, uniquingKeysWith: { first, _ in first })
+        cache.groups = Dictionary(zip(groups, kept).map { ($0.key, $1) }, uniquingKeysWith: { first, _ in first })
         cache.replace(with: fresh, others: others, stateLimit: stateLimit)
 
         var sets = ByteSetCollector()
-        for entry in entries { entry!.automaton.classes.sets.forEach { sets.insert($0) } }
+        for entry in kept { entry.automaton.classes.sets.forEach { sets.insert($0) } }
         let classes = ByteClasses(refining: sets.sets)
         let components = ProductComponents(
-            groups: zip(entries, groups).map { ($0!.automaton, $1.ids) }, classes: classes)
+            groups: zip(kept, groups).map { ($0.automaton, $1.ids) }, classes: classes)
         guard let product = try? SimultaneousProduct.build(components, classes: classes, stateLimit: stateLimit) else {
             return .overCap
         }
