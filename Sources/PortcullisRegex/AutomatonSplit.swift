@@ -17,6 +17,15 @@ extension DFACompiler {
         _ patterns: [(id: Int, pattern: String)], stateLimit: Int = defaultStateLimit, automatonLimit: Int,
         companions: [Int: [Int]] = [:], cache: PatternCache? = nil
     ) throws -> [DFA] {
+        // After a change: the groups of patterns that did not change are found in the cache.
+        var overCap = false
+        if let cache, !patterns.isEmpty {
+            switch groupedProduct(patterns, stateLimit: stateLimit, cache: cache) {
+            case .product(let dfa): return [dfa]
+            case .overCap: overCap = true
+            case .unavailable: break
+            }
+        }
         let sources = try sources(patterns, stateLimit: stateLimit, cache: cache)
         let classes = classes(of: sources)
         let singles = try singleAutomata(patterns, sources: sources, classes: classes, stateLimit: stateLimit, cache: cache)
@@ -28,7 +37,7 @@ extension DFACompiler {
             // A rule's own patterns went over the cap as one component: as `compile` does.
             return [try combined(singles, patterns, classes: classes, stateLimit: stateLimit)]
         }
-        if let product = try? SimultaneousProduct.build(components, classes: classes, stateLimit: stateLimit) {
+        if !overCap, let product = try? SimultaneousProduct.build(components, classes: classes, stateLimit: stateLimit) {
             return [product.mergingIdenticalClasses().renumbered()]
         }
         let split = AutomatonSplit(

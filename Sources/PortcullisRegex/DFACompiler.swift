@@ -2,8 +2,10 @@
 // pattern that is `^` and a literal run gets its minimal DFA directly, read
 // off its text when it plainly is one; a pattern the cache holds is not
 // parsed again), then the patterns' DFAs are combined in one simultaneous
-// product with tagged accepts, which is already minimal, and canonicalized.
-// When it exceeds the cap, patterns are added one by one to name the culprit.
+// product with tagged accepts, which is already minimal, and canonicalized
+// (with a cache, the exec patterns' product is that of their groups' products,
+// GroupedProduct: the same DFA). When it exceeds the cap, patterns are added
+// one by one to name the culprit.
 
 /// The state cap was exceeded; names the pattern whose addition exceeded it.
 public struct DFACompileError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -107,9 +109,7 @@ public enum DFACompiler {
         cache: PatternCache?
     ) throws(DFACompileError) -> [PatternAutomaton] {
         // Each pattern alone: a pattern over the cap is named right away.
-        let built = zip(patterns, sources).map { ($0.0.id, $0.0.pattern, $0.1) }.concurrentMap { id, pattern, source in
-            single(source, pattern: pattern, id: id, classes: classes, stateLimit: stateLimit, cache: cache)
-        }
+        let built = singles(patterns, sources: sources, classes: classes, stateLimit: stateLimit, cache: cache)
         if let cache {
             cache.replace(with: zip(patterns, built).compactMap { p, b in b.own.map { (p.pattern, $0) } })
         }
@@ -125,6 +125,17 @@ public enum DFACompiler {
             singles.append(single)
         }
         return singles
+    }
+
+    /// Each pattern's automaton over `classes` (nil over the cap), and its own
+    /// for the cache (nil for a chain), on every processor.
+    static func singles(
+        _ patterns: [(id: Int, pattern: String)], sources: [PatternSource], classes: ByteClasses, stateLimit: Int,
+        cache: PatternCache?
+    ) -> [(automaton: PatternAutomaton?, own: PatternCache.OwnDFA?)] {
+        zip(patterns, sources).map { ($0.0.id, $0.0.pattern, $0.1) }.concurrentMap { id, pattern, source in
+            single(source, pattern: pattern, id: id, classes: classes, stateLimit: stateLimit, cache: cache)
+        }
     }
 
     /// The DFA that matches nothing.

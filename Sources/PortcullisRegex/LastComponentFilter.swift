@@ -98,18 +98,18 @@ extension DFA {
         var seen = [Bool](repeating: false, count: stateCount)
         var queue = [Int(start)]
         seen[Int(start)] = true
-        var after = Set<UInt32>()
+        var after = [Bool](repeating: false, count: stateCount)  // (not a set: tens of thousands of states)
         while let state = queue.popLast() {
             for c in 0..<classCount {
                 let t = Int(transitions[state * classCount + c])
-                if c == slashClass && t != Int(DFA.dead) { after.insert(UInt32(t)) }
+                if c == slashClass && t != Int(DFA.dead) { after[t] = true }
                 if !seen[t] {
                     seen[t] = true
                     queue.append(t)
                 }
             }
         }
-        return after.sorted()
+        return after.indices.filter { after[$0] }.map { UInt32($0) }
     }
 
     /// Whether `state` accepts and every byte leads back to it: it accepts whatever follows.

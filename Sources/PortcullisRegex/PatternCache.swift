@@ -1,6 +1,7 @@
 // What the DFA compiler builds of each pattern alone, kept from one compile
 // to the next, so that a change to one policy file rebuilds only its own
-// patterns' automata (the product of all of them is built again).
+// patterns' automata; and the products of groups of them (GroupedProduct),
+// so that only the product of the group the change falls in is built again.
 
 /// The minimal DFA of each pattern built by subset construction, by pattern
 /// text, from the last compile that was given this cache (literal chains, most
@@ -59,11 +60,18 @@ public final class PatternCache: @unchecked Sendable {
     private var partitions: [[UInt8]] = []
     private var partitionNumbers: [[UInt8]: Int] = [:]
     public private(set) var count = 0
+    /// The products of the groups of the last compile (GroupedProduct), by what each group is.
+    var groups: [PatternGroupKey: CachedGroup] = [:]
+    /// How many of them the last compile built (the others it found here).
+    public internal(set) var groupsBuilt = 0
 
     public init() {}
 
     /// The bytes the kept automata take in the table (texts, transitions, accepting states).
     public var tableBytes: Int { table.count }
+    /// The groups' products kept, and the bytes they take.
+    public var groupCount: Int { groups.count }
+    public var groupBytes: Int { groups.values.reduce(0) { $0 + $1.automaton.bytes } }
 
     func own(_ pattern: String) -> OwnDFA? {
         guard let slot = slot(of: pattern) else { return nil }
@@ -110,35 +118,47 @@ public final class PatternCache: @unchecked Sendable {
         stateCount <= 1 << 8 ? 1 : stateCount <= 1 << 16 ? 2 : 4
     }
 
-    /// Keeps exactly these entries (those of the compile just done). Those the
-    /// table holds already stay where they are and new ones are appended; the
-    /// table is written anew when what it holds for patterns no longer in use
-    /// would pass what it holds for these.
-    func replace(with entries: [(pattern: String, own: OwnDFA)]) {
+    /// Keeps exactly these entries (those of the compile just done), and those
+    /// it holds of `others` under `stateLimit` (patterns of the compile whose
+    /// automata were not needed again). Those the table holds already stay
+    /// where they are and new ones are appended; the table is written anew
+    /// when what it holds for patterns no longer in use would pass what it
+    /// holds for these.
+    func replace(with entries: [(pattern: String, own: OwnDFA)], others: [String] = [], stateLimit: Int = 0) {
         var kept: [Int: [Slot]] = [:]
         var keptBytes = 0
         var keptCount = 0
         var fresh: [(pattern: String, own: OwnDFA)] = []
+        func keep(_ slot: Slot, of pattern: String) {
+            let hash = pattern.hashValue
+            if kept[hash]?.contains(where: { $0.offset == slot.offset }) == true { return }
+            kept[hash, default: []].append(slot)
+            keptBytes += slot.bytes
+            keptCount += 1
+        }
         for entry in entries {
             guard let slot = slot(of: entry.pattern), slot.stateLimit == entry.own.stateLimit else {
                 fresh.append(entry)
                 continue
             }
-            let hash = entry.pattern.hashValue
-            if kept[hash]?.contains(where: { $0.offset == slot.offset }) == true { continue }
-            kept[hash, default: []].append(slot)
-            keptBytes += slot.bytes
-            keptCount += 1
+            keep(slot, of: entry.pattern)
+        }
+        for pattern in others {
+            guard let slot = slot(of: pattern), slot.stateLimit == stateLimit else { continue }
+            keep(slot, of: pattern)
         }
         let freshBytes = fresh.reduce(0) { $0 + Self.bytes(of: $1) }
         if table.count - keptBytes > keptBytes + freshBytes {
+            let all = entries + others.compactMap { pattern in
+                own(pattern).flatMap { $0.stateLimit == stateLimit ? (pattern, $0) : nil }
+            }
             table = []
             slots = [:]
             partitions = []
             partitionNumbers = [:]
             count = 0
-            table.reserveCapacity(entries.reduce(0) { $0 + Self.bytes(of: $1) })
-            for entry in entries { append(entry) }
+            table.reserveCapacity(all.reduce(0) { $0 + Self.bytes(of: $1) })
+            for entry in all { append(entry) }
             return
         }
         slots = kept

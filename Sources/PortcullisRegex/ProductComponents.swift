@@ -47,6 +47,43 @@ struct ProductComponents {
         }
     }
 
+    /// Groups' products (`GroupedProduct`), each over its own classes (which
+    /// `classes` refine), its component k accepting ids[k].
+    init(groups: [(automaton: GroupAutomaton, ids: [Int])], classes: ByteClasses) {
+        classCount = classes.count
+        leave = [[UInt64]](repeating: [], count: classCount)
+        var base: UInt32 = 0
+        for (p, group) in groups.enumerated() {
+            appendGroup(group.automaton, ids: group.ids, classes: classes, component: UInt32(p), base: base)
+            base += UInt32(group.automaton.stateCount)
+        }
+    }
+
+    /// A group's rows, each of its own classes spread over the product's
+    /// classes within it, idle where the group is idle.
+    private mutating func appendGroup(
+        _ group: GroupAutomaton, ids: [Int], classes: ByteClasses, component p: UInt32, base: UInt32
+    ) {
+        var within = [[UInt16]](repeating: [], count: group.classes.count)  // the product's classes in each own class
+        for (c, own) in classes.coarseOf(in: group.classes).enumerated() { within[own].append(UInt16(c)) }
+        let idle = Int(group.idle)
+        if idle != Int(DFA.dead) { allIdleDead = false }
+        group.forEachState { s, accepted in
+            group.forEachTransition(of: s) { own, target in
+                for c in within[own] {
+                    rowClass.append(c)
+                    rowTarget.append(base + target)
+                    if s == idle { leave[Int(c)].append(UInt64(base + target)) }
+                }
+            }
+            rowStart.append(rowClass.count)
+            component.append(p)
+            for k in accepted { acceptIDs.append(ids[Int(k)]) }
+            acceptStart.append(acceptIDs.count)
+        }
+        if group.start != group.idle { start.append(UInt64(base + group.start)) }
+    }
+
     /// A chain's states as `LiteralChain.dfa` numbers them, idle in the dead
     /// state: the same rows `appendTable` reads off its table.
     private mutating func appendChain(_ chain: LiteralChain, id: Int, classes: ByteClasses, component p: UInt32, base: UInt32) {
@@ -119,11 +156,14 @@ struct ProductComponents {
     }
 
     /// Where the listed components of `kernel` go on each class, leaving out
-    /// those that go idle: moves[c], sorted, for every class c.
-    func move(_ kernel: [UInt64], into moves: inout [[UInt64]]) {
+    /// those that go idle: moves[c], sorted, for every class c (each empty
+    /// before); `moved` gets each class whose list is not empty, once.
+    func move(_ kernel: [UInt64], into moves: inout [[UInt64]], moved: inout [Int]) {
         for entry in kernel {
             for r in rowStart[Int(entry)] ..< rowStart[Int(entry) + 1] {
-                moves[Int(rowClass[r])].append(UInt64(rowTarget[r]))
+                let c = Int(rowClass[r])
+                if moves[c].isEmpty { moved.append(c) }
+                moves[c].append(UInt64(rowTarget[r]))
             }
         }
     }

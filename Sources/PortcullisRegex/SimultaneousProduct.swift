@@ -27,8 +27,14 @@ enum SimultaneousProduct {
         _ parts: [PatternAutomaton], classes: ByteClasses, stateLimit: Int
     ) throws(StateLimitExceeded) -> DFA {
         precondition(!parts.isEmpty)
+        return try build(ProductComponents(parts, classes: classes), classes: classes, stateLimit: stateLimit)
+    }
+
+    /// The same, for components already laid out over `classes`.
+    static func build(
+        _ components: ProductComponents, classes: ByteClasses, stateLimit: Int
+    ) throws(StateLimitExceeded) -> DFA {
         let (byteClass, classCount) = (classes.classOf, classes.count)
-        let components = ProductComponents(parts, classes: classes)
 
         var index = KernelIndex(capacity: 1024)
         var transitions = [UInt32](repeating: DFA.dead, count: classCount)  // the dead row
@@ -55,11 +61,27 @@ enum SimultaneousProduct {
                 start: DFA.dead, transitions: transitions, accepts: accepts)
         }
         var moves = [[UInt64]](repeating: [], count: classCount)
+        var moved: [Int] = []  // the classes some listed component moves on
         var target: [UInt64] = []
         var current = 0
         while current < index.count {
             let kernel = Array(index.words[index.range(of: current)])
-            components.move(kernel, into: &moves)
+            components.move(kernel, into: &moves, moved: &moved)
+            if components.allIdleDead {
+                // No idle component leaves idle: the state dies on every class
+                // nothing moves on (most of them), and the others are taken in
+                // ascending order, as the canonical numbering visits them.
+                let row = transitions.count
+                transitions.append(contentsOf: repeatElement(DFA.dead, count: classCount))
+                moved.sort()
+                for c in moved {
+                    transitions[row + c] = try state(of: moves[c])
+                    moves[c].removeAll(keepingCapacity: true)
+                }
+                moved.removeAll(keepingCapacity: true)
+                current += 1
+                continue
+            }
             for c in 0..<classCount {
                 if components.leave[c].isEmpty {
                     transitions.append(try state(of: moves[c]))
@@ -70,6 +92,7 @@ enum SimultaneousProduct {
                 }
                 moves[c].removeAll(keepingCapacity: true)
             }
+            moved.removeAll(keepingCapacity: true)
             current += 1
         }
         return DFA(

@@ -68,7 +68,8 @@ if arguments.count == 3, arguments[1] == "memory" {
         print("memory: compiled, the builder and the generation kept: \(residentMB())")
     }
     print("memory: image \(inForce!.image.words.count * 4 / 1024) KB, \(inForce!.rules.count) rules;"
-          + " \(builder.patternCache.count) automata, \(builder.patternCache.tableBytes / 1024) KB of tables")
+          + " \(builder.patternCache.count) automata, \(builder.patternCache.tableBytes / 1024) KB of tables;"
+          + " \(builder.patternCache.groupCount) groups' products, \(builder.patternCache.groupBytes / 1024) KB")
     inForce = nil
     print("memory: the builder alone (its caches): \(residentMB())")
     builder = GenerationBuilder(directory: PolicyDirectory(path: "/nonexistent", requireTrusted: false))
