@@ -13,8 +13,8 @@ public enum Heap {
 
     /// Makes every thread that has no arena yet allocate from the main one
     /// (`mallopt(M_ARENA_MAX, 1)`); call before other threads start. glibc
-    /// otherwise gives a thread that finds the arenas busy one of its own, and
-    /// keeps it: the daemon's queue runs on whichever worker thread libdispatch
+    /// otherwise gives each new thread an arena of its own (up to eight per
+    /// processor), and keeps it: the daemon's queue runs on whichever worker thread libdispatch
     /// picks, so what a generation keeps ended up spread over several arenas,
     /// each with its own partly used pages that no trim gives back (10,000 rules,
     /// host: 20–31 MB anonymous for 13–15 MB in use with five arenas, 17 MB with one).
