@@ -123,9 +123,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/KernelSelftest"),
-        // Host benchmarks of the daemon's compile (scripts/bench-update): a test tool, never packaged.
+        // The kernel side of host runs of the daemon (its tests, portcullis-bench daemon).
+        .target(name: "PortcullisFakeKernel", dependencies: ["PortcullisKernel", "PortcullisCompiler"], path: "Tests/FakeKernel"),
+        // Host benchmarks of the daemon (scripts/bench-update, scripts/bench-footprint-host): a test tool, never packaged.
         .executableTarget(
-            name: "portcullis-bench", dependencies: ["PortcullisGeneration", "PortcullisSystem"], path: "Tests/Bench"),
+            name: "portcullis-bench",
+            dependencies: [
+                "PortcullisGeneration", "PortcullisSystem", "PortcullisDaemon", "PortcullisKernel", "PortcullisFakeKernel",
+                "PortcullisJournal",
+            ],
+            path: "Tests/Bench"),
 
         .testTarget(name: "PortcullisYAMLTests", dependencies: ["PortcullisYAML"]),
         .testTarget(
@@ -135,7 +142,7 @@ let package = Package(
             name: "PortcullisDaemonTests",
             dependencies: [
                 "PortcullisDaemon", "PortcullisGeneration", "PortcullisPolicy", "PortcullisCompiler", "PortcullisKernel",
-                "PortcullisJournal", "PortcullisSystem",
+                "PortcullisJournal", "PortcullisSystem", "PortcullisFakeKernel",
             ]),
         .testTarget(
             name: "PortcullisGenerationTests",

@@ -65,11 +65,20 @@ public struct PolicyImage: Sendable, Equatable {
         return image
     }
 
-    /// Whether `other` holds the same tables, whatever its generation number.
-    public func sameRules(as other: PolicyImage?) -> Bool {
-        guard let other, other.words.count == words.count else { return false }
-        let generation = [ABI.Header.generationLow, ABI.Header.generationHigh]
-        return words.indices.allSatisfy { generation.contains($0) || words[$0] == other.words[$0] }
+    /// The image's bytes with its generation number read as 0, in order, in
+    /// pieces: what two images with the same tables have in common whatever
+    /// their generation numbers (`ImageFingerprint` digests it).
+    public func withTableBytes(_ body: (UnsafeRawBufferPointer) -> Void) {
+        let zero: UInt32 = 0
+        words.withUnsafeBytes { all in
+            var start = 0
+            for index in [ABI.Header.generationLow, ABI.Header.generationHigh].sorted() where index < words.count {
+                body(UnsafeRawBufferPointer(rebasing: all[start * 4..<index * 4]))
+                withUnsafeBytes(of: zero) { body($0) }
+                start = index + 1
+            }
+            body(UnsafeRawBufferPointer(rebasing: all[(start * 4)..<all.count]))
+        }
     }
 
     /// Word `index`, or 0 past the end (as the kernel reads it).

@@ -22,8 +22,9 @@ public final class Daemon: @unchecked Sendable {
     /// Reads, reconciles and compiles the directory; reuses what did not change.
     private(set) var builder: GenerationBuilder
     private var generation: UInt64 = 0
-    /// The image this daemon installed last, and its rules.
-    private var installed: PolicyImage?
+    /// What tells the image this daemon installed last from another (not the image
+    /// itself: the kernel has it), and its rules.
+    private var installed: ImageFingerprint?
     private var installedRules: [CompiledRule] = []
     /// The files of the generation this daemon installed last, by path.
     private var appliedFiles: [String: PolicyFile] = [:]
@@ -78,6 +79,8 @@ public final class Daemon: @unchecked Sendable {
     /// Applies the directory once, then follows it (and SIGHUP) until SIGTERM
     /// or SIGINT, read from `signals` on the calling thread. Never returns.
     public func run(signals: SignalReader) throws -> Never {
+        // Before the queue's threads start: what generations keep is not spread over arenas.
+        Heap.useOneArena()
         try queue.sync {
             startWatchdog()
             followHostMounts()
@@ -143,7 +146,8 @@ public final class Daemon: @unchecked Sendable {
         }
         let policies = compiledFiles.flatMap(\.policies)
         for d in compiled.diagnostics { journal.write(.diagnostic(d)) }
-        guard force || !compiled.image.sameRules(as: installed) else { return saveState() }  // nothing changed
+        let fingerprint = ImageFingerprint(compiled.image)
+        guard force || fingerprint != installed else { return saveState() }  // nothing changed
         if locked {
             let weakenings = Weakening.of(compiled.rules, against: installedRules)
             guard weakenings.isEmpty else {
@@ -165,7 +169,7 @@ public final class Daemon: @unchecked Sendable {
         }
         generation = next
         appliedFiles = Dictionary(compiledFiles.map { ($0.path, $0) }, uniquingKeysWith: { $1 })
-        installed = compiled.image
+        installed = fingerprint
         installedRules = compiled.rules
         decisions.remember(compiled.rules, of: next)
         state.applied(compiled, generation: next, files: outcome.files, at: Self.now())

@@ -54,6 +54,9 @@ func residentMB() -> String {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == "daemon" {
+    try runDaemon(directory: arguments[2], runtime: arguments[3])
+}
 // portcullis-bench memory DIR: what stays after one build, held as the daemon
 // holds it: the builder (its files, last good versions, pattern automata), and
 // the generation in force (its image and its rules).

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import PortcullisCompiler
+import PortcullisFakeKernel
 import PortcullisJournal
 import Testing
 

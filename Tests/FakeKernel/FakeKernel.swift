@@ -1,0 +1,65 @@
+import Dispatch
+import PortcullisCompiler
+import PortcullisKernel
+
+/// The kernel side for host runs of the daemon: keeps the images the daemon
+/// installs, in order, and answers for the one in force with the reference
+/// evaluator (the one the differential test holds the kernel to). An install
+/// can be made to fail, as a kernel that refuses a map would. Host tests use
+/// it; so does `portcullis-bench daemon`, keeping no image (the real kernel
+/// side keeps only the map's descriptor).
+public final class FakeKernel: KernelEnforcement, @unchecked Sendable {
+    public let start = Enforcer.Start.attached
+    public let verifierCosts: [VerifierCost] = []
+    /// Every image installed, in order (none when made not to keep them).
+    public private(set) var installed: [PolicyImage] = []
+    private let keepsImages: Bool
+    private var generation: UInt64?
+    /// The next install fails with this error, leaving the image in force.
+    public var failNextInstall: BPFError?
+
+    public init(keepsImages: Bool = true) { self.keepsImages = keepsImages }
+
+    /// The image in force.
+    public var inForce: PolicyImage? { installed.last }
+
+    /// How an exec of `path` by an unconditioned caller is decided now.
+    public func exec(_ path: String) -> ImageEvaluator.Decision {
+        guard let inForce else { return .allow }
+        return ImageEvaluator(inForce).exec(path: Array(path.utf8))
+    }
+
+    /// Whether that exec is denied now.
+    public func denies(_ path: String) -> Bool {
+        if case .deny = exec(path) { return true }
+        return false
+    }
+
+    public func installedGeneration() -> UInt64? { generation }
+    public func programIDs() throws(BPFError) -> [String: UInt32] {
+        Dictionary(uniqueKeysWithValues: Enforcer.programs.enumerated().map { ($1, UInt32($0 + 1)) })
+    }
+    public func install(_ image: PolicyImage, beforeFill: () -> Void, beforeSwap: () -> Void) throws(BPFError) {
+        beforeFill()
+        if let failure = failNextInstall {
+            failNextInstall = nil
+            throw failure
+        }
+        beforeSwap()
+        generation = image.generation
+        if keepsImages { installed.append(image) }
+    }
+    public func removeOtherABIs() -> [String] { [] }
+    public func lock() throws(BPFError) {}
+    public private(set) var shutdownSignalsAllowed = false
+    public func allowShutdownSignals() throws(BPFError) { shutdownSignalsAllowed = true }
+    public func repair() -> [String] { [] }
+    public func repairGeneration() -> [String] { [] }
+    public func statistics() throws(BPFError) -> EventStatistics { EventStatistics() }
+    public func refreshHostMounts() throws(BPFError) -> Bool { false }
+    public func deliverEvents(on queue: DispatchQueue, to handler: @escaping (DecisionEvent) -> Void)
+        throws(BPFError) -> AnyObject
+    {
+        queue
+    }
+}
