@@ -1,4 +1,3 @@
-import CCrypto
 import Glibc
 import PortcullisPolicy
 import Synchronization
@@ -74,9 +73,7 @@ public final class ContentDigests: Sendable {
         defer { try? fd.close() }
         var before = stat()
         guard fstat(fd.rawValue, &before) == 0, before.st_mode & S_IFMT == S_IFREG else { return nil }
-        guard let context = EVP_MD_CTX_new() else { return nil }
-        defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else { return nil }
+        guard let stream = SHA256Stream() else { return nil }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let count: Int
@@ -86,15 +83,11 @@ public final class ContentDigests: Sendable {
                 return nil
             }
             if count == 0 { break }
-            guard buffer.withUnsafeBytes({ EVP_DigestUpdate(context, $0.baseAddress, count) }) == 1 else { return nil }
+            buffer.withUnsafeBytes { stream.update(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
         }
-        var bytes = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        guard EVP_DigestFinal_ex(context, &bytes, &length) == 1, length == UInt32(ContentDigest.byteCount) else {
-            return nil
-        }
+        guard let bytes = stream.finish(), bytes.count == ContentDigest.byteCount else { return nil }
         var after = stat()
         guard fstat(fd.rawValue, &after) == 0, Version(after) == Version(before) else { return nil }
-        return ContentDigest(bytes: Array(bytes.prefix(Int(length)))).map { (Version(before), $0) }
+        return ContentDigest(bytes: bytes).map { (Version(before), $0) }
     }
 }

@@ -1,4 +1,3 @@
-import CCrypto
 import PortcullisCompiler
 
 /// What the daemon keeps of the image it installed, to tell whether a new
@@ -19,16 +18,8 @@ public struct ImageFingerprint: Sendable, Equatable {
     }
 
     private static func sha256(_ image: PolicyImage) -> [UInt8]? {
-        guard let context = EVP_MD_CTX_new() else { return nil }
-        defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else { return nil }
-        var hashed = true
-        image.withTableBytes { bytes in
-            if EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) != 1 { hashed = false }
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        guard hashed, EVP_DigestFinal_ex(context, &bytes, &length) == 1 else { return nil }
-        return Array(bytes.prefix(Int(length)))
+        guard let stream = SHA256Stream() else { return nil }
+        image.withTableBytes { stream.update($0) }
+        return stream.finish()
     }
 }
