@@ -19,6 +19,7 @@
 #include "pc_events.h"
 #include "pc_inodes.h"
 #include "pc_exec_paths.h"
+#include "pc_exec_check.h"
 
 #define SIGKILL 9
 
@@ -163,6 +164,45 @@ static __noinline void pc_exec_args_decide(void *image, struct pc_task *task, st
 		bpf_send_signal(SIGKILL);
 }
 
+/*
+ * The executable's path read now, from the file this exec runs, when the exec
+ * hook staged none: no image needed records when it ran (one that does came
+ * in during the exec), or the record could not be made then. Unread, every
+ * exec that straddles the swap to a first image with argument rules would be
+ * unknown, and killed. As the exec hook reads it (pc_exec_check): the host
+ * path, empty for a program with no host path, cut past PC_TASK_TEXT_MAX,
+ * marked when the file has other host paths. Not for an interpreter's exec (a
+ * #! script, binfmt_misc: bprm->interp was replaced): the path rules met the
+ * script's path too, which is gone by now, so the path stays unknown.
+ */
+static __always_inline void pc_exe_read_now(struct pc_task *task, struct linux_binprm *bprm)
+{
+	struct pc_task_text *exe = &task->exe;
+	exe->flags = 0; /* unknown */
+	exe->length = 0;
+	if (bprm->interp != bprm->filename)
+		return;
+	struct file *file = bprm->file;
+	long n = pc_host_path(pc_dentry_of(&file->f_path), 0);
+	if (n == PC_HOST_NONE || (n > 0 && pc_file_is_anonymous(file))) {
+		exe->flags = PC_TEXT_KNOWN; /* length 0: no host path */
+		return;
+	}
+	__u32 zero = 0;
+	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
+	if (n <= 0 || !path || bpf_probe_read_kernel(exe->data, PC_TASK_TEXT_MAX, path->data))
+		return;
+	__u32 length = PC_HOST_LENGTH(n), flags = PC_TEXT_KNOWN;
+	if (PC_HOST_ALIASES(n))
+		flags |= PC_TEXT_ALIASED;
+	if (length > PC_TASK_TEXT_MAX) {
+		length = PC_TASK_TEXT_MAX;
+		flags |= PC_TEXT_CUT;
+	}
+	exe->length = length;
+	exe->flags = flags;
+}
+
 /* Whether `image` (NULL: none) has unit or cgroup conditions. */
 static __always_inline int pc_cgroup_conditions(void *image)
 {
@@ -196,8 +236,7 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 		task->exe = task->exec_exe;
 		task->exe.flags &= ~PC_TEXT_STAGED;
 	} else {
-		task->exe.flags = 0; /* unknown */
-		task->exe.length = 0;
+		pc_exe_read_now(task, bprm);
 	}
 	task->exec_exe.flags = 0;
 	pc_keep_args(p, &task->args);

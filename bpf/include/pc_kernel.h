@@ -93,6 +93,8 @@ struct mm_struct {
 struct linux_binprm {
 	struct file *file;
 	struct mm_struct *mm;
+	const char *filename; /* the name given to exec */
+	const char *interp;   /* the name of what runs: filename, unless an interpreter replaced it */
 } PC_CORE;
 
 /* A cgroup's directory in the cgroup filesystem: its name, its parent's, its id. */
