@@ -1,6 +1,6 @@
 # Benchmark (issue 14): from a complete change to its enforcement in the
 # guest. Each round denies the exec of one more program,
-# /usr/local/bin/bench-tool-N (a copy of true), and times from the change to
+# /usr/local/bin/bench-tool-N (true with bytes of its own appended), and times from the change to
 # the first exec refused, while a loop keeps trying it: the policy written to
 # a temporary file in policies/ and renamed into place (as Ansible does), the
 # daemon following the directory; with the seed policies (3), then with
@@ -12,7 +12,8 @@
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 ROUNDS=${ROUNDS:-7}
-for n in $(seq 1 $((2 * ROUNDS))); do cp /usr/bin/true "/usr/local/bin/bench-tool-$n"; done
+# Each a program of its own: a literal deny rule follows its file's content, so copies of one program would all be denied.
+for n in $(seq 1 $((2 * ROUNDS))); do unique_program "bench-tool-$n" "/usr/local/bin/bench-tool-$n"; done
 us() { echo "${EPOCHREALTIME/[.,]/}"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.0f", v[int((NR + 1) / 2)] / 1000 }'; }
 # until_denied TOOL: tries TOOL until its exec is refused.
