@@ -7,6 +7,8 @@ usage: policies.py SEED_DIR DIR
   seed     the seed policies (Tests/Fixtures/seed)
   exec10k  10,000 exec rules in 1,000 native files: a third exact paths, a
            third prefixes, a third regular expressions (as scripts/bench-compile)
+           and, in DIR/exec10k.apparmor, the same rules as AppArmor profile
+           rules (Tests/VM/bench/update.sh), one a line
   cap1k    1,000 capability rules over 200 distinct subjects (executable
            paths, and arguments for every fourth), 5 capabilities each
   content  a literal-path deny rule (its file's content is denied too: the
@@ -34,18 +36,28 @@ def policy(name, rules):
             f"spec:\n  rules:\n" + "\n".join(rules) + "\n")
 
 
+# AppArmor's side: an exact path is the same path; a prefix audited (allowed
+# and logged) is `audit PREFIX** ix` (ix as the profile's bare `file` rule
+# allows); a regex becomes a glob, {a,b} for (a|b), and, as globs repeat no
+# class, t{r}{,[0-9]*} for t{r}[0-9]*: its first character past t{r} must be a
+# digit, the others anything but / (a little wider than the regex).
+apparmor = []
 for f in range(1000):
     rules = []
     for r in range(10):
         kind = (f * 10 + r) % 3
         if kind == 0:
             rules.append(f"    - exec: {{ path: /opt/app{f}/bin/tool{r} }}\n      action: deny")
+            apparmor.append(f"deny /opt/app{f}/bin/tool{r} x,")
         elif kind == 1:
             rules.append(f"    - exec: {{ pathPrefix: /srv/app{f}/r{r}/ }}\n      action: audit")
+            apparmor.append(f"audit /srv/app{f}/r{r}/** ix,")
         else:
             rules.append(f"    - exec: {{ pathRegex: \"^/usr/local/app{f}/(bin|sbin)/t{r}[0-9]*$\" }}\n"
                          f"      action: deny")
+            apparmor.append(f"deny /usr/local/app{f}/{{bin,sbin}}/t{r}{{,[0-9]*}} x,")
     (root / "exec10k" / f"{f:04d}.yaml").write_text(policy(f"exec{f}", rules))
+(root / "exec10k.apparmor").write_text("\n".join(apparmor) + "\n")
 
 digests = ", ".join(hashlib.sha256(f"bench-{i}".encode()).hexdigest() for i in range(100))
 (root / "content" / "content.yaml").write_text(policy("content", [

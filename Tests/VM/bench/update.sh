@@ -1,21 +1,27 @@
 # Benchmark (issue 14): from a complete change to its enforcement in the
-# guest. Each round denies the exec of one more program,
-# /usr/local/bin/bench-tool-N (true with bytes of its own appended), and times from the change to
-# the first exec refused, while a loop keeps trying it: the policy written to
-# a temporary file in policies/ and renamed into place (as Ansible does), the
-# daemon following the directory; with the seed policies (3), then with
-# 10,000 exec rules in 1,000 more files (Tests/VM/bench/policies.py's
-# exec10k). The same measure for AppArmor (`apparmor_parser -r` of a profile
-# gaining the deny rule) is not here yet: in the scenario's pivot_root'ed
-# namespace the confined loop failed before its rule (see the session notes).
+# guest, portcullis and AppArmor in the same run. Each round denies the exec of
+# one more program, /usr/local/bin/bench-tool-N (true with bytes of its own
+# appended), and times from the change to the first exec refused, while a loop
+# keeps trying it. portcullis: the policy written to a temporary file in
+# policies/ and renamed into place (as Ansible does), the daemon following the
+# directory. AppArmor: a profile attached to a copy of bash (bench-bash), which
+# runs the loop, written with one more `deny TOOL x,` rule and loaded with
+# `apparmor_parser -r` (Debian 12's parser, which scripts/bench-update unpacks
+# under the repository's .vm-cache). Each with few rules (the 3 seed policies;
+# the profile's allow rules), then with 10,000 exec rules more
+# (Tests/VM/bench/policies.py's exec10k, for AppArmor exec10k.apparmor).
 # Prints the median per setup; run by scripts/bench-update; never a test.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 ROUNDS=${ROUNDS:-7}
 # Each a program of its own: a literal deny rule follows its file's content, so copies of one program would all be denied.
-for n in $(seq 1 $((2 * ROUNDS))); do unique_program "bench-tool-$n" "/usr/local/bin/bench-tool-$n"; done
+for n in $(seq 1 $((4 * ROUNDS))); do unique_program "bench-tool-$n" "/usr/local/bin/bench-tool-$n"; done
 us() { echo "${EPOCHREALTIME/[.,]/}"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.0f", v[int((NR + 1) / 2)] / 1000 }'; }
+# summary TIME...: the median of the rounds' times (µs) and each, in ms.
+summary() {
+    echo "median $(printf '%s\n' "$@" | median) ms ($# rounds: $(printf '%s ' "$@" | awk '{for (i = 1; i <= NF; i++) printf "%d ", $i / 1000}')ms)"
+}
 # until_denied TOOL: tries TOOL until its exec is refused.
 until_denied() { until ! "$1" 2>/dev/null; do :; done; }
 
@@ -38,8 +44,7 @@ portcullis_rounds() {
         until_denied "$tool"
         times+=($(($(us) - t0)))
     done
-    echo "update: portcullis, $label: rename → first exec refused: median $(printf '%s\n' "${times[@]}" | median) ms" \
-        "(${ROUNDS} rounds: $(printf '%s ' "${times[@]}" | awk '{for (i = 1; i <= NF; i++) printf "%d ", $i / 1000}')ms)"
+    echo "update: portcullis, $label: rename → first exec refused: $(summary "${times[@]}")"
 }
 portcullis_rounds "3 seed policies"
 python3 "$VM_TESTS/bench/policies.py" "$FIXTURES/seed" sets
@@ -49,3 +54,51 @@ sleep 2
 portcullis_rounds "10,000 more rules"
 stop_daemon >/dev/null
 "$PORTCULLIS" disarm >/dev/null
+
+# --- AppArmor
+aa=$VM_TESTS/../../.vm-cache/apparmor/root
+[[ -x $aa/sbin/apparmor_parser ]] || fail "no $aa/sbin/apparmor_parser (scripts/bench-update unpacks it)"
+grep -q apparmor /sys/kernel/security/lsm || fail "AppArmor is not active: $(cat /sys/kernel/security/lsm)"
+# As Debian's: its parser.conf only pins the policy features, whose file is here an option.
+aa_load() { "$aa/sbin/apparmor_parser" --config-file /dev/null --policy-features "$aa/usr/share/apparmor-features/features" -K -r "$1"; }
+cp /bin/bash /usr/local/bin/bench-bash
+: >aa-denied
+# aa_profile [RULES]: the profile confining bench-bash: everything the loop
+# needs allowed, then RULES' lines and the deny rules of the rounds so far.
+aa_profile() {
+    echo "profile bench-bash /usr/local/bin/bench-bash flags=(attach_disconnected) {"
+    printf '  %s,\n' file capability network signal ptrace unix mount umount pivot_root
+    sed 's/^/  /' ${1:+"$1"} aa-denied
+    echo "}"
+}
+aa_profile >bench.aa
+aa_load bench.aa
+apparmor_rounds() {
+    local label=$1 rules=${2:-} times=()
+    for _ in $(seq 1 "$ROUNDS"); do
+        local tool=/usr/local/bin/bench-tool-$next_tool
+        next_tool=$((next_tool + 1))
+        rm -f ready refused
+        # The confined loop: runs the tool once, then tries it until refused and writes when.
+        /usr/local/bin/bench-bash -c '"$1" && : >ready && until ! "$1" 2>/dev/null; do :; done; echo "${EPOCHREALTIME/[.,]/}" >refused' \
+            _ "$tool" &
+        local loop=$!
+        wait_until 60 test -e ready
+        [[ $(cat "/proc/$loop/attr/current") == "bench-bash (enforce)" ]] ||
+            fail "the loop is not confined by bench-bash: $(cat "/proc/$loop/attr/current")"
+        echo "deny $tool x," >>aa-denied
+        aa_profile "$rules" >bench.aa
+        local t0
+        t0=$(us)
+        aa_load bench.aa
+        wait "$loop" || fail "the confined loop failed (exit status $?)"
+        times+=($(($(<refused) - t0)))
+    done
+    echo "update: apparmor, $label: apparmor_parser -r → first exec refused: $(summary "${times[@]}")"
+}
+apparmor_rounds "the profile's allow rules"
+aa_profile sets/exec10k.apparmor >bench.aa
+aa_load bench.aa
+apparmor_rounds "10,000 more rules" sets/exec10k.apparmor
+# Removed by name, as apparmor_parser -R does, without parsing the profile again.
+echo -n bench-bash >/sys/kernel/security/apparmor/.remove
