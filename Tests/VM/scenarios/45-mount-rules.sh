@@ -220,5 +220,29 @@ expect_ok mount --bind /srv/src /srv/twice/other
 umount /srv/twice/other
 echo "denied: with /srv/twice bound at /backup/twice, binds onto /srv/twice/sub and /backup/twice/sub; allowed: onto /srv/twice/other"
 umount /backup/twice
+
+# More host paths than the table stores (PC_HOST_ALIASES_MAX, 4): which one a
+# target rule means cannot be told, so the target is unknown there. A bind
+# anywhere in /srv/twice is then refused by the target rules, even where no
+# rule names the path (fail closed, logged so); a tmpfs there (the rules are
+# on binds) and a bind elsewhere are not. With the binds gone, as before.
+bind_refused() { if mount --bind /srv/src "$1" 2>/dev/null; then umount "$1"; return 1; fi; }
+bind_allowed() { mount --bind /srv/src "$1" 2>/dev/null && umount "$1"; }
+for k in 1 2 3 4 5; do
+    mkdir -p /backup/many/$k
+    mount --bind /srv/twice /backup/many/$k
+    mount --make-private /backup/many/$k
+done
+wait_until 5 bind_refused /srv/twice/other
+refused mount --bind /srv/src /backup/many/3/other
+refused mount --bind /srv/src /backup/many/3/sub
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=sb_mount PORTCULLIS_UNKNOWN=path
+expect_ok mount -t tmpfs none /backup/many/3/other
+umount /backup/many/3/other
+expect_ok mount --bind /srv/src /mnt/free
+umount /mnt/free
+for k in 1 2 3 4 5; do umount /backup/many/$k; done
+wait_until 5 bind_allowed /srv/twice/other
+echo "with /srv/twice at 6 host paths, more than the table stores: binds onto /srv/twice/other and /backup/many/3/{sub,other} denied as on an unknown target (fail closed); allowed: a tmpfs there, a bind onto /mnt/free, and /srv/twice/other again once the binds are gone"
 umount /srv/pool /srv/stage
 stop_daemon
