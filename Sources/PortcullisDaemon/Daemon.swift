@@ -116,6 +116,7 @@ public final class Daemon: @unchecked Sendable {
     func reload(force: Bool = false) {
         // What the compile allocated goes back to the kernel, whatever the outcome.
         defer { Heap.returnFreeMemory() }
+        var timings = ReloadTimings()
         let files: [PolicyFile]
         let outcome: Reconciler.Outcome
         do {
@@ -128,6 +129,7 @@ public final class Daemon: @unchecked Sendable {
         for path in outcome.keptLastGood { journal.write(.lastGoodKept(path)) }
         for path in outcome.refused { journal.write(.refused(path)) }
         state.reconciled(outcome, current: files)
+        timings.lap(\.read)
         let next = generation + 1
         hold(at: .compile, of: next)
         // Watched before the compile reads their identities: a file replaced in between recompiles.
@@ -147,6 +149,7 @@ public final class Daemon: @unchecked Sendable {
         let policies = compiledFiles.flatMap(\.policies)
         for d in compiled.diagnostics { journal.write(.diagnostic(d)) }
         let fingerprint = ImageFingerprint(compiled.image)
+        timings.lap(\.compile)
         guard force || fingerprint != installed else { return saveState() }  // nothing changed
         if locked {
             let weakenings = Weakening.of(compiled.rules, against: installedRules)
@@ -157,7 +160,11 @@ public final class Daemon: @unchecked Sendable {
         }
         do {
             try enforcer.install(
-                compiled.image, beforeFill: { hold(at: .fill, of: next) }, beforeSwap: { hold(at: .swap, of: next) })
+                compiled.image, beforeFill: { hold(at: .fill, of: next) },
+                beforeSwap: {
+                    timings.lap(\.swap)
+                    hold(at: .swap, of: next)
+                })
         } catch {
             failed(.generationFailed(error.description, kept: generation))
             return
@@ -177,7 +184,7 @@ public final class Daemon: @unchecked Sendable {
         let summary = GenerationSummary(
             generation: next, policies: policies.map(\.name), rules: compiled.rules.count,
             files: outcome.files.count, execStates: compiled.execStates)
-        journal.write(.applied(summary, programIDs: (try? enforcer.programIDs()) ?? [:]))
+        journal.write(.applied(summary, programIDs: (try? enforcer.programIDs()) ?? [:], timings: timings))
         inForce = summary.description
         status = inForce
         if configuration.lock && !locked { lock() }

@@ -148,7 +148,9 @@ extension JournalEntry {
             messageID: .fileRefused, fields: [(.policyFile, path)])
     }
 
-    static func applied(_ summary: GenerationSummary, programIDs: [String: UInt32]) -> JournalEntry {
+    static func applied(
+        _ summary: GenerationSummary, programIDs: [String: UInt32], timings: ReloadTimings = ReloadTimings()
+    ) -> JournalEntry {
         JournalEntry(
             summary.description, priority: .info, messageID: .generationApplied,
             fields: [
@@ -158,6 +160,9 @@ extension JournalEntry {
                 (.execStates, String(summary.execStates)),
                 (.programIDs, programIDs.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
                     .joined(separator: ",")),
+                (.readMilliseconds, ReloadTimings.milliseconds(timings.read)),
+                (.compileMilliseconds, ReloadTimings.milliseconds(timings.compile)),
+                (.swapMilliseconds, ReloadTimings.milliseconds(timings.swap)),
             ])
     }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import PortcullisCompiler
 import PortcullisKernel
 
@@ -17,6 +18,8 @@ public final class FakeKernel: KernelEnforcement, @unchecked Sendable {
     private var generation: UInt64?
     /// The next install fails with this error, leaving the image in force.
     public var failNextInstall: BPFError?
+    /// How long an install takes before its swap (filling the map, computing the tasks' views).
+    public var installTime: Duration = .zero
 
     public init(keepsImages: Bool = true) { self.keepsImages = keepsImages }
 
@@ -44,6 +47,10 @@ public final class FakeKernel: KernelEnforcement, @unchecked Sendable {
         if let failure = failNextInstall {
             failNextInstall = nil
             throw failure
+        }
+        if installTime > .zero {
+            let (seconds, attoseconds) = installTime.components
+            usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
         }
         beforeSwap()
         generation = image.generation

@@ -98,6 +98,29 @@ import PortcullisGeneration
         #expect(state.policies.map(\.name).sorted() == ["a", "b"])
     }
 
+    @Test func theAppliedEntryTimesTheStepsUpToTheSwap() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        fixture.kernel.installTime = .milliseconds(60)
+        fixture.write("a", denying: ["/usr/local/bin/one"])
+        fixture.daemon.reload()
+        let entry = try #require(fixture.entries.with(.generationApplied).first)
+        let read = try #require(entry[.readMilliseconds].flatMap(Double.init))
+        let compile = try #require(entry[.compileMilliseconds].flatMap(Double.init))
+        let swap = try #require(entry[.swapMilliseconds].flatMap(Double.init))
+        #expect(read >= 0 && read < 60_000)
+        #expect(compile > 0 && compile < 60_000)
+        #expect(swap >= 60 && swap < 60_000)  // the install's own time, up to its swap
+    }
+
+    @Test func millisecondsHaveOneDecimal() {
+        #expect(ReloadTimings.milliseconds(.milliseconds(12) + .microseconds(340)) == "12.3")
+        #expect(ReloadTimings.milliseconds(.microseconds(50)) == "0.1")
+        #expect(ReloadTimings.milliseconds(.microseconds(49)) == "0.0")
+        #expect(ReloadTimings.milliseconds(.seconds(2) + .microseconds(960)) == "2001.0")
+        #expect(ReloadTimings.milliseconds(.zero) == "0.0")
+    }
+
     @Test func unchangedRulesAreNotInstalledAgainButAReloadForcesIt() throws {
         let fixture = try Fixture()
         defer { fixture.cleanUp() }

@@ -45,6 +45,24 @@ portcullis_rounds() {
         times+=($(($(us) - t0)))
     done
     echo "update: portcullis, $label: rename → first exec refused: $(summary "${times[@]}")"
+    sleep 1 # the last round's entry written
+    daemon_steps "$label"
+}
+# daemon_steps LABEL: the daemon's own steps in the rounds' generations (their
+# entries' READ_MS, COMPILE_MS and SWAP_MS), median over the rounds.
+daemon_steps() {
+    python3 - "$1" "$ROUNDS" "$GENERATION_APPLIED" <<'PY'
+import json, statistics, sys
+label, rounds, applied = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+entries = [json.loads(line) for line in open("daemon.log").read().split("\n")[:-1]]
+last = [e for e in entries if e.get("MESSAGE_ID") == applied][-rounds:]
+def median(field):
+    values = [float(e[field]) for e in last if field in e]
+    return f"{statistics.median(values):.1f} ms ({' '.join(f'{v:.0f}' for v in values)})" if values else "?"
+print(f"update: portcullis, {label}: the daemon's steps, median of {len(last)} generations: "
+      f"read {median('PORTCULLIS_READ_MS')}, compile {median('PORTCULLIS_COMPILE_MS')}, "
+      f"install to the swap {median('PORTCULLIS_SWAP_MS')}")
+PY
 }
 portcullis_rounds "3 seed policies"
 python3 "$VM_TESTS/bench/policies.py" "$FIXTURES/seed" sets
