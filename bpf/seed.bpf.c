@@ -11,8 +11,11 @@
  *
  * A thread without a record takes the texts of its thread-group leader's
  * (userspace creates the leaders' records of processes older than the
- * programs, keyed by pidfd). A task with neither, or without memory (a
- * kernel thread), is left alone: it is every subject with no conditions.
+ * programs, keyed by pidfd). A task with neither is left alone, and its
+ * process id is written to the iterator's output (four bytes, the host's
+ * order): userspace creates the records of those processes from /proc and
+ * reads the iterator again, so it never scans every process of the host.
+ * A task without memory (a kernel thread) is every subject with no conditions.
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
@@ -38,8 +41,11 @@ int pc_seed(struct bpf_iter__task *ctx)
 		if (!t->mm)
 			return 0;
 		struct pc_task *leader = bpf_task_storage_get(&pc_tasks, t->group_leader, 0, 0);
-		if (!leader)
+		if (!leader) {
+			__u32 tgid = t->tgid;
+			bpf_seq_write(ctx->meta->seq, &tgid, sizeof(tgid));
 			return 0;
+		}
 		task = bpf_task_storage_get(&pc_tasks, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!task)
 			return 0;

@@ -221,17 +221,17 @@ public final class Enforcer: @unchecked Sendable {
         let needs = ImageSummary(of: image)
         try check("summarizing the new image", ImageSummary.read(from: summary).union(needs).write(to: summary))
         // Without subject conditions no task needs a view (pc_task_compute does nothing):
-        // the /proc scan and the iterator are skipped. A later image with them seeds then.
+        // the iterator is skipped. A later image with them seeds then.
         let seeding = image.hasSubjects
-        if seeding {
-            let table = hostMountTable
-            TaskSeeder.createMissingRecords(tasksFD: tasks) { table?.showsElsewhere($0) ?? false }
-        }
         var pending = UInt32(PC_IMAGE_PENDING)
         var fd = map.fd
         try check("staging the policy image", bpf_map_update_elem(imageSlot, &pending, &fd, UInt64(BPF_ANY)))
         do throws(BPFError) {
-            if seeding { try TaskSeeder.runIterator(linkPath: pins.link("pc_seed")) }
+            // The views for the pending image, and records for the processes that have none.
+            if seeding {
+                let table = hostMountTable
+                try TaskSeeder.seed(linkPath: pins.link("pc_seed"), tasksFD: tasks) { table?.showsElsewhere($0) ?? false }
+            }
         } catch {
             bpf_map_delete_elem(imageSlot, &pending)
             throw error

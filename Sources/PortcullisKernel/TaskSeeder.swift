@@ -6,19 +6,32 @@ import Glibc
 /// seeding iterator to compute from, and runs that iterator.
 ///
 /// The kernel writes a process's record when it execs or forks; a process
-/// older than the programs has none. `createMissingRecords` writes one for
-/// each such process, from /proc/PID/exe and /proc/PID/cmdline, keyed by a
-/// pidfd and with BPF_NOEXIST, so a record the kernel wrote meanwhile wins.
-/// Only thread-group leaders have pidfds; the iterator gives the other
-/// threads their leader's texts.
+/// older than the programs (or than the first image that needed records) has
+/// none. The iterator names those processes (`runIterator`), and
+/// `createRecords` writes one for each, from /proc/PID/exe and
+/// /proc/PID/cmdline, keyed by a pidfd and with BPF_NOEXIST, so a record the
+/// kernel wrote meanwhile wins. Only thread-group leaders have pidfds; the
+/// iterator gives the other threads their leader's texts. So a reload costs
+/// system calls per process lacking a record, not per process on the host.
 enum TaskSeeder {
-    /// Creates the missing records; returns how many were created. `shownElsewhere`
-    /// tells an executable the host also shows at other paths (HostMountTable).
+    /// Runs the iterator, creates the records of the processes it names, and
+    /// runs it again when there were any (their views). Returns how many were created.
     @discardableResult
-    static func createMissingRecords(tasksFD: Int32, shownElsewhere: (String) -> Bool = { _ in false }) -> Int {
+    static func seed(linkPath: String, tasksFD: Int32, shownElsewhere: (String) -> Bool) throws(BPFError) -> Int {
+        let missing = try runIterator(linkPath: linkPath)
+        guard !missing.isEmpty else { return 0 }
+        let created = createRecords(for: missing, tasksFD: tasksFD, shownElsewhere: shownElsewhere)
+        try runIterator(linkPath: linkPath)
+        return created
+    }
+
+    /// Creates the records of processes `pids`; returns how many were created.
+    /// `shownElsewhere` tells an executable the host also shows at other paths
+    /// (HostMountTable).
+    @discardableResult
+    static func createRecords(for pids: [Int32], tasksFD: Int32, shownElsewhere: (String) -> Bool = { _ in false }) -> Int {
         var created = 0
-        for name in Pins.entries("/proc") {
-            guard let pid = Int32(name), pid > 0 else { continue }
+        for pid in pids where pid > 0 {
             guard let exe = readlink("/proc/\(pid)/exe") else { continue }  // a kernel thread, or gone
             var record = record(
                 exe: exe, arguments: arguments(readFile("/proc/\(pid)/cmdline")),
@@ -32,21 +45,40 @@ enum TaskSeeder {
         return created
     }
 
-    /// Runs the iterator pinned at `linkPath` over every task.
-    static func runIterator(linkPath: String) throws(BPFError) {
+    /// Runs the iterator pinned at `linkPath` over every task; returns the
+    /// processes it found with no record (each once, in the order found).
+    @discardableResult
+    static func runIterator(linkPath: String) throws(BPFError) -> [Int32] {
         let link = bpf_obj_get(linkPath)
         guard link >= 0 else { throw BPFError("opening the seeding iterator \(linkPath)") }
         defer { close(link) }
         let iterator = bpf_iter_create(link)
         guard iterator >= 0 else { throw BPFError("starting the seeding iterator", code: -iterator) }
         defer { close(iterator) }
-        var buffer = [UInt8](repeating: 0, count: 256)
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let n = read(iterator, &buffer, buffer.count)
-            if n == 0 { return }
+            if n == 0 { return processIDs(output) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw BPFError("running the seeding iterator") }
+            output += buffer[..<n]
         }
+    }
+
+    /// The process ids in the iterator's output: four bytes each, in the
+    /// host's order; each once, in the order found (a process's threads all
+    /// name it).
+    static func processIDs(_ output: [UInt8]) -> [Int32] {
+        var seen: Set<Int32> = []
+        var pids: [Int32] = []
+        var at = 0
+        while at + 4 <= output.count {
+            let pid = output[at..<at + 4].withUnsafeBytes { $0.loadUnaligned(as: Int32.self) }
+            if seen.insert(pid).inserted { pids.append(pid) }
+            at += 4
+        }
+        return pids
     }
 
     /// A struct pc_task with no views, holding these texts (nil: unknown); `aliased`:

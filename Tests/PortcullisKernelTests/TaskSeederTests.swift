@@ -12,6 +12,13 @@ import Testing
         withUnsafeBytes(of: t.data) { Array($0.prefix(Int(t.length))) }
     }
 
+    @Test func theIteratorNamesEachProcessOnceInTheOrderFound() {
+        func bytes(_ pids: [Int32]) -> [UInt8] { pids.flatMap { withUnsafeBytes(of: $0) { Array($0) } } }
+        #expect(TaskSeeder.processIDs(bytes([812, 4_194_303, 812, 17, 812])) == [812, 4_194_303, 17])
+        #expect(TaskSeeder.processIDs([]) == [])
+        #expect(TaskSeeder.processIDs(bytes([5]) + [1, 2]) == [5])  // a partial id is not one
+    }
+
     @Test func argumentsDropArgv0AndTheFinalNUL() {
         let cmdline = Array("python3\0probe.py\0seeding-probe\0".utf8)
         #expect(TaskSeeder.arguments(cmdline) == Array("probe.py\0seeding-probe".utf8))

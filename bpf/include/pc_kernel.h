@@ -122,7 +122,10 @@ struct task_struct {
 	struct css_set *cgroups;
 } PC_CORE;
 
-struct bpf_iter_meta;
+struct seq_file;
+struct bpf_iter_meta {
+	struct seq_file *seq;
+} PC_CORE;
 struct bpf_iter__task {
 	struct bpf_iter_meta *meta;
 	struct task_struct *task;
