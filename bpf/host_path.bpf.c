@@ -10,6 +10,7 @@
 #include "pc_host_path.h"
 
 struct pc_host_walk {
+	struct pc_path_buf *names; /* pc_text_scratch, looked up once */
 	__u64 dentry;          /* the next directory entry to name */
 	__u32 dev;             /* its filesystem's */
 	__u32 pos;             /* the names so far: pc_text_scratch[pos, PC_HOST_SUFFIX_MAX) */
@@ -20,12 +21,56 @@ struct pc_host_walk {
 	__u64 ino;             /* found: the inode number of the mount's root */
 };
 
+/*
+ * What a step reads of a directory entry: its parent, its name's length and
+ * address, its inode. The kernel keeps them together (d_parent, d_name,
+ * d_inode), so one read of PC_DENTRY_SPAN bytes from d_parent takes them all,
+ * at the offsets CO-RE gives; on a kernel where they lie apart, each is read
+ * on its own. (A read is a helper call: the walk's main cost.)
+ */
+#define PC_DENTRY_SPAN 32
+#define PC_DENTRY_AT(field) (bpf_core_field_offset(struct dentry, field) - bpf_core_field_offset(struct dentry, d_parent))
+
+struct pc_dentry_fields {
+	__u64 parent;
+	__u64 name;
+	__u64 inode;
+	__u32 length;
+};
+
+static __always_inline int pc_dentry_read(struct dentry *d, struct pc_dentry_fields *f)
+{
+	__u32 parent_at = bpf_core_field_offset(struct dentry, d_parent);
+	__u32 length_at = PC_DENTRY_AT(d_name.len), name_at = PC_DENTRY_AT(d_name.name), inode_at = PC_DENTRY_AT(d_inode);
+	if (length_at + 4 <= PC_DENTRY_SPAN && name_at + 8 <= PC_DENTRY_SPAN && inode_at + 8 <= PC_DENTRY_SPAN) {
+		__u8 span[PC_DENTRY_SPAN];
+		if (bpf_probe_read_kernel(span, sizeof(span), (void *)d + parent_at))
+			return -1;
+		__builtin_memcpy(&f->parent, span, 8);
+		__builtin_memcpy(&f->length, span + length_at, 4);
+		__builtin_memcpy(&f->name, span + name_at, 8);
+		__builtin_memcpy(&f->inode, span + inode_at, 8);
+		return 0;
+	}
+	f->parent = (__u64)BPF_CORE_READ(d, d_parent);
+	f->length = BPF_CORE_READ(d, d_name.len);
+	f->name = (__u64)BPF_CORE_READ(d, d_name.name);
+	f->inode = (__u64)BPF_CORE_READ(d, d_inode);
+	return 0;
+}
+
 /* Component i: a directory the table lists ends the walk; else its name is prepended. */
 static long pc_host_step(__u32 i, struct pc_host_walk *w)
 {
 	__u32 zero = 0;
 	struct dentry *d = (struct dentry *)w->dentry;
-	struct pc_mount_root key = { .dev = w->dev, .ino = BPF_CORE_READ(d, d_inode, i_ino) };
+	struct pc_dentry_fields f;
+	struct inode *inode;
+	if (pc_dentry_read(d, &f) || !(inode = (struct inode *)f.inode)) {
+		w->result = PC_HOST_UNREADABLE;
+		return 1;
+	}
+	struct pc_mount_root key = { .dev = w->dev, .ino = BPF_CORE_READ(inode, i_ino) };
 	struct pc_mount_point *mount = bpf_map_lookup_elem(&pc_host_mounts, &key);
 	if (mount) {
 		struct pc_path_buf *out = bpf_map_lookup_elem(&pc_path_scratch, &zero);
@@ -49,15 +94,15 @@ static long pc_host_step(__u32 i, struct pc_host_walk *w)
 		w->result = 1;
 		return 1;
 	}
-	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct dentry *parent = (struct dentry *)f.parent;
 	if (!parent || parent == d) {
 		w->result = PC_HOST_NONE; /* the filesystem's root, and no host mount on the way */
 		return 1;
 	}
-	__u32 length = BPF_CORE_READ(d, d_name.len);
-	const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+	__u32 length = f.length;
+	const unsigned char *name = (const unsigned char *)f.name;
 	__u32 pos = w->pos;
-	struct pc_path_buf *buf = bpf_map_lookup_elem(&pc_text_scratch, &zero);
+	struct pc_path_buf *buf = w->names;
 	if (!buf || !length || length > 255 || pos < length + 2) {
 		w->result = PC_HOST_UNREADABLE;
 		return 1;
@@ -84,6 +129,7 @@ __noinline int pc_host_path(__u64 dentry, __u32 alias)
 	if (!d)
 		return PC_HOST_UNREADABLE;
 	struct pc_host_walk w = {
+		.names = bpf_map_lookup_elem(&pc_text_scratch, &zero),
 		.dentry = dentry,
 		.dev = BPF_CORE_READ(d, d_sb, s_dev),
 		.pos = PC_HOST_SUFFIX_MAX,
