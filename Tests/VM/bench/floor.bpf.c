@@ -9,11 +9,22 @@
  * The d_path floor (fd_): on the exec and executable-mapping hooks, the one
  * thing a path rule cannot do without, the file's canonical path
  * (bpf_d_path), and nothing else: what those hooks cost at the least.
+ *
+ * The parts floor (fw_): what a decision cannot do without, with the policy in
+ * force. On the exec and executable-mapping hooks, the file's canonical path
+ * (bpf_d_path) walked through the exec DFAs of the image the daemon installed
+ * (its pc_image, which floor-loader reuses read-only: the same automata, the
+ * same byte steps, with our own walk, pc_dfa.h); on the capability hook, the
+ * capability's line of that image and, when a rule names it, one lookup of a
+ * per-task record (the subjects the task is). With no image, nothing.
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+/* Our maps as the programs declare them; floor-loader reuses the pinned pc_image, the rest are the floor's own. */
+#define PC_DEFINE_MAPS
+#include "pc_exec_paths.h"
 
 /* What the d_path floor reads (CO-RE: libbpf fixes the offsets against the kernel's BTF). */
 struct path {
@@ -112,5 +123,71 @@ int BPF_PROG(fd_mmap_exec, struct file *file, unsigned long reqprot, unsigned lo
 	struct fd_path *buf = bpf_map_lookup_elem(&fd_buf, &zero);
 	if (buf && file && (prot & 4 /* PROT_EXEC */))
 		bpf_d_path(&file->f_path, buf->data, sizeof(buf->data));
+	return ret;
+}
+
+/* What the walks found, kept so that nothing is optimized away. */
+__u32 fw_found;
+
+/* bpf_d_path of `path`, walked through every exec DFA of the active image. */
+static __always_inline void fw_walk(struct path *path)
+{
+	__u32 zero = 0, lists[PC_EXEC_DFA_MAX];
+	void *image = pc_image_get();
+	if (!image || !pc_word(image, PC_HDR_EXEC_DFA))
+		return;
+	struct pc_path_buf *buf = bpf_map_lookup_elem(&pc_path_scratch, &zero);
+	if (!buf)
+		return;
+	long n = bpf_d_path(path, buf->data, sizeof(buf->data));
+	if (n <= 1)
+		return;
+	pc_exec_paths_accepts(image, buf->data, n - 1, lists);
+	fw_found = lists[0];
+}
+
+SEC("lsm/bprm_check_security")
+int BPF_PROG(fw_exec, struct linux_binprm *bprm, int ret)
+{
+	fw_walk(&bprm->file->f_path);
+	return ret;
+}
+
+SEC("lsm/mmap_file")
+int BPF_PROG(fw_mmap_exec, struct file *file, unsigned long reqprot, unsigned long prot, unsigned long flags,
+	     int ret)
+{
+	if (file && (prot & 4 /* PROT_EXEC */))
+		fw_walk(&file->f_path);
+	return ret;
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} fw_tasks SEC(".maps");
+
+SEC("lsm/capable")
+int BPF_PROG(fw_capable, const struct cred *cred, struct user_namespace *ns, int cap, unsigned int opts,
+	     int ret)
+{
+	void *image = pc_image_get();
+	if (!image || cap < 0 || cap >= PC_CAP_COUNT)
+		return ret;
+	struct pc_image_line *header = pc_line(image, 0);
+	__u32 caps = header ? header->w[PC_HDR_CAPS] : 0;
+	struct pc_image_line *entry = caps ? pc_line(image, caps / PC_LINE_WORDS + cap) : 0;
+	__u32 named = 0;
+	if (entry)
+		for (int i = 0; i < PC_LINE_WORDS; i++)
+			named |= entry->w[i];
+	if (named) {
+		__u64 *subjects = bpf_task_storage_get(&fw_tasks, bpf_get_current_task_btf(), 0,
+						       BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (subjects)
+			fw_found = (__u32)*subjects;
+	}
 	return ret;
 }

@@ -7,8 +7,11 @@ usage: hooks.py LABEL N_EXEC N_MMAP N_CAPABLE LIBRARY
 Runs each load, reads run_time_ns and run_cnt of every program before and
 after it (bpftool prog show --json), and prints one markdown table: per load
 and program, the calls, the calls per operation, ns per call, the floor's
-(the empty program on the same hook) ns per call, and the ratio; then the
-whole exec path, ours against the floor's. Each load runs 5% of N to warm up,
+(the empty program on the same hook) ns per call, and the ratio; where the
+hook has them, the d_path floor's (bpf_d_path alone) and the parts floor's
+(bpf_d_path walked through the image's exec DFAs; for capable, the
+capability's line and a task record) with our ratio to each; then the whole
+exec path, ours against the floor's. Each load runs 5% of N to warm up,
 then N in 5 rounds; each figure is the median over the rounds, and a ratio is
 the median of the rounds' ratios (ours and the floor's in the same round, so
 a stall of the host weighs on both). Timings, never asserted.
@@ -33,13 +36,13 @@ def key(name):
 
 
 def stats():
-    """(prefix, hook key) -> (run_time_ns, run_cnt) of every pc_, fl_ and fd_ program."""
+    """(prefix, hook key) -> (run_time_ns, run_cnt) of every pc_, fl_, fd_ and fw_ program."""
     out = subprocess.run(["bpftool", "prog", "show", "--json"], check=True,
                          capture_output=True, text=True).stdout
     result = {}
     for prog in json.loads(out):
         name = prog.get("name", "")
-        if name[:3] in ("pc_", "fl_", "fd_"):
+        if name[:3] in ("pc_", "fl_", "fd_", "fw_"):
             result[name[:3], key(name)] = (prog.get("run_time_ns", 0), prog.get("run_cnt", 0))
     return result
 
@@ -112,10 +115,20 @@ def capable_load(n):
         socket.sethostname(name)
 
 
-def row(load_name, name, calls, per_op, ns, floor_ns, ratio, dpath=None):
-    """dpath: (ns/call, our ratio to it) of the d_path floor on the same hook, where there is one."""
-    extra = f"{dpath[0]:.0f} | {dpath[1]:.2f}" if dpath else " | "
+def row(load_name, name, calls, per_op, ns, floor_ns, ratio, dpath=None, parts=None):
+    """dpath, parts: (ns/call, our ratio to it) of the d_path floor and of the
+    parts floor on the same hook, where there is one."""
+    extra = " | ".join(f"{f[0]:.0f} | {f[1]:.2f}" if f else " | " for f in (dpath, parts))
     print(f"| {load_name} | {name} | {calls} | {per_op} | {ns:.0f} | {floor_ns:.0f} | {ratio:.2f} | {extra} |")
+
+
+def other_floor(rounds, prefix, name, ns):
+    """(median ns/call, median of our ratio to it) of floor `prefix` on the hook, or None."""
+    figures = [r.get((prefix, key(name))) for r in rounds]
+    if not all(f and f[1] for f in figures):
+        return None
+    floor_ns = [t / c for t, c in figures]
+    return median(floor_ns), median([a / b for a, b in zip(ns, floor_ns)])
 
 
 def main():
@@ -127,8 +140,9 @@ def main():
              ("mmap", f"mmap PROT_EXEC {library}", n_mmap, mmap_load(library)),
              ("capable", "sethostname (CAP_SYS_ADMIN)", n_capable, capable_load)]
     print(f"hooks: {label}")
-    print("| load | program | calls | per op | ns/call | floor ns/call | ratio | d_path floor ns/call | ratio to it |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| load | program | calls | per op | ns/call | floor ns/call | ratio | d_path floor ns/call | ratio to it "
+          "| parts floor ns/call | ratio to it |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     # What reading the statistics itself adds (bpftool's exec, mappings and
     # capability checks), taken off every round's figures.
     stray = measure(lambda n: None, 0)
@@ -148,11 +162,9 @@ def main():
             ns = [t / c if c > 0 else float("nan") for t, c in ours]
             floor_ns = [t / c if c > 0 else float("nan") for t, c in floor]
             paths = [(p + ours[i][0] / per_round, f + floor[i][0] / per_round) for i, (p, f) in enumerate(paths)]
-            dpath = [r.get(("fd_", key(name))) for r in rounds]
-            dpath_ns = [t / c for t, c in dpath if c] if all(dpath) else []
             row(load_name, name, calls, f"{calls / (per_round * ROUNDS):.2f}", median(ns), median(floor_ns),
                 median([a / b for a, b in zip(ns, floor_ns)]),
-                (median(dpath_ns), median([a / b for a, b in zip(ns, dpath_ns)])) if len(dpath_ns) == ROUNDS else None)
+                other_floor(rounds, "fd_", name, ns), other_floor(rounds, "fw_", name, ns))
         if load_name in ("exec", "exec-new"):
             row(load_name, "whole exec path (ns per exec)", f"{per_round * ROUNDS} execs", "",
                 median([p for p, _ in paths]), median([f for _, f in paths]),

@@ -1,7 +1,7 @@
 # vm: fresh-boot (the floor, the statistics and a disarm between policy sets need a kernel of their own)
 # Benchmark (issue 10): what each portcullis program costs per call, as a
-# ratio to empty BPF-LSM programs on the same hooks (the floor), under four
-# policy sets. Run by scripts/bench-hooks inside the VM, which builds the floor
+# ratio to empty BPF-LSM programs on the same hooks (the floor) and to the
+# parts floor (floor.bpf.c), under each policy set. Run by scripts/bench-hooks inside the VM, which builds the floor
 # and the policy sets into .build-bench first; never a pass/fail test.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
@@ -16,9 +16,12 @@ echo "hooks: kernel $kernel"
 doctor=$("$PORTCULLIS" doctor) || { echo "$doctor"; fail "portcullis doctor failed"; }
 grep '^verifier:' <<<"$doctor" | sed 's/^/hooks: /'
 
-"$build/floor-loader" "$build/floor.bpf.o" >floor.log 2>&1 &
-floor_pid=$!
-wait_until 60 grep -q '^floor: attached' floor.log
+# floor_attached: true once floor-loader says so; fails the run if it exited.
+floor_attached() {
+    grep -q '^floor: attached' floor.log && return 0
+    kill -0 "$floor_pid" 2>/dev/null || fail "floor-loader exited: $(cat floor.log)"
+    return 1
+}
 
 for set in $SETS; do
     rm -rf policies daemon.log
@@ -33,9 +36,15 @@ for set in $SETS; do
     wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1
     rules=$("$VM_TESTS/entries" --messages daemon.log | grep -o 'generation 1 applied: .*' || true)
     echo "hooks: set $set: first generation after $((EPOCHSECONDS - started)) s: ${rules:-?}"
+    # The floor, with this set's image for the parts floor (attached anew for each set).
+    image=$(echo /sys/fs/bpf/portcullis/abi-*/maps/pc_image)
+    "$build/floor-loader" "$build/floor.bpf.o" "$image" >floor.log 2>&1 &
+    floor_pid=$!
+    wait_until 60 floor_attached
     python3 "$VM_TESTS/bench/hooks.py" "$kernel, policy set $set" "$N_EXEC" "$N_MMAP" "$N_CAPABLE" "$library"
+    kill "$floor_pid"
+    wait "$floor_pid" || true
     has_entry daemon.log MESSAGE_ID="$DECISION_DENY" && fail "the loads were denied under $set"
     stop_daemon >/dev/null
     "$PORTCULLIS" disarm >/dev/null
 done
-kill "$floor_pid"
