@@ -74,22 +74,17 @@ static __always_inline void pc_stage_exe(void *image, struct linux_binprm *bprm,
 	task->exec_mm = (__u64)bprm->mm;
 	text->flags = PC_TEXT_STAGED;
 	text->length = 0;
-	if (!readable || bpf_probe_read_kernel(text->data, PC_TASK_TEXT_MAX, path->data))
+	if (!readable)
 		return; /* unknown: every path condition is */
-	text->flags |= PC_TEXT_KNOWN; /* length 0: a program with no path on the host */
 	/*
 	 * At other host paths too (the walk that read this path says so; read from
 	 * the map, so the verifier follows one path here, not one per result):
-	 * those are not kept, and conditions on them are unknown.
+	 * those are not kept, and conditions on them are unknown. Length 0: a
+	 * program with no path on the host (known), and no walk that found one.
+	 * A failed copy leaves the text staged only: unknown.
 	 */
 	const struct pc_host_found *found = bpf_map_lookup_elem(&pc_host_found_scratch, &zero);
-	if (length && found && found->aliases) /* length 0: no host path, and no walk that found one */
-		text->flags |= PC_TEXT_ALIASED;
-	if (length > PC_TASK_TEXT_MAX) {
-		length = PC_TASK_TEXT_MAX;
-		text->flags |= PC_TEXT_CUT;
-	}
-	text->length = length;
+	pc_text_keep_path(text, path->data, length, found ? &found->aliases : 0, PC_TEXT_STAGED);
 }
 
 /* A frame of its own: the verifier's 512-byte stack budget is for a whole call chain. */

@@ -190,17 +190,10 @@ static __always_inline void pc_exe_read_now(struct pc_task *task, struct linux_b
 	}
 	__u32 zero = 0;
 	struct pc_path_buf *path = bpf_map_lookup_elem(&pc_path_scratch, &zero);
-	if (n <= 0 || !path || bpf_probe_read_kernel(exe->data, PC_TASK_TEXT_MAX, path->data))
+	if (n <= 0 || !path)
 		return;
-	__u32 length = PC_HOST_LENGTH(n), flags = PC_TEXT_KNOWN;
-	if (PC_HOST_ALIASES(n))
-		flags |= PC_TEXT_ALIASED;
-	if (length > PC_TASK_TEXT_MAX) {
-		length = PC_TASK_TEXT_MAX;
-		flags |= PC_TEXT_CUT;
-	}
-	exe->length = length;
-	exe->flags = flags;
+	__u32 aliases = PC_HOST_ALIASES(n);
+	pc_text_keep_path(exe, path->data, PC_HOST_LENGTH(n), &aliases, 0);
 }
 
 /* Whether `image` (NULL: none) has unit or cgroup conditions. */

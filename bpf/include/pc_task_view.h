@@ -55,4 +55,32 @@ int pc_subjects_refresh(void);
  */
 int pc_subjects_acting(struct pc_subjects *s, __u64 generation, int initial_userns);
 
+/*
+ * Keeps the host path `path` (`length` bytes, from a per-CPU buffer) in
+ * `text`: copies PC_TASK_TEXT_MAX bytes, then sets the flags to `flags` (0, or
+ * PC_TEXT_STAGED) with PC_TEXT_KNOWN, PC_TEXT_ALIASED when the file has other
+ * host paths (`*aliases` non-zero, NULL: none; with a non-zero length, 0
+ * being no host path), PC_TEXT_CUT when the path is longer than
+ * PC_TASK_TEXT_MAX, and the length. A failed copy leaves `text` as the caller
+ * set it (unknown, length 0). `aliases` is read after the copy, and the flags
+ * are updated in the record, not in a register (the barriers): one branch per
+ * test, not a pair of flag values the verifier follows each through the rest.
+ */
+static __always_inline void pc_text_keep_path(struct pc_task_text *text, const char *path, __u32 length,
+					      const __u32 *aliases, __u32 flags)
+{
+	if (bpf_probe_read_kernel(text->data, PC_TASK_TEXT_MAX, path))
+		return;
+	text->flags = flags | PC_TEXT_KNOWN;
+	asm volatile("" ::: "memory");
+	if (length && aliases && *aliases)
+		text->flags |= PC_TEXT_ALIASED;
+	asm volatile("" ::: "memory");
+	if (length > PC_TASK_TEXT_MAX) {
+		length = PC_TASK_TEXT_MAX;
+		text->flags |= PC_TEXT_CUT;
+	}
+	text->length = length;
+}
+
 #endif /* PC_TASK_VIEW_H */
