@@ -47,6 +47,9 @@ public final class Daemon: @unchecked Sendable {
     private var locked = false
     private var pinWatch: PinWatch?
     private var reportedDrops = EventStatistics()
+    /// What was last written about each file and about the compile: written again only when it changes.
+    private var fileReports = FileReports()
+    private var compileReports = CompileReports()
 
     /// `kernel`: the kernel side; by default the programs pinned under
     /// `configuration.pins`, attached or adopted (host tests pass a fake).
@@ -125,9 +128,11 @@ public final class Daemon: @unchecked Sendable {
             failed(.generationFailed(error.description, kept: generation))
             return
         }
-        for d in outcome.diagnostics { journal.write(.diagnostic(d)) }
-        for path in outcome.keptLastGood { journal.write(.lastGoodKept(path)) }
-        for path in outcome.refused { journal.write(.refused(path)) }
+        for (path, report) in fileReports.changed(files: files, outcome: outcome, all: force) {
+            for d in report.diagnostics { journal.write(.diagnostic(d)) }
+            if report.status == .keptLastGood { journal.write(.lastGoodKept(path)) }
+            if report.status == .refused { journal.write(.refused(path)) }
+        }
         state.reconciled(outcome, current: files)
         timings.lap(\.read)
         let next = generation + 1
@@ -147,7 +152,7 @@ public final class Daemon: @unchecked Sendable {
             return
         }
         let policies = compiledFiles.flatMap(\.policies)
-        for d in compiled.diagnostics { journal.write(.diagnostic(d)) }
+        for d in compileReports.changed(compiled.diagnostics, all: force) { journal.write(.diagnostic(d)) }
         let fingerprint = ImageFingerprint(compiled.image)
         timings.lap(\.compile)
         guard force || fingerprint != installed else { return saveState() }  // nothing changed

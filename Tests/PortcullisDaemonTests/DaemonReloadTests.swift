@@ -113,6 +113,49 @@ import PortcullisGeneration
         #expect(swap >= 60 && swap < 60_000)  // the install's own time, up to its swap
     }
 
+    /// A file with a warning (a network-policy field) and one with a compile warning (a mount source).
+    static let warned = "apiVersion: cilium.io/v1alpha1\nkind: CiliumNetworkPolicy\nmetadata:\n  name: w\nspec:\n"
+        + "  egress: []\n  runtime:\n    requirements:\n      - matchCapabilities:\n          - CAP_NET_ADMIN\n"
+        + "        matchActions:\n          - deny\n"
+    static let mountSource = "apiVersion: portcullis/v1alpha1\nkind: Policy\nmetadata: { name: m }\nspec:\n  rules:\n"
+        + "    - mount: { source: /srv/data }\n      action: deny\n"
+
+    @Test func aFilesProblemsAreWrittenWhenTheyChangeNotAtEveryReload() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        let warnings = { fixture.entries.with(.policyFileWarning).count }
+        fixture.write("w", text: Self.warned)
+        fixture.write("m", text: Self.mountSource)
+        fixture.daemon.reload()
+        #expect(warnings() == 2)  // w's field, m's mount source
+        // Other files change: w's and m's warnings are not written again.
+        fixture.write("a", denying: ["/usr/local/bin/one"])
+        fixture.daemon.reload()
+        fixture.write("a", denying: ["/usr/local/bin/one", "/usr/local/bin/two"])
+        fixture.daemon.reload()
+        #expect(fixture.kernel.installed.count == 3)
+        #expect(warnings() == 2)
+        // w read differently (a rule more): its warning again; m's not.
+        fixture.write("w", text: Self.warned + "      - matchCapabilities:\n          - CAP_SYS_TIME\n        matchActions:\n          - deny\n")
+        fixture.daemon.reload()
+        #expect(warnings() == 3)
+        #expect(fixture.entries.with(.policyFileWarning).last?[.policyFile]?.hasSuffix("/w.yaml") == true)
+        // A broken file: its error and the last good version kept, once; again once fixed and broken again.
+        let kept = { fixture.entries.with(.lastGoodKept).count }
+        fixture.write("a", text: "apiVersion: portcullis/v1alpha1\nkind: Policy\nmetadata: { name: a\n")
+        fixture.daemon.reload()
+        fixture.write("b", denying: ["/usr/local/bin/three"])
+        fixture.daemon.reload()
+        #expect(kept() == 1)
+        #expect(fixture.entries.with(.policyFileError).count == 1)
+        // A forced reload (SIGHUP) writes everything again.
+        fixture.daemon.reload(force: true)
+        #expect(kept() == 2)
+        #expect(fixture.entries.with(.policyFileError).count == 2)
+        #expect(warnings() == 5)
+        #expect(fixture.kernel.denies("/usr/local/bin/two"))  // a's last good version stayed in force
+    }
+
     @Test func millisecondsHaveOneDecimal() {
         #expect(ReloadTimings.milliseconds(.milliseconds(12) + .microseconds(340)) == "12.3")
         #expect(ReloadTimings.milliseconds(.microseconds(50)) == "0.1")
