@@ -5,9 +5,9 @@
  * Cost: two lookups for the DFA's header; then, for a text of more than
  * PC_CLASS_COPY_MIN bytes, five to copy the byte classes out of the image and
  * at most one per byte (the transition); for a shorter one, at most two per
- * byte. A walk keeps a copy of the last line of classes and of the last
- * line of transitions it looked up, and reads from them while the next word
- * is in the same line (the image is frozen: a line never changes), so text of
+ * byte. A walk keeps the last line of classes and the last line of
+ * transitions it looked up, and reads again from them while the next word is
+ * in the same line (the image is frozen: a line never changes), so text of
  * nearby bytes through nearby states costs fewer. Linear in the string's
  * length.
  */
@@ -31,16 +31,6 @@ struct pc_dfa {
 #define PC_CLASS_LINES 5
 struct pc_dfa_classes {
 	__u8 bytes[PC_CLASS_LINES * PC_LINE_WORDS * 4];
-	/*
-	 * The line of class words and the line of transitions the walk on this CPU
-	 * looked up last, copied, and their indexes in the image (~0: none; reset
-	 * at each walk's start). Here, not on the stack: the exec hook's call
-	 * chain is at 6.1's 512-byte limit.
-	 */
-	__u32 class_line_at;
-	__u32 next_line_at;
-	struct pc_image_line class_line;
-	struct pc_image_line next_line;
 };
 PC_MAP struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -59,6 +49,10 @@ struct pc_walk {
 	__u32 length;
 	__u32 state;
 	struct pc_dfa dfa;
+	const struct pc_image_line *class_line; /* the line of class words looked up last, or NULL */
+	const struct pc_image_line *next_line;  /* the line of transitions looked up last, or NULL */
+	__u32 class_line_at;                    /* their indexes in the image */
+	__u32 next_line_at;
 };
 
 /* Word `i` of the DFA header at `at`, from the line holding `at` (`a`) or the next (`b`); 0 when unread. */
@@ -99,28 +93,12 @@ static __always_inline int pc_dfa_read(void *image, __u32 at, struct pc_dfa *dfa
 	return 0;
 }
 
-/* Whether line `line` of `image` is in `copy` (indexed by *at), looking it up and copying it when it is not. */
-static __always_inline int pc_line_kept(void *image, __u32 line, __u32 *at, struct pc_image_line *copy)
-{
-	if (*at == line)
-		return 1;
-	struct pc_image_line *l = pc_line(image, line);
-	if (!l)
-		return 0;
-	__builtin_memcpy(copy, l, sizeof(*copy));
-	*at = line;
-	return 1;
-}
-
 /* One byte. A NUL reads as a space: argv's separators become the single spaces they are matched as. */
 static long pc_walk_step(__u32 i, void *ctx)
 {
 	struct pc_walk *walk = ctx;
 	__u32 at = walk->start + i;
 	if (at >= walk->length || at >= PC_PATH_MAX)
-		return 1;
-	struct pc_dfa_classes *c = walk->classes;
-	if (!c)
 		return 1;
 	__u8 byte = walk->text[at & (PC_PATH_MAX - 1)];
 	if (byte == 0)
@@ -129,18 +107,24 @@ static long pc_walk_step(__u32 i, void *ctx)
 	if (walk->copied) {
 		class = walk->classes->bytes[(walk->class_at & 63) + byte];
 	} else {
-		__u32 index = walk->dfa.classes + byte / 4;
-		__u32 word = pc_line_kept(walk->image, index / PC_LINE_WORDS, &c->class_line_at, &c->class_line)
-				     ? c->class_line.w[index & (PC_LINE_WORDS - 1)]
-				     : 0;
+		__u32 index = walk->dfa.classes + byte / 4, line = index / PC_LINE_WORDS;
+		if (!walk->class_line || walk->class_line_at != line) {
+			walk->class_line = pc_line(walk->image, line);
+			walk->class_line_at = line;
+		}
+		const struct pc_image_line *l = walk->class_line;
+		__u32 word = l ? l->w[index & (PC_LINE_WORDS - 1)] : 0;
 		class = (word >> ((byte & 3) * 8)) & 0xff;
 	}
 	if (class >= walk->dfa.class_count)
 		class = 0;
-	__u32 index = walk->dfa.transitions + walk->state * walk->dfa.class_count + class;
-	walk->state = pc_line_kept(walk->image, index / PC_LINE_WORDS, &c->next_line_at, &c->next_line)
-			      ? c->next_line.w[index & (PC_LINE_WORDS - 1)]
-			      : 0; /* unread: dead, as pc_word reads it */
+	__u32 index = walk->dfa.transitions + walk->state * walk->dfa.class_count + class, line = index / PC_LINE_WORDS;
+	if (!walk->next_line || walk->next_line_at != line) {
+		walk->next_line = pc_line(walk->image, line);
+		walk->next_line_at = line;
+	}
+	const struct pc_image_line *next = walk->next_line;
+	walk->state = next ? next->w[index & (PC_LINE_WORDS - 1)] : 0; /* unread: dead, as pc_word reads it */
 	if (walk->state == PC_DFA_DEAD || walk->state >= walk->dfa.state_count) {
 		walk->state = PC_DFA_DEAD;
 		return 1;
@@ -183,8 +167,6 @@ static __always_inline __u32 pc_dfa_walk(void *image, __u32 dfa_at, const char *
 	walk.classes = bpf_map_lookup_elem(&pc_class_scratch, &zero);
 	if (!walk.classes)
 		return 0; /* cannot happen, like a transition that cannot be read */
-	walk.classes->class_line_at = ~0u; /* what an earlier walk kept is another DFA's, perhaps another image's */
-	walk.classes->next_line_at = ~0u;
 	/* Words before the table's start in its line come first: it starts that many bytes in. */
 	walk.class_at = (walk.dfa.classes % PC_LINE_WORDS) * 4;
 	walk.copied = length > start + PC_CLASS_COPY_MIN;
