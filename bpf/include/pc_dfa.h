@@ -4,12 +4,8 @@
  * bpf_loop so the verifier checks the step once, not once per byte.
  * Cost: two lookups for the DFA's header; then, for a text of more than
  * PC_CLASS_COPY_MIN bytes, five to copy the byte classes out of the image and
- * at most one per byte (the transition); for a shorter one, at most two per
- * byte. A walk keeps the last line of classes and the last line of
- * transitions it looked up, and reads again from them while the next word is
- * in the same line (the image is frozen: a line never changes), so text of
- * nearby bytes through nearby states costs fewer. Linear in the string's
- * length.
+ * one per byte (the transition); for a shorter one, two per byte. Linear in
+ * the string's length.
  */
 #ifndef PC_DFA_H
 #define PC_DFA_H
@@ -49,10 +45,6 @@ struct pc_walk {
 	__u32 length;
 	__u32 state;
 	struct pc_dfa dfa;
-	const struct pc_image_line *class_line; /* the line of class words looked up last, or NULL */
-	const struct pc_image_line *next_line;  /* the line of transitions looked up last, or NULL */
-	__u32 class_line_at;                    /* their indexes in the image */
-	__u32 next_line_at;
 };
 
 /* Word `i` of the DFA header at `at`, from the line holding `at` (`a`) or the next (`b`); 0 when unread. */
@@ -107,24 +99,13 @@ static long pc_walk_step(__u32 i, void *ctx)
 	if (walk->copied) {
 		class = walk->classes->bytes[(walk->class_at & 63) + byte];
 	} else {
-		__u32 index = walk->dfa.classes + byte / 4, line = index / PC_LINE_WORDS;
-		if (!walk->class_line || walk->class_line_at != line) {
-			walk->class_line = pc_line(walk->image, line);
-			walk->class_line_at = line;
-		}
-		const struct pc_image_line *l = walk->class_line;
-		__u32 word = l ? l->w[index & (PC_LINE_WORDS - 1)] : 0;
+		__u32 word = pc_word(walk->image, walk->dfa.classes + byte / 4);
 		class = (word >> ((byte & 3) * 8)) & 0xff;
 	}
 	if (class >= walk->dfa.class_count)
 		class = 0;
-	__u32 index = walk->dfa.transitions + walk->state * walk->dfa.class_count + class, line = index / PC_LINE_WORDS;
-	if (!walk->next_line || walk->next_line_at != line) {
-		walk->next_line = pc_line(walk->image, line);
-		walk->next_line_at = line;
-	}
-	const struct pc_image_line *next = walk->next_line;
-	walk->state = next ? next->w[index & (PC_LINE_WORDS - 1)] : 0; /* unread: dead, as pc_word reads it */
+	walk->state = pc_word(walk->image,
+			      walk->dfa.transitions + walk->state * walk->dfa.class_count + class);
 	if (walk->state == PC_DFA_DEAD || walk->state >= walk->dfa.state_count) {
 		walk->state = PC_DFA_DEAD;
 		return 1;
