@@ -49,9 +49,8 @@ static __always_inline void pc_keep_args(struct task_struct *p, struct pc_task_t
 	__u32 zero = 0;
 	struct pc_path_buf *buf = bpf_map_lookup_elem(&pc_path_scratch, &zero);
 	struct mm_struct *mm = p->mm;
-	/* Direct reads of a BTF pointer (the verifier guards them): no helper call each. */
-	unsigned long start = mm ? mm->arg_start : 0;
-	unsigned long end = mm ? mm->arg_end : 0;
+	unsigned long start = mm ? BPF_CORE_READ(mm, arg_start) : 0;
+	unsigned long end = mm ? BPF_CORE_READ(mm, arg_end) : 0;
 	unsigned long length = end - start;
 	if (!buf || end <= start || length > sizeof(buf->data) ||
 	    bpf_probe_read_user(buf->data, length & (PC_PATH_MAX - 1) ?: PC_PATH_MAX, (void *)start))
