@@ -16,14 +16,15 @@
 
 /*
  * Adds to `part` the subjects one part of the task (its path, its arguments,
- * its cgroup) makes it, from `text`, by the DFA at offset `dfa` (0: none). A
+ * its cgroup) makes it, from `text`, by the DFA at header word `dfa_word`. A
  * text that is unknown, or cut and still alive in the DFA at its end, leaves
  * every condition on that part unknown: each subject is possible, none
  * becomes certain (fail closed for a deny, and no allow or except is met).
  */
-static __always_inline void pc_text_subjects(void *image, __u32 dfa, const struct pc_task_text *text,
+static __always_inline void pc_text_subjects(void *image, __u32 dfa_word, const struct pc_task_text *text,
 					     struct pc_subjects *part)
 {
+	__u32 dfa = pc_word(image, dfa_word);
 	if (!dfa)
 		return;
 	__u32 zero = 0;
@@ -73,21 +74,12 @@ __noinline int pc_task_compute(struct pc_task *task, __u32 slot)
 	void *image = bpf_map_lookup_elem(&pc_image, &slot);
 	__u32 zero = 0;
 	struct pc_view_parts *parts = bpf_map_lookup_elem(&pc_view_scratch, &zero);
-	/* Every header word below from the header's two lines, read once. */
-	struct pc_header h = pc_header_get(image);
-	__u32 exe_dfa = pc_hdr(&h, PC_HDR_SUBJECT_EXE_DFA), args_dfa = pc_hdr(&h, PC_HDR_SUBJECT_ARGS_DFA),
-	      cgroup_dfa = pc_hdr(&h, PC_HDR_SUBJECT_CGROUP_DFA);
-	if (!image || !task || !parts || !(exe_dfa | args_dfa | cgroup_dfa))
-		return 0; /* no subject conditions (as pc_has_subjects) */
+	if (!image || !task || !parts || !pc_has_subjects(image))
+		return 0;
 	struct pc_subjects *exe = &parts->exe, *args = &parts->args, *cgroup = &parts->cgroup;
-	/* The subjects with no path condition, and with no argument condition: the two halves of one line. */
-	__u32 any = pc_hdr(&h, PC_HDR_SUBJECT_ANY);
-	struct pc_image_line *unconditioned = any ? pc_line(image, any / PC_LINE_WORDS) : 0;
-	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
-		exe->certain[i] = unconditioned ? unconditioned->w[i] : 0;
-		args->certain[i] = unconditioned ? unconditioned->w[PC_SUBJECT_WORDS + i] : 0;
-	}
-	pc_set_read(image, pc_hdr(&h, PC_HDR_SUBJECT_NO_CGROUP), cgroup->certain);
+	pc_subjects_any(image, 0, exe->certain);
+	pc_subjects_any(image, 1, args->certain);
+	pc_set_read(image, pc_word(image, PC_HDR_SUBJECT_NO_CGROUP), cgroup->certain);
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 		exe->possible[i] = exe->certain[i];
 		args->possible[i] = args->certain[i];
@@ -95,10 +87,10 @@ __noinline int pc_task_compute(struct pc_task *task, __u32 slot)
 	}
 	__u64 cgroup_id = task->cgroup_id;
 	asm volatile("" ::: "memory"); /* the id before the text it names */
-	pc_text_subjects(image, exe_dfa, &task->exe, exe);
-	pc_text_subjects(image, args_dfa, &task->args, args);
-	pc_text_subjects(image, cgroup_dfa, &task->cgroup, cgroup);
-	__u64 generation = pc_hdr_generation(&h);
+	pc_text_subjects(image, PC_HDR_SUBJECT_EXE_DFA, &task->exe, exe);
+	pc_text_subjects(image, PC_HDR_SUBJECT_ARGS_DFA, &task->args, args);
+	pc_text_subjects(image, PC_HDR_SUBJECT_CGROUP_DFA, &task->cgroup, cgroup);
+	__u64 generation = pc_generation(image);
 	struct pc_task_view *view = &task->views[generation & 1];
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 		view->possible[i] = exe->possible[i] & args->possible[i] & cgroup->possible[i];
