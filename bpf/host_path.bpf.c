@@ -19,7 +19,24 @@ struct pc_host_walk {
 	__u32 alias;           /* k > 0: the mount's k-th other host path, when it has one, rather than its mount point */
 	__u32 aliases;         /* found: how many other host paths the mount has */
 	__u64 ino;             /* found: the inode number of the mount's root */
+	__u64 magic;           /* the filesystem's, when the programs know btrfs (pc_sb_magic): there each directory's device is its subvolume's */
 };
+
+
+__noinline __u32 pc_inode_dev(__u64 inode, __u32 sb_dev, __u64 magic)
+{
+	if (!bpf_core_type_exists(struct btrfs_inode___pc) || magic != PC_BTRFS_SUPER_MAGIC)
+		return sb_dev;
+	struct btrfs_inode___pc *subvolume_inode =
+		(void *)inode - bpf_core_field_offset(struct btrfs_inode___pc, vfs_inode);
+	return BPF_CORE_READ(subvolume_inode, root, anon_dev);
+}
+
+__noinline __u32 pc_file_dev(__u64 inode)
+{
+	struct super_block *sb = BPF_CORE_READ((struct inode *)inode, i_sb);
+	return pc_inode_dev(inode, BPF_CORE_READ(sb, s_dev), pc_sb_magic(sb));
+}
 
 /*
  * What a step reads of a directory entry: its parent, its name's length and
@@ -70,7 +87,15 @@ static long pc_host_step(__u32 i, struct pc_host_walk *w)
 		w->result = PC_HOST_UNREADABLE;
 		return 1;
 	}
-	struct pc_mount_root key = { .dev = w->dev, .ino = BPF_CORE_READ(inode, i_ino) };
+	__u32 dev = w->dev;
+	if (bpf_core_type_exists(struct btrfs_inode___pc)) { /* else pruned at load: no cost where btrfs is not loaded */
+		dev = pc_inode_dev(f.inode, dev, w->magic);
+		if (!dev) {
+			w->result = PC_HOST_UNREADABLE;
+			return 1;
+		}
+	}
+	struct pc_mount_root key = { .dev = dev, .ino = BPF_CORE_READ(inode, i_ino) };
 	struct pc_mount_point *mount = bpf_map_lookup_elem(&pc_host_mounts, &key);
 	if (mount) {
 		struct pc_path_buf *out = bpf_map_lookup_elem(&pc_path_scratch, &zero);
@@ -83,6 +108,8 @@ static long pc_host_step(__u32 i, struct pc_host_walk *w)
 			length = alias->length;
 		}
 		w->aliases = aliases;
+		if (bpf_core_type_exists(struct btrfs_inode___pc))
+			w->dev = dev; /* the subvolume's: the key found */
 		w->ino = key.ino;
 		if (!out || length >= PC_MOUNT_POINT_MAX || offset >= PC_MOUNT_POINT_MAX ||
 		    (length && bpf_probe_read_kernel(out->data, length & (PC_MOUNT_POINT_MAX - 1),
@@ -128,12 +155,14 @@ __noinline int pc_host_path(__u64 dentry, __u32 alias)
 	struct dentry *d = (struct dentry *)dentry;
 	if (!d)
 		return PC_HOST_UNREADABLE;
+	struct super_block *sb = BPF_CORE_READ(d, d_sb);
 	struct pc_host_walk w = {
 		.names = bpf_map_lookup_elem(&pc_text_scratch, &zero),
 		.dentry = dentry,
-		.dev = BPF_CORE_READ(d, d_sb, s_dev),
+		.dev = BPF_CORE_READ(sb, s_dev),
 		.pos = PC_HOST_SUFFIX_MAX,
 		.alias = alias,
+		.magic = pc_sb_magic(sb),
 	};
 	bpf_loop(PC_HOST_DEPTH_MAX, pc_host_step, &w, 0);
 	if (w.result != 1)

@@ -22,9 +22,11 @@ static inline int portcullis_pidfd_open(int pid)
 
 /*
  * The inode number of the root of the mount reached at `path`, when that mount's
- * id is `mount_id` (else it is hidden under another): 0, or -1.
+ * id is `mount_id` (else it is hidden under another), and the device stat(2)
+ * gives it (the kernel's dev_t: on btrfs, its subvolume's): 0, or -1.
  */
-static inline int portcullis_mount_root_inode(const char *path, unsigned long long mount_id, unsigned long long *ino)
+static inline int portcullis_mount_root_inode(const char *path, unsigned long long mount_id, unsigned long long *ino,
+					      unsigned int *dev)
 {
 	struct statx stx;
 	if (syscall(SYS_statx, AT_FDCWD, path, AT_NO_AUTOMOUNT | AT_SYMLINK_NOFOLLOW, STATX_INO | STATX_MNT_ID, &stx))
@@ -32,16 +34,18 @@ static inline int portcullis_mount_root_inode(const char *path, unsigned long lo
 	if (!(stx.stx_mask & STATX_MNT_ID) || stx.stx_mnt_id != mount_id)
 		return -1;
 	*ino = stx.stx_ino;
+	*dev = stx.stx_dev_major << 20 | stx.stx_dev_minor;
 	return 0;
 }
 
 /*
- * The regular file at `path` (symlinks followed): the id of the mount it is on
- * and its inode number, as the kernel numbers them (stat(2)'s st_dev is not
- * always the kernel's: overlayfs and btrfs subvolumes report others). 0, or -1.
+ * The regular file at `path` (symlinks followed): the id of the mount it is on,
+ * its inode number, and the device stat(2) gives it (the kernel's dev_t; not
+ * always its superblock's: overlayfs reports a layer's, btrfs a subvolume's).
+ * 0, or -1.
  */
 static inline int portcullis_file_mount_inode(const char *path, unsigned long long *mount_id,
-					      unsigned long long *ino)
+					      unsigned long long *ino, unsigned int *dev)
 {
 	struct statx stx;
 	if (syscall(SYS_statx, AT_FDCWD, path, AT_NO_AUTOMOUNT, STATX_TYPE | STATX_INO | STATX_MNT_ID, &stx))
@@ -50,6 +54,7 @@ static inline int portcullis_file_mount_inode(const char *path, unsigned long lo
 		return -1;
 	*mount_id = stx.stx_mnt_id;
 	*ino = stx.stx_ino;
+	*dev = stx.stx_dev_major << 20 | stx.stx_dev_minor;
 	return 0;
 }
 #endif

@@ -1,5 +1,6 @@
 /// A file as the kernel tells files apart: device and inode number. The device
-/// is in the kernel's own encoding (major << 20 | minor), not stat(2)'s.
+/// is in the kernel's own encoding (major << 20 | minor), not stat(2)'s; it is
+/// the superblock's, but on btrfs the subvolume's (MountDevices).
 public struct FileIdentity: Sendable, Hashable {
     public var device: UInt32
     public var inode: UInt64

@@ -21,6 +21,15 @@ public struct HostMountTable: Sendable, Equatable {
     /// of a directory above, a peer made for propagation). "" is /.
     public var aliases: [Root: [String]] = [:]
 
+    /// Mount roots whose paths the kernel must not read by this key: a btrfs
+    /// mount's superblock key. Programs loaded with the btrfs module's types never
+    /// look it up (they key by subvolume); programs loaded before the module was
+    /// (a btrfs mounted after the daemon's first start in this boot) do, and there
+    /// every subvolume's inodes share that device: a path found by it may belong
+    /// to another subvolume, so it reads as unreadable (fail closed), written as
+    /// more other host paths than stored.
+    public var unresolved: Set<Root> = []
+
     /// One line of /proc/self/mountinfo, as far as the table needs it.
     struct Entry: Equatable {
         var id: Int
@@ -29,6 +38,8 @@ public struct HostMountTable: Sendable, Equatable {
         var mountPoint: String
         /// The directory of its filesystem the mount shows (mountinfo's fourth field).
         var root: String = "/"
+        /// Its filesystem's type (the field after the separator "-").
+        var type: String = ""
     }
 
     /// Reads /proc/self/mountinfo and finds each visible mount's root inode
@@ -39,11 +50,24 @@ public struct HostMountTable: Sendable, Equatable {
         var visible: [(entry: Entry, root: Root)] = []
         for entry in parse(text) {
             guard entry.mountPoint.utf8.count < Int(PC_MOUNT_POINT_MAX),
-                let inode = rootInode(entry.mountPoint, mountID: entry.id)
+                let (inode, statDevice) = rootInode(entry.mountPoint, mountID: entry.id)
             else { continue }
-            visible.append((entry, Root(device: entry.device, inode: inode)))
+            visible += roots(of: entry, inode: inode, statDevice: statDevice).map { (entry, $0) }
         }
         return HostMountTable(visible: visible)
+    }
+
+    /// The keys a mount's root is found by. Its filesystem's device (the
+    /// superblock's) and its root's inode number; on btrfs also its subvolume's
+    /// device (what stat(2) gives), since every subvolume numbers its inodes
+    /// afresh (each one's root is inode 256): the kernel's walk keys a btrfs
+    /// directory by its subvolume's device when the programs were loaded with the
+    /// btrfs module's types, else by the superblock's (where subvolumes mounted
+    /// apart collide, the first mounted naming them).
+    static func roots(of entry: Entry, inode: UInt64, statDevice: UInt32) -> [Root] {
+        let root = Root(device: entry.device, inode: inode)
+        guard entry.type == "btrfs", statDevice != entry.device else { return [root] }
+        return [root, Root(device: statDevice, inode: inode)]
     }
 
     /// The table of the visible mounts, in mountinfo's order, each with its root.
@@ -70,6 +94,11 @@ public struct HostMountTable: Sendable, Equatable {
         }
         self.mounts = mounts
         self.aliases = aliases
+        // A btrfs mount found by two keys: the superblock's is the unresolved one.
+        let keyed = Dictionary(grouping: visible, by: \.entry.id)
+        self.unresolved = Set(
+            keyed.values.filter { $0.count > 1 }.flatMap { $0 }
+                .filter { $0.entry.type == "btrfs" && $0.root.device == $0.entry.device }.map(\.root))
     }
 
     public init(mounts: [Root: String], aliases: [Root: [String]] = [:]) {
@@ -114,9 +143,13 @@ public struct HostMountTable: Sendable, Equatable {
             guard fields.count >= 5, let id = Int(fields[0]), let parent = Int(fields[1]) else { return nil }
             let numbers = fields[2].split(separator: ":")
             guard numbers.count == 2, let major = UInt32(numbers[0]), let minor = UInt32(numbers[1]) else { return nil }
+            // The optional fields end at "-"; the filesystem's type follows.
+            let separator = fields.dropFirst(6).firstIndex(of: "-")
+            let type = separator.flatMap { $0 + 1 < fields.count ? String(fields[$0 + 1]) : nil } ?? ""
             // The kernel's dev_t: 12 bits of major, 20 of minor (include/linux/kdev_t.h).
             return Entry(
-                id: id, parent: parent, device: major << 20 | minor, mountPoint: unescape(fields[4]), root: unescape(fields[3]))
+                id: id, parent: parent, device: major << 20 | minor, mountPoint: unescape(fields[4]), root: unescape(fields[3]),
+                type: type)
         }
     }
 
@@ -157,12 +190,14 @@ public struct HostMountTable: Sendable, Equatable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The inode number of the root of mount `mountID`, by its mount point; nil when
-    /// the mount point leads to another mount (it is hidden) or cannot be read.
-    static func rootInode(_ mountPoint: String, mountID: Int) -> UInt64? {
+    /// The inode number of the root of mount `mountID`, by its mount point, and the
+    /// device stat(2) gives it; nil when the mount point leads to another mount (it
+    /// is hidden) or cannot be read.
+    static func rootInode(_ mountPoint: String, mountID: Int) -> (inode: UInt64, statDevice: UInt32)? {
         var inode: UInt64 = 0
-        guard portcullis_mount_root_inode(mountPoint, UInt64(mountID), &inode) == 0 else { return nil }
-        return inode
+        var device: UInt32 = 0
+        guard portcullis_mount_root_inode(mountPoint, UInt64(mountID), &inode, &device) == 0 else { return nil }
+        return (inode, device)
     }
 
     static func read(_ path: String) -> String? {
@@ -181,9 +216,11 @@ public struct HostMountTable: Sendable, Equatable {
     /// Writes the table to the map `fd`: entries added or changed, then those gone removed.
     public func write(to fd: Int32, replacing previous: HostMountTable?) throws(BPFError) {
         for (root, mountPoint) in mounts
-        where previous?.mounts[root] != mountPoint || previous?.aliases[root] != aliases[root] {
+        where previous?.mounts[root] != mountPoint || previous?.aliases[root] != aliases[root]
+            || previous?.unresolved.contains(root) != unresolved.contains(root)
+        {
             var key = Self.key(root)
-            var value = Self.value(mountPoint, aliases: aliases[root] ?? [])
+            var value = Self.value(mountPoint, aliases: aliases[root] ?? [], unreadable: unresolved.contains(root))
             try check("writing the host mount table", bpf_map_update_elem(fd, &key, &value, UInt64(BPF_ANY)))
         }
         let gone = previous.map { Array($0.mounts.keys.filter { mounts[$0] == nil }) } ?? Self.keys(in: fd).filter { mounts[$0] == nil }
@@ -194,16 +231,17 @@ public struct HostMountTable: Sendable, Equatable {
     }
 
     /// The map's value: the mount point, then its aliases, each after the one
-    /// before, when there are at most PC_HOST_ALIASES_MAX and they all fit; else
-    /// they are counted as more than stored (the kernel then cannot read a path
-    /// under that mount when a rule could name it: fail closed).
-    static func value(_ mountPoint: String, aliases: [String]) -> pc_mount_point {
+    /// before, when there are at most PC_HOST_ALIASES_MAX and they all fit; else,
+    /// or when the root is `unreadable`, they are counted as more than stored (the
+    /// kernel then cannot read a path under that mount when a rule could name it:
+    /// fail closed).
+    static func value(_ mountPoint: String, aliases: [String], unreadable: Bool = false) -> pc_mount_point {
         var value = pc_mount_point()
         var bytes = Array(mountPoint.utf8)
         value.length = UInt32(bytes.count)
         let stored = aliases.map { Array($0.utf8) }
         let fits = bytes.count + stored.reduce(0) { $0 + $1.count } < Int(PC_MOUNT_POINT_MAX)
-        if stored.count <= Int(PC_HOST_ALIASES_MAX) && fits {
+        if stored.count <= Int(PC_HOST_ALIASES_MAX) && fits && !unreadable {
             value.aliases = UInt32(stored.count)
             withUnsafeMutableBytes(of: &value.alias) { raw in
                 let slots = raw.bindMemory(to: pc_mount_alias.self)

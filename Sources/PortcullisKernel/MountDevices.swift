@@ -4,18 +4,26 @@ import PortcullisCompiler
 /// Each mount's device as the kernel numbers it (its superblock's s_dev, the
 /// `major:minor` of /proc/self/mountinfo), by mount id: what the programs read as
 /// a file's device (`i_sb->s_dev`). stat(2)'s st_dev differs on overlayfs (a
-/// lower layer's device) and on btrfs (a subvolume's), so file identities are
-/// taken from here and the file's mount id instead.
+/// lower layer's device), so file identities are taken from here and the file's
+/// mount id instead. On btrfs the programs tell files apart by subvolume (each
+/// numbers its inodes afresh under one superblock): there a file's device is its
+/// subvolume's, which is what stat(2) gives.
 public struct MountDevices: Sendable {
     let byMountID: [Int: UInt32]
+    /// The mounts of btrfs filesystems.
+    let subvolumed: Set<Int>
 
-    init(byMountID: [Int: UInt32]) { self.byMountID = byMountID }
+    init(byMountID: [Int: UInt32], subvolumed: Set<Int> = []) {
+        self.byMountID = byMountID
+        self.subvolumed = subvolumed
+    }
 
     /// The mounts visible now; empty when mountinfo cannot be read.
     public static func current() -> MountDevices {
-        let text = HostMountTable.read("/proc/self/mountinfo") ?? ""
+        let entries = HostMountTable.parse(HostMountTable.read("/proc/self/mountinfo") ?? "")
         return MountDevices(
-            byMountID: Dictionary(HostMountTable.parse(text).map { ($0.id, $0.device) }, uniquingKeysWith: { a, _ in a }))
+            byMountID: Dictionary(entries.map { ($0.id, $0.device) }, uniquingKeysWith: { a, _ in a }),
+            subvolumed: Set(entries.filter { $0.type == "btrfs" }.map(\.id)))
     }
 
     /// The identity of the regular file at `path` (symlinks followed) as the kernel
@@ -24,9 +32,17 @@ public struct MountDevices: Sendable {
     public func identity(of path: String) -> FileIdentity? {
         var mountID: UInt64 = 0
         var inode: UInt64 = 0
-        guard portcullis_file_mount_inode(path, &mountID, &inode) == 0,
-            let device = byMountID[Int(mountID)] ?? Self.current().byMountID[Int(mountID)]
-        else { return nil }
+        var statDevice: UInt32 = 0
+        guard portcullis_file_mount_inode(path, &mountID, &inode, &statDevice) == 0 else { return nil }
+        let mounts = byMountID[Int(mountID)] == nil ? Self.current() : self
+        guard let device = mounts.device(mountID: Int(mountID), statDevice: statDevice) else { return nil }
         return FileIdentity(device: device, inode: inode)
+    }
+
+    /// The device the programs key a file on mount `mountID` by, stat(2) giving it
+    /// `statDevice`: its subvolume's on btrfs, else its superblock's.
+    func device(mountID: Int, statDevice: UInt32) -> UInt32? {
+        guard let device = byMountID[mountID] else { return nil }
+        return subvolumed.contains(mountID) ? statDevice : device
     }
 }

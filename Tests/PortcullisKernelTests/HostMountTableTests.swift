@@ -19,8 +19,9 @@ import Testing
     @Test func linesGiveIdsDevicesAndMountPoints() {
         let entries = HostMountTable.parse(Self.mountinfo)
         #expect(entries.map(\.id) == [22, 25, 40, 41, 42])
-        #expect(entries[0] == HostMountTable.Entry(id: 22, parent: 1, device: 8 << 20 | 1, mountPoint: "/"))
+        #expect(entries[0] == HostMountTable.Entry(id: 22, parent: 1, device: 8 << 20 | 1, mountPoint: "/", type: "ext4"))
         #expect(entries[2].device == 259 << 20 | 3)
+        #expect(entries.map(\.type) == ["ext4", "proc", "btrfs", "tmpfs", "tmpfs"])
         #expect(entries[3].mountPoint == "/srv/with space")
         #expect(entries[4].mountPoint == "/srv/tab\tand\\backslash")
     }
@@ -91,6 +92,44 @@ import Testing
         #expect(!table.showsElsewhere("/srv/twicer/tool"))  // a name that merely shares the prefix
         #expect(!table.showsElsewhere("/usr/bin/true"))
         #expect(!table.showsElsewhere("/x/tool"))
+    }
+
+    /// btrfs subvolumes mounted apart (issue 11): each subvolume's root is inode 256
+    /// on the one superblock device mountinfo shows, so that key names only the first
+    /// mounted; the key of the subvolume's own device (stat's, which the kernel's walk
+    /// uses when it has the btrfs module's types) names each at its own mount point.
+    @Test func btrfsSubvolumesMountedApartAreKeyedByTheirOwnDevices() {
+        let text = """
+            22 1 8:1 / / rw shared:1 - ext4 /dev/sda1 rw
+            46 22 0:42 / /mnt/top rw,relatime - btrfs /dev/loop0 rw,subvolid=5,subvol=/
+            47 22 0:42 /@a /srv/sa rw,relatime shared:7 - btrfs /dev/loop0 rw,subvolid=256,subvol=/@a
+            48 22 0:42 /@b /srv/sb rw,relatime - btrfs /dev/loop0 rw,subvolid=257,subvol=/@b
+
+            """
+        let entries = HostMountTable.parse(text)
+        #expect(entries.map(\.type) == ["ext4", "btrfs", "btrfs", "btrfs"])
+        let statDevices: [Int: UInt32] = [22: 8 << 20 | 1, 46: 43, 47: 44, 48: 45]
+        let inodes: [Int: UInt64] = [22: 2, 46: 256, 47: 256, 48: 256]
+        // Not btrfs, or stat agrees with mountinfo: one key.
+        #expect(HostMountTable.roots(of: entries[0], inode: 2, statDevice: 8 << 20 | 1).count == 1)
+        #expect(HostMountTable.roots(of: entries[1], inode: 256, statDevice: 42).count == 1)
+        let visible = entries.flatMap { entry in
+            HostMountTable.roots(of: entry, inode: inodes[entry.id]!, statDevice: statDevices[entry.id]!).map { (entry, $0) }
+        }
+        #expect(visible.count == 7)
+        let table = HostMountTable(visible: visible)
+        #expect(table.mounts[HostMountTable.Root(device: 43, inode: 256)] == "/mnt/top")
+        #expect(table.mounts[HostMountTable.Root(device: 44, inode: 256)] == "/srv/sa")
+        #expect(table.mounts[HostMountTable.Root(device: 45, inode: 256)] == "/srv/sb")
+        // The subvolume's directory is also under the top-level mount.
+        #expect(table.aliases[HostMountTable.Root(device: 45, inode: 256)] == ["/mnt/top/@b"])
+        #expect(table.aliases[HostMountTable.Root(device: 43, inode: 256)] == nil)
+        // The superblock's key, for programs loaded without the btrfs types: a path
+        // found by it may be another subvolume's, so the kernel may not read it.
+        #expect(table.mounts[HostMountTable.Root(device: 42, inode: 256)] == "/mnt/top")
+        #expect(table.unresolved == [HostMountTable.Root(device: 42, inode: 256)])
+        #expect(HostMountTable.value("/mnt/top", aliases: [], unreadable: true).aliases == PC_HOST_ALIASES_MAX + 1)
+        #expect(HostMountTable.value("/mnt/top", aliases: []).aliases == 0)
     }
 
     /// The map's value: the aliases follow the mount point, each after the one

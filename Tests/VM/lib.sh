@@ -212,3 +212,24 @@ unique_program() {
     printf 'portcullis-test-program-%s-%s' "$1" "$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" >>"$2"
     chmod 0755 "$2"
 }
+
+# btrfs_with_subvolumes SUBVOLUME...: a new btrfs filesystem on a loop device
+# (BTRFS_DEV; an image in the scratch directory), its top level mounted on
+# /mnt/top with the subvolumes created there (@a: /mnt/top/@a). The btrfs and
+# loop modules must be loaded. btrfs_cleanup unmounts MOUNT... and the top level,
+# and detaches the device.
+btrfs_with_subvolumes() {
+    truncate -s 256M btrfs.img
+    BTRFS_DEV=$(losetup -f --show btrfs.img)
+    mkfs.btrfs -q "$BTRFS_DEV" >/dev/null
+    mkdir -p /mnt/top
+    mount "$BTRFS_DEV" /mnt/top
+    local subvolume
+    for subvolume in "$@"; do
+        btrfs -q subvolume create "/mnt/top/$subvolume"
+    done
+}
+btrfs_cleanup() {
+    umount "$@" /mnt/top 2>/dev/null || true
+    losetup -d "$BTRFS_DEV" 2>/dev/null || true
+}

@@ -58,6 +58,23 @@ PC_MAP struct {
  */
 int pc_host_path(__u64 dentry, __u32 alias);
 
+/*
+ * The device the kernel's tables key a file by (host mounts, file identities),
+ * for the inode at address `inode` of a superblock whose device is `sb_dev`
+ * and magic `magic` (pc_sb_magic): on btrfs its subvolume's, else `sb_dev`;
+ * 0 when it cannot be read. pc_file_dev reads the superblock itself. Global
+ * functions (host_path.bpf.c): verified once, and the caller's state does not
+ * split on the filesystem.
+ */
+__u32 pc_inode_dev(__u64 inode, __u32 sb_dev, __u64 magic);
+__u32 pc_file_dev(__u64 inode);
+
+/* A superblock's magic when the programs have btrfs's types (it then matters), else 0: no branch. */
+static __always_inline __u64 pc_sb_magic(struct super_block *sb)
+{
+	return bpf_core_type_exists(struct btrfs_inode___pc) ? BPF_CORE_READ(sb, s_magic) : 0;
+}
+
 #define PC_HOST_ALIASES_SHIFT 16
 /* The length of a path pc_host_path returned (n > 0). */
 #define PC_HOST_LENGTH(n) ((__u32)(n) & ((1u << PC_HOST_ALIASES_SHIFT) - 1))

@@ -5,6 +5,7 @@
 
 #include "pc_kernel.h"
 #include "pc_image.h"
+#include "pc_host_path.h" /* pc_file_dev */
 #include <bpf/bpf_core_read.h>
 
 struct pc_inode_probe {
@@ -46,8 +47,8 @@ static __always_inline __u32 pc_inode_accepts(void *image, struct file *file)
 		.table = table,
 		.mask = header->w[PC_HDR_EXEC_INODE_MASK],
 		.ino = BPF_CORE_READ(inode, i_ino),
-		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
 	};
+	p.dev = bpf_core_type_exists(struct btrfs_inode___pc) ? pc_file_dev((__u64)inode) : BPF_CORE_READ(inode, i_sb, s_dev);
 	p.slot = pc_inode_hash(p.dev, p.ino);
 	bpf_loop(PC_INODE_PROBES, pc_inode_step, &p, 0);
 	return p.accepts;

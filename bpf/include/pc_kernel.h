@@ -73,6 +73,24 @@ struct inode {
 	atomic_t i_writecount; /* > 0: open for writing; < 0: denied to writers (being executed) */
 } PC_CORE;
 
+/*
+ * btrfs numbers the inodes of each subvolume afresh under one superblock
+ * (every subvolume's root directory is inode 256): a file is told apart by its
+ * subvolume's own device (its btrfs_root's anon_dev, what stat(2) shows). The
+ * types are the btrfs module's: CO-RE finds them in its BTF when the module is
+ * loaded as the programs are; otherwise code using them is pruned at load
+ * (bpf_core_type_exists) and the superblock's device is used, as on other
+ * filesystems.
+ */
+struct btrfs_root___pc {
+	__u32 anon_dev; /* dev_t */
+} PC_CORE;
+struct btrfs_inode___pc {
+	struct btrfs_root___pc *root;
+	struct inode vfs_inode;
+} PC_CORE;
+#define PC_BTRFS_SUPER_MAGIC 0x9123683EUL
+
 struct file {
 	struct path f_path;
 	struct inode *f_inode;

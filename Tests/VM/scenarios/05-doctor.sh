@@ -1,4 +1,5 @@
 # vm: fresh-boot (doctor's test attach must find nothing loaded or pinned, and leave nothing)
+# vm: modules btrfs (the costliest case: the programs then take the btrfs types, and the host-path walk keys btrfs directories by subvolume)
 # portcullis doctor on a kernel that can enforce: every check passes, the
 # test attach leaves nothing behind, and no program costs the verifier more
 # than its budget (issue 10: at most 300,000 instructions in all, on 6.1 too,

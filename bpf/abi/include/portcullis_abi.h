@@ -362,7 +362,11 @@ static inline __u32 pc_uid_hash(__u32 uid)
  * keeps the table in pc_host_mounts: for each mount of its own (the host's)
  * mount namespace, the filesystem's device (the kernel's dev_t, as
  * /proc/self/mountinfo shows it) and the inode number of the mount's root
- * directory, mapped to the mount point ("" for /). The kernel walks from the
+ * directory, mapped to the mount point ("" for /). On btrfs, whose subvolumes
+ * each number their inodes afresh, the device is the subvolume's (what stat(2)
+ * shows, pc_inode_dev); the superblock's key is written too, for programs
+ * loaded without the btrfs module's types, with more aliases than stored
+ * (a path found by it may be another subvolume's: it cannot be read). The kernel walks from the
  * file's dentry up its parents, naming each, until it meets a directory the
  * table lists: that is where the path starts. A file with none above it (a
  * private tmpfs, a container's own overlay, an unmounted filesystem) has no
