@@ -3,8 +3,9 @@
  * mount.bpf.c: mounting. sb_mount covers mount(2); move_mount covers the new
  * mount API (open_tree/fsmount + move_mount), which never reaches sb_mount.
  * The target is the host path of the mount point (pc_host_path.h), and its other
- * ones when its mount's root is mounted elsewhere too (pc_mount_target_alias); the source is the
- * string given to mount(2). A source that is relative or not canonical
+ * ones when its mount's root is mounted elsewhere too (pc_mount_aliases); the source is the
+ * string given to mount(2), or for the new mount API the cloned tree's host
+ * paths, judged the same way. A source that is relative or not canonical
  * ("//", "/./", "/../") could name anything, so it matches every source
  * condition (fail closed).
  */
@@ -16,6 +17,22 @@
 #include "pc_host_path.h"
 
 typedef __u32 pc_rule_set[PC_SUBJECT_WORDS];
+
+/*
+ * A mount point's or a new-API source's other host paths (the mount its walk
+ * ends at is mounted elsewhere too: up to PC_HOST_ALIASES_MAX), judged by
+ * pc_mount_aliases before pc_mount_decide judges the first: the rules whose
+ * condition one of them meets (a candidate, as one the first path meets) and
+ * those every one meets (only they may silence, an `allow`, if the first path
+ * meets them too).
+ */
+struct pc_mount_aliases {
+	pc_rule_set any;
+	pc_rule_set all;
+	__u32 ready;      /* filled any and all, for ... */
+	__u32 unknown;    /* an other host path could not be read, or there are more than stored: fail closed */
+	__u64 generation; /* ... this generation's rules */
+};
 
 /*
  * One mount decision's state. It lives in a per-CPU map, not on the stack:
@@ -40,19 +57,9 @@ struct pc_mount_state {
 	struct pc_subjects subjects;
 	pc_rule_set silenced;
 	pc_rule_set scratch; /* one condition's passing rules, one flag's requiring rules */
-	/*
-	 * The target's other host paths (the mount it lies in is mounted
-	 * elsewhere too: up to PC_HOST_ALIASES_MAX): the rules whose target
-	 * condition one of them meets (a candidate, as one the first path meets)
-	 * and those every one meets (only they may silence, an `allow`, if the
-	 * first path meets them too).
-	 */
-	pc_rule_set target_any;
-	pc_rule_set target_all;
-	pc_rule_set alias_pass; /* one other host path's */
-	__u32 alias_ready;      /* pc_mount_target_alias filled target_any and target_all, for ... */
-	__u64 alias_generation; /* ... this generation's rules */
-	__u32 alias_unknown;    /* an other host path could not be read, or there are more than stored: fail closed */
+	struct pc_mount_aliases target_aliases; /* the target's other host paths */
+	struct pc_mount_aliases source_aliases; /* a new-API source's */
+	pc_rule_set alias_pass;                 /* one other host path's */
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -60,6 +67,24 @@ struct {
 	__type(key, __u32);
 	__type(value, struct pc_mount_state);
 } pc_mount_state_scratch SEC(".maps");
+
+/* No other host paths: no rule met by one, every rule met by all. */
+static __always_inline void pc_mount_aliases_none(struct pc_mount_aliases *out)
+{
+	out->unknown = 0;
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
+		out->any[i] = 0;
+		out->all[i] = ~0u;
+	}
+}
+
+/* Whether pc_mount_aliases did not judge for this generation (then the path counts as unreadable); resets it. */
+static __always_inline int pc_mount_aliases_unknown(struct pc_mount_aliases *out, void *image)
+{
+	int unknown = !out->ready || out->generation != pc_generation(image) || out->unknown;
+	out->ready = 0;
+	return unknown;
+}
 
 /* pass = no-condition rules | the rules whose DFA at `dfa` accepts text[0, length) (all rules: match_all). */
 static __always_inline void pc_mount_pass(void *image, __u32 dfa, __u32 none_at, const char *text, __u32 length,
@@ -144,7 +169,8 @@ static long pc_mount_pick_step(__u32 m, void *ctx)
 			return 0;
 		}
 		__u32 silences = pc_word(image, at + 2);
-		if (!silences || pick->uncertain || !(pick->target_all[word] & bit))
+		if (!silences || pick->uncertain ||
+		    !(pick->target_aliases.all[word] & pick->source_aliases.all[word] & bit))
 			return 0;
 		if (pick->subjects.certain[s_word] & s_bit)
 			pc_subjects_add(image, silences, pick->silenced);
@@ -227,11 +253,17 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 
 	/*
 	 * The target's host path (pc_host_path.h), whatever the caller's root and
-	 * mount namespace; its other ones were judged already (pc_mount_target_alias),
-	 * by this generation's rules, or it counts as unreadable.
+	 * mount namespace; its other ones were judged already (pc_mount_aliases),
+	 * by this generation's rules, or it counts as unreadable. So were a new-API
+	 * source's; mount(2)'s source is one string.
 	 */
-	int alias_unknown = !st->alias_ready || st->alias_generation != pc_generation(image) || st->alias_unknown;
-	st->alias_ready = 0;
+	int alias_unknown = pc_mount_aliases_unknown(&st->target_aliases, image);
+	if (detached) {
+		if (pc_mount_aliases_unknown(&st->source_aliases, image))
+			source = PC_SOURCE_UNREADABLE;
+	} else {
+		pc_mount_aliases_none(&st->source_aliases);
+	}
 	long n = pc_host_path(pc_dentry_of(target), 0);
 	int unreadable = n == PC_HOST_UNREADABLE || (n < 0 && n != PC_HOST_NONE) || alias_unknown;
 	__u32 target_length = n > 0 ? PC_HOST_LENGTH(n) : 0;
@@ -272,11 +304,16 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	pc_mount_pass(image, pc_word(image, mount + PC_MOUNT_TARGET_DFA), any, path->data, st->target_length,
 		      st->target_unknown, st->scratch);
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
-		candidates[i] &= st->scratch[i] | st->target_any[i];
-		st->target_all[i] &= st->scratch[i];
+		candidates[i] &= st->scratch[i] | st->target_aliases.any[i];
+		st->target_aliases.all[i] &= st->scratch[i];
 	}
-	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_SOURCE_DFA), any ? any + PC_SUBJECT_WORDS : 0,
-			   buf->source, st->source_length, st->source_unknown, st);
+	/* Likewise the source's. */
+	pc_mount_pass(image, pc_word(image, mount + PC_MOUNT_SOURCE_DFA), any ? any + PC_SUBJECT_WORDS : 0, buf->source,
+		      st->source_length, st->source_unknown, st->scratch);
+	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
+		candidates[i] &= st->scratch[i] | st->source_aliases.any[i];
+		st->source_aliases.all[i] &= st->scratch[i];
+	}
 	pc_mount_condition(image, pc_word(image, mount + PC_MOUNT_FSTYPE_DFA),
 			   pc_word(image, mount + PC_MOUNT_NO_FSTYPE), buf->fstype, st->fstype_length, st->fstype_unknown,
 			   st);
@@ -313,34 +350,36 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	return action == PC_ACTION_DENY ? -EPERM : 0;
 }
 
-/* What pc_target_alias_step works with (on the stack of pc_mount_target_alias). */
-struct pc_target_aliases {
+/* What pc_mount_alias_step works with (on the stack of pc_mount_aliases). */
+struct pc_mount_alias_walk {
 	void *image;
 	struct pc_mount_state *st;
+	struct pc_mount_aliases *out;
 	struct pc_path_buf *path;
 	__u64 dentry;
-	__u32 dfa;  /* the target DFA */
-	__u32 none; /* the rules with no target condition */
+	__u32 dfa;  /* the target's or the source's DFA */
+	__u32 none; /* the rules with no such condition */
 };
 
 /*
- * Other host path i + 1 of the target, when it has that many: its passing
- * rules into target_any and target_all (bpf_loop: verified once).
+ * Other host path i + 1 of the dentry, when it has that many: its passing
+ * rules into out->any and out->all (bpf_loop: verified once).
  */
-static long pc_target_alias_step(__u32 i, struct pc_target_aliases *w)
+static long pc_mount_alias_step(__u32 i, struct pc_mount_alias_walk *w)
 {
 	struct pc_mount_state *st = w->st;
+	struct pc_mount_aliases *out = w->out;
 	__u32 k = i + 1;
 	long a = pc_host_path(w->dentry, k);
 	if (a == PC_HOST_UNREADABLE || (a < 0 && a != PC_HOST_NONE)) {
-		st->alias_unknown = 1;
+		out->unknown = 1;
 		return 1;
 	}
 	if (a <= 0)
 		return 1; /* not on the host: no other host path either */
 	__u32 aliases = PC_HOST_ALIASES(a);
 	if (aliases > PC_HOST_ALIASES_MAX) {
-		st->alias_unknown = 1; /* more than the table stores: which the caller meant cannot be told */
+		out->unknown = 1; /* more than the table stores: which the caller meant cannot be told */
 		return 1;
 	}
 	if (k > aliases || k > PC_HOST_ALIASES_MAX)
@@ -349,20 +388,21 @@ static long pc_target_alias_step(__u32 i, struct pc_target_aliases *w)
 	asm volatile("" ::: "memory");
 	pc_mount_pass(w->image, w->dfa, w->none, w->path->data, st->target_length, 0, st->alias_pass);
 	for (int j = 0; j < PC_SUBJECT_WORDS; j++) {
-		st->target_any[j] |= st->alias_pass[j];
-		st->target_all[j] &= st->alias_pass[j];
+		out->any[j] |= st->alias_pass[j];
+		out->all[j] &= st->alias_pass[j];
 	}
 	return 0;
 }
 
 /*
- * A target's other host paths (when the mount its walk ends at is mounted
- * elsewhere too), judged into st->target_any and st->target_all for
+ * The other host paths of a mount's target (`source` 0) or of a new-API
+ * mount's source tree (1), when the mount its walk ends at is mounted
+ * elsewhere too, judged into st->target_aliases or st->source_aliases for
  * pc_mount_decide, which runs next and judges the first. A frame of its own,
  * called by the program, not by pc_mount_decide: 6.1's 512-byte budget
  * covers the longest call chain.
  */
-static __noinline int pc_mount_target_alias(const struct path *target)
+static __noinline int pc_mount_aliases(const struct path *p, int source)
 {
 	__u32 zero = 0;
 	void *image = pc_image_get();
@@ -370,26 +410,25 @@ static __noinline int pc_mount_target_alias(const struct path *target)
 	struct pc_mount_state *st = bpf_map_lookup_elem(&pc_mount_state_scratch, &zero);
 	if (!image || !path || !st)
 		return 0;
+	struct pc_mount_aliases *out = source ? &st->source_aliases : &st->target_aliases;
 	__u32 mount = pc_word(image, PC_HDR_MOUNT);
-	st->alias_ready = 0;
+	out->ready = 0;
 	if (!mount)
 		return 0;
-	st->alias_unknown = 0;
-	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
-		st->target_any[i] = 0;
-		st->target_all[i] = ~0u;
-	}
-	struct pc_target_aliases w = {
+	pc_mount_aliases_none(out);
+	__u32 any = pc_word(image, mount + PC_MOUNT_ANY);
+	struct pc_mount_alias_walk w = {
 		.image = image,
 		.st = st,
+		.out = out,
 		.path = path,
-		.dentry = pc_dentry_of(target),
-		.dfa = pc_word(image, mount + PC_MOUNT_TARGET_DFA),
-		.none = pc_word(image, mount + PC_MOUNT_ANY),
+		.dentry = pc_dentry_of(p),
+		.dfa = pc_word(image, mount + (source ? PC_MOUNT_SOURCE_DFA : PC_MOUNT_TARGET_DFA)),
+		.none = source ? (any ? any + PC_SUBJECT_WORDS : 0) : any,
 	};
-	bpf_loop(PC_HOST_ALIASES_MAX, pc_target_alias_step, &w, 0);
-	st->alias_generation = pc_generation(image);
-	st->alias_ready = 1;
+	bpf_loop(PC_HOST_ALIASES_MAX, pc_mount_alias_step, &w, 0);
+	out->generation = pc_generation(image);
+	out->ready = 1;
 	return 0;
 }
 
@@ -402,15 +441,16 @@ int BPF_PROG(pc_mount, const char *dev_name, const struct path *path, const char
 	if (!pc_mount_rules())
 		return 0;
 	pc_subjects_refresh();
-	pc_mount_target_alias(path);
+	pc_mount_aliases(path, 0);
 	return pc_verdict(pc_mount_decide(dev_name, path, type, flags, PC_SOURCE_GIVEN));
 }
 
 /*
  * The new mount API attaches a detached tree (a clone from open_tree, or a new
  * filesystem from fsmount) with move_mount. The target is read as for
- * mount(2). The source is the tree's host path when it is a clone of a
- * directory the host has (a bind), else the source its filesystem was made
+ * mount(2). The source is the tree's host paths when it is a clone of a
+ * directory the host has (a bind; its other host paths judged like a
+ * target's), else the source its filesystem was made
  * from (fsconfig's "source": "none", "/dev/sdb1"); the type is its
  * filesystem's; the flags are bind and move. A source that cannot be read
  * matches every source condition (fail closed).
@@ -456,7 +496,8 @@ int BPF_PROG(pc_move_mount, const struct path *from_path, const struct path *to_
 		return 0;
 	pc_subjects_refresh();
 	__u32 source = pc_move_mount_source(from_path);
-	pc_mount_target_alias(to_path);
+	pc_mount_aliases(from_path, 1);
+	pc_mount_aliases(to_path, 0);
 	struct dentry *root = from_path->dentry;
 	const char *type = root ? BPF_CORE_READ(root, d_sb, s_type, name) : 0;
 	return pc_verdict(pc_mount_decide(0, to_path, type, PC_MS_BIND | PC_MS_MOVE, source));

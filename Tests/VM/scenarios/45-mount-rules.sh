@@ -1,7 +1,8 @@
 # Native mount rules: bind mounts onto protected targets are denied (through
 # mount(2), through the new mount API: open_tree + move_mount, and by binding
 # elsewhere then moving the mount onto the target), so are binds of a protected
-# source (both APIs: the new one by the cloned tree's host path), a filesystem
+# source (both APIs: the new one by the cloned tree's host paths, each of
+# them when the host mounts the source's directory twice), a filesystem
 # type is audited, and other mounts go on, new-API ones included (a tmpfs made
 # with fsopen/fsmount). An `allow` rule carves an exception out of its own
 # policy only.
@@ -14,6 +15,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 mkdir -p /srv/src /srv/secret /mnt/protected/x /mnt/protected/shared/x /mnt/protected/shared/audited /mnt/free
+mkdir -p /srv/secret-mirror
+mount --bind /srv/secret /srv/secret-mirror
 mkdir -m 0755 policies
 cat > policies/mounts.yaml <<'YAML'
 apiVersion: portcullis/v1alpha1
@@ -111,6 +114,25 @@ findmnt /mnt/free >/dev/null && fail "/mnt/free is mounted"
 expect_ok new_api fs tmpfs /mnt/free
 umount /mnt/free
 echo "denied: binds of /srv/secret through mount(2) and open_tree ($out); allowed: a tmpfs through fsopen + fsmount + move_mount"
+
+# A new-API source is judged at each of its host paths (issue 11): with
+# /srv/secret also bound at /srv/secret-mirror in the host's namespace, the
+# walk names the cloned tree by the mirror (the entry says so), and the rule
+# on /srv/secret still meets it through its other host path. (The mirror is
+# bound before the daemon starts: the rule would refuse that bind.)
+source_named_by_mirror() {
+    if new_api clone /srv/secret /mnt/free 2>/dev/null; then
+        umount /mnt/free
+        fail "open_tree of /srv/secret + move_mount succeeded with /srv/secret bound at /srv/secret-mirror"
+    fi
+    daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=move_mount PORTCULLIS_MOUNT_SOURCE=/srv/secret-mirror
+}
+wait_until 5 source_named_by_mirror
+out=$(new_api clone /srv/secret-mirror /mnt/free 2>&1) && fail "open_tree of /srv/secret-mirror + move_mount succeeded"
+expect_ok new_api clone /srv/src /mnt/free
+umount /mnt/free
+umount /srv/secret-mirror
+echo "denied: open_tree of /srv/secret (or its mirror) + move_mount with /srv/secret also bound at /srv/secret-mirror (named so); allowed: open_tree of /srv/src"
 
 expect_ok mount --bind /srv/src /mnt/free
 out=$(mount --move /mnt/free /mnt/protected/x 2>&1) && fail "a bind mount moved onto a protected target"
