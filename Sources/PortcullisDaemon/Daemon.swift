@@ -138,11 +138,13 @@ public final class Daemon: @unchecked Sendable {
         let next = generation + 1
         hold(at: .compile, of: next)
         // Watched before the compile reads their identities: a file replaced in between recompiles.
-        execFiles?.follow(SymlinkResolution.resolve(outcome.files.flatMap(\.policies)))
+        let resolved = SymlinkResolution.resolve(outcome.files.flatMap(\.policies))
+        execFiles?.follow(resolved)
         let compiled: CompiledPolicy
         let compiledFiles: [PolicyFile]
         do {
-            let result = try builder.compile(files: outcome.files, applied: appliedFiles, generation: next)
+            let result = try builder.compile(
+                files: outcome.files, resolved: resolved, applied: appliedFiles, generation: next)
             (compiled, compiledFiles) = (result.compiled, result.files)
             for (path, error) in result.setAside {
                 journal.write(.setAside(path, error, keptVersion: appliedFiles[path] != nil))

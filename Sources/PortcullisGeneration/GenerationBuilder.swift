@@ -42,15 +42,19 @@ public struct GenerationBuilder: Sendable {
     /// Throws the first error when nothing changed, when more than
     /// `isolationLimit` files changed, or when even the generation in force no
     /// longer compiles. Returns the compiled generation, the files it is made
-    /// of, and the files set aside with their errors.
+    /// of, and the files set aside with their errors. `resolved`: the policies
+    /// of `files` with their literal paths resolved, when the caller has them
+    /// (the daemon resolves them first, to watch them); the first attempt uses
+    /// them rather than resolving every path again.
     public func compile(
-        files: [PolicyFile], applied: [String: PolicyFile], generation: UInt64
+        files: [PolicyFile], resolved: [Policy]? = nil, applied: [String: PolicyFile], generation: UInt64
     ) throws(CompileError) -> (compiled: CompiledPolicy, files: [PolicyFile], setAside: [(path: String, error: CompileError)]) {
         func build(_ files: [PolicyFile]) throws(CompileError) -> CompiledPolicy {
             try compile(resolved: SymlinkResolution.resolve(files.flatMap(\.policies)), generation: generation)
         }
         let first: CompileError
         do {
+            if let resolved { return (try compile(resolved: resolved, generation: generation), files, []) }
             return (try build(files), files, [])
         } catch {
             first = error

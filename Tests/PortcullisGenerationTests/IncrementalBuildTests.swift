@@ -84,4 +84,29 @@ import Testing
             #expect(builder.patternCache.groupCount == scratch.patternCache.groupCount, "\(change): only the groups in use kept")
         }
     }
+
+    /// The daemon resolves literal paths once per reload, to watch them, and hands
+    /// that resolution to the compile: the compile's first attempt uses it (no
+    /// second realpath per literal path), and the image is the one resolving
+    /// again gives.
+    @Test func theCompileUsesTheResolutionItIsGiven() throws {
+        let directory = Directory()
+        defer { directory.cleanUp() }
+        directory.write("0000.yaml", Directory.policy("app0", rules: 6))
+        directory.write("0001.yaml", Directory.policy("app1", rules: 6))
+        var builder = GenerationBuilder(directory: PolicyDirectory(path: directory.path, requireTrusted: false))
+        let (_, outcome) = try builder.read()
+        let policies = outcome.files.flatMap(\.policies)
+        let resolvedHere = try builder.compile(files: outcome.files, applied: [:], generation: 1)
+        let given = try builder.compile(
+            files: outcome.files, resolved: SymlinkResolution.resolve(policies), applied: [:], generation: 1)
+        #expect(given.compiled.image == resolvedHere.compiled.image)
+        #expect(given.setAside.isEmpty)
+        // What it is given is what it compiles: here, one file's policies only.
+        let oneFile = try builder.compile(
+            files: outcome.files, resolved: SymlinkResolution.resolve(outcome.files[0].policies), applied: [:],
+            generation: 1)
+        #expect(oneFile.compiled.rules.count == 6)
+        #expect(resolvedHere.compiled.rules.count == 12)
+    }
 }
