@@ -25,6 +25,8 @@ chmod 1777 . # the user reads the scripts here and marks its progress (sticky: t
 mkdir -p /srv/untrusted /srv/other /srv/untrusted/usr/lib/systemd /usr/lib/systemd
 cp $BB /srv/untrusted/true # busybox runs the applet its name says
 cp $BB /srv/other/true
+cp /usr/bin/true /srv/untrusted/dyn-true # a dynamic program, for the loader (busybox is static)
+cp /usr/bin/true /srv/other/dyn-true
 cp $BB /srv/untrusted/usr/lib/systemd/date # busybox's date, at an excepted path in the chroot
 cp $BB /usr/lib/systemd/date               # and on the host
 chmod -R a+rX /srv/untrusted /srv/other
@@ -98,9 +100,9 @@ expect_ok as_user unshare -rm sh -c 'mount --bind /srv/other /mnt && exec /mnt/t
 echo "a bind mount of /srv/untrusted in a private mount namespace: denied; of /srv/other: runs"
 
 # A detached tree.
-status=0; as_user unshare -rm python3 detached.py /srv/untrusted true || status=$?
+status=0; as_user unshare -rm python3 -I -S detached.py /srv/untrusted true || status=$?
 ((status == 1)) || fail "exec through a detached tree of /srv/untrusted: status $status, expected 1 (EPERM)"
-expect_ok as_user unshare -rm python3 detached.py /srv/other true
+expect_ok as_user unshare -rm python3 -I -S detached.py /srv/other true
 echo "a detached tree of /srv/untrusted: denied; of /srv/other: runs"
 
 # The excepted path inside a chroot is not the excepted program: setting the clock
@@ -152,6 +154,16 @@ expect_eperm as_user /srv/untrusted/true
 expect_ok as_user /srv/other-mirror/true
 expect_ok as_user /srv/other/true
 echo "bind mounts of /srv/untrusted at /srv/mirror and /srv/mirror2 on the host: its programs are denied at every path; /srv/other's bound at /srv/other-mirror run"
+# The loader trick at each host path: ld.so maps the program, and the mapping
+# hook meets the rule at every path the exec hook does.
+loader=$(readlink -f /lib64/ld-linux-x86-64.so.2)
+for p in /srv/mirror /srv/mirror2; do
+    out=$(as_user "$loader" $p/dyn-true 2>&1) && fail "the loader ran $p/dyn-true"
+    [[ $out == *"failed to map segment"* ]] || fail "loader trick through $p: expected a refused mapping, got: $out"
+done
+wait_until 5 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=mmap_file PORTCULLIS_UID=$U
+expect_ok as_user "$loader" /srv/other-mirror/dyn-true
+echo "$loader of /srv/untrusted's dynamic program through /srv/mirror and /srv/mirror2: the mapping is refused; of /srv/other-mirror's: runs"
 # More host paths than the table stores (PC_HOST_ALIASES_MAX, 4): which one a rule
 # might name cannot be told, so its programs are denied while exec rules exist.
 for k in 1 2 3 4 5; do mkdir -p /srv/other-many/$k; mount --bind /srv/other /srv/other-many/$k; done
