@@ -143,10 +143,12 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		*length = 0;
 		if (!(dfa | pc_word(image, PC_HDR_EXEC_DIGESTS)))
 			return 0;
-		/* The path cannot be read whole: fail closed. */
+		/* The path cannot be read whole: fail closed. The entry names the file as the caller sees it. */
 		struct pc_event *e = pc_event_start(image, hook, PC_ACTION_DENY, PC_RULE_NONE);
 		if (e) {
 			e->flags = PC_EVENT_PATH_UNREADABLE;
+			if (bpf_d_path(&file->f_path, e->path, sizeof(e->path)) <= 0)
+				e->path[0] = 0;
 			pc_event_send(e);
 		}
 		return -EPERM;

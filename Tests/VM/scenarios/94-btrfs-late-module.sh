@@ -4,7 +4,8 @@
 # superblock's device, which every subvolume shares, so a path found that way
 # may be another subvolume's. The daemon marks those keys unreadable: with
 # exec rules in force, every program on that filesystem is denied and logged
-# with PORTCULLIS_UNKNOWN=path (fail closed), none runs under a wrong path.
+# with PORTCULLIS_UNKNOWN=path (fail closed, the entry naming the file as the
+# caller sees it), none runs under a wrong path.
 # Control: programs elsewhere run. (A btrfs mounted before portcullis starts,
 # as local-fs.target does, loads the module first: 94-btrfs-subvolumes.sh.)
 set -euo pipefail
@@ -42,8 +43,8 @@ mount -o subvol=@b "$BTRFS_DEV" /srv/sb
 # Once the daemon's table has the mounts (it rereads mountinfo on the kernel's signal).
 wait_until 10 denied /srv/sa/true
 expect_eperm /srv/sb/true
-wait_until 10 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_UNKNOWN=path
-echo "a btrfs mounted after the programs loaded: its programs are denied, path unknown (fail closed)"
+wait_until 10 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_UNKNOWN=path PORTCULLIS_PATH=/srv/sb/true
+echo "a btrfs mounted after the programs loaded: its programs are denied, path unknown (fail closed), the entry naming the file as the caller sees it"
 expect_ok /usr/bin/true
 echo "control: programs elsewhere run"
 

@@ -604,7 +604,7 @@ struct pc_event {
 	__u64 mount_flags;              /* PC_HOOK_MOUNT: MS_* flags */
 	char fstype[32];                /* PC_HOOK_MOUNT */
 	char source[256];               /* PC_HOOK_MOUNT: as given to mount(2) */
-	char path[PC_EVENT_PATH_MAX];   /* exec: the program's canonical path; mount: the target */
+	char path[PC_EVENT_PATH_MAX];   /* exec: the program's canonical path (PC_EVENT_PATH_UNREADABLE: its name as the caller sees it, or ""); mount: the target */
 	char exe[PC_TASK_TEXT_MAX + 1]; /* the acting task's executable, as its record keeps it ("": unknown or cut) */
 	__u8 digest[PC_DIGEST_BYTES];   /* PC_EVENT_DIGEST_KNOWN */
 };
