@@ -46,7 +46,7 @@ public final class Daemon: @unchecked Sendable {
     /// Enforcement is locked until reboot (`run --lock`).
     private var locked = false
     private var pinWatch: PinWatch?
-    private var reportedDrops = EventStatistics()
+    private var dropReports = DropReports()
     /// What was last written about each file and about the compile: written again only when it changes.
     private var fileReports = FileReports()
     private var compileReports = CompileReports()
@@ -362,9 +362,11 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// 10 s after start-up, and 10 s after decision events arrive, an entry for the
-    /// events the kernel had to drop since the last one. Drops happen only while
-    /// events flow (rate limits) or while nobody reads (a full ring buffer, counted
-    /// from the programs' load): an idle daemon never wakes up for them.
+    /// events the kernel had to drop since the last one, and 10 s later again
+    /// while there were some (DropReports: the end of a storm sends no event).
+    /// Drops happen only while events flow (rate limits) or while nobody reads (a
+    /// full ring buffer, counted from the programs' load): an idle daemon never
+    /// wakes up for them.
     private func scheduleDropReport() {
         guard !dropReportPending else { return }
         dropReportPending = true
@@ -372,10 +374,9 @@ public final class Daemon: @unchecked Sendable {
             guard let self else { return }
             self.dropReportPending = false
             guard let now = try? self.enforcer.statistics() else { return }
-            let dropped = (now.droppedByRateLimit - self.reportedDrops.droppedByRateLimit)
-                + (now.droppedRingFull - self.reportedDrops.droppedRingFull)
+            let (dropped, again) = self.dropReports.check(now)
             if dropped > 0 { self.journal.write(.eventsDropped(dropped)) }
-            self.reportedDrops = now
+            if again { self.scheduleDropReport() }
         }
     }
 
