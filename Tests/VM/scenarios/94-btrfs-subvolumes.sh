@@ -9,7 +9,8 @@
 # the path and the identity), granted it. The programs now key a btrfs file by its
 # subvolume's own device (the btrfs module's types, through its BTF), as the
 # daemon does: /srv/sb/true is denied by that path and through /mnt/top/@b, a
-# nested subvolume's program by its path under its parent's mount, and @a's
+# nested subvolume's program by its path under its parent's mount (one an
+# unprivileged user made too), and @a's
 # allowed file, bound at /srv/sb/tool, runs there while @b's file of the same
 # inode number is denied. Controls: @a's programs run, by both paths.
 # vm: modules btrfs loop (the programs take the btrfs types from its BTF at load; a loop device holds the filesystem)
@@ -69,6 +70,16 @@ echo "@a's allowed file, bound at /srv/sb/tool, runs there (by its identity); @b
 expect_eperm /srv/sa/nested/true
 expect_eperm /mnt/top/@a/nested/true
 echo "a nested subvolume's program: denied as /srv/sa/nested/true, by both paths"
+# An unprivileged user's own subvolume (btrfs needs no privilege for it in a
+# directory of one's own): its programs keep their path under the mount.
+mkdir /srv/sa/nested/u1000
+chown 1000:1000 /srv/sa/nested/u1000
+setpriv --reuid 1000 --regid 1000 --clear-groups -- btrfs -q subvolume create /srv/sa/nested/u1000/sv
+setpriv --reuid 1000 --regid 1000 --clear-groups -- cp $BB /srv/sa/nested/u1000/sv/true
+out=$(setpriv --reuid 1000 --regid 1000 --clear-groups -- /srv/sa/nested/u1000/sv/true 2>&1) &&
+    fail "uid 1000's program in a subvolume of its own ran under pathPrefix: /srv/sa/nested/"
+wait_until 10 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_PATH=/srv/sa/nested/u1000/sv/true PORTCULLIS_UID=1000
+echo "uid 1000's own subvolume: its program denied as /srv/sa/nested/u1000/sv/true"
 
 stop_daemon
 btrfs_cleanup /srv/sb/tool /srv/sa /srv/sb
