@@ -44,19 +44,14 @@ __noinline int pc_guard_report(__u32 hook, __u32 decision, __u32 target, __u32 d
 {
 	if (!name || !pc_rate_allows(PC_RULE_NONE))
 		return 0;
-	struct pc_event *e = bpf_ringbuf_reserve(&pc_events, sizeof(*e), 0);
-	if (!e) {
-		pc_count(PC_STAT_DROPPED_RING_FULL);
+	struct pc_event *e = pc_event_space();
+	if (!e)
 		return 0;
-	}
 	void *image = pc_image_get();
 	pc_event_init(e, image ? pc_generation(image) : 0, hook, decision, PC_RULE_NONE);
 	e->target = target;
 	e->detail = detail;
-	e->mount_flags = 0;
-	e->fstype[0] = 0;
-	e->source[0] = 0;
-	bpf_probe_read_kernel_str(e->path, sizeof(name->text), name->text);
+	pc_event_path_written(e, bpf_probe_read_kernel_str(e->path, sizeof(name->text), name->text));
 	pc_event_send(e);
 	return 0;
 }

@@ -341,7 +341,7 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 		/* From the state map: `detached` live until here doubled what the verifier walks on 6.1. */
 		e->hook = st->hook;
 		e->mount_flags = flags;
-		bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data);
+		pc_event_path_written(e, bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data));
 		bpf_probe_read_kernel_str(e->source, sizeof(e->source), buf->source);
 		bpf_probe_read_kernel_str(e->fstype, sizeof(e->fstype), buf->fstype);
 		e->flags = (st->target_unknown ? PC_EVENT_PATH_UNREADABLE : 0) | (st->doubt ? PC_EVENT_CONDITION_UNKNOWN : 0);

@@ -86,7 +86,7 @@ static __always_inline void pc_exec_args_report(void *image, struct pc_task *tas
 	__u32 length = task->exe.length;
 	if ((task->exe.flags & PC_TEXT_KNOWN) && length <= PC_TASK_TEXT_MAX &&
 	    !bpf_probe_read_kernel(e->path, PC_TASK_TEXT_MAX, task->exe.data))
-		e->path[length & (PC_PATH_MAX - 1)] = 0;
+		e->path_bytes = length + 1; /* pc_event_send ends it there */
 	pc_event_send(e);
 }
 

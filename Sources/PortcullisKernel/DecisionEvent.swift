@@ -69,10 +69,16 @@ public struct DecisionEvent: Sendable, Hashable {
         }
     }
 
-    /// Decodes a ring-buffer record; nil when it is too short to be a pc_event.
+    /// The bytes of a record before its path (PC_EVENT_FIXED_BYTES).
+    static let fixedBytes = MemoryLayout<pc_event>.offset(of: \pc_event.path)!
+
+    /// Decodes a ring-buffer record (struct pc_event up to the end of its path, `path_bytes`
+    /// of it); nil when it is not one: too short, too long, or not the size its path says.
     public init?(bytes: UnsafeRawBufferPointer) {
-        guard bytes.count >= MemoryLayout<pc_event>.size else { return nil }
-        let e = bytes.loadUnaligned(as: pc_event.self)
+        guard bytes.count > Self.fixedBytes, bytes.count <= MemoryLayout<pc_event>.size else { return nil }
+        var e = pc_event()
+        withUnsafeMutableBytes(of: &e) { $0.copyMemory(from: bytes) }
+        guard Int(e.path_bytes) == bytes.count - Self.fixedBytes, bytes[bytes.count - 1] == 0 else { return nil }
         switch e.hook {
         case UInt32(PC_HOOK_EXEC.rawValue): hook = .exec
         case UInt32(PC_HOOK_CAPABLE.rawValue): hook = .capable

@@ -30,7 +30,8 @@ import Testing
         e.pid = UInt32(tgid)
         e.tgid = UInt32(tgid)
         e.cgroup_id = cgroupID
-        let bytes = withUnsafeBytes(of: e) { Array($0) }
+        e.path_bytes = 1  // an empty path: the record ends after its NUL
+        let bytes = withUnsafeBytes(of: e) { Array($0.prefix(MemoryLayout<pc_event>.offset(of: \pc_event.path)! + 1)) }
         return try #require(bytes.withUnsafeBytes { DecisionEvent(bytes: $0) })
     }
 

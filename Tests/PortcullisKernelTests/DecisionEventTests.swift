@@ -4,10 +4,14 @@ import Testing
 
 /// Decoding struct pc_event records as the ring buffer delivers them.
 @Suite struct DecisionEventTests {
+    /// The record the ring buffer delivers: the event up to the end of its path, as pc_event_send copies it.
     static func record(_ fill: (inout pc_event) -> Void) -> [UInt8] {
         var e = pc_event()
         fill(&e)
-        return withUnsafeBytes(of: e) { Array($0) }
+        let pathBytes = withUnsafeBytes(of: e.path) { $0.prefix { $0 != 0 }.count } + 1
+        e.path_bytes = UInt32(pathBytes)
+        let fixed = MemoryLayout<pc_event>.offset(of: \pc_event.path)!
+        return withUnsafeBytes(of: e) { Array($0.prefix(fixed + pathBytes)) }
     }
 
     static func setString<T>(_ field: inout T, _ text: String) {
@@ -70,5 +74,31 @@ import Testing
         #expect(event.pathUnreadable)
         #expect(event.path == nil)
         #expect(bytes.prefix(100).withUnsafeBytes { DecisionEvent(bytes: $0) } == nil)
+    }
+
+    /// A record is as long as its path: a short path costs the ring a short record, the
+    /// longest fills the struct, and a record whose size its path does not explain is refused.
+    @Test func aRecordEndsWithItsPath() throws {
+        let fixed = MemoryLayout<pc_event>.offset(of: \pc_event.path)!
+        let short = Self.record { e in
+            e.hook = UInt32(PC_HOOK_EXEC.rawValue)
+            Self.setString(&e.path, "/bin/x")
+        }
+        #expect(short.count == fixed + 7)
+        #expect(try #require(short.withUnsafeBytes { DecisionEvent(bytes: $0) }).path == "/bin/x")
+        let longest = String(repeating: "a", count: Int(PC_EVENT_PATH_MAX) - 1)
+        let full = Self.record { e in
+            e.hook = UInt32(PC_HOOK_EXEC.rawValue)
+            Self.setString(&e.path, longest)
+        }
+        #expect(full.count == MemoryLayout<pc_event>.size)
+        #expect(try #require(full.withUnsafeBytes { DecisionEvent(bytes: $0) }).path == longest)
+        #expect((short + [0]).withUnsafeBytes { DecisionEvent(bytes: $0) } == nil)  // one byte its path does not explain
+        #expect(short.dropLast().withUnsafeBytes { DecisionEvent(bytes: $0) } == nil)  // cut before its NUL
+        var unterminated = short
+        unterminated[unterminated.count - 1] = UInt8(ascii: "y")
+        #expect(unterminated.withUnsafeBytes { DecisionEvent(bytes: $0) } == nil)
+        #expect((full + [0]).withUnsafeBytes { DecisionEvent(bytes: $0) } == nil)  // longer than any record
+        #expect(Array(short.prefix(fixed)).withUnsafeBytes { DecisionEvent(bytes: $0) } == nil)  // no path at all
     }
 }

@@ -68,23 +68,44 @@ static __always_inline void pc_event_init(struct pc_event *e, __u64 generation, 
 	e->flags = 0;
 	e->target = 0;
 	e->detail = 0;
+	e->mount_flags = 0;
+	e->fstype[0] = 0;
+	e->source[0] = 0;
+	e->path_bytes = 1;
 	e->path[0] = 0;
 	e->exe[0] = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
-/* Counts the decision; then a reserved event with the subject filled in, or NULL when it
+/*
+ * The CPU's space for an event to be sent: filled after anything the program
+ * may sleep on (another task's program would reuse it meanwhile), sent with
+ * pc_event_send. Whoever writes `path` sets `path_bytes` (its text and NUL).
+ */
+static __always_inline struct pc_event *pc_event_space(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&pc_event_scratch, &zero);
+}
+
+/* The bytes a string helper (bpf_d_path, bpf_probe_read_kernel_str) wrote into `path`, NUL included. */
+static __always_inline void pc_event_path_written(struct pc_event *e, long written)
+{
+	e->path_bytes = written > 0 && written <= PC_EVENT_PATH_MAX ? written : 1;
+	if (written <= 0)
+		e->path[0] = 0;
+}
+
+/* Counts the decision; then an event with the subject filled in, or NULL when it
  * must not or cannot be sent. */
 static __always_inline struct pc_event *pc_event_start(void *image, __u32 hook, __u32 decision, __u32 rule)
 {
 	pc_hit(image, rule);
 	if (!pc_rate_allows(rule))
 		return 0;
-	struct pc_event *e = bpf_ringbuf_reserve(&pc_events, sizeof(*e), 0);
-	if (!e) {
-		pc_count(PC_STAT_DROPPED_RING_FULL);
+	struct pc_event *e = pc_event_space();
+	if (!e)
 		return 0;
-	}
 	pc_event_init(e, pc_generation(image), hook, decision, rule);
 	/* The executable as the task's record keeps it: the process may be gone before userspace reads /proc. */
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
@@ -98,10 +119,21 @@ static __always_inline struct pc_event *pc_event_start(void *image, __u32 hook, 
 	return e;
 }
 
+/* Copies the event into the ring buffer up to the end of its path; counted as sent or dropped. */
 static __always_inline void pc_event_send(struct pc_event *e)
 {
+	__u32 path_bytes = e->path_bytes;
+	if (path_bytes < 1 || path_bytes > PC_EVENT_PATH_MAX) {
+		path_bytes = 1;
+		e->path[0] = 0;
+	}
+	e->path[(path_bytes - 1) & (PC_EVENT_PATH_MAX - 1)] = 0; /* a record's path ends in its NUL */
+	e->path_bytes = path_bytes;
+	if (bpf_ringbuf_output(&pc_events, e, PC_EVENT_FIXED_BYTES + path_bytes, 0)) {
+		pc_count(PC_STAT_DROPPED_RING_FULL);
+		return;
+	}
 	pc_count(PC_STAT_EVENTS);
-	bpf_ringbuf_submit(e, 0);
 }
 
 #endif /* PC_EVENTS_H */

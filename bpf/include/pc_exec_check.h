@@ -147,8 +147,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 		struct pc_event *e = pc_event_start(image, hook, PC_ACTION_DENY, PC_RULE_NONE);
 		if (e) {
 			e->flags = PC_EVENT_PATH_UNREADABLE;
-			if (bpf_d_path(&file->f_path, e->path, sizeof(e->path)) <= 0)
-				e->path[0] = 0;
+			pc_event_path_written(e, bpf_d_path(&file->f_path, e->path, sizeof(e->path)));
 			pc_event_send(e);
 		}
 		return -EPERM;
@@ -184,7 +183,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 				e->flags |= PC_EVENT_DIGEST_KNOWN;
 				__builtin_memcpy(e->digest, digest->bytes, PC_DIGEST_BYTES);
 			}
-			bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data);
+			pc_event_path_written(e, bpf_probe_read_kernel_str(e->path, sizeof(e->path), path->data));
 			pc_event_send(e);
 		}
 	}

@@ -84,6 +84,18 @@ PC_MAP struct {
 	__type(value, struct pc_mount_buf);
 } pc_mount_scratch SEC(".maps");
 
+/*
+ * Per-CPU space where an event is put together before it is copied into the
+ * ring buffer up to the end of its path (pc_event_send): a reservation would
+ * take the whole struct, PC_PATH_MAX of path included, for every event.
+ */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_event);
+} pc_event_scratch SEC(".maps");
+
 /* Decision events (struct pc_event) for the daemon. */
 PC_MAP struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

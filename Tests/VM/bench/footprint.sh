@@ -31,6 +31,18 @@ awk -v rss="$rss_kb" -v hwm="$hwm_kb" -v later="$rss_after_kb" -v idle="$idle" '
         rss / 1024, hwm / 1024, later / 1024, idle }'
 echo "footprint: CPU over $idle s idle: ${cpu_ms} ms ($(( after - before )) ticks of 1/$hz s)"
 
+# What the resident set is made of (/proc/PID/smaps): anonymous memory (the
+# daemon's heap and stacks), the kernel's pages mapped in (the event ring
+# buffer), and file-backed pages of the binary and of each library (shared,
+# clean, mapped by fault-around as much as used).
+composition() {
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anonymous]" : $6); sub(/.*\//, "", name); next }
+         /^Rss:/ { rss[name] += $2 }
+         END { for (n in rss) if (rss[n] >= 256) printf "%s %.1f MB, ", n, rss[n] / 1024 }' \
+        "/proc/$DAEMON_PID/smaps" | sed 's/, $//'
+}
+echo "footprint: idle RSS made of: $(composition)"
+
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$DAEMON_PID/status"; }
 hwm_mb() { awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$DAEMON_PID/status"; }
 python3 "$VM_TESTS/bench/policies.py" "$FIXTURES/seed" sets
@@ -40,6 +52,7 @@ wait_until 600 daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_RULE_CO
 echo "footprint: 10,000 rules in 1,000 files renamed in: in force after $(echo "$EPOCHREALTIME - $start" | bc) s"
 sleep 5
 echo "footprint: RSS at rest with 10,003 rules: $(rss_mb) MB (peak so far $(hwm_mb) MB)"
+echo "footprint: RSS at rest with 10,003 rules made of: $(composition)"
 
 # update N: policies/0000.yaml with its ten rules, plus an eleventh when N is odd.
 update() {

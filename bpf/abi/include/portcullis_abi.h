@@ -547,7 +547,10 @@ enum pc_action {
  * Every deny and audit decision is reported through the ring buffer
  * `pc_events` as one struct pc_event, unless its rule's rate limit is spent
  * (PC_EVENT_BURST events, then PC_EVENT_RATE a second, per rule and CPU);
- * what is dropped is counted in `pc_stats`.
+ * what is dropped is counted in `pc_stats`. A record is the event up to the
+ * end of its path: PC_EVENT_FIXED_BYTES, then `path_bytes` bytes of `path`
+ * (its text and NUL), so an event costs the ring what its path needs, not
+ * PC_PATH_MAX.
  */
 enum pc_hook {
 	PC_HOOK_EXEC = 1,
@@ -604,12 +607,16 @@ struct pc_event {
 	__u64 mount_flags;              /* PC_HOOK_MOUNT: MS_* flags */
 	char fstype[32];                /* PC_HOOK_MOUNT */
 	char source[256];               /* PC_HOOK_MOUNT: as given to mount(2) */
-	char path[PC_EVENT_PATH_MAX];   /* exec: the program's canonical path (PC_EVENT_PATH_UNREADABLE: its name as the caller sees it, or ""); mount: the target */
 	char exe[PC_TASK_TEXT_MAX + 1]; /* the acting task's executable, as its record keeps it ("": unknown or cut) */
 	__u8 digest[PC_DIGEST_BYTES];   /* PC_EVENT_DIGEST_KNOWN */
+	__u32 path_bytes;               /* how much of `path` the record holds: its text and NUL, 1 to PC_EVENT_PATH_MAX */
+	char path[PC_EVENT_PATH_MAX];   /* last, sent up to path_bytes. exec: the program's canonical path (PC_EVENT_PATH_UNREADABLE: its name as the caller sees it, or ""); mount: the target */
 };
 
-#define PC_EVENT_RING_BYTES (4 * 1024 * 1024)
+/* The bytes of a record before its path: every record has them. */
+#define PC_EVENT_FIXED_BYTES __builtin_offsetof(struct pc_event, path)
+
+#define PC_EVENT_RING_BYTES (1024 * 1024)
 #define PC_EVENT_RATE 20   /* events a second, per rule and CPU */
 #define PC_EVENT_BURST 50
 #define PC_RATE_SLOTS 4096 /* rules share rate-limit slots beyond this */
