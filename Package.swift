@@ -33,8 +33,8 @@ let package = Package(
             name: "CSystemd", pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(
-            name: "CCrypto", pkgConfig: "libcrypto",
-            providers: [.apt(["libssl-dev"])]),
+            name: "CGcrypt", pkgConfig: "libgcrypt",
+            providers: [.apt(["libgcrypt20-dev"])]),
         // libelf, to read the ELF headers of the host's critical programs (CriticalFiles).
         .systemLibrary(
             name: "CELF", pkgConfig: "libelf",
@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "PortcullisGeneration",
             dependencies: [
-                "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisRegex", "CCrypto", "CELF",
+                "PortcullisKernel", "PortcullisCompiler", "PortcullisPolicy", "PortcullisRegex", "CGcrypt", "CELF",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]),
         // The daemon: watch the policy directory, compile, swap generations.

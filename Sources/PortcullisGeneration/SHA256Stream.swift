@@ -1,31 +1,30 @@
-import CCrypto
+import CGcrypt
 
-/// SHA-256 over bytes given in pieces (OpenSSL's EVP interface): the one place
-/// that owns the context and notices a failed step.
+/// SHA-256 over bytes given in pieces (libgcrypt's message digests): the one
+/// place that owns the handle and notices a failed step.
 final class SHA256Stream {
-    private let context: OpaquePointer
-    private var failed = false
+    private let handle: gcry_md_hd_t
+
+    /// libgcrypt wants its version checked once, before any other call: that initializes it.
+    private static let initialized: Bool = gcry_check_version(nil) != nil
 
     init?() {
-        guard let context = EVP_MD_CTX_new() else { return nil }
-        guard EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
-            EVP_MD_CTX_free(context)
-            return nil
-        }
-        self.context = context
+        guard Self.initialized else { return nil }
+        var handle: gcry_md_hd_t?
+        guard gcry_md_open(&handle, Int32(GCRY_MD_SHA256.rawValue), 0) == 0, let handle else { return nil }
+        self.handle = handle
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit { gcry_md_close(handle) }
 
     func update(_ bytes: UnsafeRawBufferPointer) {
-        if EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) != 1 { failed = true }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        gcry_md_write(handle, base, bytes.count)
     }
 
-    /// The 32-byte digest; nil if any step failed.
+    /// The 32-byte digest; nil if it cannot be read.
     func finish() -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        guard !failed, EVP_DigestFinal_ex(context, &bytes, &length) == 1 else { return nil }
-        return Array(bytes.prefix(Int(length)))
+        guard let digest = gcry_md_read(handle, Int32(GCRY_MD_SHA256.rawValue)) else { return nil }
+        return Array(UnsafeBufferPointer(start: digest, count: Int(gcry_md_get_algo_dlen(Int32(GCRY_MD_SHA256.rawValue)))))
     }
 }
