@@ -1,4 +1,5 @@
 import Dispatch
+import PortcullisGeneration
 import PortcullisSystem
 import SystemPackage
 
@@ -22,7 +23,11 @@ import SystemPackage
 /// directory is watched for the path's own name, so a directory deleted and
 /// recreated, moved away and replaced, or a symlink swapped to another
 /// directory (`ln -sfn new tmp && mv -T tmp path`) is watched again at once and
-/// rescanned. When the path and its parent are both missing, the watcher polls.
+/// rescanned. A missing path costs nothing while it stays missing: its parent,
+/// or when that is missing too the nearest directory above that exists, is
+/// watched for the next name to appear. Only an entry that exists and cannot be
+/// watched (a symlink to nowhere, a file) is polled, at 250 ms, then less often
+/// up to every 4 s while it stays so.
 /// A queue overflow (events lost) calls `onOverflow`, then rescans as any change does.
 /// An entry `counts` says nothing about (a temporary file written before it is
 /// renamed into place, as config management does; a `..data` symlink swapped
@@ -30,7 +35,7 @@ import SystemPackage
 /// burst: the rename of the temporary file into place is still compiled at once.
 public final class DirectoryWatcher: @unchecked Sendable {
     public let path: String
-    private let queue: DispatchQueue
+    let queue: DispatchQueue
     private let debounce: DispatchTimeInterval
     private let onChange: @Sendable () -> Void
     private let onOverflow: @Sendable () -> Void
@@ -45,11 +50,19 @@ public final class DirectoryWatcher: @unchecked Sendable {
     private var calledInBurst = false
     private var watch: Int32 = -1
     private var parentWatch: Int32 = -1
+    /// The nearest existing directory above a missing parent, watched for its entries; -1: none.
+    private var ancestorWatch: Int32 = -1
     private var polling = false
+    /// The next poll's delay: doubled at each poll that finds the path still unwatchable.
+    private var pollDelay = DirectoryWatcher.firstPoll
+    /// Polls so far (tests: a missing path is not polled).
+    private(set) var polls = 0
     /// The parent directory and the path's name in it ("/" has neither).
     private let parent: (directory: String, name: String)?
 
     public static let defaultDebounce = DispatchTimeInterval.milliseconds(100)
+    static let firstPoll = 250  // ms
+    static let slowestPoll = 4_000  // ms
     /// Events after which an entry of the directory is whole: worth compiling at once.
     static let completeChanges: Inotify.Mask = [.closeWrite, .movedTo, .attrib]
 
@@ -94,8 +107,14 @@ public final class DirectoryWatcher: @unchecked Sendable {
         self.source = source
     }
 
-    /// Watches the parent for the path's name, then the path itself; polls if either is missing.
+    /// Watches the parent for the path's name, then the path itself. A missing
+    /// parent: the nearest existing directory above it, for the next name. An
+    /// entry that exists and cannot be watched: polled.
     private func arm() {
+        if ancestorWatch >= 0 {
+            try? Inotify.removeWatch(inotify, ancestorWatch)
+            ancestorWatch = -1
+        }
         if parentWatch < 0, let parent {
             parentWatch =
                 (try? Inotify.addWatch(inotify, path: parent.directory, mask: [.entryReplaced, .deleteSelf, .onlyDirectory]))
@@ -103,20 +122,49 @@ public final class DirectoryWatcher: @unchecked Sendable {
         }
         if watch >= 0 { try? Inotify.removeWatch(inotify, watch) }
         watch = (try? Inotify.addWatch(inotify, path: path, mask: [.directoryChanges, .onlyDirectory])) ?? -1
-        if watch < 0 || (parent != nil && parentWatch < 0) { poll() }
+        if watch >= 0 && (parent == nil || parentWatch >= 0) {
+            pollDelay = Self.firstPoll
+            return
+        }
+        if let parent, parentWatch < 0 {
+            ancestorWatch = watchAncestor(of: parent.directory)
+            if ancestorWatch < 0 { poll() }
+        } else if watch < 0 && PolicyDirectory.hasEntry(path) {
+            poll()  // there, but not a directory that can be watched: its parent sees no change when it becomes one
+        }
     }
 
-    /// Looks again shortly, and rescans once the directory is back.
+    /// A watch on the nearest existing directory above `directory`, for its entries; -1 when none can be had.
+    private func watchAncestor(of directory: String) -> Int32 {
+        var at = directory
+        while let up = Self.split(at)?.directory {
+            if let watch = try? Inotify.addWatch(inotify, path: up, mask: [.entryReplaced, .deleteSelf, .onlyDirectory]) {
+                return watch
+            }
+            at = up
+        }
+        return -1
+    }
+
+    /// Looks again after `pollDelay` (doubled each time, up to 4 s), and rescans once the directory is back.
     private func poll() {
         guard !polling else { return }
         polling = true
-        queue.asyncAfter(deadline: .now() + .milliseconds(250)) { [weak self] in
+        polls += 1
+        let delay = pollDelay
+        pollDelay = min(pollDelay * 2, Self.slowestPoll)
+        queue.asyncAfter(deadline: .now() + .milliseconds(delay)) { [weak self] in
             guard let self else { return }
             self.polling = false
-            let wasMissing = self.watch < 0
-            self.arm()
-            if wasMissing && self.watch >= 0 { self.changed(complete: false) }
+            self.rearm()
         }
+    }
+
+    /// Arms again; a path watched now that was not is a change (the directory came back).
+    private func rearm() {
+        let wasMissing = watch < 0
+        arm()
+        if wasMissing && watch >= 0 { changed(complete: false) }
     }
 
     private func drain() {
@@ -124,10 +172,14 @@ public final class DirectoryWatcher: @unchecked Sendable {
         var relevant = false
         var complete = false
         var replaced = false
+        var above = false
         for event in events {
             if event.mask.contains(.queueOverflow) {
                 onOverflow()
                 replaced = true  // events were lost, the directory's too: watch it afresh
+            } else if event.watch == ancestorWatch {
+                above = true  // a name appeared or went above the missing parent: look again
+                if event.mask.contains(.ignored) || event.mask.contains(.deleteSelf) { ancestorWatch = -1 }
             } else if event.watch == parentWatch {
                 if event.mask.contains(.ignored) || event.mask.contains(.deleteSelf) {
                     parentWatch = -1
@@ -144,7 +196,11 @@ public final class DirectoryWatcher: @unchecked Sendable {
                 }
             }
         }
-        if replaced { arm() }
+        if replaced {
+            arm()
+        } else if above {
+            rearm()
+        }
         if relevant || replaced { changed(complete: complete && !replaced) }
     }
 

@@ -81,6 +81,12 @@ public struct PolicyDirectory: Sendable {
         return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFCHR && st.st_rdev == Self.devNull
     }
 
+    /// Whether `path` names an entry of any kind (not followed: a symlink to nowhere is one).
+    public static func hasEntry(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
     /// Whether `path` is a directory (symlinks followed).
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()

@@ -121,6 +121,47 @@ import PortcullisGeneration
         withExtendedLifetime(watcher) {}
     }
 
+    /// A directory that is not there yet (the vendor directory of a host that has
+    /// none) costs no wake-ups: the nearest directory above it that exists is
+    /// watched, and its files are seen once it is made, however deep.
+    @Test func aMissingDirectoryIsWatchedFromAboveNotPolled() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let dir = root + "/lib/portcullis/policies.d"
+        let calls = Calls()
+        let watcher = try watch(dir, calls)
+        Thread.sleep(forTimeInterval: 0.6)
+        #expect(watcher.queue.sync { watcher.polls } == 0)
+        try FileManager.default.createDirectory(atPath: root + "/lib", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: root + "/lib/portcullis", withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        let seen = calls.settled()
+        #expect(seen >= 1, "the directory made is a change")
+        Self.write(dir + "/a.yaml")
+        #expect(calls.wait(beyond: seen), "a file written in it is seen")
+        #expect(watcher.queue.sync { watcher.polls } == 0)
+    }
+
+    /// An entry that cannot be watched (a symlink to nowhere) is polled, less and
+    /// less often; once it leads to a directory, that directory's files are seen.
+    @Test func aSymlinkToNowhereIsPolledLessAndLessOften() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let link = root + "/policies.d"
+        #expect(symlink("v1", link) == 0)
+        let calls = Calls()
+        let watcher = try watch(link, calls)
+        Thread.sleep(forTimeInterval: 1.2)
+        // At 0, 250 and 750 ms (the next at 1,750): four or more would be a fixed 250 ms.
+        let polls = watcher.queue.sync { watcher.polls }
+        #expect((2...3).contains(polls), "\(polls) polls in 1.2 s")
+        try FileManager.default.createDirectory(atPath: root + "/v1", withIntermediateDirectories: false)
+        #expect(calls.wait(beyond: 0), "the link leading somewhere is a change")
+        let seen = calls.settled()
+        Self.write(root + "/v1/a.yaml")
+        #expect(calls.wait(beyond: seen), "a file written in its target is seen")
+    }
+
     /// A file renamed in is whole: it is compiled at once, not after the quiet
     /// period (30 s here, against a wait of at most 10 s).
     @Test func callsAtOnceForACompleteChange() throws {
