@@ -2,19 +2,21 @@
 /*
  * floor-loader.c: loads and attaches every program of a BPF object (the floor
  * of scripts/bench-hooks), prints "floor: attached", and keeps the links until
- * it is killed. With IMAGE, the pin of portcullis' pc_image, the object's map
- * of that name is that map, opened read-only (the parts floor walks the image
- * in force). usage: floor-loader OBJECT [IMAGE]
+ * it is killed. Each PIN, a pin of portcullis' maps (pc_image, pc_summary),
+ * stands for the object's map of the same name, opened read-only: the parts
+ * floor walks the image in force and asks the summary what it needs, as ours
+ * do. usage: floor-loader OBJECT [PIN...]
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
 {
-	if (argc != 2 && argc != 3) {
-		fprintf(stderr, "usage: %s OBJECT [IMAGE]\n", argv[0]);
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s OBJECT [PIN...]\n", argv[0]);
 		return 2;
 	}
 	struct bpf_object *obj = bpf_object__open_file(argv[1], NULL);
@@ -22,12 +24,13 @@ int main(int argc, char **argv)
 		perror("floor: open");
 		return 1;
 	}
-	if (argc == 3) {
+	for (int i = 2; i < argc; i++) {
 		LIBBPF_OPTS(bpf_obj_get_opts, readonly, .file_flags = BPF_F_RDONLY);
-		int fd = bpf_obj_get_opts(argv[2], &readonly);
-		struct bpf_map *image = bpf_object__find_map_by_name(obj, "pc_image");
-		if (fd < 0 || !image || bpf_map__reuse_fd(image, fd)) {
-			fprintf(stderr, "floor: cannot use %s as pc_image\n", argv[2]);
+		int fd = bpf_obj_get_opts(argv[i], &readonly);
+		const char *name = basename(argv[i]);
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+		if (fd < 0 || !map || bpf_map__reuse_fd(map, fd)) {
+			fprintf(stderr, "floor: cannot use %s as %s\n", argv[i], name);
 			return 1;
 		}
 	}

@@ -37,8 +37,8 @@ for set in $SETS; do
     rules=$("$VM_TESTS/entries" --messages daemon.log | grep -o 'generation 1 applied: .*' || true)
     echo "hooks: set $set: first generation after $((EPOCHSECONDS - started)) s: ${rules:-?}"
     # The floor, with this set's image for the parts floor (attached anew for each set).
-    image=$(echo /sys/fs/bpf/portcullis/abi-*/maps/pc_image)
-    "$build/floor-loader" "$build/floor.bpf.o" "$image" >floor.log 2>&1 &
+    maps=$(echo /sys/fs/bpf/portcullis/abi-*/maps)
+    "$build/floor-loader" "$build/floor.bpf.o" "$maps/pc_image" "$maps/pc_summary" >floor.log 2>&1 &
     floor_pid=$!
     wait_until 60 floor_attached
     python3 "$VM_TESTS/bench/hooks.py" "$kernel, policy set $set" "$N_EXEC" "$N_MMAP" "$N_CAPABLE" "$library"
