@@ -88,12 +88,11 @@ static __always_inline struct pc_event *pc_event_space(void)
 	return bpf_map_lookup_elem(&pc_event_scratch, &zero);
 }
 
-/* The bytes a string helper (bpf_d_path, bpf_probe_read_kernel_str) wrote into `path`, NUL included. */
+/* The bytes a string helper (bpf_d_path, bpf_probe_read_kernel_str) wrote into `path`, NUL included;
+ * a failure (< 0) leaves the path empty (pc_event_send bounds it and ends it in its NUL). */
 static __always_inline void pc_event_path_written(struct pc_event *e, long written)
 {
-	e->path_bytes = written > 0 && written <= PC_EVENT_PATH_MAX ? written : 1;
-	if (written <= 0)
-		e->path[0] = 0;
+	e->path_bytes = written > 0 ? written : 1;
 }
 
 /* Counts the decision; then an event with the subject filled in, or NULL when it
@@ -123,10 +122,8 @@ static __always_inline struct pc_event *pc_event_start(void *image, __u32 hook, 
 static __always_inline void pc_event_send(struct pc_event *e)
 {
 	__u32 path_bytes = e->path_bytes;
-	if (path_bytes < 1 || path_bytes > PC_EVENT_PATH_MAX) {
-		path_bytes = 1;
-		e->path[0] = 0;
-	}
+	if (path_bytes < 1 || path_bytes > PC_EVENT_PATH_MAX)
+		path_bytes = 1; /* an empty path */
 	e->path[(path_bytes - 1) & (PC_EVENT_PATH_MAX - 1)] = 0; /* a record's path ends in its NUL */
 	e->path_bytes = path_bytes;
 	if (bpf_ringbuf_output(&pc_events, e, PC_EVENT_FIXED_BYTES + path_bytes, 0)) {
