@@ -1,5 +1,7 @@
 import CBPF
 import PortcullisCompiler
+import PortcullisSystem
+import Synchronization
 
 /// Each mount's device as the kernel numbers it (its superblock's s_dev, the
 /// `major:minor` of /proc/self/mountinfo), by mount id: what the programs read as
@@ -18,10 +20,22 @@ public struct MountDevices: Sendable {
         self.subvolumed = subvolumed
     }
 
-    /// The mounts visible now; empty when mountinfo cannot be read.
+    /// The mounts visible now; empty when mountinfo cannot be read. The text is
+    /// read again only when the mount table changed (MountTableFile).
     public static func current() -> MountDevices {
-        let entries = HostMountTable.parse(HostMountTable.read("/proc/self/mountinfo") ?? "")
-        return MountDevices(
+        let text = MountTableFile.own.text() ?? ""
+        if let (parsed, devices) = last.withLock({ $0 }), parsed == text { return devices }
+        let devices = MountDevices(parsing: text)
+        last.withLock { $0 = (text, devices) }
+        return devices
+    }
+
+    /// The text last parsed, and its mounts.
+    private static let last = Mutex<(String, MountDevices)?>(nil)
+
+    init(parsing mountinfo: String) {
+        let entries = HostMountTable.parse(mountinfo)
+        self.init(
             byMountID: Dictionary(entries.map { ($0.id, $0.device) }, uniquingKeysWith: { a, _ in a }),
             subvolumed: Set(entries.filter { $0.type == "btrfs" }.map(\.id)))
     }
