@@ -54,8 +54,8 @@ int pc_seed(struct bpf_iter__task *ctx)
 		task->cgroup = leader->cgroup; /* the id tells whether the thread's is another */
 		task->cgroup_id = leader->cgroup_id;
 	}
-	__u64 generation = pc_generation(image);
-	if (task->views[generation & 1].generation != generation)
+	__u64 epoch = pc_subject_epoch(image);
+	if (task->views[epoch & 1].epoch != epoch)
 		pc_task_compute(task, slot);
 	return 0;
 }

@@ -141,9 +141,9 @@ static __always_inline __u32 pc_exec_args_by_exe(void *image, struct pc_task *ta
 static __noinline void pc_exec_args_decide(void *image, struct pc_task *task, struct linux_binprm *bprm,
 					    struct pc_exec_when *when, int staged)
 {
-	__u64 generation = pc_generation(image);
-	struct pc_task_view *view = &task->views[generation & 1];
-	int known = view->generation == generation; /* else a swap came between the lookups: unknown */
+	__u64 generation = pc_generation(image), epoch = pc_subject_epoch(image);
+	struct pc_task_view *view = &task->views[epoch & 1];
+	int known = epoch && view->epoch == epoch; /* else a swap came between the lookups: unknown */
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 		when->args.possible[i] = known ? view->possible[i] : ~0u;
 		when->args.certain[i] = known ? view->certain[i] : 0;
@@ -243,8 +243,8 @@ int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binp
 	 */
 	if (pc_cgroup_conditions(image) || pc_cgroup_conditions(pc_image_pending()))
 		pc_cgroup_read(task);
-	task->views[0].generation = 0; /* the texts changed: no view holds until computed again */
-	task->views[1].generation = 0;
+	task->views[0].epoch = 0; /* the texts changed: no view holds until computed again */
+	task->views[1].epoch = 0;
 	pc_task_compute(task, PC_IMAGE_ACTIVE);
 	pc_task_compute(task, PC_IMAGE_PENDING);
 	if (when)

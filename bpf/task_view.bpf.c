@@ -6,7 +6,7 @@
  * checks each once per program that uses it, not once per call, whatever the
  * caller's state. They take no image pointer (a global function cannot): each
  * looks up the image it needs in pc_image, and stamps what it computes with
- * that image's generation, so a caller never mixes two generations.
+ * that image's subject epoch, so a caller never mixes two generations' subjects.
  */
 #include "pc_kernel.h"
 #include "pc_task_view.h"
@@ -90,15 +90,19 @@ __noinline int pc_task_compute(struct pc_task *task, __u32 slot)
 	pc_text_subjects(image, PC_HDR_SUBJECT_EXE_DFA, &task->exe, exe);
 	pc_text_subjects(image, PC_HDR_SUBJECT_ARGS_DFA, &task->args, args);
 	pc_text_subjects(image, PC_HDR_SUBJECT_CGROUP_DFA, &task->cgroup, cgroup);
-	__u64 generation = pc_generation(image);
-	struct pc_task_view *view = &task->views[generation & 1];
+	__u64 epoch = pc_subject_epoch(image);
+	if (!epoch)
+		return 0;
+	struct pc_task_view *view = &task->views[epoch & 1];
+	view->epoch = 0; /* not valid while being written */
+	asm volatile("" ::: "memory");
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 		view->possible[i] = exe->possible[i] & args->possible[i] & cgroup->possible[i];
 		view->certain[i] = exe->certain[i] & args->certain[i] & cgroup->certain[i];
 	}
 	view->cgroup_id = cgroup_id;
-	asm volatile("" ::: "memory"); /* the sets before the generation that validates them */
-	view->generation = generation;
+	asm volatile("" ::: "memory"); /* the sets before the epoch that validates them */
+	view->epoch = epoch;
 	return 0;
 }
 
@@ -183,10 +187,10 @@ __noinline int pc_subjects_refresh(void)
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0, 0);
 	if (!task)
 		return 0;
-	__u64 generation = pc_generation(image);
+	__u64 epoch = pc_subject_epoch(image);
 	__u64 cgroup_id = bpf_get_current_cgroup_id();
-	struct pc_task_view *view = &task->views[generation & 1];
-	if (view->generation == generation && view->cgroup_id == cgroup_id)
+	struct pc_task_view *view = &task->views[epoch & 1];
+	if (view->epoch == epoch && view->cgroup_id == cgroup_id)
 		return 0;
 	if (task->cgroup_id != cgroup_id)
 		pc_cgroup_read(task);
@@ -208,7 +212,7 @@ __noinline int pc_subjects_acting(struct pc_subjects *s, __u64 generation, int i
 		}
 		return 0;
 	}
-	pc_subjects_current(image, generation, s);
+	pc_subjects_current(image, pc_hdr_subject_epoch(&h), s);
 	pc_subjects_for_uid(image, &h, s);
 	__u32 initial_only = pc_hdr(&h, PC_HDR_SUBJECT_INITIAL_USERNS);
 	if (!initial_userns && initial_only) {

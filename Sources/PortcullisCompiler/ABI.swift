@@ -38,6 +38,8 @@ enum ABI {
         static let execDigests = Int(PC_HDR_EXEC_DIGESTS.rawValue)
         static let execDigestMask = Int(PC_HDR_EXEC_DIGEST_MASK.rawValue)
         static let execContentUnknown = Int(PC_HDR_EXEC_CONTENT_UNKNOWN.rawValue)
+        static let subjectEpochLow = Int(PC_HDR_SUBJECT_EPOCH_LO.rawValue)
+        static let subjectEpochHigh = Int(PC_HDR_SUBJECT_EPOCH_HI.rawValue)
         static let execDFAMore = Int(PC_HDR_EXEC_DFA_MORE.rawValue)
         static let words = Int(PC_HDR_WORDS.rawValue)
     }

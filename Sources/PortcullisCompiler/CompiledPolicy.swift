@@ -22,6 +22,8 @@ public struct CompiledPolicy: Sendable {
     public var execAutomata: Int = 0
     /// Distinct subjects (who acts) of the capability rules.
     public var subjects: Int
+    /// What the tasks' views of the image depend on (the loader's subject epoch).
+    public var subjectViews: SubjectViews = .none
 }
 
 public struct CompileError: Error, Sendable, CustomStringConvertible {

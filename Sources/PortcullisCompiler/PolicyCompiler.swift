@@ -45,8 +45,9 @@ public enum PolicyCompiler {
         writer.setHeader(ABI.Header.rules, writer.append(plan.ruleTable))
         writer.setHeader(ABI.Header.ruleCount, UInt32(plan.rules.count))
         writer.setHeader(ABI.Header.execConditions, plan.execConditionBits)
+        let views = plan.subjects.isEmpty ? SubjectViews.none : SubjectViews(plan.subjects)
         if !plan.subjects.isEmpty {
-            try plan.writeSubjects(into: &writer, stateLimit: stateLimit)
+            try plan.writeSubjects(views, into: &writer, stateLimit: stateLimit)
         }
         if !plan.capabilities.isEmpty {
             writer.setHeader(ABI.Header.caps, writer.appendAligned(plan.capabilityTable))
@@ -57,7 +58,8 @@ public enum PolicyCompiler {
         }
         return CompiledPolicy(
             image: writer.image, rules: plan.rules, diagnostics: plan.diagnostics,
-            execStates: execStates, execAutomata: execAutomata.count, subjects: plan.subjects.count)
+            execStates: execStates, execAutomata: execAutomata.count, subjects: plan.subjects.count,
+            subjectViews: views)
     }
 
     static func kernelAction(_ action: Action) -> UInt32 {
@@ -308,24 +310,12 @@ struct ImagePlan {
 
     /// The subject conditions: which subjects need no path, no argument or no cgroup
     /// match, and the DFAs.
-    func writeSubjects(into writer: inout ImageWriter, stateLimit: Int) throws(CompileError) {
-        var noPath = SubjectSet()
-        var noArgs = SubjectSet()
-        var noCgroup = SubjectSet()
-        var pathPatterns: [(id: Int, pattern: String)] = []
-        var argPatterns: [(id: Int, pattern: String)] = []
-        var cgroupPatterns: [(id: Int, pattern: String)] = []
-        for (id, subject) in subjects.enumerated() {
-            if subject.executables.isEmpty { noPath.insert(id) }
-            pathPatterns += subject.executables.map { (id: id, pattern: PathRegex.pattern(for: $0)) }
-            if let args = subject.args { argPatterns.append((id: id, pattern: args)) } else { noArgs.insert(id) }
-            // Units and cgroups are alternatives of one condition: one DFA, the same id.
-            if subject.units.isEmpty && subject.cgroups.isEmpty { noCgroup.insert(id) }
-            cgroupPatterns += subject.units.map { (id: id, pattern: CgroupRegex.pattern(forUnit: $0)) }
-            cgroupPatterns += subject.cgroups.map { (id: id, pattern: PathRegex.pattern(for: $0)) }
-        }
-        writer.setHeader(ABI.Header.subjectAny, writer.appendAligned(noPath.words + noArgs.words))
-        writer.setHeader(ABI.Header.subjectNoCgroup, writer.appendSets([noCgroup]))
+    func writeSubjects(_ views: SubjectViews, into writer: inout ImageWriter, stateLimit: Int) throws(CompileError) {
+        let pathPatterns = views.executables.map { (id: $0.subject, pattern: $0.pattern) }
+        let argPatterns = views.arguments.map { (id: $0.subject, pattern: $0.pattern) }
+        let cgroupPatterns = views.cgroups.map { (id: $0.subject, pattern: $0.pattern) }
+        writer.setHeader(ABI.Header.subjectAny, writer.appendAligned(views.noExecutable.words + views.noArguments.words))
+        writer.setHeader(ABI.Header.subjectNoCgroup, writer.appendSets([views.noCgroup]))
         if !pathPatterns.isEmpty {
             let dfa = try self.dfa(pathPatterns, stateLimit: stateLimit) { subjectRules[$0] }
             writer.setHeader(ABI.Header.subjectExeDFA, writer.appendSubjectDFA(dfa))

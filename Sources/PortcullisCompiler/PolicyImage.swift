@@ -57,6 +57,11 @@ public struct PolicyImage: Sendable, Equatable {
         UInt64(words[ABI.Header.generationHigh]) << 32 | UInt64(words[ABI.Header.generationLow])
     }
 
+    /// The subject epoch the image carries (0 as compiled: the loader sets it).
+    public var subjectEpoch: UInt64 {
+        UInt64(self[ABI.Header.subjectEpochHigh]) << 32 | UInt64(self[ABI.Header.subjectEpochLow])
+    }
+
     /// The same tables under generation number `generation`.
     public func withGeneration(_ generation: UInt64) -> PolicyImage {
         var image = self

@@ -165,9 +165,10 @@ public final class Daemon: @unchecked Sendable {
                 return failed(entry)
             }
         }
+        let views: TaskViews
         do {
-            try enforcer.install(
-                compiled.image, beforeFill: { hold(at: .fill, of: next) },
+            views = try enforcer.install(
+                compiled.image, subjectViews: compiled.subjectViews, beforeFill: { hold(at: .fill, of: next) },
                 beforeSwap: {
                     timings.lap(\.swap)
                     hold(at: .swap, of: next)
@@ -191,7 +192,7 @@ public final class Daemon: @unchecked Sendable {
         let summary = GenerationSummary(
             generation: next, policies: policies.map(\.name), rules: compiled.rules.count,
             files: outcome.files.count, execStates: compiled.execStates)
-        journal.write(.applied(summary, programIDs: (try? enforcer.programIDs()) ?? [:], timings: timings))
+        journal.write(.applied(summary, programIDs: (try? enforcer.programIDs()) ?? [:], timings: timings, views: views))
         inForce = summary.description
         status = inForce
         if configuration.lock && !locked { lock() }

@@ -149,7 +149,8 @@ extension JournalEntry {
     }
 
     static func applied(
-        _ summary: GenerationSummary, programIDs: [String: UInt32], timings: ReloadTimings = ReloadTimings()
+        _ summary: GenerationSummary, programIDs: [String: UInt32], timings: ReloadTimings = ReloadTimings(),
+        views: TaskViews? = nil
     ) -> JournalEntry {
         JournalEntry(
             summary.description, priority: .info, messageID: .generationApplied,
@@ -163,7 +164,7 @@ extension JournalEntry {
                 (.readMilliseconds, ReloadTimings.milliseconds(timings.read)),
                 (.compileMilliseconds, ReloadTimings.milliseconds(timings.compile)),
                 (.swapMilliseconds, ReloadTimings.milliseconds(timings.swap)),
-            ])
+            ] + (views.map { [(.taskViews, $0.rawValue)] } ?? []))
     }
 
     /// The next generation could not be made or installed; `kept` stays in force.

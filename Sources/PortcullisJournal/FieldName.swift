@@ -44,6 +44,7 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
     public static let readMilliseconds = FieldName(known: "READ_MS")
     public static let compileMilliseconds = FieldName(known: "COMPILE_MS")
     public static let swapMilliseconds = FieldName(known: "SWAP_MS")
+    public static let taskViews = FieldName(known: "TASK_VIEWS")
 
     // Where: the policy file an entry is about, and a place in a policy file.
     public static let policyFile = FieldName(known: "POLICY_FILE")
@@ -89,6 +90,6 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
         policyDirectory, signal, policyFile, file, line, column, field, hook, decision,
         ruleID, policy, pid, tgid, uid, comm, exe, cgroupID, cgroup, cgroupSource, unit, path, capability,
         mountSource, mountTarget, mountFSType, mountFlags, droppedCount, programsStart, pins, runtimeDirectory, step,
-        verifiedInstructions, loadMilliseconds, readMilliseconds, compileMilliseconds, swapMilliseconds, unknown, tamper, tamperObject, found, version,
+        verifiedInstructions, loadMilliseconds, readMilliseconds, compileMilliseconds, swapMilliseconds, taskViews, unknown, tamper, tamperObject, found, version,
     ]
 }

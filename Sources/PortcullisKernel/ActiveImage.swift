@@ -34,6 +34,13 @@ enum ActiveImage {
         return words
     }
 
+    /// The subject epoch in `words`' header, nil when there is no such word.
+    static func subjectEpoch(_ words: [UInt32]) -> UInt64? {
+        let (low, high) = (Int(PC_HDR_SUBJECT_EPOCH_LO.rawValue), Int(PC_HDR_SUBJECT_EPOCH_HI.rawValue))
+        guard words.count > high else { return nil }
+        return UInt64(words[high]) << 32 | UInt64(words[low])
+    }
+
     /// The generation number in `words`' header, nil when there is no header.
     static func generation(_ words: [UInt32]) -> UInt64? {
         guard words.count > Int(PC_HDR_GEN_HI.rawValue) else { return nil }

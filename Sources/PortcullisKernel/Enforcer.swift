@@ -46,6 +46,8 @@ public final class Enforcer: @unchecked Sendable {
     private(set) var links: [String: Int32]
     /// The image map in force, as this Enforcer installed it (to put it back).
     var activeImage: Int32?
+    /// The subject epochs of the images it installs (from the one in force at the first install).
+    private var epochs: SubjectEpochs?
     var imageSlot: Int32 { maps["pc_image"]! }
     private var events: Int32 { maps["pc_events"]! }
     private var stats: Int32 { maps["pc_stats"]! }
@@ -203,29 +205,40 @@ public final class Enforcer: @unchecked Sendable {
     /// Makes `image` the policy in force: a fresh map holds it, frozen, and one
     /// write to the active slot swaps it in. Programs see the old image or the new one.
     ///
-    /// Before the swap the new map waits in the pending slot while every task's
+    /// When the new image has subject conditions other than the image in force
+    /// (`subjectViews`, nil: unknown), it gets a new subject epoch, and before
+    /// the swap the new map waits in the pending slot while every task's
     /// subjects are computed for it (the seeding iterator; an exec meanwhile
     /// computes them for both images), so a running process is the same
     /// subjects on both sides of the swap. Processes older than the programs
-    /// get their records first (TaskSeeder).
+    /// get their records first (TaskSeeder). With the same conditions it gets
+    /// the epoch in force, whose views hold for it: it is swapped in at once
+    /// (staging waits for an RCU grace period, seeding visits every task).
     /// `beforeFill` runs once the new map exists, before it is filled; `beforeSwap`
     /// once it is filled, frozen and seeded, just before the swap (fault tests stop there).
+    @discardableResult
     public func install(
-        _ image: PolicyImage, beforeFill: () -> Void = {}, beforeSwap: () -> Void = {}
-    ) throws(BPFError) {
-        let map = try ImageMap(image, beforeFill: beforeFill)
+        _ image: PolicyImage, subjectViews: SubjectViews? = nil, beforeFill: () -> Void = {},
+        beforeSwap: () -> Void = {}
+    ) throws(BPFError) -> TaskViews {
+        if epochs == nil { epochs = SubjectEpochs(active: installedSubjectEpoch() ?? 0) }
+        let (epoch, sameViews) = epochs!.epoch(for: subjectViews)
+        let map = try ImageMap(image, subjectEpoch: epoch, beforeFill: beforeFill)
         var kept = false
         defer { if !kept { close(map.fd) } }
         // What either image needs, while either may be in force (tasks keep records from
         // here on if the new one needs them); the new image's alone once it is.
         let needs = ImageSummary(of: image)
         try check("summarizing the new image", ImageSummary.read(from: summary).union(needs).write(to: summary))
-        // Without subject conditions no task needs a view (pc_task_compute does nothing):
-        // the iterator is skipped. A later image with them seeds then.
-        let seeding = image.hasSubjects
+        // Without subject conditions no task needs a view (pc_task_compute does nothing),
+        // and with the same ones the views in force hold: nothing is staged or seeded.
+        // A later image with other conditions seeds then.
+        let seeding = image.hasSubjects && !sameViews
         var pending = UInt32(PC_IMAGE_PENDING)
         var fd = map.fd
-        try check("staging the policy image", bpf_map_update_elem(imageSlot, &pending, &fd, UInt64(BPF_ANY)))
+        if seeding {
+            try check("staging the policy image", bpf_map_update_elem(imageSlot, &pending, &fd, UInt64(BPF_ANY)))
+        }
         do throws(BPFError) {
             // The views for the pending image, and records for the processes that have none.
             if seeding {
@@ -239,16 +252,29 @@ public final class Enforcer: @unchecked Sendable {
         beforeSwap()
         var slot = UInt32(PC_IMAGE_ACTIVE)
         let swapped = bpf_map_update_elem(imageSlot, &slot, &fd, UInt64(BPF_ANY))
-        bpf_map_delete_elem(imageSlot, &pending)
+        if seeding { bpf_map_delete_elem(imageSlot, &pending) }
         try check("installing the policy image", swapped)
+        epochs!.installed(epoch, views: subjectViews)
         if let previous = activeImage { close(previous) }
         activeImage = map.fd
         kept = true
         // Failing here leaves a superset: slower hooks, the same decisions.
         _ = needs.write(to: summary)
-        // Views the pending pass could not write (a generation of the active one's
-        // parity, a task that appeared meanwhile) are computed now.
-        if seeding { try TaskSeeder.runIterator(linkPath: pins.link("pc_seed")) }
+        // Views the pending pass could not write (a task that appeared meanwhile) are
+        // computed now. With the views kept, the seeding runs now, after the swap: the
+        // processes that still have no record get one, and their views.
+        if seeding {
+            try TaskSeeder.runIterator(linkPath: pins.link("pc_seed"))
+        } else if image.hasSubjects {
+            let table = hostMountTable
+            try TaskSeeder.seed(linkPath: pins.link("pc_seed"), tasksFD: tasks) { table?.showsElsewhere($0) ?? false }
+        }
+        return seeding ? .computed : image.hasSubjects ? .kept : .none
+    }
+
+    /// The subject epoch of the image in force, if any.
+    func installedSubjectEpoch() -> UInt64? {
+        (try? ActiveImage.words(slotFD: imageSlot, lineLimit: 2)).flatMap(ActiveImage.subjectEpoch)
     }
 
     /// The generation of the image in force, if any (after a restart: the last daemon's).

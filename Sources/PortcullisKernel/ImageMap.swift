@@ -1,4 +1,5 @@
 import CBPF
+import CPortcullisABI
 import Glibc
 import PortcullisCompiler
 
@@ -8,8 +9,9 @@ import PortcullisCompiler
 struct ImageMap {
     let fd: Int32
 
-    /// `beforeFill` runs once the map exists, empty, before its lines are written.
-    init(_ image: PolicyImage, beforeFill: () -> Void = {}) throws(BPFError) {
+    /// `beforeFill` runs once the map exists, empty, before its lines are written;
+    /// `subjectEpoch` replaces the image's (the compiler leaves 0) in its header.
+    init(_ image: PolicyImage, subjectEpoch: UInt64, beforeFill: () -> Void = {}) throws(BPFError) {
         let lines = UInt32(image.lineCount)
         let lineBytes = UInt32(PolicyImage.lineWords * MemoryLayout<UInt32>.size)
         var opts = bpf_map_create_opts()
@@ -25,6 +27,13 @@ struct ImageMap {
                 bpf_map_update_batch(fd, &keys, values.baseAddress, &count, nil)
             }
             try check("filling the policy image map", rc)
+            let (low, high) = (Int(PC_HDR_SUBJECT_EPOCH_LO.rawValue), Int(PC_HDR_SUBJECT_EPOCH_HI.rawValue))
+            let headerLine = low / PolicyImage.lineWords
+            var line = Array(image.words[headerLine * PolicyImage.lineWords..<(headerLine + 1) * PolicyImage.lineWords])
+            line[low % PolicyImage.lineWords] = UInt32(truncatingIfNeeded: subjectEpoch)
+            line[high % PolicyImage.lineWords] = UInt32(truncatingIfNeeded: subjectEpoch >> 32)
+            var key = UInt32(headerLine)
+            try check("writing the subject epoch", bpf_map_update_elem(fd, &key, &line, UInt64(BPF_ANY)))
             try check("freezing the policy image map", bpf_map_freeze(fd))
         } catch {
             close(fd)

@@ -15,8 +15,13 @@ public protocol KernelEnforcement: AnyObject {
     func installedGeneration() -> UInt64?
     /// The attached programs' ids, by name.
     func programIDs() throws(BPFError) -> [String: UInt32]
-    /// Puts `image` in force as a whole, or leaves the one in force and throws.
-    func install(_ image: PolicyImage, beforeFill: () -> Void, beforeSwap: () -> Void) throws(BPFError)
+    /// Puts `image` in force as a whole, or leaves the one in force and throws;
+    /// `subjectViews`: what the tasks' views of it depend on (nil: unknown).
+    /// Returns what it did about the tasks' views.
+    @discardableResult
+    func install(
+        _ image: PolicyImage, subjectViews: SubjectViews?, beforeFill: () -> Void, beforeSwap: () -> Void
+    ) throws(BPFError) -> TaskViews
     /// Removes what other ABIs of portcullis pinned; returns the pins removed.
     func removeOtherABIs() -> [String]
     /// Seals enforcement until reboot (tamper protection's locked mode).

@@ -42,7 +42,14 @@ public final class FakeKernel: KernelEnforcement, @unchecked Sendable {
     public func programIDs() throws(BPFError) -> [String: UInt32] {
         Dictionary(uniqueKeysWithValues: Enforcer.programs.enumerated().map { ($1, UInt32($0 + 1)) })
     }
-    public func install(_ image: PolicyImage, beforeFill: () -> Void, beforeSwap: () -> Void) throws(BPFError) {
+    /// What the daemon said each installed image's views depend on, in order.
+    public private(set) var installedViews: [SubjectViews?] = []
+    /// The subject epochs, as the Enforcer gives them (the epoch in force: `epochs.active`).
+    public private(set) var epochs = SubjectEpochs(active: 0)
+    public func install(
+        _ image: PolicyImage, subjectViews: SubjectViews?, beforeFill: () -> Void, beforeSwap: () -> Void
+    ) throws(BPFError) -> TaskViews {
+        let (epoch, sameViews) = epochs.epoch(for: subjectViews)
         beforeFill()
         if let failure = failNextInstall {
             failNextInstall = nil
@@ -54,7 +61,12 @@ public final class FakeKernel: KernelEnforcement, @unchecked Sendable {
         }
         beforeSwap()
         generation = image.generation
-        if keepsImages { installed.append(image) }
+        epochs.installed(epoch, views: subjectViews)
+        if keepsImages {
+            installed.append(image)
+            installedViews.append(subjectViews)
+        }
+        return !image.hasSubjects ? .none : sameViews ? .kept : .computed
     }
     public func removeOtherABIs() -> [String] { [] }
     public func lock() throws(BPFError) {}

@@ -113,6 +113,31 @@ import PortcullisGeneration
         #expect(swap >= 60 && swap < 60_000)  // the install's own time, up to its swap
     }
 
+    @Test func theSameSubjectConditionsKeepTheTasksViewsAndOthersComputeThem() throws {
+        let fixture = try Fixture()
+        defer { fixture.cleanUp() }
+        func subject(_ args: String) -> String {
+            "apiVersion: portcullis/v1alpha1\nkind: Policy\nmetadata: { name: s }\nspec:\n  rules:\n"
+                + "    - capability: [CAP_CHOWN]\n      subject: { argsRegex: \"\(args)\" }\n      action: deny\n"
+        }
+        func views(_ generation: Int) -> String? {
+            fixture.entries.with(.generationApplied).first { $0[.generation] == String(generation) }?[.taskViews]
+        }
+        fixture.write("s", text: subject("^probe "))
+        fixture.daemon.reload()
+        fixture.write("a", denying: ["/usr/local/bin/one"])  // an unrelated change
+        fixture.daemon.reload()
+        fixture.write("s", text: subject("^probe x"))  // another condition
+        fixture.daemon.reload()
+        fixture.remove("s")  // no subjects left
+        fixture.daemon.reload()
+        #expect((1...4).map(views) == ["computed", "kept", "computed", "none"])
+        // What the daemon gave the kernel: the compiled images' views, equal for 1 and 2 only.
+        let given = fixture.kernel.installedViews
+        #expect(given.count == 4 && given.allSatisfy { $0 != nil })
+        #expect(given[0] == given[1] && given[1] != given[2] && given[3] == SubjectViews.none)
+    }
+
     /// A file with a warning (a network-policy field) and one with a compile warning (a mount source).
     static let warned = "apiVersion: cilium.io/v1alpha1\nkind: CiliumNetworkPolicy\nmetadata:\n  name: w\nspec:\n"
         + "  egress: []\n  runtime:\n    requirements:\n      - matchCapabilities:\n          - CAP_NET_ADMIN\n"

@@ -38,7 +38,7 @@ import Testing
         #expect(task.args.flags == UInt32(PC_TEXT_KNOWN))
         #expect(Self.text(task.args) == Array("a\0b".utf8))
         #expect(task.exec_exe.flags == 0)
-        #expect(task.views.0.generation == 0 && task.views.1.generation == 0)
+        #expect(task.views.0.epoch == 0 && task.views.1.epoch == 0)
     }
 
     /// An executable the host shows at other paths too: conditions on those are unknown (PC_TEXT_ALIASED).

@@ -229,4 +229,20 @@ static __always_inline __u64 pc_generation(void *image)
 	return (__u64)header->w[PC_HDR_GEN_HI] << 32 | header->w[PC_HDR_GEN_LO];
 }
 
+/* The subject epoch in a header: the stamp of the tasks' views of that image. */
+static __always_inline __u64 pc_hdr_subject_epoch(const struct pc_header *h)
+{
+	return (__u64)pc_hdr(h, PC_HDR_SUBJECT_EPOCH_HI) << 32 | pc_hdr(h, PC_HDR_SUBJECT_EPOCH_LO);
+}
+
+/* The image's subject epoch (0 when its header cannot be read: no view has it). */
+static __always_inline __u64 pc_subject_epoch(void *image)
+{
+	struct pc_image_line *line = pc_line(image, 1);
+	if (!line)
+		return 0;
+	return (__u64)line->w[PC_HDR_SUBJECT_EPOCH_HI - PC_LINE_WORDS] << 32 |
+	       line->w[PC_HDR_SUBJECT_EPOCH_LO - PC_LINE_WORDS];
+}
+
 #endif /* PC_IMAGE_H */

@@ -71,21 +71,21 @@ static __always_inline void pc_subjects_unconditional(void *image, __u32 *set)
 #define PC_PF_KTHREAD 0x00200000
 
 /*
- * The subjects the current task is, for `image` (the active one, of
- * `generation`). With cgroup
+ * The subjects the current task is, for `image` (the active one, whose
+ * subject epoch is `epoch`). With cgroup
  * conditions in the image, the program calls pc_subjects_refresh
  * (pc_task_view.h) first, at its entry. A task with no valid view is unknown:
  * possibly every subject, certainly those with no conditions; a kernel
  * thread with no record is known to be those with no conditions (it runs no
  * program and has no arguments).
  */
-static __always_inline void pc_subjects_current(void *image, __u64 generation, struct pc_subjects *s)
+static __always_inline void pc_subjects_current(void *image, __u64 epoch, struct pc_subjects *s)
 {
 	struct task_struct *me = bpf_get_current_task_btf();
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, me, 0, 0);
 	if (task) {
-		struct pc_task_view *view = &task->views[generation & 1];
-		if (view->generation == generation) {
+		struct pc_task_view *view = &task->views[epoch & 1];
+		if (epoch && view->epoch == epoch) {
 			for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 				s->possible[i] = view->possible[i];
 				s->certain[i] = view->certain[i];

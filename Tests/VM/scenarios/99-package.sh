@@ -213,7 +213,7 @@ cat > /usr/local/sbin/pcvm-other-build <<'SH'
 #!/bin/sh
 # The guardian post falls vacant once the kernel frees the old daemon.
 for try in $(seq 100); do
-    bpftool map update pinned /sys/fs/bpf/portcullis/abi-8/maps/pc_meta key 0 0 0 0 value 1 2 3 4 5 6 7 8 && exit 0
+    bpftool map update pinned /sys/fs/bpf/portcullis/abi-9/maps/pc_meta key 0 0 0 0 value 1 2 3 4 5 6 7 8 && exit 0
     sleep 0.1
 done
 exit 1
@@ -249,7 +249,7 @@ echo "upgrade: $old_version -> $new_version, the daemon restarted and replaced t
 # -- apt-get remove stops and disarms
 apt-get remove -y portcullis >/dev/null
 [[ $(systemctl is-active portcullis) != active ]] || fail "still active after apt-get remove"
-[[ ! -e /sys/fs/bpf/portcullis/abi-8 ]] || fail "pins left after apt-get remove: $(ls /sys/fs/bpf/portcullis/abi-8)"
+[[ ! -e /sys/fs/bpf/portcullis/abi-9 ]] || fail "pins left after apt-get remove: $(ls /sys/fs/bpf/portcullis/abi-9)"
 [[ $(/usr/bin/kubectl version) == "kubectl ran: version" ]] || fail "kubectl still denied after apt-get remove"
 expect_ok /usr/local/bin/pcvm-tool
 journalctl --no-pager -o json MESSAGE_ID="$DISARMED" | has_entry - MESSAGE_ID="$DISARMED" ||

@@ -89,6 +89,13 @@
  *                                   (of capability rules) that apply only when the
  *                                   capability is checked against the initial user
  *                                   namespace; 0 when none
+ *     [PC_HDR_SUBJECT_EPOCH_LO/HI] the subject epoch, 64 bits, never 0: what the
+ *                                 tasks' views of this image are stamped with (struct
+ *                                 pc_task_view). Images whose subjects have the same
+ *                                 conditions on the executable, the arguments and the
+ *                                 cgroup share an epoch, so a view computed for one holds
+ *                                 for the next: a swap between them needs no new views.
+ *                                 Set by the loader (the compiler writes 0).
  *     [PC_HDR_EXEC_DFA_MORE + i]  for i < PC_EXEC_DFA_MAX - 1: offset of exec-path DFA
  *                                 i + 2, 0 after the last. When one product of every
  *                                 exec path pattern would pass the compiler's state cap,
@@ -180,7 +187,7 @@
 
 #include <linux/types.h>
 
-#define PC_ABI_VERSION 8
+#define PC_ABI_VERSION 9
 #define PC_IMAGE_MAGIC 0x4d494350u /* "PCIM" */
 
 /* The slots of pc_image. */
@@ -248,6 +255,8 @@ enum pc_header_word {
 	PC_HDR_EXEC_DIGEST_MASK = 24,
 	PC_HDR_EXEC_CONTENT_UNKNOWN = 25,
 	PC_HDR_EXEC_DFA_MORE = 26, /* 26, 27, 28: PC_EXEC_DFA_MAX - 1 words */
+	PC_HDR_SUBJECT_EPOCH_LO = 29,
+	PC_HDR_SUBJECT_EPOCH_HI = 30,
 	PC_HDR_WORDS = 32, /* two lines */
 };
 
@@ -443,9 +452,11 @@ struct pc_mount_point {
  * cgroup text (at exec and at a decision), and ids only tell when to re-read:
  * matching is by path, so a unit restarted in a new cgroup is matched at once.
  *
- * The view for generation g is views[g & 1]; it is valid when its
- * `generation` is g (and, with cgroup conditions, its `cgroup_id` is the
- * task's cgroup's).
+ * The view for an image of subject epoch e (PC_HDR_SUBJECT_EPOCH) is
+ * views[e & 1]; it is valid when its `epoch` is e (and, with cgroup
+ * conditions, its `cgroup_id` is the task's cgroup's). Two images in force
+ * one after the other have epochs of different parity unless their subjects'
+ * conditions are the same (then one epoch, one view for both).
  *
  * Conditions are three-valued. A text that could not be read whole (unknown,
  * or cut while a condition might still match it) leaves each condition on it
@@ -481,8 +492,8 @@ struct pc_task_text {
 };
 
 struct pc_task_view {
-	__u64 generation; /* the generation the sets were computed for */
-	__u64 cgroup_id;  /* the cgroup id of the cgroup text they were computed from */
+	__u64 epoch;     /* the subject epoch the sets were computed for (0: none) */
+	__u64 cgroup_id; /* the cgroup id of the cgroup text they were computed from */
 	__u32 possible[PC_SUBJECT_WORDS]; /* conditions that hold or are unknown */
 	__u32 certain[PC_SUBJECT_WORDS];  /* conditions known to hold */
 };
