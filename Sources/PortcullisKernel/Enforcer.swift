@@ -252,7 +252,10 @@ public final class Enforcer: @unchecked Sendable {
         beforeSwap()
         var slot = UInt32(PC_IMAGE_ACTIVE)
         let swapped = bpf_map_update_elem(imageSlot, &slot, &fd, UInt64(BPF_ANY))
-        if seeding { bpf_map_delete_elem(imageSlot, &pending) }
+        // The pending slot emptied: the one staged above, or one a daemon that stopped
+        // between its staging and its swap left (execs would compute views for it).
+        var staged: UInt32 = 0
+        if seeding || bpf_map_lookup_elem(imageSlot, &pending, &staged) == 0 { bpf_map_delete_elem(imageSlot, &pending) }
         try check("installing the policy image", swapped)
         epochs!.installed(epoch, views: subjectViews)
         if let previous = activeImage { close(previous) }
