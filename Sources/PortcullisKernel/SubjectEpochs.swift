@@ -1,3 +1,4 @@
+import Glibc
 import PortcullisCompiler
 
 /// The subject epochs the loader gives the images it installs
@@ -9,9 +10,10 @@ import PortcullisCompiler
 /// parity than the one in force (views[epoch & 1]: the views of the image in
 /// force are not overwritten while the new ones are computed). An epoch is never
 /// given twice by one process, even when its install failed (views computed for
-/// it may remain), and its high half is a number drawn when the process starts,
-/// so one another process gave, whose installs are unknown here, does not come
-/// back either. Never 0, which stamps no view.
+/// it may remain), and its high half is a number made from the clock and the
+/// process id when the process starts, so one another process gave, whose
+/// installs are unknown here, does not come back either. Never 0, which stamps
+/// no view.
 public struct SubjectEpochs: Sendable {
     /// The image in force, as this process installed it (nil: another did, or none).
     private(set) var inForce: (views: SubjectViews, epoch: UInt64)?
@@ -21,10 +23,22 @@ public struct SubjectEpochs: Sendable {
     private let salt: UInt32
 
     /// `active`: the epoch of the image in force when the process starts (0: none).
-    public init(active: UInt64, salt: UInt32 = UInt32.random(in: 1...UInt32.max)) {
+    /// `salt`, the high half, by default from the clock and the process id: it
+    /// only has to differ between starts, and reading the kernel's random pool
+    /// could wait for its seeding this early in boot.
+    public init(active: UInt64, salt: UInt32 = Self.startSalt()) {
         self.active = active
         self.salt = salt
         counter = UInt32(truncatingIfNeeded: active)
+    }
+
+    /// A number for the high half that differs between starts (never 0).
+    public static func startSalt() -> UInt32 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let mixed = UInt64(bitPattern: Int64(now.tv_sec)) &* 1_000_000_007 &+ UInt64(now.tv_nsec) &+ UInt64(getpid()) << 40
+        let folded = UInt32(truncatingIfNeeded: mixed ^ (mixed >> 32))
+        return folded == 0 ? 1 : folded
     }
 
     /// The epoch for an image with `views` (nil: unknown), and whether it is the

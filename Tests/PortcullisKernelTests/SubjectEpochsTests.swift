@@ -1,3 +1,4 @@
+import Glibc
 import PortcullisCompiler
 import PortcullisPolicy
 import Testing
@@ -65,5 +66,16 @@ import Testing
         epochs.installed(first.epoch, views: nil)
         #expect(!epochs.epoch(for: a).same)  // installed with unknown views
         #expect(!epochs.epoch(for: nil).same)
+    }
+
+    @Test func theStartSaltIsNeverZeroAndChangesWithTheClock() {
+        var salts: Set<UInt32> = []
+        for _ in 0..<50 {
+            let salt = SubjectEpochs.startSalt()
+            #expect(salt != 0)
+            salts.insert(salt)
+            usleep(50)
+        }
+        #expect(salts.count == 50)
     }
 }
