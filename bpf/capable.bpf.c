@@ -3,11 +3,13 @@
  * capable.bpf.c: the capability hook. O(1): one line of the capability table
  * and the task's subject set, ANDed word by word. A capability no rule names
  * is decided by one bit of pc_summary, before the image or the task is read.
+ * A named one reads the image's header once, for the table and the subjects
+ * (pc_acting.h): the header, the capability's line, the task's record.
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
 #include "pc_task_view.h"
-#include "pc_subjects.h"
+#include "pc_acting.h"
 #include "pc_events.h"
 
 /* security.h: a probe that must not be audited (e.g. has_capability_noaudit). */
@@ -50,19 +52,13 @@ static __always_inline void pc_capable_report(void *image, __u32 caps, int cap, 
 	pc_event_send(e);
 }
 
-/* The capability's line of the table, when some rule names `cap`; else NULL. Two lookups: the header, the line. */
-static __always_inline struct pc_image_line *pc_capable_entry(void *image, int cap, __u32 *caps, __u64 *generation)
+/* The capability's line of the table in the image whose header is `h`, when some rule names `cap`; else NULL. */
+static __always_inline struct pc_image_line *pc_capable_entry(void *image, const struct pc_header *h, int cap)
 {
-	if (cap < 0 || cap >= PC_CAP_COUNT || !image)
+	__u32 caps = pc_hdr(h, PC_HDR_CAPS);
+	if (!caps || cap < 0 || cap >= PC_CAP_COUNT)
 		return 0;
-	struct pc_image_line *header = pc_line(image, 0);
-	if (!header)
-		return 0;
-	*caps = header->w[PC_HDR_CAPS];
-	*generation = (__u64)header->w[PC_HDR_GEN_HI] << 32 | header->w[PC_HDR_GEN_LO];
-	if (!*caps)
-		return 0;
-	struct pc_image_line *entry = pc_line(image, *caps / PC_LINE_WORDS + cap);
+	struct pc_image_line *entry = pc_line(image, caps / PC_LINE_WORDS + cap);
 	if (!entry)
 		return 0;
 	__u32 named = 0;
@@ -80,16 +76,22 @@ static __always_inline int pc_capable_maybe_named(int cap)
 	return (summary->capabilities >> cap) & 1;
 }
 
-static __noinline int pc_capable_decide(int cap, unsigned int opts, int initial_userns)
+/*
+ * The decision on a capability some rule may name: a global function, so the
+ * verifier walks it once, from its argument types, whatever paths led to it.
+ */
+__noinline int pc_capable_decide(int cap, unsigned int opts, int initial_userns)
 {
 	void *image = pc_image_get();
-	__u32 caps = 0;
-	__u64 generation = 0;
-	struct pc_image_line *entry = pc_capable_entry(image, cap, &caps, &generation);
+	if (!image)
+		return 0;
+	struct pc_header h = pc_header_get(image); /* the table's offset and the subjects' words, in two lookups */
+	struct pc_image_line *entry = pc_capable_entry(image, &h, cap);
 	if (!entry)
 		return 0;
+	__u32 caps = pc_hdr(&h, PC_HDR_CAPS);
 	struct pc_subjects subjects;
-	pc_subjects_acting(&subjects, generation, initial_userns);
+	pc_subjects_acting_in(image, &h, &subjects, initial_userns);
 	/* A deny or an audit applies to the subjects the task possibly is; certainly, or not, says the event. */
 	__u32 deny = 0, audit = 0, deny_certain = 0, audit_certain = 0;
 	for (int i = 0; i < PC_SUBJECT_WORDS; i++) {

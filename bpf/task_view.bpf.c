@@ -11,8 +11,7 @@
 #include "pc_kernel.h"
 #include "pc_task_view.h"
 #include "pc_subjects.h"
-#include "pc_uids.h"
-#include "pc_excepts.h"
+#include "pc_acting.h"
 
 /*
  * Adds to `part` the subjects one part of the task (its path, its arguments,
@@ -179,7 +178,7 @@ done:
 	return 0;
 }
 
-__noinline int pc_subjects_refresh(void)
+__noinline int pc_subjects_refresh_views(void)
 {
 	void *image = pc_image_get();
 	if (!image || !pc_word(image, PC_HDR_SUBJECT_CGROUP_DFA))
@@ -212,17 +211,6 @@ __noinline int pc_subjects_acting(struct pc_subjects *s, __u64 generation, int i
 		}
 		return 0;
 	}
-	pc_subjects_current(image, pc_hdr_subject_epoch(&h), s);
-	pc_subjects_for_uid(image, &h, s);
-	__u32 initial_only = pc_hdr(&h, PC_HDR_SUBJECT_INITIAL_USERNS);
-	if (!initial_userns && initial_only) {
-		pc_subject_set limited;
-		pc_set_read(image, initial_only, limited);
-		for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
-			s->possible[i] &= ~limited[i];
-			s->certain[i] &= ~limited[i];
-		}
-	}
-	pc_subjects_except(image, &h, s);
+	pc_subjects_acting_in(image, &h, s, initial_userns);
 	return 0;
 }

@@ -48,6 +48,10 @@ public struct PolicyImage: Sendable, Equatable {
         hasSubjects || self[ABI.Header.execConditions] & UInt32(PC_EXEC_HAS_ARGS) != 0
     }
 
+    /// Whether some subject has a cgroup (or unit) condition: only then may a task's
+    /// view change without an exec, when it moves (pc_subjects_refresh).
+    public var hasCgroupSubjects: Bool { self[ABI.Header.subjectCgroupDFA] != 0 }
+
     /// Whether some exec rule names content (a content table): the exec and mapping
     /// hooks then hash the files they decide on (pc_summary.content).
     public var namesContent: Bool { self[ABI.Header.execDigests] != 0 }

@@ -31,17 +31,31 @@ int pc_task_compute(struct pc_task *task, __u32 slot);
 int pc_cgroup_read(struct pc_task *task);
 
 /*
- * Before a decision on the current task's subjects: with cgroup conditions in
- * the active image, a view computed for another cgroup than the task's (it
- * moved without exec'ing, or its path was never read) or for another
- * generation is recomputed: the cgroup path is read again and both views
- * (active and pending image) are computed from the record's texts.
+ * With cgroup conditions in the active image, a view computed for another
+ * cgroup than the task's (it moved without exec'ing, or its path was never
+ * read) or for another generation is recomputed: the cgroup path is read
+ * again and both views (active and pending image) are computed from the
+ * record's texts. Returns 0. Called through pc_subjects_refresh.
+ */
+int pc_subjects_refresh_views(void);
+
+/*
+ * Before a decision on the current task's subjects: pc_subjects_refresh_views,
+ * unless pc_summary promises that no image in force has a cgroup condition
+ * (one inlined lookup, no image read: the common case).
  *
  * A program calls it at its entry and decides in a separate (__noinline)
  * function: the verifier limits a call chain's stack to 512 bytes, and
- * computing a view takes a good part of it. Returns 0.
+ * computing a view takes a good part of it.
  */
-int pc_subjects_refresh(void);
+static __always_inline void pc_subjects_refresh(void)
+{
+	struct pc_summary *summary = pc_summary_get();
+	if (summary && (!(summary->task_records & PC_SUMMARY_RECORDS) ||
+			(summary->task_records & PC_SUMMARY_NO_CGROUP_SUBJECTS)))
+		return;
+	pc_subjects_refresh_views();
+}
 
 /*
  * The subjects the current task is when it acts, into `s`: its view for the

@@ -203,9 +203,20 @@
  * for it: both images' needs from before the new image is staged until the
  * swap, the new image's after it; every need before the programs attach.
  */
+/*
+ * pc_summary.task_records: PC_SUMMARY_RECORDS when some image has subject
+ * conditions or argument rules (tasks keep records, pc_tasks); with it,
+ * PC_SUMMARY_NO_CGROUP_SUBJECTS when no image has a cgroup condition (no view
+ * depends on the task's cgroup: the hooks need not look for a move). The
+ * second is a promise, never implied: a summary without it (an older daemon's)
+ * makes the hooks look, as before.
+ */
+#define PC_SUMMARY_RECORDS 1u
+#define PC_SUMMARY_NO_CGROUP_SUBJECTS 2u
+
 struct pc_summary {
 	__u64 capabilities; /* bit c: some rule may name capability c (a capability table line not all zeros) */
-	__u32 task_records; /* nonzero: subject conditions or argument rules: tasks keep records (pc_tasks) */
+	__u32 task_records; /* 0, or PC_SUMMARY_RECORDS [| PC_SUMMARY_NO_CGROUP_SUBJECTS] */
 	__u32 content;      /* nonzero: some exec rule names content (PC_HDR_EXEC_DIGESTS): executed files are hashed */
 };
 
