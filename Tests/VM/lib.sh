@@ -98,7 +98,7 @@ lines_with_field() {
 # input) meets every CONDITION, FIELD=VALUE or FIELD~REGEX (Tests/VM/entries).
 # Waits poll this many times, and Python parsing the whole log costs about a
 # third of a second under TCG, so a regular FILE is asked with grep first:
-# FIELD=VALUE with a plain VALUE (letters, digits and `_.:,+-/`, which JSON
+# FIELD=VALUE with a plain VALUE (letters, digits, spaces and `_.:,+-/`, which JSON
 # writes as they are) holds for an entry exactly when its line has
 # "FIELD":"VALUE" (a quote inside a string is escaped, so no other text of the
 # line reads so). When every condition is plain, grep's answer is the answer;
@@ -108,7 +108,7 @@ has_entry() {
     local status=0 condition lines="" plain=$(($# > 1))
     if [[ -f $1 ]]; then
         for condition in "${@:2}"; do
-            if [[ ! $condition =~ ^([A-Z0-9_]+)=([A-Za-z0-9_.:,+/-]+)$ ]]; then
+            if [[ ! $condition =~ ^([A-Z0-9_]+)=([A-Za-z0-9\ _.:,+/-]+)$ ]]; then
                 plain=0
             elif [[ -z $lines ]]; then
                 lines=$(lines_with_field "$1" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}") || return 1

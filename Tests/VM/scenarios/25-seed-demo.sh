@@ -19,7 +19,7 @@ cp "$FIXTURES"/seed/*.yaml /etc/policies.d/
 echo "# /etc/policies.d: $(cd /etc/policies.d && echo *)"
 "$PORTCULLIS" run >daemon.log 2>&1 &
 DAEMON_PID=$!
-journal_has() { journalctl --no-pager -o json "$1" | has_entry - "${@:2}"; }
+journal_has() { journalctl --no-pager -o json "$1" >journal.json && has_entry journal.json "${@:2}"; }
 wait_until "$START_SECONDS" journal_has MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_RULE_COUNT=3
 
 show() {

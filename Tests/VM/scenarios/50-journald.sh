@@ -30,7 +30,8 @@ on_fail() {
 journal_has() {
     local match=$1
     shift
-    journalctl --no-pager -o json "$match" | has_entry - "$@"
+    journalctl --no-pager -o json "$match" >journal.json
+    has_entry journal.json "$@"
 }
 
 # A stand-in for systemd's notify socket: each datagram becomes one JSON line
