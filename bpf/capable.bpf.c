@@ -3,8 +3,10 @@
  * capable.bpf.c: the capability hook. O(1): one line of the capability table
  * and the task's subject set, ANDed word by word. A capability no rule names
  * is decided by one bit of pc_summary, before the image or the task is read.
- * A named one reads the image's header once, for the table and the subjects
- * (pc_acting.h): the header, the capability's line, the task's record.
+ * A named one reads pc_summary once (the bit, and whether the task's view
+ * may need refreshing) and the image's header line 0 once, for the table and
+ * the subjects (pc_acting.h): the header, the capability's line, the task's
+ * record.
  */
 #include "pc_kernel.h"
 #include <bpf/bpf_tracing.h>
@@ -68,9 +70,8 @@ static __always_inline struct pc_image_line *pc_capable_entry(void *image, const
 }
 
 /* Whether a rule may name `cap`, by pc_summary alone (a superset of the active image's; out of range: maybe). */
-static __always_inline int pc_capable_maybe_named(int cap)
+static __always_inline int pc_capable_maybe_named(const struct pc_summary *summary, int cap)
 {
-	struct pc_summary *summary = pc_summary_get();
 	if (!summary || cap < 0 || cap >= PC_CAP_COUNT)
 		return 1;
 	return (summary->capabilities >> cap) & 1;
@@ -85,7 +86,7 @@ __noinline int pc_capable_decide(int cap, unsigned int opts, int initial_userns)
 	void *image = pc_image_get();
 	if (!image)
 		return 0;
-	struct pc_header h = pc_header_get(image); /* the table's offset and the subjects' words, in two lookups */
+	struct pc_header h = pc_header_get(image); /* the table's offset and the subjects' words, in one lookup */
 	struct pc_image_line *entry = pc_capable_entry(image, &h, cap);
 	if (!entry)
 		return 0;
@@ -116,9 +117,10 @@ int BPF_PROG(pc_capable, const struct cred *cred, struct user_namespace *ns, int
 	if (ret)
 		return pc_verdict(ret);
 	/* A capability no rule names (the common case) costs one inlined lookup; else the task's view is made current first. */
-	if (!pc_capable_maybe_named(cap))
+	struct pc_summary *summary = pc_summary_get();
+	if (!pc_capable_maybe_named(summary, cap))
 		return 0;
-	pc_subjects_refresh();
+	pc_subjects_refresh_for(summary);
 	/* The namespace the capability is checked against: the initial one has level 0. */
 	int initial_userns = !ns || ns->level == 0;
 	return pc_verdict(pc_capable_decide(cap, opts, initial_userns));

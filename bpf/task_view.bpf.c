@@ -203,8 +203,8 @@ __noinline int pc_subjects_acting(struct pc_subjects *s, __u64 generation, int i
 	if (!s)
 		return 0;
 	void *image = pc_image_get();
-	struct pc_header h = pc_header_get(image); /* every header word below, in two lookups */
-	if (!image || !h.l0 || !h.l1 || pc_hdr_generation(&h) != generation) {
+	struct pc_header h = pc_header_get(image); /* every header word below, in one lookup */
+	if (!image || !h.l0 || pc_hdr_generation(&h) != generation) {
 		for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 			s->possible[i] = ~0u;
 			s->certain[i] = 0;

@@ -127,7 +127,7 @@ import Testing
         let noCgroup = Int(header[21])  // PC_HDR_SUBJECT_NO_CGROUP
         #expect(noCgroup != 0 && noCgroup % 8 == 0)
         #expect(e.image.words[noCgroup] == 0b10)  // subject 1 has no cgroup condition, subject 0 has one
-        #expect(header[1] == 9)  // PC_ABI_VERSION
+        #expect(header[1] == 10)  // PC_ABI_VERSION
 
         let none = try CapabilityTests.compile([(["CAP_SYS_ADMIN"], Subject(executables: [.exact("/x")]), .deny)])
         #expect(none.image.words[20] == 0)

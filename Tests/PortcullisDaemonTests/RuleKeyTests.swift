@@ -43,7 +43,7 @@ import Testing
         let policies = PolicyReader.read(Array(Self.policy("a", ["/x", "/y"]).utf8), file: "f.yaml").policies
         let compiled = try PolicyCompiler.compile(policies, generation: 1)
         let words = compiled.image.words
-        let table = Int(words[5])  // PC_HDR_RULES
+        let table = Int(words[16])  // PC_HDR_RULES
         for (index, key) in RuleKey.keys(of: compiled.rules).enumerated() {
             let at = table + index * 8  // PC_RULE_WORDS
             #expect(UInt64(words[at + 3]) << 32 | UInt64(words[at + 2]) == key.rawValue)

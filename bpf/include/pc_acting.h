@@ -18,8 +18,8 @@
 static __always_inline void pc_subjects_acting_in(void *image, const struct pc_header *h, struct pc_subjects *s,
 						  int initial_userns)
 {
-	if (!h->l0 || !h->l1) {
-		/* Cannot happen (the header's lines are in every image); unknown all the same. */
+	if (!h->l0) {
+		/* Cannot happen (the header is in every image); unknown all the same. */
 		for (int i = 0; i < PC_SUBJECT_WORDS; i++) {
 			s->possible[i] = ~0u;
 			s->certain[i] = 0;

@@ -192,26 +192,32 @@ static __always_inline struct pc_image_line *pc_line(void *image, __u32 index)
 	return bpf_map_lookup_elem(image, &index);
 }
 
-/* The header (lines 0 and 1) of an image, read with two lookups; a line is NULL when it cannot be read. */
+/*
+ * The header's line 0 (every word a decision on the task's subjects reads,
+ * PC_HDR_LINE0_END), read with one lookup; NULL when it cannot be read.
+ */
 struct pc_header {
-	struct pc_image_line *l0, *l1;
+	struct pc_image_line *l0;
 };
 
 static __always_inline struct pc_header pc_header_get(void *image)
 {
-	struct pc_header h = { 0, 0 };
-	if (image) {
+	struct pc_header h = { 0 };
+	if (image)
 		h.l0 = pc_line(image, 0);
-		h.l1 = pc_line(image, 1);
-	}
 	return h;
 }
 
-/* Header word `index` (a constant below PC_HDR_WORDS); 0 when its line could not be read. */
-static __always_inline __u32 pc_hdr(const struct pc_header *h, __u32 index)
+/* Header word `index` of line 0 (a constant; another fails to compile); 0 when the line could not be read. */
+#define pc_hdr(h, index)                                                                          \
+	({                                                                                        \
+		_Static_assert((index) < PC_HDR_LINE0_END, "a header word outside line 0");       \
+		pc_hdr_line0((h), (index));                                                       \
+	})
+
+static __always_inline __u32 pc_hdr_line0(const struct pc_header *h, __u32 index)
 {
-	const struct pc_image_line *l = index < PC_LINE_WORDS ? h->l0 : h->l1;
-	return l ? l->w[index & (PC_LINE_WORDS - 1)] : 0;
+	return h->l0 ? h->l0->w[index & (PC_LINE_WORDS - 1)] : 0;
 }
 
 /* The generation number in a header. */
@@ -238,11 +244,10 @@ static __always_inline __u64 pc_hdr_subject_epoch(const struct pc_header *h)
 /* The image's subject epoch (0 when its header cannot be read: no view has it). */
 static __always_inline __u64 pc_subject_epoch(void *image)
 {
-	struct pc_image_line *line = pc_line(image, 1);
-	if (!line)
+	struct pc_image_line *header = pc_line(image, 0);
+	if (!header)
 		return 0;
-	return (__u64)line->w[PC_HDR_SUBJECT_EPOCH_HI - PC_LINE_WORDS] << 32 |
-	       line->w[PC_HDR_SUBJECT_EPOCH_LO - PC_LINE_WORDS];
+	return (__u64)header->w[PC_HDR_SUBJECT_EPOCH_HI] << 32 | header->w[PC_HDR_SUBJECT_EPOCH_LO];
 }
 
 #endif /* PC_IMAGE_H */

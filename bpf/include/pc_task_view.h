@@ -42,19 +42,24 @@ int pc_subjects_refresh_views(void);
 /*
  * Before a decision on the current task's subjects: pc_subjects_refresh_views,
  * unless pc_summary promises that no image in force has a cgroup condition
- * (one inlined lookup, no image read: the common case).
+ * (one inlined lookup, no image read: the common case). A program that has
+ * read the summary already passes it (pc_subjects_refresh_for).
  *
  * A program calls it at its entry and decides in a separate (__noinline)
  * function: the verifier limits a call chain's stack to 512 bytes, and
  * computing a view takes a good part of it.
  */
-static __always_inline void pc_subjects_refresh(void)
+static __always_inline void pc_subjects_refresh_for(const struct pc_summary *summary)
 {
-	struct pc_summary *summary = pc_summary_get();
 	if (summary && (!(summary->task_records & PC_SUMMARY_RECORDS) ||
 			(summary->task_records & PC_SUMMARY_NO_CGROUP_SUBJECTS)))
 		return;
 	pc_subjects_refresh_views();
+}
+
+static __always_inline void pc_subjects_refresh(void)
+{
+	pc_subjects_refresh_for(pc_summary_get());
 }
 
 /*

@@ -19,7 +19,7 @@ spec:
     - capability: [CAP_NET_ADMIN]
       action: deny
 YAML
-pins=/sys/fs/bpf/portcullis/abi-9
+pins=/sys/fs/bpf/portcullis/abi-10
 lo_mtu=$(cat /sys/class/net/lo/mtu) # setting it to what it is still needs CAP_NET_ADMIN
 expect_ok ip link set lo mtu "$lo_mtu"
 

@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 unique_program forbidden-tool /usr/local/bin/forbidden-tool
-pins=/sys/fs/bpf/portcullis/abi-9
+pins=/sys/fs/bpf/portcullis/abi-10
 mkdir -m 0755 policies
 subject_policy() { # a subject with an executable condition: records needed
     cat <<'YAML'

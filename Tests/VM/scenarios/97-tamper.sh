@@ -12,7 +12,7 @@ unique_program forbidden-tool /usr/local/bin/forbidden-tool
 unique_program later-tool /usr/local/bin/later-tool
 mkdir -m 0755 policies
 exec_deny_policy forbidden-tool > policies/forbidden.yaml
-pins=/sys/fs/bpf/portcullis/abi-9
+pins=/sys/fs/bpf/portcullis/abi-10
 
 start_daemon policies
 wait_started
@@ -85,7 +85,7 @@ all_pinned() {
     [[ -e $pins/maps/pc_image && -e $pins/maps/pc_guard && -e $pins/links/pc_exec && -e $pins/links/pc_guard_map ]]
 }
 wait_until 2 all_pinned
-wait_until 5 daemon_logged MESSAGE_ID="$TAMPER_REPAIRED" PORTCULLIS_FOUND~"abi-9/links/pc_exec was missing: pinned again"
+wait_until 5 daemon_logged MESSAGE_ID="$TAMPER_REPAIRED" PORTCULLIS_FOUND~"abi-10/links/pc_exec was missing: pinned again"
 bpftool map create /sys/fs/bpf/impostor type array key 4 value 8 entries 1 name impostor
 mv -T /sys/fs/bpf/impostor $pins/maps/pc_meta # renamed over ours in one step
 wait_until 2 daemon_logged MESSAGE_ID="$TAMPER_REPAIRED" PORTCULLIS_FOUND~"pc_meta held another object"

@@ -12,7 +12,7 @@ set -euo pipefail
 for tool in forbidden-tool later-tool; do unique_program $tool /usr/local/bin/$tool; done
 mkdir -m 0755 policies
 exec_deny_policy forbidden-tool > policies/forbidden.yaml
-pins=/sys/fs/bpf/portcullis/abi-9
+pins=/sys/fs/bpf/portcullis/abi-10
 
 start_daemon policies --lock
 wait_until "$START_SECONDS" daemon_logged MESSAGE_ID="$GENERATION_APPLIED" PORTCULLIS_GENERATION=1

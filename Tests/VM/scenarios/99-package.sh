@@ -225,7 +225,7 @@ cat > /usr/local/sbin/pcvm-other-build <<'SH'
 #!/bin/sh
 # The guardian post falls vacant once the kernel frees the old daemon.
 for try in $(seq 100); do
-    bpftool map update pinned /sys/fs/bpf/portcullis/abi-9/maps/pc_meta key 0 0 0 0 value 1 2 3 4 5 6 7 8 && exit 0
+    bpftool map update pinned /sys/fs/bpf/portcullis/abi-10/maps/pc_meta key 0 0 0 0 value 1 2 3 4 5 6 7 8 && exit 0
     sleep 0.1
 done
 exit 1
@@ -261,7 +261,7 @@ echo "upgrade: $old_version -> $new_version, the daemon restarted and replaced t
 # -- remove stops and disarms
 dpkg --remove portcullis >/dev/null
 [[ $(systemctl is-active portcullis) != active ]] || fail "still active after dpkg --remove"
-[[ ! -e /sys/fs/bpf/portcullis/abi-9 ]] || fail "pins left after dpkg --remove: $(ls /sys/fs/bpf/portcullis/abi-9)"
+[[ ! -e /sys/fs/bpf/portcullis/abi-10 ]] || fail "pins left after dpkg --remove: $(ls /sys/fs/bpf/portcullis/abi-10)"
 [[ $(/usr/bin/kubectl version) == "kubectl ran: version" ]] || fail "kubectl still denied after dpkg --remove"
 expect_ok /usr/local/bin/pcvm-tool
 journalctl --no-pager -o json MESSAGE_ID="$DISARMED" | has_entry - MESSAGE_ID="$DISARMED" ||

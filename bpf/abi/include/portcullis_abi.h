@@ -19,7 +19,8 @@
  *
  * Word offsets inside the image ("offsets" below are word indexes):
  *
- *   header (PC_HDR_WORDS words, two lines)
+ *   header (PC_HDR_WORDS words, two lines; line 0 has what a decision on
+ *   subjects reads: enum pc_header_word)
  *     [PC_HDR_MAGIC]        PC_IMAGE_MAGIC
  *     [PC_HDR_ABI]          PC_ABI_VERSION
  *     [PC_HDR_GEN_LO/HI]    the generation number, 64 bits
@@ -187,7 +188,7 @@
 
 #include <linux/types.h>
 
-#define PC_ABI_VERSION 9
+#define PC_ABI_VERSION 10
 #define PC_IMAGE_MAGIC 0x4d494350u /* "PCIM" */
 
 /* The slots of pc_image. */
@@ -238,38 +239,53 @@ struct pc_image_line {
  */
 #define PC_EXEC_DFA_MAX 4
 
+/*
+ * Line 0 holds every word a decision on the acting task's subjects reads
+ * (the capability table, the subject epoch, the uid, except and user
+ * namespace sections): pc_capable and pc_subjects_acting read the header
+ * with one lookup (struct pc_header). The words only the exec, mount and
+ * seeding paths read are in line 1.
+ */
 enum pc_header_word {
 	PC_HDR_MAGIC = 0,
 	PC_HDR_ABI = 1,
 	PC_HDR_GEN_LO = 2,
 	PC_HDR_GEN_HI = 3,
 	PC_HDR_EXEC_DFA = 4,
-	PC_HDR_RULES = 5,
-	PC_HDR_RULE_COUNT = 6,
+	PC_HDR_SUBJECT_EXCEPTS = 5,
+	PC_HDR_SUBJECT_EXCEPT_COUNT = 6,
 	PC_HDR_CAPS = 7,
-	PC_HDR_SUBJECT_EXE_DFA = 8,
-	PC_HDR_SUBJECT_ARGS_DFA = 9,
+	PC_HDR_SUBJECT_EPOCH_LO = 8,
+	PC_HDR_SUBJECT_EPOCH_HI = 9,
 	PC_HDR_SUBJECT_ANY = 10,
 	PC_HDR_EXEC_INODES = 11,
 	PC_HDR_EXEC_INODE_MASK = 12,
-	PC_HDR_MOUNT = 13,
+	PC_HDR_SUBJECT_INITIAL_USERNS = 13,
 	PC_HDR_SUBJECT_UIDS = 14,
 	PC_HDR_SUBJECT_UID_MASK = 15,
-	PC_HDR_SUBJECT_EXCEPTS = 16,
-	PC_HDR_SUBJECT_EXCEPT_COUNT = 17,
+	PC_HDR_RULES = 16,
+	PC_HDR_RULE_COUNT = 17,
 	PC_HDR_EXEC_CONDITIONS = 18,
 	PC_HDR_EXEC_NAME_DFA = 19,
 	PC_HDR_SUBJECT_CGROUP_DFA = 20,
 	PC_HDR_SUBJECT_NO_CGROUP = 21,
-	PC_HDR_SUBJECT_INITIAL_USERNS = 22,
+	PC_HDR_MOUNT = 22,
 	PC_HDR_EXEC_DIGESTS = 23,
 	PC_HDR_EXEC_DIGEST_MASK = 24,
 	PC_HDR_EXEC_CONTENT_UNKNOWN = 25,
 	PC_HDR_EXEC_DFA_MORE = 26, /* 26, 27, 28: PC_EXEC_DFA_MAX - 1 words */
-	PC_HDR_SUBJECT_EPOCH_LO = 29,
-	PC_HDR_SUBJECT_EPOCH_HI = 30,
+	PC_HDR_SUBJECT_EXE_DFA = 29,
+	PC_HDR_SUBJECT_ARGS_DFA = 30,
 	PC_HDR_WORDS = 32, /* two lines */
+	PC_HDR_LINE0_END = PC_LINE_WORDS, /* words below it are in line 0 (struct pc_header) */
 };
+_Static_assert(PC_HDR_CAPS < PC_HDR_LINE0_END && PC_HDR_SUBJECT_EPOCH_HI < PC_HDR_LINE0_END &&
+		       PC_HDR_SUBJECT_EPOCH_LO < PC_HDR_LINE0_END && PC_HDR_SUBJECT_ANY < PC_HDR_LINE0_END &&
+		       PC_HDR_SUBJECT_UIDS < PC_HDR_LINE0_END && PC_HDR_SUBJECT_UID_MASK < PC_HDR_LINE0_END &&
+		       PC_HDR_SUBJECT_EXCEPTS < PC_HDR_LINE0_END && PC_HDR_SUBJECT_EXCEPT_COUNT < PC_HDR_LINE0_END &&
+		       PC_HDR_SUBJECT_INITIAL_USERNS < PC_HDR_LINE0_END && PC_HDR_GEN_HI < PC_HDR_LINE0_END &&
+		       PC_HDR_EXEC_INODE_MASK < PC_HDR_LINE0_END,
+	       "the words of a decision on subjects (and the exec identities') are in header line 0");
 
 enum pc_dfa_word {
 	PC_DFA_CLASS_COUNT = 0,
