@@ -83,6 +83,9 @@ static __always_inline int pc_capable_maybe_named(const struct pc_summary *summa
  */
 __noinline int pc_capable_decide(int cap, unsigned int opts, int initial_userns)
 {
+	/* Bounded before anything else: 6.1's verifier tracks a spilled copy of a bounded value, not of an unknown one. */
+	if (cap < 0 || cap >= PC_CAP_COUNT)
+		return 0;
 	void *image = pc_image_get();
 	if (!image)
 		return 0;
