@@ -50,6 +50,8 @@ public final class Daemon: @unchecked Sendable {
     /// What was last written about each file and about the compile: written again only when it changes.
     private var fileReports = FileReports()
     private var compileReports = CompileReports()
+    /// The first generation built once while the programs load (warm(_:)); waited for before the real build.
+    private var warming: DispatchGroup?
 
     /// `kernel`: the kernel side; by default the programs pinned under
     /// `configuration.pins`, attached or adopted (host tests pass a fake).
@@ -64,6 +66,7 @@ public final class Daemon: @unchecked Sendable {
         if let kernel {
             enforcer = kernel
         } else {
+            warming = Self.warm(builder)
             enforcer = try Enforcer(pins: pins)
         }
         generation = enforcer.installedGeneration() ?? 0
@@ -74,6 +77,23 @@ public final class Daemon: @unchecked Sendable {
                 directory: directory.path, start: enforcer.start.rawValue, pins: pins.directory,
                 inForce: generation, programIDs: (try? enforcer.programIDs()) ?? [:],
                 verifier: enforcer.verifierCosts))
+    }
+
+    /// Builds the directory's first generation once on another thread, while
+    /// this one loads the programs (the kernel verifies them: seconds under
+    /// emulation), and drops it: what the build reads and hashes (the files
+    /// literal rules name, for their content; the host's critical files) is
+    /// then in ContentDigests' and CriticalFiles' caches, and its automata in
+    /// the pattern cache the daemon's builder shares, when the daemon builds
+    /// the generation for real. Nothing of it is installed or reported.
+    private static func warm(_ builder: GenerationBuilder) -> DispatchGroup {
+        _ = Heap.useOneArena()  // before a second thread allocates (run(signals:))
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) {
+            var copy = builder
+            _ = try? copy.build(generation: 1)
+        }
+        return group
     }
 
     /// The signals the daemon acts on, read by `run` (SignalReader: block them first thing).
@@ -105,6 +125,8 @@ public final class Daemon: @unchecked Sendable {
                 watcher.start()
                 watchers.append(watcher)
             }
+            warming?.wait()  // its caches complete: the build below reads nothing twice
+            warming = nil
             reload()
             startRepair()
         }
