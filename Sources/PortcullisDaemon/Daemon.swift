@@ -60,7 +60,11 @@ public final class Daemon: @unchecked Sendable {
     ) throws(BPFError) {
         self.configuration = configuration
         self.journal = journal
-        builder = GenerationBuilder(directory: configuration.directory)
+        builder = GenerationBuilder(
+            directory: configuration.directory,
+            digests: configuration.cache.map { store in
+                ContentDigests(store: store) { problem in journal.write(.cacheUnavailable(store.directory, problem)) }
+            } ?? .shared)
         let pins = configuration.pins
         let directory = configuration.directory
         if let kernel {

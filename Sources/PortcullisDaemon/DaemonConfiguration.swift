@@ -8,6 +8,9 @@ public struct DaemonConfiguration: Sendable {
     public var pins: Pins
     /// Where the state file and the decision feed go; nil: nowhere.
     public var runtime: RuntimeDirectory?
+    /// Where what outlives a restart but can be read again goes (the content
+    /// digests of the files literal rules name); nil: nowhere.
+    public var cache: ContentDigestStore?
     /// How long the directory must be quiet before it is compiled.
     public var debounce: DispatchTimeInterval
     /// Tests only: stop at this step of every generation after the first, until killed.
@@ -20,11 +23,12 @@ public struct DaemonConfiguration: Sendable {
 
     public init(
         directory: PolicyDirectory, pins: Pins = Pins(), runtime: RuntimeDirectory? = RuntimeDirectory(),
-        debounce: DispatchTimeInterval = DirectoryWatcher.defaultDebounce, hold: TestHold? = nil, lock: Bool = false
+        cache: ContentDigestStore? = nil, debounce: DispatchTimeInterval = DirectoryWatcher.defaultDebounce, hold: TestHold? = nil, lock: Bool = false
     ) {
         self.directory = directory
         self.pins = pins
         self.runtime = runtime
+        self.cache = cache
         self.debounce = debounce
         self.hold = hold
         self.lock = lock

@@ -1,5 +1,6 @@
 import Glibc
 import PortcullisCompiler
+import PortcullisGeneration
 import PortcullisJournal
 import PortcullisPolicy
 import PortcullisKernel
@@ -52,6 +53,12 @@ extension JournalEntry {
         JournalEntry(
             "\(reason); `portcullis status` and `portcullis events` will not see this daemon (enforcement goes on)",
             priority: .error, messageID: .runtimeUnavailable, fields: [(.runtimeDirectory, directory)])
+    }
+
+    static func cacheUnavailable(_ directory: String, _ problem: FileProblem) -> JournalEntry {
+        JournalEntry(
+            "\(problem); the files literal rules name are read again at each start (enforcement goes on)",
+            priority: .warning, messageID: .cacheUnavailable, fields: [(.cacheDirectory, directory)])
     }
 
     static func hostMountsFailed(_ reason: String) -> JournalEntry {

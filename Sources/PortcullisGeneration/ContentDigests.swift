@@ -6,11 +6,12 @@ import SystemPackage
 /// The SHA-256 of the files that literal-path deny and audit rules name: the
 /// kernel then denies their content under any name (a copy, a memfd, a renamed
 /// file). Each file is read once per version (device, inode, size, change and
-/// modification times). A path whose file is gone keeps the last digest seen
+/// modification times), whatever the paths it is named by. A path whose file is gone keeps the last digest seen
 /// there until another file appears, so a denied program renamed, or a hard
-/// link left behind once it is deleted, stays denied (while the daemon runs).
-/// Only the paths of the last compile are remembered, so memory stays flat
-/// over any number of updates.
+/// link left behind once it is deleted, stays denied. Only the paths of the
+/// last compile are remembered, so memory stays flat over any number of
+/// updates. With a store (the daemon's), what is remembered is kept across
+/// restarts and reboots too: a start reads again only the files that changed.
 public final class ContentDigests: Sendable {
     struct Version: Hashable {
         var device: UInt64, inode: UInt64, size: Int64
@@ -19,6 +20,10 @@ public final class ContentDigests: Sendable {
         init(_ st: stat) {
             (device, inode, size) = (UInt64(st.st_dev), UInt64(st.st_ino), Int64(st.st_size))
             (modified, changed) = (st.st_mtim, st.st_ctim)
+        }
+
+        init(device: UInt64, inode: UInt64, size: Int64, modified: timespec, changed: timespec) {
+            (self.device, self.inode, self.size, self.modified, self.changed) = (device, inode, size, modified, changed)
         }
 
         static func == (a: Version, b: Version) -> Bool {
@@ -30,19 +35,63 @@ public final class ContentDigests: Sendable {
         func hash(into hasher: inout Hasher) { hasher.combine(device); hasher.combine(inode) }
     }
 
-    private let kept = Mutex<[String: (version: Version, digest: ContentDigest)]>([:])
+    /// What is known of a path: the version of the file read there, and its digest.
+    struct Entry: Equatable {
+        var version: Version
+        var digest: ContentDigest
+    }
 
-    public init() {}
+    private struct State {
+        var kept: [String: Entry] = [:]
+        /// What the store holds (nil: no store).
+        var stored: [String: Entry]?
+        /// The last problem reported about the store (reported again only when it changes).
+        var problem: String?
+    }
 
-    /// The daemon's: one per process, so a recompile rereads only what changed.
+    private let state: Mutex<State>
+    private let store: ContentDigestStore?
+    private let report: (@Sendable (FileProblem) -> Void)?
+
+    /// How many files were read and hashed (tests).
+    private let readCount = Atomic<Int>(0)
+    var filesRead: Int { readCount.load(ordering: .relaxed) }
+
+    public init() {
+        state = Mutex(State())
+        store = nil
+        report = nil
+    }
+
+    /// Kept in `store` as well, starting from what it holds. A store that cannot
+    /// be used (not root's, writable by others, not ours) is reported and left
+    /// alone: every file is then read, as with no store. `report` hears of each
+    /// problem with the store, when it first appears (reading or writing).
+    public init(store: ContentDigestStore, report: @escaping @Sendable (FileProblem) -> Void) {
+        var initial = State()
+        do {
+            initial.kept = try store.load()
+            initial.stored = initial.kept
+        } catch {
+            initial.problem = error.description
+            report(error)
+        }
+        state = Mutex(initial)
+        self.store = store
+        self.report = report
+    }
+
+    /// The daemon's when it has no store: one per process, so a recompile rereads only what changed.
     public static let shared = ContentDigests()
 
     /// The digest of each of `paths` that is a regular file (symlinks followed), or
     /// of the last one seen there when nothing is there now; what is not a regular
     /// file or cannot be read has none. Forgets every other path.
     public func digests(of paths: Set<String>) -> [String: ContentDigest] {
-        let previous = kept.withLock { $0 }
-        var now: [String: (version: Version, digest: ContentDigest)] = [:]
+        let previous = state.withLock { $0.kept }
+        // A file named by two paths (a symlink and its target) is read once.
+        var byVersion = Dictionary(previous.values.map { ($0.version, $0) }, uniquingKeysWith: { first, _ in first })
+        var now: [String: Entry] = [:]
         for path in paths {
             var st = stat()
             guard stat(path, &st) == 0 else {
@@ -51,14 +100,36 @@ public final class ContentDigests: Sendable {
             }
             guard st.st_mode & S_IFMT == S_IFREG else { continue }
             let version = Version(st)
-            if let old = previous[path], old.version == version {
-                now[path] = old
+            if let known = byVersion[version] {
+                now[path] = known
             } else if let read = Self.sha256(of: path) {
-                now[path] = read
+                readCount.add(1, ordering: .relaxed)
+                let entry = Entry(version: read.version, digest: read.digest)
+                now[path] = entry
+                byVersion[entry.version] = entry
             }
         }
-        kept.withLock { $0 = now }
+        state.withLock { $0.kept = now }
+        keep(now)
         return now.mapValues(\.digest)
+    }
+
+    /// Writes `entries` to the store when they differ from what it holds.
+    private func keep(_ entries: [String: Entry]) {
+        guard let store, state.withLock({ $0.stored != entries }) else { return }
+        do {
+            try store.save(entries)
+            state.withLock {
+                $0.stored = entries
+                $0.problem = nil
+            }
+        } catch {
+            let new = state.withLock { state in
+                defer { state.problem = error.description }
+                return state.problem != error.description
+            }
+            if new { report?(error) }
+        }
     }
 
     /// The SHA-256 of the regular file at `path` (symlinks followed), as the kernel

@@ -12,8 +12,13 @@ public struct GenerationBuilder: Sendable {
     private var reconciler = Reconciler()
     public private(set) var fileCache = PolicyFileCache()
     public let patternCache = PatternCache()
+    /// The digests of the files literal rules name, read again only where they changed.
+    public let digests: ContentDigests
 
-    public init(directory: PolicyDirectory) { self.directory = directory }
+    public init(directory: PolicyDirectory, digests: ContentDigests = .shared) {
+        self.directory = directory
+        self.digests = digests
+    }
 
     /// The directory's files, and what of them the next generation is made of.
     public mutating func read() throws(FileProblem) -> (files: [PolicyFile], outcome: Reconciler.Outcome) {
@@ -85,6 +90,6 @@ public struct GenerationBuilder: Sendable {
 
     /// The image of `policies` (as SymlinkResolution gives them) for `generation`.
     public func compile(resolved policies: [Policy], generation: UInt64) throws(CompileError) -> CompiledPolicy {
-        try PolicyBuild.compile(resolved: policies, generation: generation, patterns: patternCache)
+        try PolicyBuild.compile(resolved: policies, generation: generation, patterns: patternCache, digests: digests)
     }
 }

@@ -16,7 +16,8 @@ public enum PolicyBuild {
     /// The same, for policies already passed through SymlinkResolution; `patterns`
     /// keeps what was built of each exec pattern for the next compile.
     static func compile(
-        resolved policies: [Policy], generation: UInt64, patterns: PatternCache? = nil
+        resolved policies: [Policy], generation: UInt64, patterns: PatternCache? = nil,
+        digests known: ContentDigests = .shared
     ) throws(CompileError) -> CompiledPolicy {
         let devices = MountDevices.current()  // one read of the mount table for every literal path
         let identities = identities(of: execLiterals(policies), devices: devices)
@@ -25,7 +26,7 @@ public enum PolicyBuild {
         let sizes = Set(Array(copied).concurrentMap(chunk: 64) { fileSize($0) }.compactMap { $0 })
         let guarded = protectedPrograms.union(CriticalFiles.current().files.keys)
         let twins = guarded.filter { fileSize($0).map(sizes.contains) ?? false }
-        let digests = ContentDigests.shared.digests(of: copied.union(twins))
+        let digests = known.digests(of: copied.union(twins))
         let protected = Set(guarded.compactMap { digests[$0] })
         var compiled = try PolicyCompiler.compile(
             policies, generation: generation, identify: { identities[$0] ?? nil },

@@ -77,6 +77,7 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
     public static let mountFlags = FieldName(known: "MOUNT_FLAGS")
     public static let droppedCount = FieldName(known: "DROPPED_COUNT")
     public static let runtimeDirectory = FieldName(known: "RUNTIME_DIR")
+    public static let cacheDirectory = FieldName(known: "CACHE_DIR")
     public static let step = FieldName(known: "STEP")
     public static let unknown = FieldName(known: "UNKNOWN")
     public static let tamper = FieldName(known: "TAMPER")
@@ -89,7 +90,7 @@ public struct FieldName: Sendable, Hashable, CustomStringConvertible {
         generation, policyCount, ruleCount, fileCount, policies, execStates, programIDs,
         policyDirectory, signal, policyFile, file, line, column, field, hook, decision,
         ruleID, policy, pid, tgid, uid, comm, exe, cgroupID, cgroup, cgroupSource, unit, path, capability,
-        mountSource, mountTarget, mountFSType, mountFlags, droppedCount, programsStart, pins, runtimeDirectory, step,
+        mountSource, mountTarget, mountFSType, mountFlags, droppedCount, programsStart, pins, runtimeDirectory, cacheDirectory, step,
         verifiedInstructions, loadMilliseconds, readMilliseconds, compileMilliseconds, swapMilliseconds, taskViews, unknown, tamper, tamperObject, found, version,
     ]
 }

@@ -31,6 +31,8 @@ public enum MessageID: String, Sendable, CaseIterable {
     case watchOverflowed = "d35878f7f3b84e6aa0346f6b8e48c24e"
     /// The runtime directory (state file, decision feed) cannot be used; enforcement goes on.
     case runtimeUnavailable = "4f9c109f9689429295d2df495553b994"
+    /// The cache directory (content digests kept across restarts) cannot be used; enforcement goes on.
+    case cacheUnavailable = "0e29883e68ef446a8b406ddec3de857e"
     /// Fault injection (`run --test-hold`, tests only): the daemon stops at a step until killed.
     case testHold = "9a578578128d4816a2f7f86ea0cb5ef5"
     /// The host's mount table could not be given to the kernel: paths under mounts it lacks read as no path.

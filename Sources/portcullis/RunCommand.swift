@@ -28,6 +28,11 @@ struct RunCommand: ParsableCommand {
     var runtimeDirectory = RuntimeDirectory.defaultPath
 
     @Option(
+        name: .customLong("cache-dir"),
+        help: "Where the content digests of the files literal rules name are kept across restarts, so a start reads only the files that changed.")
+    var cacheDirectory = ContentDigestStore.defaultDirectory
+
+    @Option(
         name: .customLong("debounce-ms"),
         help: "How long the policy directory must be quiet, in milliseconds, before it is compiled (0 to 60000).")
     var debounceMilliseconds = 100
@@ -60,6 +65,9 @@ struct RunCommand: ParsableCommand {
         guard runtimeDirectory.hasPrefix("/") else {
             throw ValidationError("--runtime-dir must be an absolute path, not \(runtimeDirectory)")
         }
+        guard cacheDirectory.hasPrefix("/") else {
+            throw ValidationError("--cache-dir must be an absolute path, not \(cacheDirectory)")
+        }
     }
 
     func run() throws {
@@ -76,7 +84,8 @@ struct RunCommand: ParsableCommand {
         }
         let configuration = DaemonConfiguration(
             directory: PolicyDirectory(path: policyDirectory, vendorPath: vendorDirectory), pins: Pins(root: pinRoot),
-            runtime: RuntimeDirectory(path: runtimeDirectory), debounce: .milliseconds(debounceMilliseconds),
+            runtime: RuntimeDirectory(path: runtimeDirectory), cache: ContentDigestStore(directory: cacheDirectory),
+            debounce: .milliseconds(debounceMilliseconds),
             hold: testHold, lock: lock || settings.lock == true)
         try Daemon(configuration, journal: journal).run(signals: signals)
     }

@@ -30,14 +30,23 @@ import PortcullisGeneration
         var policies: String { root + "/policies.d" }
         var stateFile: String { root + "/run/state.json" }
 
-        init(lock: Bool = false, systemState: @escaping @Sendable () -> String? = { nil }) throws {
+        var cache: String { root + "/cache" }
+
+        /// `cache`: the daemon keeps its content digests in `root/cache`;
+        /// `cacheIsAFile`: a file is where that directory should be.
+        init(
+            lock: Bool = false, cache: Bool = false, cacheIsAFile: Bool = false,
+            systemState: @escaping @Sendable () -> String? = { nil }
+        ) throws {
             root = "/tmp/portcullis-daemon-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
             mkdir(root, 0o755)
             mkdir(root + "/policies.d", 0o755)
             mkdir(root + "/run", 0o700)  // run() creates it; these tests call reload() alone
+            if cacheIsAFile { close(open(root + "/cache", O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)) }
             var configuration = DaemonConfiguration(
                 directory: PolicyDirectory(path: root + "/policies.d", requireTrusted: false),
-                runtime: RuntimeDirectory(path: root + "/run"), lock: lock)
+                runtime: RuntimeDirectory(path: root + "/run"),
+                cache: cache || cacheIsAFile ? ContentDigestStore(directory: root + "/cache") : nil, lock: lock)
             configuration.systemState = systemState
             daemon = try Daemon(configuration, journal: entries, kernel: kernel)
         }
@@ -63,7 +72,9 @@ import PortcullisGeneration
         func state() throws -> DaemonState? { try DaemonState.read(stateFile) }
 
         func cleanUp() {
-            for path in [policies, root + "/run"] {
+            unlink(cache + "/content-digests")
+            unlink(cache)
+            for path in [policies, root + "/run", cache] {
                 if let dir = opendir(path) {
                     while let entry = readdir(dir) {
                         let name = withUnsafeBytes(of: entry.pointee.d_name) {
@@ -96,6 +107,35 @@ import PortcullisGeneration
         let state = try #require(try fixture.state())
         #expect(state.generation == 2)
         #expect(state.policies.map(\.name).sorted() == ["a", "b"])
+    }
+
+    @Test func theDaemonKeepsTheDigestsOfLiteralRulesFilesInItsCache() throws {
+        let fixture = try Fixture(cache: true)
+        defer { fixture.cleanUp() }
+        let tool = fixture.root + "/tool"
+        close(open(tool, O_CREAT | O_WRONLY | O_CLOEXEC, 0o755))
+        defer { unlink(tool) }
+        fixture.write("a", denying: [tool])
+        fixture.daemon.reload()
+        #expect(fixture.kernel.denies(tool))
+        let kept = try String(contentsOfFile: fixture.cache + "/content-digests", encoding: .utf8)
+        // The SHA-256 of no bytes, for the empty file.
+        #expect(kept.contains("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 "), "\(kept)")
+        #expect(kept.hasSuffix(" \(tool)\n"), "\(kept)")
+        #expect(fixture.entries.with(.cacheUnavailable).isEmpty)
+    }
+
+    @Test func aCacheThatCannotBeUsedIsLoggedAndEnforcementGoesOn() throws {
+        let fixture = try Fixture(cacheIsAFile: true)
+        defer { fixture.cleanUp() }
+        let problems = fixture.entries.with(.cacheUnavailable)
+        #expect(problems.count == 1)
+        #expect(problems.first?.message.contains("not a directory") == true, "\(problems.map(\.message))")
+        #expect(problems.first?[.cacheDirectory] == fixture.cache)
+        fixture.write("a", denying: ["/usr/local/bin/one"])
+        fixture.daemon.reload()
+        #expect(fixture.kernel.denies("/usr/local/bin/one"))
+        #expect(fixture.entries.with(.cacheUnavailable).count == 1, "the same problem is not logged again at each compile")
     }
 
     @Test func theAppliedEntryTimesTheStepsUpToTheSwap() throws {

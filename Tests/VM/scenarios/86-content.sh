@@ -6,8 +6,9 @@
 # with a path both must hold. Controls: a copy with one byte changed runs
 # (documented), `matchCopies: false` keeps a rule to its path, the rule
 # follows the file at its path when it is upgraded, by a new file or in place
-# (old copies then run), and a file the kernel hashed once is hashed again
-# after it is rewritten in place.
+# (old copies then run), a file the kernel hashed once is hashed again
+# after it is rewritten in place, and the daemon's digests outlive its restart
+# (its cache), unless others could have written them.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -143,6 +144,36 @@ expect_ok "$WORK/chameleon"
 cat "$SCRATCH/newer" >"$WORK/chameleon"
 expect_eperm "$WORK/chameleon"
 echo "closed: a file hashed once, rewritten in place with denied bytes, is hashed again"
+
+# Across a restart: the digests the daemon read are kept in its cache
+# (/var/cache/portcullis), so the denied file renamed away while no daemon ran
+# still has its digest in the next daemon's first generation, and a copy stays denied.
+stop_daemon >/dev/null
+mv "$WORK/forbidden" "$SCRATCH/moved-away"
+start_daemon policies
+wait_started
+wait_until "$START_SECONDS" generation_after "$G0"
+expect_eperm "$SCRATCH/moved-away"
+expect_eperm "$SCRATCH/newer-copy"
+CACHE=/var/cache/portcullis
+[[ $(stat -c '%U %a' "$CACHE/content-digests") == "root 600" ]] ||
+    fail "$CACHE/content-digests: $(stat -c '%U %a' "$CACHE/content-digests" 2>&1), expected root 600"
+grep -q "^$(sha "$SCRATCH/moved-away") .* $WORK/forbidden$" "$CACHE/content-digests" ||
+    fail "the cache lacks the renamed file's digest: $(cat "$CACHE/content-digests")"
+echo "closed: restarted after the denied file was renamed away, its digest comes from the cache: the file and a copy stay denied"
+
+# A cache others could have written is not used (and said so): the file is read again.
+stop_daemon >/dev/null
+mv "$SCRATCH/moved-away" "$WORK/forbidden"
+chmod 0666 "$CACHE/content-digests"
+start_daemon policies
+wait_started
+wait_until "$START_SECONDS" generation_after "$G0"
+daemon_logged MESSAGE_ID=0e29883e68ef446a8b406ddec3de857e PORTCULLIS_CACHE_DIR="$CACHE" ||
+    fail "no entry saying the cache was not used"
+expect_eperm "$SCRATCH/newer-copy"
+[[ $(stat -c '%a' "$CACHE/content-digests") == 600 ]] || fail "the cache was not written again, mode 0600"
+echo "closed: a cache writable by others is not used (logged), the file is read again, and the cache written anew"
 
 stop_daemon
 cleanup

@@ -134,6 +134,16 @@ exposure=$(systemd-analyze security --no-pager portcullis.service | sed -n 's/.*
 python3 -c "import sys; sys.exit(float('$exposure') > 2.5)" || fail "systemd-analyze security: exposure $exposure (more than 2.5)"
 echo "unit: systemd-analyze verify clean; security exposure $exposure"
 
+# -- the cache (CacheDirectory=): root's alone, with the digest of the seed's kubectl
+CACHE=/var/cache/portcullis
+[[ $(stat -c '%U %a' "$CACHE") == "root 700" ]] || fail "$CACHE: $(stat -c '%U %a' "$CACHE"), expected root 700"
+[[ $(stat -c '%U %a' "$CACHE/content-digests") == "root 600" ]] ||
+    fail "$CACHE/content-digests: $(stat -c '%U %a' "$CACHE/content-digests" 2>&1), expected root 600"
+kube_sha=$(sha256sum /opt/kube-sdk/bin/kubectl | cut -d' ' -f1)
+grep -q "^$kube_sha .* /usr/bin/kubectl$" "$CACHE/content-digests" ||
+    fail "no digest of kubectl in $CACHE/content-digests: $(cat "$CACHE/content-digests")"
+echo "cache: $CACHE (root, 0700) keeps the digest of /usr/bin/kubectl, content-digests mode 0600"
+
 # -- the seed policies deny
 kubectl version 2>/dev/null && fail "kubectl ran"
 expect_eperm /usr/bin/kubectl
@@ -272,8 +282,9 @@ echo "remove: service stopped, programs detached (disarm logged), policies kept"
 # -- purge (of the removed package) leaves the admin's policies
 dpkg --purge portcullis >/dev/null
 [[ ! -e /etc/policies.d/README ]] || fail "purge left the README conffile"
+[[ ! -e /var/cache/portcullis ]] || fail "purge left /var/cache/portcullis"
 ls /etc/policies.d/block-kubectl-execution.yaml /etc/policies.d/tmp-tool.yaml >/dev/null || fail "purge took the admin's policies"
-echo "purge: the package's files gone, the admin's policies kept: $(cd /etc/policies.d && echo *)"
+echo "purge: the package's files and cache gone, the admin's policies kept: $(cd /etc/policies.d && echo *)"
 
 # -- install again on the running system: started, enforcing, seeding (and then locked, below)
 started=$(count "$DAEMON_STARTED")
