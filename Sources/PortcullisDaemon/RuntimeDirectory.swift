@@ -18,9 +18,6 @@ public struct RuntimeDirectory: Sendable {
     /// Creates the directory (mode 0700) if it is missing; refuses one that is not
     /// root's or that others can write, since the daemon writes there as root.
     func create() throws(FileProblem) {
-        if mkdir(path, 0o700) != 0 && errno != EEXIST {
-            throw FileProblem(path, errno: errno, "cannot create the runtime directory")
-        }
-        try FileTrust.check(path, directory: true)
+        try FileTrust.createDirectory(path, purpose: "runtime directory")
     }
 }

@@ -28,49 +28,22 @@ public struct ContentDigestStore: Sendable {
     /// What the store holds; empty when there is no file yet. Creates the
     /// directory (mode 0700) when it is missing.
     func load() throws(FileProblem) -> [String: ContentDigests.Entry] {
-        try prepare()
-        let fd: FileDescriptor
+        try FileTrust.createDirectory(directory, purpose: "cache directory")
+        let reader = WholeFile(maxBytes: Self.maxBytes, noFollow: true, rootOwned: true)
+        let bytes: [UInt8]?
         do {
-            fd = try FileDescriptor.open(path, .readOnly, options: [.closeOnExec, .noFollow, .nonBlocking])
-        } catch let error as Errno {
-            if error == .noSuchFileOrDirectory { return [:] }
-            throw FileProblem(path, errno: error.rawValue, "cannot open")
+            bytes = try reader.readIfPresent(path)
         } catch {
-            throw FileProblem(path, "cannot open: \(error)")
+            throw FileProblem(path, error.message + "; not used")
         }
-        defer { try? fd.close() }
-        var st = stat()
-        guard fstat(fd.rawValue, &st) == 0 else { throw FileProblem(path, errno: errno, "cannot stat") }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw FileProblem(path, "not a regular file; not used") }
-        guard st.st_uid == 0 else { throw FileProblem(path, "owned by uid \(st.st_uid), not root; not used") }
-        guard st.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
-            throw FileProblem(
-                path, "writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8))); not used")
-        }
-        guard st.st_size <= Self.maxBytes else {
-            throw FileProblem(path, "larger than \(Self.maxBytes) bytes; not used")
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var got = 0
-        while got < bytes.count {
-            let count: Int
-            do {
-                count = try bytes.withUnsafeMutableBytes {
-                    try fd.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[got...]), retryOnInterrupt: true)
-                }
-            } catch {
-                throw FileProblem(path, errno: (error as? Errno)?.rawValue, "cannot read")
-            }
-            if count == 0 { break }
-            got += count
-        }
-        return try Self.decode(bytes[..<got], path: path)
+        guard let bytes else { return [:] }
+        return try Self.decode(bytes[...], path: path)
     }
 
-    /// Replaces what the store holds with `entries` (a new file renamed over the
-    /// old one, mode 0600). A path with a line feed is left out.
+    /// Replaces what the store holds with `entries` (a new file, synced, renamed
+    /// over the old one, mode 0600). A path with a line feed is left out.
     func save(_ entries: [String: ContentDigests.Entry]) throws(FileProblem) {
-        try prepare()
+        try FileTrust.createDirectory(directory, purpose: "cache directory")
         let temporary = path + ".new"
         let text = Self.encode(entries)
         do {
@@ -84,19 +57,13 @@ public struct ContentDigestStore: Sendable {
                     throw Errno.permissionDenied
                 }
                 _ = try fd.writeAll(text.utf8)
+                // On disk before the rename: after a crash the store is the old one or this one, whole.
+                guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
             }
         } catch {
             throw FileProblem(temporary, errno: (error as? Errno)?.rawValue, "cannot write")
         }
         guard rename(temporary, path) == 0 else { throw FileProblem(path, errno: errno, "cannot replace") }
-    }
-
-    /// The directory, created if missing, and trusted (FileTrust).
-    private func prepare() throws(FileProblem) {
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw FileProblem(directory, errno: errno, "cannot create the cache directory")
-        }
-        try FileTrust.check(directory, directory: true)
     }
 
     static func encode(_ entries: [String: ContentDigests.Entry]) -> String {

@@ -221,22 +221,8 @@ struct LibrarySearch: Sendable {
     }
 
     static func contents(of path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_size <= maxConfigurationBytes else {
-            return nil
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var got = 0
-        while got < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, $0.count - got) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { break }
-            got += n
-        }
-        return String(decoding: bytes[..<got], as: UTF8.self)
+        guard let bytes = try? WholeFile(maxBytes: maxConfigurationBytes).read(path) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The paths `pattern` matches, sorted (glob(3)).

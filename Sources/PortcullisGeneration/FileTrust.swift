@@ -37,6 +37,16 @@ public enum FileTrust {
         if !ancestorsTrusted { try checkAncestors(of: path) }
     }
 
+    /// Creates the directory `path` (mode 0700) when it is missing, then checks
+    /// it and its ancestors as `check` does: the daemon writes there as root.
+    /// `purpose` names it in the error when it cannot be created.
+    public static func createDirectory(_ path: String, purpose: String) throws(FileProblem) {
+        if mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw FileProblem(path, errno: errno, "cannot create the \(purpose)")
+        }
+        try check(path, directory: true)
+    }
+
     /// Every directory above the canonical path of `path`, from its parent up to /.
     public static func checkAncestors(of path: String) throws(FileProblem) {
         guard let canonical = canonicalPath(path) else { throw FileProblem(path, errno: errno, "cannot resolve") }

@@ -122,26 +122,6 @@ public struct PolicyDirectory: Sendable {
     }
 
     static func contents(of path: String) throws(FileProblem) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw FileProblem(path, errno: errno, "cannot open") }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FileProblem(path, errno: errno, "cannot stat") }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw FileProblem(path, "not a regular file") }
-        guard st.st_size <= maxFileSize else {
-            throw FileProblem(path, "larger than \(maxFileSize) bytes; refusing to read it")
-        }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var got = 0
-        while got < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, $0.count - got) }
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else {
-                if n == 0 { break }
-                throw FileProblem(path, errno: errno, "cannot read")
-            }
-            got += n
-        }
-        return Array(bytes[..<got])
+        try WholeFile(maxBytes: maxFileSize).read(path)
     }
 }
