@@ -121,3 +121,17 @@ final class Counter: @unchecked Sendable {
     var value: Int { count }
     func increment(by n: Int = 1) { count += n }
 }
+
+/// The differential tests' guard against Swift's backtracking (swiftSearch):
+/// a search is not waited for past its limit.
+@Suite struct SwiftSearchTests {
+    @Test func aCatastrophicSearchIsNotWaitedFor() throws {
+        let regex = try Regex("^(a|aa|aaa)*c$")
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        #expect(SwiftSearch.matches(regex, String(repeating: "a", count: 64), within: .milliseconds(300)) == nil)
+        #expect(clock.now - t0 < .seconds(5))
+        #expect(SwiftSearch.matches(regex, "aac", within: .seconds(5)) == true)
+        #expect(SwiftSearch.matches(regex, "ab", within: .seconds(5)) == false)
+    }
+}

@@ -1,3 +1,6 @@
+import Dispatch
+import Foundation
+
 @testable import PortcullisRegex
 
 /// Compiles one pattern with id 0.
@@ -79,9 +82,14 @@ func checkInvariants(_ dfa: DFA) -> [String] {
 /// Swift Regex search results for `inputs`, shortest first. Swift's engine
 /// backtracks, and some random patterns are exponential in the input length;
 /// once the next (longer) input is predicted to cost more than `budget`
-/// (assuming 4× per extra character), the remaining inputs are skipped.
+/// (assuming 4× per extra character), the remaining inputs are skipped. The
+/// prediction can be wrong (a longer input may take another path, or grow
+/// faster than 4× a character), so no search is waited for past `limit`
+/// either: it is left to run on its own thread until the process exits, and
+/// the pattern's remaining inputs are skipped.
 func swiftSearch(
-    _ regex: Regex<AnyRegexOutput>, _ inputs: [String], budget: Duration = .milliseconds(20)
+    _ regex: Regex<AnyRegexOutput>, _ inputs: [String], budget: Duration = .milliseconds(20),
+    limit: Duration = .seconds(2)
 ) -> [(input: String, matched: Bool)] {
     let clock = ContinuousClock()
     var results: [(input: String, matched: Bool)] = []
@@ -94,9 +102,33 @@ func swiftSearch(
             if last.time * (1 << (2 * gap)) > budget { break }
         }
         let t0 = clock.now
-        let matched = input.firstMatch(of: regex) != nil
+        guard let matched = SwiftSearch.matches(regex, input, within: limit) else { break }
         last = (length, clock.now - t0)
         results.append((input, matched))
     }
     return results
+}
+
+/// One Swift Regex search on a thread of its own, waited for up to a limit.
+enum SwiftSearch {
+    final class Outcome: @unchecked Sendable {  // written by the search thread before `done` is signalled
+        var matched = false
+        let done = DispatchSemaphore(value: 0)
+    }
+
+    /// Whether `input` has a match; nil when the search took longer than `limit`.
+    static func matches(_ regex: Regex<AnyRegexOutput>, _ input: String, within limit: Duration) -> Bool? {
+        let outcome = Outcome()
+        nonisolated(unsafe) let regex = regex
+        let thread = Thread {
+            outcome.matched = input.firstMatch(of: regex) != nil
+            outcome.done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+        let (seconds, attoseconds) = limit.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        guard outcome.done.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .success else { return nil }
+        return outcome.matched
+    }
 }
