@@ -9,8 +9,6 @@
 #include "pc_guard.h" /* pc_guard */
 #include "pc_content.h" /* pc_digest_cache, pc_digest_scratch */
 #include "pc_exec_aliases.h" /* pc_alias_scratch */
-#include "pc_task_view.h" /* pc_view_scratch */
-#include "pc_mount.h" /* pc_mount_state_scratch */
 
 /* The kernel reads "Dual BSD/GPL" as GPL-compatible: the helpers the programs use need it. */
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -50,6 +50,24 @@ static __always_inline void pc_text_subjects(void *image, __u32 dfa_word, const 
 			part->possible[i] = ~0u;
 }
 
+/*
+ * The three parts of a view being computed, off the stack: the verifier does
+ * not track what is written to a map value, so whichever way each text went
+ * (matched, unknown, cut), the next one starts from one state, not from one
+ * per combination of the parts' constants.
+ */
+struct pc_view_parts {
+	struct pc_subjects exe;
+	struct pc_subjects args;
+	struct pc_subjects cgroup;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_view_parts);
+} pc_view_scratch SEC(".maps");
+
 __noinline int pc_task_compute(struct pc_task *task, __u32 slot)
 {
 	void *image = bpf_map_lookup_elem(&pc_image, &slot);

@@ -27,7 +27,7 @@ extension JournalEntry {
         var loaded = ""
         if !verifier.isEmpty {
             let instructions = verifier.reduce(0) { $0 + UInt64($1.verifiedInstructions) }
-            let milliseconds = VerifierCost.wallNanoseconds(verifier) / 1_000_000
+            let milliseconds = verifier.reduce(0) { $0 + $1.loadNanoseconds } / 1_000_000
             loaded = "; \(instructions) instructions verified in \(milliseconds) ms"
             fields += [(.verifiedInstructions, String(instructions)), (.loadMilliseconds, String(milliseconds))]
         }

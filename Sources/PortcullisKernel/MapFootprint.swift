@@ -49,21 +49,15 @@ public enum MapFootprint {
     public static func embeddedMaps() throws(BPFError) -> [Map] {
         let object = try openEmbeddedObject()
         defer { bpf_object__close(object) }
-        return maps(of: object)
-    }
-
-    /// The maps an opened object defines, its own data (.rodata and the like) included unless asked not to.
-    static func maps(of object: OpaquePointer, includingInternal: Bool = true) -> [Map] {
         var maps: [Map] = []
         var map = bpf_object__next_map(object, nil)
         while let current = map {
-            defer { map = bpf_object__next_map(object, current) }
-            if !includingInternal && bpf_map__is_internal(current) { continue }
             maps.append(
                 Map(
                     name: String(cString: bpf_map__name(current)), type: bpf_map__type(current).rawValue,
                     keySize: Int(bpf_map__key_size(current)), valueSize: Int(bpf_map__value_size(current)),
                     maxEntries: Int(bpf_map__max_entries(current)), flags: bpf_map__map_flags(current)))
+            map = bpf_object__next_map(object, current)
         }
         return maps
     }

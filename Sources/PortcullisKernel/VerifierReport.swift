@@ -6,21 +6,13 @@ import Glibc
 public struct VerifierCost: Sendable, Equatable {
     public var program: String
     public var verifiedInstructions: UInt32
-    /// From this program's load to the next one's of its part (or to the end of the part's load).
+    /// From this program's load to the next one's (or to the end of the object's load).
     public var loadNanoseconds: UInt64
-    /// The part it was loaded with: the parts load side by side, each program of a part after the other.
-    public var part: Int
 
-    public init(program: String, verifiedInstructions: UInt32, loadNanoseconds: UInt64, part: Int = 0) {
+    public init(program: String, verifiedInstructions: UInt32, loadNanoseconds: UInt64) {
         self.program = program
         self.verifiedInstructions = verifiedInstructions
         self.loadNanoseconds = loadNanoseconds
-        self.part = part
-    }
-
-    /// How long loading `costs` took: the longest part's sum.
-    public static func wallNanoseconds(_ costs: [VerifierCost]) -> UInt64 {
-        Dictionary(grouping: costs, by: \.part).values.map { $0.reduce(0) { $0 + $1.loadNanoseconds } }.max() ?? 0
     }
 }
 
@@ -28,7 +20,7 @@ enum VerifierReport {
     /// The cost of each program of `object`, loaded at `started` and done at `finished`
     /// (CLOCK_BOOTTIME, as the kernel's `load_time`). The kernel stamps a program when its
     /// load begins, before verifying it, so a program's time runs to the next program's stamp.
-    static func costs(of object: OpaquePointer, programs: [String], finished: UInt64, part: Int = 0) -> [VerifierCost] {
+    static func costs(of object: OpaquePointer, programs: [String], finished: UInt64) -> [VerifierCost] {
         var loaded: [Loaded] = []
         for name in programs {
             guard let program = bpf_object__find_program_by_name(object, name) else { continue }
@@ -37,11 +29,7 @@ enum VerifierReport {
             guard bpf_obj_get_info_by_fd(bpf_program__fd(program), &info, &length) == 0 else { continue }
             loaded.append(Loaded(program: name, instructions: info.verified_insns, loadTime: info.load_time))
         }
-        return costs(of: loaded, finished: finished).map { cost in
-            var cost = cost
-            cost.part = part
-            return cost
-        }
+        return costs(of: loaded, finished: finished)
     }
 
     /// One program as the kernel describes it: its name, `verified_insns` and `load_time`.

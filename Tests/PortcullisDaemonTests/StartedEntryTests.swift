@@ -20,20 +20,6 @@ import Testing
         #expect(entry[FieldName.programsStart] == "attached")
     }
 
-    @Test func partsLoadedSideBySideTakeTheLongestPartsTime() {
-        let costs = [
-            VerifierCost(program: "pc_exec", verifiedInstructions: 90_000, loadNanoseconds: 1_700_000_000, part: 0),
-            VerifierCost(program: "pc_capable", verifiedInstructions: 26_000, loadNanoseconds: 400_000_000, part: 0),
-            VerifierCost(program: "pc_mount", verifiedInstructions: 26_000, loadNanoseconds: 600_000_000, part: 1),
-            VerifierCost(program: "pc_move_mount", verifiedInstructions: 40_000, loadNanoseconds: 500_000_000, part: 1),
-        ]
-        let entry = JournalEntry.started(
-            directory: "/etc/policies.d", start: "attached", pins: "/sys/fs/bpf/portcullis/abi-10", inForce: 0,
-            programIDs: ["pc_exec": 12], verifier: costs)
-        #expect(entry[FieldName.verifiedInstructions] == "182000")
-        #expect(entry[FieldName.loadMilliseconds] == "2100", "part 0's 1.7 + 0.4 s, not the 3.2 s of all four")
-    }
-
     @Test func adoptedProgramsCostNothingAndSayNothingOfIt() {
         let entry = JournalEntry.started(
             directory: "/etc/policies.d", start: "adopted", pins: "/sys/fs/bpf/portcullis/abi-6", inForce: 4,

@@ -10,7 +10,8 @@
 #define PC_TASK_VIEW_H
 
 #include "pc_image.h"
-#include "pc_subjects.h"
+
+struct pc_subjects;
 
 /*
  * Computes the view of `task` for the image in `slot` (PC_IMAGE_ACTIVE or
@@ -100,23 +101,5 @@ static __always_inline void pc_text_keep_path(struct pc_task_text *text, const c
 	}
 	text->length = length;
 }
-
-/*
- * The three parts of a view being computed, off the stack: the verifier does
- * not track what is written to a map value, so whichever way each text went
- * (matched, unknown, cut), the next one starts from one state, not from one
- * per combination of the parts' constants.
- */
-struct pc_view_parts {
-	struct pc_subjects exe;
-	struct pc_subjects args;
-	struct pc_subjects cgroup;
-};
-PC_MAP struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct pc_view_parts);
-} pc_view_scratch SEC(".maps");
 
 #endif /* PC_TASK_VIEW_H */
