@@ -28,8 +28,9 @@ struct SelftestDifferentialCommand: ParsableCommand {
             "portcullis selftest differential --seed \(seed) --policies \(policies) --events \(events) --root DIR"
         let cgroups = try SelftestCgroups(root: cgroupRoot, paths: DifferentialPlan.cgroups)
         defer { cgroups.remove() }
-        let tally = try SelftestKernel.withEnforcer(pinRoot: options.pinRoot) { enforcer in
+        let (tally, clock) = try SelftestKernel.withEnforcer(pinRoot: options.pinRoot) { enforcer in
             var run = try DifferentialRun(plan: plan, enforcer: enforcer, cgroups: cgroups)
+            run.clock.add("programs", DispatchTime.now().uptimeNanoseconds - start)
             for index in 0..<policies {
                 if let mismatch = try run.run(plan.policySet(index)) {
                     print("selftest differential: MISMATCH")
@@ -38,12 +39,13 @@ struct SelftestDifferentialCommand: ParsableCommand {
                     throw ExitCode(1)
                 }
             }
-            return run.tally
+            return (run.tally, run.clock)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         print(
             "selftest differential: seed \(seed), \(policies) policy sets, \(events) events each, in \(Int(seconds)) s")
         for line in tally.summary { print("selftest differential: \(line)") }
+        print("selftest differential: time: \(clock.summary)")
         print("selftest differential: PASS")
     }
 }

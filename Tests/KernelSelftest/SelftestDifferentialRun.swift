@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import PortcullisCompiler
 import PortcullisGeneration
@@ -14,6 +15,7 @@ struct DifferentialRun {
     let launcher: SelftestLauncher
     let cgroups: SelftestCgroups
     private(set) var tally = DifferentialTally()
+    var clock = SelftestPhaseClock()
     /// Each program's content, read once: the tree does not change during a run.
     private var contents: [String: ImageEvaluator.Content] = [:]
 
@@ -35,14 +37,16 @@ struct DifferentialRun {
         let generation = UInt64(set.index + 1)
         let compiled: CompiledPolicy
         do {
-            compiled = try PolicyBuild.compile(set.policies, generation: generation)
+            compiled = try clock.time("compile") { try PolicyBuild.compile(set.policies, generation: generation) }
         } catch {
             throw SelftestFailure(
                 "policy set \(set.index) does not compile: \(error)\n\(PolicyYAML.render(set.policies))")
         }
-        try enforcer.install(compiled.image)
+        try clock.time("install") {
+            try enforcer.install(compiled.image)
+            _ = try inbox.take(enforcer)
+        }
         let evaluator = ImageEvaluator(compiled.image)
-        _ = try inbox.take(enforcer)
 
         for (index, event) in set.events.enumerated() {
             let canonical = try SelftestFiles.canonicalPath(event.path)
@@ -89,7 +93,8 @@ struct DifferentialRun {
     }
 
     /// Runs `event` and collects what the kernel reported and dropped meanwhile.
-    func observe(_ event: SelftestEvent) throws -> Observation {
+    mutating func observe(_ event: SelftestEvent) throws -> Observation {
+        var started = DispatchTime.now().uptimeNanoseconds
         let before = try enforcer.statistics()
         let outcome: Observation.Outcome
         switch try spawn(event) {
@@ -111,6 +116,9 @@ struct DifferentialRun {
                 throw SelftestFailure("\(event): exit status \(status): \(stderr)")
             }
         }
+        clock.add("events run", DispatchTime.now().uptimeNanoseconds - started)
+        started = DispatchTime.now().uptimeNanoseconds
+        defer { clock.add("events collected", DispatchTime.now().uptimeNanoseconds - started) }
         let reports = try inbox.take(enforcer).map(Report.init)
         let after = try enforcer.statistics()
         let dropped =
