@@ -23,18 +23,29 @@ public enum FileTrust {
     public static func check(_ path: String, directory: Bool, ancestorsTrusted: Bool = false) throws(FileProblem) {
         var st = stat()
         guard stat(path, &st) == 0 else { throw FileProblem(path, errno: errno, "cannot stat") }
-        let kind = st.st_mode & S_IFMT
-        if directory, kind != S_IFDIR { throw FileProblem(path, "not a directory") }
+        if directory, st.st_mode & S_IFMT != S_IFDIR { throw FileProblem(path, "not a directory") }
+        try judge(st, of: path)
+        if !ancestorsTrusted { try checkAncestors(of: path) }
+    }
+
+    /// The rule itself, on what stat or fstat said of `path`, or of `ancestor`,
+    /// a directory above it: owned by root and writable by nobody else (an
+    /// ancestor may be if it is sticky). `refusing`: the message ends by saying
+    /// trust is refused, with the fix; else it says only what is wrong.
+    static func judge(_ st: stat, of path: String, ancestor: String? = nil, refusing: Bool = true) throws(FileProblem) {
+        let subject = ancestor.map { "its directory \($0) is " } ?? ""
+        let refusal = refusing ? "; refusing to trust it" : ""
         guard st.st_uid == 0 else {
-            throw FileProblem(path, "owned by uid \(st.st_uid), not root; refusing to trust it")
+            throw FileProblem(path, "\(subject)owned by uid \(st.st_uid), not root\(refusal)")
         }
-        guard st.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
+        let sticky = ancestor != nil && st.st_mode & S_ISVTX != 0
+        guard st.st_mode & (S_IWGRP | S_IWOTH) == 0 || sticky else {
+            let mode = String(st.st_mode & 0o7777, radix: 8)
+            let fix = refusing && ancestor == nil ? " (chmod go-w)" : ""
             throw FileProblem(
                 path,
-                "writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8))); "
-                    + "refusing to trust it (chmod go-w)")
+                "\(subject)writable by group or others (mode \(mode))\(ancestor == nil ? "" : " and not sticky")\(refusal)\(fix)")
         }
-        if !ancestorsTrusted { try checkAncestors(of: path) }
     }
 
     /// Creates the directory `path` (mode 0700) when it is missing, then checks
@@ -53,17 +64,7 @@ public enum FileTrust {
         for directory in ancestors(of: canonical) {
             var st = stat()
             guard stat(directory, &st) == 0 else { throw FileProblem(path, errno: errno, "cannot stat \(directory)") }
-            guard st.st_uid == 0 else {
-                throw FileProblem(
-                    path, "its directory \(directory) is owned by uid \(st.st_uid), not root; refusing to trust it")
-            }
-            let sticky = st.st_mode & S_ISVTX != 0
-            guard st.st_mode & (S_IWGRP | S_IWOTH) == 0 || sticky else {
-                throw FileProblem(
-                    path,
-                    "its directory \(directory) is writable by group or others (mode "
-                        + "\(String(st.st_mode & 0o7777, radix: 8))) and not sticky; refusing to trust it")
-            }
+            try judge(st, of: path, ancestor: directory)
         }
     }
 

@@ -108,7 +108,8 @@ public struct PolicyDirectory: Sendable {
             if requireTrusted {
                 try FileTrust.check(path, directory: false, ancestorsTrusted: ancestorsTrusted && !isSymlink(path))
             }
-            return PolicyFileReader.read(try contents(of: path), file: path)
+            // The descriptor read is checked too: what was opened is what was judged.
+            return PolicyFileReader.read(try contents(of: path, rootOwned: requireTrusted), file: path)
         } catch {
             return PolicyFile(
                 path: path, policies: [],
@@ -121,7 +122,7 @@ public struct PolicyDirectory: Sendable {
         return lstat(path, &st) != 0 || st.st_mode & S_IFMT == S_IFLNK
     }
 
-    static func contents(of path: String) throws(FileProblem) -> [UInt8] {
-        try WholeFile(maxBytes: maxFileSize).read(path)
+    static func contents(of path: String, rootOwned: Bool = false) throws(FileProblem) -> [UInt8] {
+        try WholeFile(maxBytes: maxFileSize, rootOwned: rootOwned).read(path)
     }
 }

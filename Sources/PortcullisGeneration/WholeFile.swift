@@ -43,13 +43,7 @@ struct WholeFile {
         var st = stat()
         guard fstat(fd.rawValue, &st) == 0 else { throw FileProblem(path, errno: errno, "cannot stat") }
         guard st.st_mode & S_IFMT == S_IFREG else { throw FileProblem(path, "not a regular file") }
-        if rootOwned {
-            guard st.st_uid == 0 else { throw FileProblem(path, "owned by uid \(st.st_uid), not root") }
-            guard st.st_mode & (S_IWGRP | S_IWOTH) == 0 else {
-                throw FileProblem(
-                    path, "writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8)))")
-            }
-        }
+        if rootOwned { try FileTrust.judge(st, of: path, refusing: false) }
         guard st.st_size <= maxBytes else { throw FileProblem(path, "larger than \(maxBytes) bytes") }
         var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
         var got = 0
