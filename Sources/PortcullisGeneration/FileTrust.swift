@@ -38,13 +38,15 @@ public enum FileTrust {
         guard st.st_uid == 0 else {
             throw FileProblem(path, "\(subject)owned by uid \(st.st_uid), not root\(refusal)")
         }
-        let sticky = ancestor != nil && st.st_mode & S_ISVTX != 0
-        guard st.st_mode & (S_IWGRP | S_IWOTH) == 0 || sticky else {
-            let mode = String(st.st_mode & 0o7777, radix: 8)
-            let fix = refusing && ancestor == nil ? " (chmod go-w)" : ""
-            throw FileProblem(
-                path,
-                "\(subject)writable by group or others (mode \(mode))\(ancestor == nil ? "" : " and not sticky")\(refusal)\(fix)")
+        if st.st_mode & (S_IWGRP | S_IWOTH) == 0 { return }
+        let mode = String(st.st_mode & 0o7777, radix: 8)
+        if ancestor != nil {
+            guard st.st_mode & S_ISVTX != 0 else {
+                throw FileProblem(path, "\(subject)writable by group or others (mode \(mode)) and not sticky\(refusal)")
+            }
+        } else {
+            let fix = refusing ? " (chmod go-w)" : ""
+            throw FileProblem(path, "writable by group or others (mode \(mode))\(refusal)\(fix)")
         }
     }
 
