@@ -1,3 +1,4 @@
+# vm: parallel-cpus (timed as in earlier runs: alone on the host, a host thread per guest CPU)
 # Benchmark (issues 5 and 14): the daemon's footprint at rest, with the three
 # seed policies in force: the resident set after start-up, and the CPU time it
 # uses over an idle minute (nothing changes, nothing is decided). Then at

@@ -1,4 +1,4 @@
-# vm: fresh-boot (the floor, the statistics and a disarm between policy sets need a kernel of their own)
+# vm: parallel-cpus (timed as in earlier runs, alone on the host with a host thread per guest CPU; the floor, the statistics and a disarm between policy sets need a kernel of their own)
 # Benchmark (issue 10): what each portcullis program costs per call, as a
 # ratio to empty BPF-LSM programs on the same hooks (the floor) and to the
 # parts floor (floor.bpf.c), under each policy set. Run by scripts/bench-hooks inside the VM, which builds the floor

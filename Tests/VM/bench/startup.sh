@@ -1,3 +1,4 @@
+# vm: parallel-cpus (timed as in earlier runs: alone on the host, a host thread per guest CPU)
 # Benchmark (issue 10): how long the daemon takes from its start to its first
 # generation in force, with the three seed policies: once loading the
 # programs (the kernel verifies them: a fresh boot, as on a host's first start

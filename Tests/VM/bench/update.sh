@@ -1,3 +1,4 @@
+# vm: parallel-cpus (timed as in earlier runs: alone on the host, a host thread per guest CPU)
 # Benchmark (issue 14): from a complete change to its enforcement in the
 # guest, portcullis and AppArmor in the same run. Each round denies the exec of
 # one more file, /usr/local/bin/bench-tool-N, and times from the change to the

@@ -1,3 +1,4 @@
+# vm: parallel-cpus (generation swaps on one CPU while the workers' hooks run on the other, at the same instant)
 # Generation swaps are atomic (portcullis-selftest flips): two generations whose
 # rule tables disagree are installed alternately 700 times while
 # workers execute their paths; every decision event must name the rule its own
