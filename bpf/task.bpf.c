@@ -212,8 +212,14 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(pc_exec_done, struct task_struct *p, int old_pid, struct linux_binprm *bprm)
 {
 	if (!pc_task_records_wanted()) {
-		/* What the record held was the old program's: a later image needing records seeds a new one. */
-		bpf_task_storage_delete(&pc_tasks, bpf_get_current_task_btf());
+		/*
+		 * What the record held was the old program's: a later image needing
+		 * records seeds a new one. A task with no BPF storage at all (the
+		 * common case then) has none to delete: one load, not a helper call.
+		 */
+		struct task_struct *me = bpf_get_current_task_btf();
+		if (me->bpf_storage)
+			bpf_task_storage_delete(&pc_tasks, me);
 		return 0;
 	}
 	struct pc_task *task = bpf_task_storage_get(&pc_tasks, bpf_get_current_task_btf(), 0,

@@ -62,12 +62,16 @@ static __always_inline int pc_name_may_match(void *image, __u32 names, struct fi
 	struct vfsmount *mnt = file->f_path.mnt;
 	if (!names || !dentry || !mnt || dentry == mnt->mnt_root)
 		return 1;
-	struct pc_mount_root key = { .dev = BPF_CORE_READ(dentry, d_sb, s_dev),
-				     .ino = BPF_CORE_READ(dentry, d_inode, i_ino) };
+	/* Loads through the hook's typed pointers, not helper calls: this runs at every executable mapping. */
+	struct super_block *sb = dentry->d_sb;
+	struct inode *inode = dentry->d_inode;
+	if (!sb || !inode)
+		return 1;
+	struct pc_mount_root key = { .dev = sb->s_dev, .ino = inode->i_ino };
 	if (bpf_map_lookup_elem(&pc_host_mounts, &key))
 		return 1;
-	__u32 length = BPF_CORE_READ(dentry, d_name.len);
-	const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+	__u32 length = dentry->d_name.len;
+	const unsigned char *name = dentry->d_name.name;
 	if (!length || length > 255 || bpf_probe_read_kernel(buf->data, length & 255, name))
 		return 1;
 	return pc_dfa_accepts(image, names, buf->data, 0, length) != 0;

@@ -39,16 +39,25 @@ static __always_inline __u32 pc_inode_accepts(void *image, struct file *file)
 	__u32 table = header ? header->w[PC_HDR_EXEC_INODES] : 0;
 	if (!table || !file)
 		return 0;
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	if (!inode)
+	/* Loads through the hook's typed pointers, not helper calls. */
+	struct inode *inode = file->f_inode;
+	struct super_block *sb = inode ? inode->i_sb : 0;
+	if (!inode || !sb)
 		return 0;
 	struct pc_inode_probe p = {
 		.image = image,
 		.table = table,
 		.mask = header->w[PC_HDR_EXEC_INODE_MASK],
-		.ino = BPF_CORE_READ(inode, i_ino),
+		.ino = inode->i_ino,
 	};
-	p.dev = bpf_core_type_exists(struct btrfs_inode___pc) ? pc_file_dev((__u64)inode) : BPF_CORE_READ(inode, i_sb, s_dev);
+	if (bpf_core_type_exists(struct btrfs_inode___pc)) {
+		/* A global function takes the inode's address as a number: read, not cast (a cast stays a pointer). */
+		__u64 address = 0;
+		bpf_core_read(&address, sizeof(address), &file->f_inode);
+		p.dev = pc_file_dev(address);
+	} else {
+		p.dev = sb->s_dev;
+	}
 	p.slot = pc_inode_hash(p.dev, p.ino);
 	bpf_loop(PC_INODE_PROBES, pc_inode_step, &p, 0);
 	return p.accepts;

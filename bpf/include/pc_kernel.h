@@ -138,6 +138,7 @@ struct task_struct {
 	struct mm_struct *mm;
 	struct task_struct *group_leader;
 	struct css_set *cgroups;
+	void *bpf_storage; /* struct bpf_local_storage *: NULL while no BPF program keeps storage for the task */
 } PC_CORE;
 
 struct seq_file;
