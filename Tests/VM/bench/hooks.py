@@ -38,13 +38,13 @@ def key(name):
 
 
 def stats():
-    """(prefix, hook key) -> (run_time_ns, run_cnt) of every pc_, fl_, fd_ and fw_ program."""
+    """(prefix, hook key) -> (run_time_ns, run_cnt) of every pc_, fl_, fd_, fw_ and fz_ (warmer) program."""
     out = subprocess.run(["bpftool", "prog", "show", "--json"], check=True,
                          capture_output=True, text=True).stdout
     result = {}
     for prog in json.loads(out):
         name = prog.get("name", "")
-        if name[:3] in ("pc_", "fl_", "fd_", "fw_"):
+        if name[:3] in ("pc_", "fl_", "fd_", "fw_", "fz_"):
             result[name[:3], key(name)] = (prog.get("run_time_ns", 0), prog.get("run_cnt", 0))
     return result
 
@@ -178,6 +178,14 @@ def main():
             row(load_name, "whole exec path against the parts", f"{per_round * ROUNDS} execs", "",
                 median([p for p, _ in paths]), median(parts),
                 median([p / f for (p, _), f in zip(paths, parts)]))
+        warmers = []
+        for name in OURS:
+            warm = [r.get(("fz_", key(name))) for r in rounds]
+            if all(w and w[1] for w in warm) and sum(w[1] for w in warm) >= n / 10:
+                warmers.append(f"{name[3:]} {median([t / c for t, c in warm]):.0f}")
+        if warmers:
+            print(f"hooks: {label}: load {load_name}: the warmers, first on their hooks and not counted, ns/call: "
+                  + ", ".join(warmers))
         print(f"hooks: {label}: load {load_name}: {what}, {ROUNDS} rounds of {per_round} after "
               f"{max(n // 20, 1)} to warm up, {seconds:.0f} s")
 

@@ -16,12 +16,17 @@ echo "hooks: kernel $kernel"
 doctor=$("$PORTCULLIS" doctor) || { echo "$doctor"; fail "portcullis doctor failed"; }
 grep '^verifier:' <<<"$doctor" | sed 's/^/hooks: /'
 
-# floor_attached: true once floor-loader says so; fails the run if it exited.
-floor_attached() {
-    grep -q '^floor: attached' floor.log && return 0
-    kill -0 "$floor_pid" 2>/dev/null || fail "floor-loader exited: $(cat floor.log)"
+# attached LOG PID: true once the floor-loader writing LOG says so; fails the run if it exited.
+attached() {
+    grep -q '^floor: attached' "$1" && return 0
+    kill -0 "$2" 2>/dev/null || fail "floor-loader exited: $(cat "$1")"
     return 1
 }
+
+# The exec tracepoint's warmer, attached before the daemon: the first there to run (warm-tp.bpf.c).
+"$build/floor-loader" "$build/warm-tp.bpf.o" >warm.log 2>&1 &
+warm_pid=$!
+wait_until 60 attached warm.log "$warm_pid"
 
 for set in $SETS; do
     rm -rf policies daemon.log
@@ -41,7 +46,7 @@ for set in $SETS; do
     maps=$(echo /sys/fs/bpf/portcullis/abi-*/maps)
     "$build/floor-loader" "$build/floor.bpf.o" "$maps/pc_image" "$maps/pc_summary" >floor.log 2>&1 &
     floor_pid=$!
-    wait_until 60 floor_attached
+    wait_until 60 attached floor.log "$floor_pid"
     python3 "$VM_TESTS/bench/hooks.py" "$kernel, policy set $set" "$N_EXEC" "$N_MMAP" "$N_CAPABLE" "$library"
     kill "$floor_pid"
     wait "$floor_pid" || true
@@ -49,3 +54,5 @@ for set in $SETS; do
     stop_daemon >/dev/null
     "$PORTCULLIS" disarm >/dev/null
 done
+kill "$warm_pid"
+wait "$warm_pid" || true
