@@ -62,6 +62,24 @@ refused_mapping /opt/pcu-names/blob
 expect_eperm /opt/pcu-names/blob
 echo "a file bind-mounted at /usr/local/bin/forb-xyz: its host path is the mount point's, refused under its own name too"
 
+# The same as an unprivileged attacker: in its own user and mount namespace it
+# bind-mounts the denied program over a file of an innocent name, then runs it
+# and maps it with the loader. The mapped file is that private mount's root and
+# the host has no such mount: its host path is read, and it is the program's.
+touch /opt/pcu-names/innocent
+in_private_ns() { # COMMAND...: as uid 1000, in a user and mount namespace of its own, with the bind mount
+    setpriv --reuid 1000 --regid 1000 --clear-groups -- unshare -rm sh -c \
+        'mount --bind /usr/local/bin/forbidden-tool /opt/pcu-names/innocent && exec "$@"' sh "$@"
+}
+out=$(in_private_ns "$loader" /opt/pcu-names/innocent 2>&1) && fail "the loader ran the bind-mounted program in a private namespace"
+[[ $out == *"failed to map segment"* ]] || fail "the loader in a private namespace: expected a refused mapping, got: $out"
+out=$(in_private_ns /opt/pcu-names/innocent 2>&1) && fail "the bind-mounted program ran in a private namespace"
+[[ $out == *"Operation not permitted"* ]] || fail "the bind-mounted program in a private namespace: expected EPERM, got: $out"
+has_entry daemon.log MESSAGE_ID="$DECISION_DENY" PORTCULLIS_HOOK=mmap_file PORTCULLIS_UID=1000 \
+    PORTCULLIS_PATH=/usr/local/bin/forbidden-tool || fail "no deny entry naming the mapped program's host path for uid 1000"
+out=$(in_private_ns "$loader" /usr/bin/true 2>&1) || fail "control: the loader in a private namespace: $out"
+echo "uid 1000 in its own user and mount namespace, the denied program bind-mounted as /opt/pcu-names/innocent: exec and mapping refused"
+
 expect_ok "$loader" /usr/bin/true
 expect_ok python3 -c 'import ctypes; ctypes.CDLL("libbpf.so.1")'
 expect_ok /usr/bin/true
