@@ -32,34 +32,7 @@
 #define PC_DEFINE_MAPS
 #include "pc_exec_paths.h"
 
-/* What the d_path floor reads (CO-RE: libbpf fixes the offsets against the kernel's BTF). */
-struct path {
-	void *mnt;
-	void *dentry;
-} __attribute__((preserve_access_index));
-struct inode {
-	unsigned long i_ino;
-} __attribute__((preserve_access_index));
-struct file {
-	struct path f_path;
-	struct inode *f_inode;
-} __attribute__((preserve_access_index));
-struct linux_binprm {
-	struct file *file;
-} __attribute__((preserve_access_index));
-struct vm_area_struct {
-	struct file *vm_file;
-} __attribute__((preserve_access_index));
-struct cred;
-struct user_namespace;
-struct mm_struct {
-	unsigned long arg_start;
-	unsigned long arg_end;
-} __attribute__((preserve_access_index));
-struct task_struct {
-	struct mm_struct *mm;
-	int pid;
-} __attribute__((preserve_access_index));
+#include "bench_kernel.h" /* what the floors and warmers read */
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -11,23 +11,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-struct mm_struct {
-	unsigned long arg_start;
-	unsigned long arg_end;
-} __attribute__((preserve_access_index));
-struct task_struct {
-	struct mm_struct *mm;
-	void *bpf_storage;
-} __attribute__((preserve_access_index));
-struct inode {
-	unsigned long i_ino;
-} __attribute__((preserve_access_index));
-struct file {
-	struct inode *f_inode;
-} __attribute__((preserve_access_index));
-struct linux_binprm {
-	struct file *file;
-} __attribute__((preserve_access_index));
+#include "bench_kernel.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
