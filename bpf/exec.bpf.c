@@ -106,7 +106,7 @@ static __noinline int pc_exec_decide(struct linux_binprm *bprm)
 		if (verdict)
 			return verdict;
 	} else {
-		n = pc_host_path(pc_dentry_of(&bprm->file->f_path), 0);
+		n = pc_host_path(bprm->file->f_path.dentry, 0);
 		length = n > 0 && !pc_file_is_anonymous(bprm->file) ? PC_HOST_LENGTH(n) : 0;
 		if (n == PC_HOST_NONE)
 			n = 1; /* known: no path */

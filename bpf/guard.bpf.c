@@ -103,7 +103,8 @@ int BPF_PROG(pc_guard_map, struct bpf_map *map, unsigned int fmode, int ret)
 	 * (events, rate limits) are sealed.
 	 * The counters and the build hash can be read (status).
 	 */
-	int sealed = map == (void *)&pc_tasks || map == (void *)&pc_host_mounts || map == (void *)&pc_guard ||
+	int sealed = map == (void *)&pc_tasks || map == (void *)&pc_host_mounts || map == (void *)&pc_host_filter ||
+		     map == (void *)&pc_guard ||
 		     map == (void *)&pc_events || map == (void *)&pc_rates || map == (void *)&pc_digest_cache;
 	int ours = sealed || map == (void *)&pc_image || map == (void *)&pc_stats || map == (void *)&pc_hits ||
 		   map == (void *)&pc_meta || map == (void *)&pc_summary;

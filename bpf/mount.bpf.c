@@ -14,7 +14,7 @@
 #include "pc_task_view.h"
 #include "pc_subjects.h"
 #include "pc_events.h"
-#include "pc_host_path.h"
+#include "pc_host_walk.h"
 
 typedef __u32 pc_rule_set[PC_SUBJECT_WORDS];
 
@@ -264,7 +264,7 @@ static __noinline int pc_mount_decide(const char *dev_name, const struct path *t
 	} else {
 		pc_mount_aliases_none(&st->source_aliases);
 	}
-	long n = pc_host_path(pc_dentry_of(target), 0);
+	long n = pc_host_path(target->dentry, 0);
 	int unreadable = n == PC_HOST_UNREADABLE || (n < 0 && n != PC_HOST_NONE) || alias_unknown;
 	__u32 target_length = n > 0 ? PC_HOST_LENGTH(n) : 0;
 	if (n == PC_HOST_NONE)
@@ -356,7 +356,7 @@ struct pc_mount_alias_walk {
 	struct pc_mount_state *st;
 	struct pc_mount_aliases *out;
 	struct pc_path_buf *path;
-	__u64 dentry;
+	struct dentry *dentry;
 	__u32 dfa;  /* the target's or the source's DFA */
 	__u32 none; /* the rules with no such condition */
 };
@@ -422,7 +422,7 @@ static __noinline int pc_mount_aliases(const struct path *p, int source)
 		.st = st,
 		.out = out,
 		.path = path,
-		.dentry = pc_dentry_of(p),
+		.dentry = p->dentry,
 		.dfa = pc_word(image, mount + (source ? PC_MOUNT_SOURCE_DFA : PC_MOUNT_TARGET_DFA)),
 		.none = source ? (any ? any + PC_SUBJECT_WORDS : 0) : any,
 	};
@@ -467,7 +467,7 @@ static __noinline __u32 pc_move_mount_source(const struct path *from)
 	struct pc_mount_buf *buf = bpf_map_lookup_elem(&pc_mount_scratch, &zero);
 	if (!path || !buf)
 		return PC_SOURCE_UNREADABLE;
-	long n = pc_host_path(pc_dentry_of(from), 0);
+	long n = pc_host_path(from->dentry, 0);
 	int read = 0;
 	__u32 length = 0;
 	if (n > 0) {

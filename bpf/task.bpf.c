@@ -183,7 +183,7 @@ static __always_inline void pc_exe_read_now(struct pc_task *task, struct linux_b
 	if (bprm->interp != bprm->filename)
 		return;
 	struct file *file = bprm->file;
-	long n = pc_host_path(pc_dentry_of(&file->f_path), 0);
+	long n = pc_host_path(file->f_path.dentry, 0);
 	if (n == PC_HOST_NONE || (n > 0 && pc_file_is_anonymous(file))) {
 		exe->flags = PC_TEXT_KNOWN; /* length 0: no host path */
 		return;

@@ -53,6 +53,7 @@ public final class Enforcer: @unchecked Sendable {
     private var stats: Int32 { maps["pc_stats"]! }
     private var tasks: Int32 { maps["pc_tasks"]! }
     private var hostMounts: Int32 { maps["pc_host_mounts"]! }
+    private var hostFilter: Int32 { maps["pc_host_filter"]! }
     private var summary: Int32 { maps["pc_summary"]! }
 
     public init(pins: Pins = Pins()) throws(BPFError) {
@@ -140,7 +141,7 @@ public final class Enforcer: @unchecked Sendable {
             throw BPFError("reading /proc/self/mountinfo", code: errno)
         }
         guard table != hostMountTable else { return false }
-        try table.write(to: hostMounts, replacing: hostMountTable)
+        try table.write(to: hostMounts, filter: hostFilter, replacing: hostMountTable)
         hostMountTable = table
         return true
     }

@@ -213,8 +213,13 @@ public struct HostMountTable: Sendable, Equatable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Writes the table to the map `fd`: entries added or changed, then those gone removed.
-    public func write(to fd: Int32, replacing previous: HostMountTable?) throws(BPFError) {
+    /// Writes the table to the map `fd` and its filter to the map `filter`
+    /// ("Host paths" in portcullis_abi.h): the bits of the new keys set, then
+    /// entries added or changed, then those gone removed, then the bits only
+    /// they had cleared. The filter holds every key the map holds at every step.
+    public func write(to fd: Int32, filter: Int32, replacing previous: HostMountTable?) throws(BPFError) {
+        let wanted = Self.filter(of: Array(mounts.keys))
+        let inForce = try Self.cover(wanted, filter: filter)
         for (root, mountPoint) in mounts
         where previous?.mounts[root] != mountPoint || previous?.aliases[root] != aliases[root]
             || previous?.unresolved.contains(root) != unresolved.contains(root)
@@ -224,10 +229,51 @@ public struct HostMountTable: Sendable, Equatable {
             try check("writing the host mount table", bpf_map_update_elem(fd, &key, &value, UInt64(BPF_ANY)))
         }
         let gone = previous.map { Array($0.mounts.keys.filter { mounts[$0] == nil }) } ?? Self.keys(in: fd).filter { mounts[$0] == nil }
+        var removed = true
         for root in gone {
             var key = Self.key(root)
-            bpf_map_delete_elem(fd, &key)
+            if bpf_map_delete_elem(fd, &key) != 0 && errno != ENOENT { removed = false }
         }
+        // A key still in the map keeps its bit.
+        if removed && wanted != inForce { try Self.writeFilter(wanted, to: filter) }
+    }
+
+    /// Sets the bits of the keys the map `fd` holds in the map `filter`: before
+    /// programs that read the filter attach to a table an earlier build wrote.
+    public static func coverKeys(in fd: Int32, filter: Int32) throws(BPFError) {
+        _ = try cover(Self.filter(of: keys(in: fd)), filter: filter)
+    }
+
+    /// Sets the bits of `words` in the map `filter`; returns its words after.
+    static func cover(_ words: [UInt64], filter: Int32) throws(BPFError) -> [UInt64] {
+        let inForce = try readFilter(filter)
+        let both = zip(inForce, words).map { $0 | $1 }
+        if both != inForce { try writeFilter(both, to: filter) }
+        return both
+    }
+
+    /// The filter's words for `roots`: bit pc_host_filter_bit of each set.
+    static func filter(of roots: [Root]) -> [UInt64] {
+        var words = [UInt64](repeating: 0, count: Int(PC_HOST_FILTER_WORDS))
+        for root in roots {
+            let bit = Int(pc_host_filter_bit(root.device, root.inode))
+            words[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+        return words
+    }
+
+    static func readFilter(_ fd: Int32) throws(BPFError) -> [UInt64] {
+        var key: UInt32 = 0
+        var words = [UInt64](repeating: 0, count: Int(PC_HOST_FILTER_WORDS))
+        let rc = words.withUnsafeMutableBytes { bpf_map_lookup_elem(fd, &key, $0.baseAddress) }
+        try check("reading the host mount table's filter", rc)
+        return words
+    }
+
+    static func writeFilter(_ words: [UInt64], to fd: Int32) throws(BPFError) {
+        var key: UInt32 = 0
+        let rc = words.withUnsafeBytes { bpf_map_update_elem(fd, &key, $0.baseAddress, UInt64(BPF_ANY)) }
+        try check("writing the host mount table's filter", rc)
     }
 
     /// The map's value: the mount point, then its aliases, each after the one

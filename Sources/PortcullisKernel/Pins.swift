@@ -8,7 +8,8 @@ public struct Pins: Sendable {
     public static let defaultRoot = "/sys/fs/bpf/portcullis"
     /// The maps that outlive the daemon: the policy slot, task records, events, counters.
     static let maps = [
-        "pc_image", "pc_tasks", "pc_events", "pc_stats", "pc_rates", "pc_hits", "pc_meta", "pc_host_mounts", "pc_guard",
+        "pc_image", "pc_tasks", "pc_events", "pc_stats", "pc_rates", "pc_hits", "pc_meta", "pc_host_mounts", "pc_host_filter",
+        "pc_guard",
         "pc_summary", "pc_digest_cache",
     ]
 

@@ -24,6 +24,9 @@ enum ProgramLoader {
         // Until the next install says what its image needs, it may need everything (a summary
         // created just now is all zeros, "nothing": an older build's image in force would lapse).
         try check("marking every need in the summary", ImageSummary.everything.write(to: try mapFD(object, "pc_summary")))
+        // A table an earlier build wrote (its pin reused) may lack its filter's bits: set them before
+        // programs that skip what the filter rules out attach.
+        try HostMountTable.coverKeys(in: try mapFD(object, "pc_host_mounts"), filter: try mapFD(object, "pc_host_filter"))
 
         for name in Enforcer.programs {
             guard let program = bpf_object__find_program_by_name(object, name) else {

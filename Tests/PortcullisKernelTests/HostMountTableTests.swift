@@ -167,3 +167,32 @@ import Testing
         #expect(table.mounts.values.allSatisfy { $0.isEmpty || $0.hasPrefix("/") })
     }
 }
+
+/// The table's filter (pc_host_filter): the kernel looks a directory up only
+/// when its key's bit is set, so every key must have it.
+@Suite struct HostMountFilterTests {
+    @Test func everyKeyHasItsBitAndNothingElseIsSet() {
+        let roots = (0..<500).map { HostMountTable.Root(device: UInt32($0 % 7) << 20 | UInt32($0), inode: UInt64($0) * 977 + 2) }
+        let words = HostMountTable.filter(of: roots)
+        #expect(words.count == Int(PC_HOST_FILTER_WORDS))
+        for root in roots {
+            let bit = Int(pc_host_filter_bit(root.device, root.inode))
+            #expect(words[bit / 64] & (1 << UInt64(bit % 64)) != 0)
+        }
+        let set = words.reduce(0) { $0 + $1.nonzeroBitCount }
+        let distinct = Set(roots.map { pc_host_filter_bit($0.device, $0.inode) }).count
+        #expect(set == distinct)
+        // Spread over the bits: 500 keys in 65,536 bits collide rarely.
+        #expect(distinct > 490)
+        #expect(HostMountTable.filter(of: []).allSatisfy { $0 == 0 })
+    }
+
+    /// The bit is the top of the identity hash, so keys that differ in the
+    /// device only, or the inode's high half only, land apart.
+    @Test func theBitDependsOnTheDeviceAndTheWholeInodeNumber() {
+        let root = pc_host_filter_bit(8 << 20 | 1, 2)
+        #expect(pc_host_filter_bit(8 << 20 | 2, 2) != root)
+        #expect(pc_host_filter_bit(8 << 20 | 1, 2 | 1 << 40) != root)
+        #expect(root < 1 << PC_HOST_FILTER_BITS_LOG2)
+    }
+}

@@ -13,7 +13,7 @@
 #include "pc_rules.h"
 #include "pc_events.h"
 #include "pc_inodes.h"
-#include "pc_host_path.h"
+#include "pc_host_walk.h"
 #include "pc_content.h"
 #include "pc_exec_aliases.h"
 
@@ -130,8 +130,7 @@ static __always_inline int pc_exec_check(void *image, __u32 dfa, struct file *fi
 	if (!others)
 		return -EPERM; /* cannot happen; fail closed all the same */
 	others->count = 0; /* the other host paths' lists: none, unless pc_exec_alias_lists fills them */
-	__u64 dentry = pc_dentry_of(&file->f_path);
-	long n = pc_host_path(dentry, 0);
+	long n = pc_host_path(file->f_path.dentry, 0);
 	int anonymous = n == PC_HOST_NONE || (n > 0 && pc_file_is_anonymous(file));
 	/* The file is at other host paths too (rare: a bind mount on the host): rules naming any of them apply. */
 	if (dfa && n > 0 && !anonymous && PC_HOST_ALIASES(n) && pc_exec_alias_lists(pc_generation(image)))

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * pc_host_path.h: a file's path on the host (see "Host paths" in
- * portcullis_abi.h), independent of the caller's root and mount namespace.
- * A global function, defined in host_path.bpf.c: verified once per program.
+ * portcullis_abi.h), independent of the caller's root and mount namespace:
+ * from the file's dentry up to the root of a mount the host's mount table
+ * lists (pc_host_mounts, kept by the daemon), so a chroot, a private mount
+ * namespace, a bind mount, a detached tree or a lazily unmounted mount shows
+ * the same file under the same path.
+ *
+ * The walk itself, pc_host_path, is in pc_host_walk.h.
  */
 #ifndef PC_HOST_PATH_H
 #define PC_HOST_PATH_H
@@ -18,6 +23,14 @@ PC_MAP struct {
 	__type(key, struct pc_mount_root);
 	__type(value, struct pc_mount_point);
 } pc_host_mounts SEC(".maps");
+
+/* The table's filter: a bit per key (see "Host paths" in portcullis_abi.h; defined in maps.bpf.c). */
+PC_MAP struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pc_host_filter);
+} pc_host_filter SEC(".maps");
 
 /* Where pc_host_path's last walk on this CPU ended (per-CPU; defined in maps.bpf.c). */
 struct pc_host_found {
@@ -42,23 +55,6 @@ PC_MAP struct {
 #define PC_HOST_NONE (-2)       /* on no filesystem the host has mounted: no host path */
 
 /*
- * Writes the host path of the dentry at address `dentry` (a struct dentry *,
- * passed as a number: a global function takes no kernel pointer; read it with
- * pc_dentry_of) to the
- * per-CPU pc_path_scratch, NUL-terminated, and returns its length with, in
- * the bits from PC_HOST_ALIASES_SHIFT up, how many other host paths the
- * mount the walk ends at has (see "Host paths" in portcullis_abi.h; read both
- * with PC_HOST_LENGTH and PC_HOST_ALIASES); or PC_HOST_UNREADABLE, or
- * PC_HOST_NONE. Uses pc_text_scratch as it goes, and leaves there the path
- * below the mount, and in pc_host_found_scratch where the walk ended.
- * Linear in the path's length: one table lookup and one name per component.
- * `alias` k > 0: the path under that mount's k-th other host path when it has
- * one, the same path when it has fewer than k, PC_HOST_UNREADABLE when it
- * has more than the table stores.
- */
-int pc_host_path(__u64 dentry, __u32 alias);
-
-/*
  * The device the kernel's tables key a file by (host mounts, file identities),
  * for the inode at address `inode` of a superblock whose device is `sb_dev`
  * and magic `magic` (pc_sb_magic): on btrfs its subvolume's, else `sb_dev`;
@@ -81,12 +77,5 @@ static __always_inline __u64 pc_sb_magic(struct super_block *sb)
 /* How many other host paths it has (n > 0): up to PC_HOST_ALIASES_MAX, more: not stored. */
 #define PC_HOST_ALIASES(n) ((__u32)(n) >> PC_HOST_ALIASES_SHIFT)
 
-/* The address of a path's dentry as a number (read, not cast: the verifier keeps a cast a pointer). */
-static __always_inline __u64 pc_dentry_of(const struct path *path)
-{
-	__u64 dentry = 0;
-	bpf_core_read(&dentry, sizeof(dentry), &path->dentry);
-	return dentry;
-}
 
 #endif /* PC_HOST_PATH_H */

@@ -27,9 +27,13 @@ expect_eperm bpftool map delete pinned $pins/maps/pc_image key 0 0 0 0
 expect_eperm bpftool map update pinned $pins/maps/pc_meta key 0 0 0 0 value 0 0 0 0 0 0 0 0
 # Clearing the summary would let pc_capable allow every capability unread, and stop task records.
 expect_eperm bpftool map update pinned $pins/maps/pc_summary key 0 0 0 0 value 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0
-# The maps our programs write refuse even a read-only descriptor: a program
-# loaded with one could write them.
-python3 - "$pins/maps/pc_tasks" <<'PY' || fail "a read-only descriptor for pc_tasks was given"
+# Clearing the mount table's filter would make the host-path walk skip every
+# mount: no file would have a host path, and no path rule would meet it.
+expect_eperm bpftool map update pinned $pins/maps/pc_host_filter key 0 0 0 0 value $(printf '0 %.0s' {1..8192})
+# The maps our programs write or decide by refuse even a read-only descriptor:
+# a program loaded with one could write them.
+for map in pc_tasks pc_host_filter; do
+    python3 - "$pins/maps/$map" <<'PY' || fail "a read-only descriptor for $map was given"
 import ctypes, struct, sys
 libc = ctypes.CDLL(None, use_errno=True)
 path = ctypes.create_string_buffer(sys.argv[1].encode())
@@ -37,11 +41,13 @@ attr = ctypes.create_string_buffer(struct.pack("QII", ctypes.addressof(path), 0,
 fd = libc.syscall(321, 7, attr, 128)  # BPF_OBJ_GET, BPF_F_RDONLY
 sys.exit(0 if fd < 0 and ctypes.get_errno() == 1 else 1)
 PY
+done
 expect_eperm /usr/local/bin/forbidden-tool
 wait_until 5 daemon_logged MESSAGE_ID="$TAMPER_REFUSED" PORTCULLIS_TAMPER=map PORTCULLIS_COMM=bpftool \
     PORTCULLIS_TAMPER_OBJECT="a writable descriptor for map pc_image"
 wait_until 5 daemon_logged MESSAGE_ID="$TAMPER_REFUSED" PORTCULLIS_TAMPER_OBJECT~"read-only descriptor for map pc_tasks"
-echo "map delete and update refused and logged (who: bpftool); pc_tasks refuses even reading; still denied"
+wait_until 5 daemon_logged MESSAGE_ID="$TAMPER_REFUSED" PORTCULLIS_TAMPER_OBJECT~"descriptor for map pc_host_filter"
+echo "map delete and update refused and logged (who: bpftool); pc_tasks and pc_host_filter refuse even reading; still denied"
 
 # Reading stays open: the programs, the links, status, and the maps that may be read.
 [[ $(bpftool prog show | grep -c " name pc_") -ge 17 ]] || fail "bpftool prog show: $(bpftool prog show)"

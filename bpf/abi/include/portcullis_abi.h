@@ -443,6 +443,27 @@ struct pc_mount_point {
 #define PC_HOST_MOUNTS_MAX 8192
 #define PC_HOST_DEPTH_MAX 256
 
+/*
+ * The table's filter (pc_host_filter, one entry): a bit per key, bit
+ * pc_host_filter_bit of the key's device and inode number. The walk looks a
+ * directory up in the table only when its bit is set: most directories are
+ * no mount's root, and a bit costs a load where a hash lookup is a helper
+ * call. Every key the table holds has its bit set; a bit may be set for none
+ * (another key's, or one removed). The daemon sets a key's bit before it adds
+ * the key, and clears only the bits of keys it has removed, after removing
+ * them: a walk never misses a mount because of the filter.
+ */
+#define PC_HOST_FILTER_BITS_LOG2 16
+#define PC_HOST_FILTER_WORDS 1024 /* 64-bit words */
+_Static_assert(PC_HOST_FILTER_WORDS * 64 == 1u << PC_HOST_FILTER_BITS_LOG2, "a bit per hash");
+struct pc_host_filter {
+	__u64 words[PC_HOST_FILTER_WORDS];
+};
+static inline __u32 pc_host_filter_bit(__u32 dev, __u64 ino)
+{
+	return pc_inode_hash(dev, ino) >> (32 - PC_HOST_FILTER_BITS_LOG2);
+}
+
 /* Subjects: sets of them are bitmaps of PC_SUBJECT_WORDS words. */
 #define PC_SUBJECT_MAX 256
 #define PC_SUBJECT_WORDS (PC_SUBJECT_MAX / 32)
