@@ -77,5 +77,4 @@ static __always_inline __u64 pc_sb_magic(struct super_block *sb)
 /* How many other host paths it has (n > 0): up to PC_HOST_ALIASES_MAX, more: not stored. */
 #define PC_HOST_ALIASES(n) ((__u32)(n) >> PC_HOST_ALIASES_SHIFT)
 
-
 #endif /* PC_HOST_PATH_H */
