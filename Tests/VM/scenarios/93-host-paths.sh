@@ -88,6 +88,29 @@ expect_ok chroot /srv/other /true
 expect_ok as_user unshare -r chroot /srv/other /true
 echo "control: /srv/other/true runs, directly and in a chroot (root, and uid $U in its own user namespace)"
 
+# Attack: a program deeper or longer than the walk reads (PC_HOST_DEPTH_MAX, 256
+# components; PC_HOST_SUFFIX_MAX, 2,048 bytes of names below the mount): its host
+# path cannot be read, so while exec rules exist it is denied (fail closed), never
+# taken for a path no rule names. The user makes the directories in its own
+# space. Control: 10 deep, it runs.
+deep=$(printf 'd/%.0s' {1..300})
+long=$(for i in {1..12}; do printf '%0200d/' "$i"; done)
+shallow=$(printf 'd/%.0s' {1..10})
+for dir in "deep/$deep" "long/$long" "deep/$shallow"; do
+    as_user mkdir -p "$dir"
+    as_user cp /srv/other/true "$dir/true"
+done
+expect_eperm as_user "./deep/$deep/true"
+wait_until 10 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_UNKNOWN=path PORTCULLIS_UID=$U
+expect_eperm as_user "./long/$long/true"
+# As root too, whom the anonymous rule does not name: denied as unreadable, not as pathless.
+expect_eperm "./deep/$deep/true"
+expect_eperm "./long/$long/true"
+wait_until 10 daemon_logged MESSAGE_ID="$DECISION_DENY" PORTCULLIS_UNKNOWN=path PORTCULLIS_UID=0
+expect_ok as_user "./deep/$shallow/true"
+rm -rf deep long
+echo "a program 300 directories deep, or under 2,412 bytes of names: denied (uid $U and root), logged as unreadable; 10 deep: runs"
+
 # chroot, as root and unprivileged: the program's host path is still /srv/untrusted/true.
 expect_eperm chroot /srv/untrusted /true
 expect_eperm as_user unshare -r chroot /srv/untrusted /true
